@@ -1,0 +1,82 @@
+"""Shared CLI plumbing: global flags, project lookup, error printing and exit-code mapping."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import typer
+
+from ..errors import EXIT_ERROR, Problem, SfncError
+
+
+@dataclass
+class _State:
+    debug: bool = False
+    project_dir: str | None = None
+
+
+STATE = _State()
+
+
+def project():
+    from ..project import find_project
+
+    start = Path(STATE.project_dir) if STATE.project_dir else None
+    if start is not None and not start.is_dir():
+        raise SfncError(f"project directory {STATE.project_dir!r} does not exist")
+    return find_project(start)
+
+
+def color_enabled(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def style(text: str, fg: str | None = None, bold: bool = False, err: bool = False) -> str:
+    if not color_enabled(sys.stderr if err else sys.stdout):
+        return text
+    return typer.style(text, fg=fg, bold=bold)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        color = "yellow" if p.severity == "warning" else "red"
+        text = p.format()
+        head, _, rest = text.partition("\n")
+        label = f"{p.severity}:"
+        head = head.replace(label, style(label, fg=color, bold=True, err=True), 1)
+        typer.echo(head + ("\n" + rest if rest else ""), err=True)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Turn SfncError into printed problems and its exit code; unexpected errors into one line + exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SfncError as exc:
+            if STATE.debug:
+                traceback.print_exc()
+            print_problems(exc.problems)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so in one line, keep the traceback behind --debug
+            if STATE.debug:
+                raise
+            typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+                       err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+
+    return wrapper

@@ -1,0 +1,100 @@
+"""YAML with positions and duplicate-key detection, with `yaml.safe_load` semantics (no tags that
+construct Python objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, SfncError
+from .jsondoc import read_text
+from .pointer import escape_token
+from .positions import Position
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    filename: str
+    positions: dict[str, tuple[Position, Position | None]]  # pointer -> (value position, key position)
+
+    def locate(self, pointer: str, *, key: bool = False) -> Position:
+        p = pointer
+        while p not in self.positions and p:
+            p = p[: p.rfind("/")]
+        value_pos, key_pos = self.positions.get(p, (Position(1, 1), None))
+        if (key or p != pointer) and key_pos is not None:
+            return key_pos
+        return value_pos
+
+
+def _pos(mark: yaml.Mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _walk(node: yaml.Node, pointer: str, key_pos: Position | None, filename: str,
+          positions: dict, problems: list[Problem], constructor: yaml.constructor.SafeConstructor) -> None:
+    positions[pointer] = (_pos(node.start_mark), key_pos)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, Position] = {}
+        for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                continue
+            try:
+                key = constructor.construct_object(knode, deep=True)
+            except yaml.YAMLError:
+                continue
+            kpos = _pos(knode.start_mark)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                problems.append(Problem("mapping keys must be scalars", file=filename, line=kpos.line,
+                                        column=kpos.column))
+                continue
+            skey = "null" if key is None else (str(key).lower() if isinstance(key, bool) else str(key))
+            child = pointer + "/" + escape_token(skey)
+            if key in seen:
+                first = seen[key]
+                problems.append(Problem(
+                    f"duplicate key {skey!r}: first at line {first.line}, again at line {kpos.line}",
+                    file=filename, line=kpos.line, column=kpos.column, pointer=child,
+                    hint="YAML keeps only the last one; remove or merge them"))
+            else:
+                seen[key] = kpos
+            _walk(vnode, child, kpos, filename, positions, problems, constructor)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, f"{pointer}/{i}", None, filename, positions, problems, constructor)
+
+
+def load_yaml_text(text: str, filename: str) -> YamlDocument:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        problems: list[Problem] = []
+        positions: dict[str, tuple[Position, Position | None]] = {}
+        if node is None:
+            return YamlDocument(None, filename, {"": (Position(1, 1), None)})
+        _walk(node, "", None, filename, positions, problems, loader)
+        if problems:
+            raise SfncError(problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            msg = f"{exc.context}, {exc.problem}"
+        raise SfncError(f"invalid YAML: {msg}", file=filename,
+                        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise SfncError(f"invalid YAML: {exc}", file=filename) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data, filename, positions)
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
+    return load_yaml_text(read_text(path, display), display or str(path))

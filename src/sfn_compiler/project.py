@@ -1,0 +1,128 @@
+"""A project: where templates, envs, definitions and scenarios live, plus `[tool.sfnc]` settings.
+
+With no config file a project is the current directory with `templates/`, `envs/` and `definitions/`.
+`sfnc.toml` (top-level keys) or `[tool.sfnc]` in `pyproject.toml` may override the paths and hold rule
+settings. The nearest directory (walking up from the start directory) with either file is the root.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, SfncError
+
+TEMPLATE_SUFFIXES = (".json.j2", ".json")
+
+_PATH_KEYS = {"templates": "templates", "envs": "envs", "definitions": "definitions",
+              "scenarios": "tests/scenarios"}
+_KNOWN_KEYS = set(_PATH_KEYS) | {"validate", "rules", "patterns", "render", "test", "deploy"}
+
+
+@dataclass
+class Project:
+    root: Path
+    config_file: Path | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, key: str) -> Path:
+        rel = self.settings.get(key, _PATH_KEYS[key])
+        return (self.root / rel).resolve()
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.path("templates")
+
+    @property
+    def envs_dir(self) -> Path:
+        return self.path("envs")
+
+    @property
+    def definitions_dir(self) -> Path:
+        return self.path("definitions")
+
+    @property
+    def scenarios_dir(self) -> Path:
+        return self.path("scenarios")
+
+    def display(self, path: Path) -> str:
+        """A path as users should see it: relative to the current directory when below it."""
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+
+    def templates(self) -> list[Path]:
+        """Template files, sorted by name: `*.json` and `*.json.j2`."""
+        d = self.templates_dir
+        if not d.is_dir():
+            return []
+        return sorted((p for p in d.iterdir() if p.is_file() and p.name.endswith(TEMPLATE_SUFFIXES)
+                       and not p.name.startswith((".", "_"))), key=lambda p: p.name)
+
+    def env_names(self) -> list[str]:
+        d = self.envs_dir
+        if not d.is_dir():
+            return []
+        return sorted(p.name[: -len(p.suffix)] for p in d.iterdir()
+                      if p.suffix in (".yaml", ".yml") and not p.name.startswith(("_", ".")))
+
+    def env_file(self, name: str) -> Path | None:
+        for suffix in (".yaml", ".yml"):
+            p = self.envs_dir / f"{name}{suffix}"
+            if p.is_file():
+                return p
+        return None
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.settings.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def template_stem(path: Path) -> str:
+    name = path.name
+    for suffix in TEMPLATE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SfncError(f"invalid TOML: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise SfncError(f"cannot read config: {exc.strerror}", file=str(path)) from None
+
+
+def find_project(start: Path | None = None) -> Project:
+    start = (start or Path.cwd()).resolve()
+    for directory in (start, *start.parents):
+        sfnc_toml = directory / "sfnc.toml"
+        if sfnc_toml.is_file():
+            return _make(directory, sfnc_toml, _read_toml(sfnc_toml))
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = _read_toml(pyproject)
+            tool = data.get("tool", {}).get("sfnc")
+            if tool is not None:
+                return _make(directory, pyproject, tool)
+        if (directory / ".git").exists():
+            break
+    return Project(start)
+
+
+def _make(root: Path, config_file: Path, settings: Any) -> Project:
+    if not isinstance(settings, dict):
+        raise SfncError("[tool.sfnc] must be a table", file=str(config_file))
+    unknown = sorted(set(settings) - _KNOWN_KEYS)
+    if unknown:
+        raise SfncError([Problem(f"unknown setting {k!r} in sfnc config", file=str(config_file),
+                                 hint=f"known settings: {', '.join(sorted(_KNOWN_KEYS))}") for k in unknown])
+    for key in _PATH_KEYS:
+        if key in settings and not isinstance(settings[key], str):
+            raise SfncError(f"setting {key!r} must be a path string", file=str(config_file))
+    return Project(root, config_file, settings)

@@ -1,0 +1,353 @@
+"""Rendering templates into definitions.
+
+`render_template` parses a template (JSON, or a sandboxed Jinja2 `.json.j2` whose output must be JSON),
+substitutes placeholders in string leaves and keys, and returns the rendered document, its text and a
+source map. Every problem in a template is collected and raised together.
+`render_env` renders every template of a project for one env; `write_env` replaces the files of
+`definitions/<env>/` atomically (all or nothing).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..envconfig import EnvConfig
+
+from ..errors import Problem, SfncError
+from ..load import JsonDocument, load_json_text
+from ..load.jsondoc import read_text
+from ..load.pointer import escape_token
+from ..project import Project, template_stem
+from .placeholders import PlaceholderError, Resolver, substitute, substitute_text
+from .sourcemap import SourceMap
+
+SENTINEL_OPEN, SENTINEL_CLOSE = "\ue000", "\ue001"
+
+
+@dataclass
+class RenderedTemplate:
+    name: str                 # template stem: the definition's file stem
+    template_path: Path
+    data: Any
+    text: str                 # serialized: 2-space indent, template key order, UTF-8, trailing newline
+    source_map: SourceMap
+    used: set[str] = field(default_factory=set)   # placeholder paths read
+    env: str | None = None
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, doc: JsonDocument,
+          problems: list[Problem], env: str | None) -> Any:
+    smap.pointers[rptr] = tptr
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            ktptr = f"{tptr}/{escape_token(key)}"
+            new_key = key
+            if "${" in key:
+                try:
+                    new_key, _ = substitute_text(key, resolver)
+                except PlaceholderError as exc:
+                    pos = doc.locate(ktptr, key=True)
+                    problems.append(Problem(exc.message, file=doc.filename, line=pos.line,
+                                            column=pos.column + 1 + exc.offset, pointer=ktptr, env=env, hint=exc.hint))
+                    continue
+                if new_key in out:
+                    pos = doc.locate(ktptr, key=True)
+                    problems.append(Problem(f"key {key!r} renders to {new_key!r}, which the object already has",
+                                            file=doc.filename, line=pos.line, column=pos.column,
+                                            pointer=ktptr, env=env))
+                    continue
+            out[new_key] = _walk(value, ktptr, f"{rptr}/{escape_token(new_key)}", resolver, smap, doc, problems, env)
+        return out
+    if isinstance(node, list):
+        return [_walk(v, f"{tptr}/{i}", f"{rptr}/{i}", resolver, smap, doc, problems, env) for i, v in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+        try:
+            value, changed = substitute(node, resolver)
+        except PlaceholderError as exc:
+            pos = doc.locate_in_string(tptr, exc.offset)
+            problems.append(Problem(exc.message, file=doc.filename, line=pos.line, column=pos.column,
+                                    pointer=tptr, env=env, hint=exc.hint))
+            return node
+        if changed:
+            smap.modified.add(rptr)
+            if isinstance(value, str) and value.count("${") > node.count("$${"):
+                pos = doc.locate(tptr)
+                problems.append(Problem("a placeholder '${' is left in the output: a value contains '${'",
+                                        file=doc.filename, line=pos.line, column=pos.column, pointer=tptr,
+                                        env=env, hint="values are substituted once, never re-scanned; "
+                                                      "write $${ in a value for a literal '${'"))
+        return value
+    return node
+
+
+def _jinja_render(source: str, scope: dict[str, Any], display: str) -> tuple[str, list[int] | None]:
+    from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError, TemplateError
+
+    from .jinja import template_env
+
+    env = template_env()
+    try:
+        template = env.from_string(source)
+        output = template.render(**scope)
+    except TemplateSyntaxError as exc:
+        raise SfncError(f"Jinja syntax error: {exc.message}", file=display, line=exc.lineno,
+                        hint="`.json.j2` templates use <% %> blocks, << >> expressions and <# #> comments") from None
+    except UndefinedError as exc:
+        raise SfncError(f"undefined value in Jinja template: {exc.message}", file=display,
+                        line=_error_line(exc)) from None
+    except SecurityError as exc:
+        raise SfncError(f"not allowed in a sandboxed template: {exc}", file=display, line=_error_line(exc)) from None
+    except TemplateError as exc:
+        raise SfncError(f"Jinja error: {exc}", file=display, line=_error_line(exc)) from None
+    return output, _trace_lines(env, source, scope, output)
+
+
+def _error_line(exc: BaseException) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _trace_lines(env: Any, source: str, scope: dict[str, Any], output: str) -> list[int] | None:
+    """Map each output line to the template line it came from by rendering a copy of the template with
+    a line sentinel before every newline that is literal data. If the trace does not reproduce the real
+    output exactly once sentinels are removed, there is no map (positions stay on the Jinja output)."""
+    try:
+        tokens = list(env.lex(source))
+    except Exception:
+        return None
+    if "".join(t[2] for t in tokens) != source:
+        return None
+    pieces: list[str] = []
+    line = 1
+    for _, kind, value in tokens:
+        if kind == "data":
+            for chunk in value.splitlines(keepends=True):
+                if chunk.endswith("\n"):
+                    pieces.append(f"{chunk[:-1]}{SENTINEL_OPEN}{line}{SENTINEL_CLOSE}\n")
+                    line += 1
+                else:
+                    pieces.append(chunk)
+        else:
+            pieces.append(value)
+            line += value.count("\n")
+    try:
+        traced = env.from_string("".join(pieces)).render(**scope)
+    except Exception:
+        return None
+    lines = traced.split("\n")
+    mapped: list[int | None] = []
+    stripped = []
+    for text in lines:
+        origin = None
+        start = text.rfind(SENTINEL_OPEN)
+        if start >= 0:
+            end = text.find(SENTINEL_CLOSE, start)
+            origin = int(text[start + 1:end])
+        mapped.append(origin)
+        while SENTINEL_OPEN in text:
+            a = text.find(SENTINEL_OPEN)
+            b = text.find(SENTINEL_CLOSE, a)
+            text = text[:a] + text[b + 1:]
+        stripped.append(text)
+    if "\n".join(stripped) != output:
+        return None
+    result: list[int] = []
+    for i, origin in enumerate(mapped):
+        if origin is None:  # a line broken inside an expression: its template line is the next known one
+            origin = next((m for m in mapped[i + 1:] if m is not None), result[-1] if result else 1)
+        result.append(origin)
+    return result
+
+
+def render_template(path: Path, resolver: Resolver, *, display: str | None = None,
+                    env: str | None = None) -> RenderedTemplate:
+    display = display or str(path)
+    source = read_text(path, display)
+    line_map = None
+    if path.name.endswith(".json.j2"):
+        source, line_map = _jinja_render(source, resolver.scope(), display)
+    try:
+        doc = load_json_text(source, display)
+    except SfncError as exc:
+        if line_map is not None:  # the Jinja output is not JSON: point at the template line
+            for i, p in enumerate(exc.problems):
+                if p.line is not None and 0 < p.line <= len(line_map):
+                    exc.problems[i] = Problem(f"{p.message} (in the Jinja output line {p.line})", file=p.file,
+                                              line=line_map[p.line - 1], pointer=p.pointer, hint=p.hint)
+        raise
+    smap = SourceMap(doc, line_map=line_map)
+    problems: list[Problem] = []
+    data = _walk(doc.data, "", "", resolver, smap, doc, problems, env)
+    if problems:
+        if line_map is not None:
+            problems = [Problem(p.message, file=p.file, line=line_map[p.line - 1] if p.line and p.line <= len(line_map) else p.line,
+                                column=None, pointer=p.pointer, env=p.env, hint=p.hint) for p in problems]
+        raise SfncError(problems)
+    return RenderedTemplate(template_stem(path), path, data, dumps(data), smap, set(resolver.used), env)
+
+
+@dataclass
+class EnvRender:
+    env: EnvConfig
+    templates: list[RenderedTemplate]
+    problems: list[Problem]          # errors: nothing may be written
+    warnings: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def unused_values(env: EnvConfig, used: set[str]) -> list[str]:
+    from ..envconfig import value_leaves
+
+    # values referenced by used values count as used (transitively)
+    closure = set(used)
+    frontier = list(used)
+    while frontier:
+        path = frontier.pop()
+        for prefix_path, deps in env.value_deps.items():
+            if prefix_path == path or prefix_path.startswith(path + ".") or path.startswith(prefix_path + "."):
+                for d in deps:
+                    if d not in closure:
+                        closure.add(d)
+                        frontier.append(d)
+    unused = []
+    for leaf in value_leaves(env.values):
+        parts = leaf.split(".")
+        prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+        if prefixes & closure:
+            continue
+        if any(u.startswith(leaf + ".") for u in closure):
+            continue
+        unused.append(leaf)
+    return unused
+
+
+def render_env(project: Project, env: EnvConfig, names: list[str] | None = None) -> EnvRender:
+    templates = project.templates()
+    if names:
+        by_name = {template_stem(p): p for p in templates}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise SfncError([Problem(f"no template named {n!r}", hint=_suggest(n, list(by_name))) for n in missing])
+        templates = [by_name[n] for n in names]
+    rendered: list[RenderedTemplate] = []
+    problems: list[Problem] = []
+    used: set[str] = set()
+    for path in templates:
+        resolver = Resolver(env.values, env.name)
+        try:
+            r = render_template(path, resolver, display=project.display(path), env=env.name)
+        except SfncError as exc:
+            problems.extend(Problem(p.message, p.file, p.line, p.column, p.pointer, p.env or env.name, p.hint)
+                            for p in exc.problems)
+            used |= resolver.used
+            continue
+        used |= r.used
+        rendered.append(r)
+    warnings = []
+    if not names:
+        for leaf in unused_values(env, used):
+            origin = env.origin("/values/" + "/".join(escape_token(p) for p in leaf.split(".")))
+            pos = origin.position if origin else None
+            warnings.append(Problem(f"value {leaf!r} is not used by any template", file=origin.file if origin else None,
+                                    line=pos.line if pos else None, column=pos.column if pos else None,
+                                    env=env.name, severity="warning",
+                                    hint="remove it, or use --strict to make this an error"))
+    return EnvRender(env, rendered, problems, warnings)
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"did you mean {close[0]!r}?" if close else ("templates: " + ", ".join(known) if known else "no templates found")
+
+
+@dataclass
+class WriteResult:
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+
+
+def plan_outputs(out_dir: Path, rendered: list[RenderedTemplate]) -> tuple[dict[Path, str], list[Path]]:
+    """Files to write (path -> text) and stale `.json` files to remove (no template renders them)."""
+    outputs = {out_dir / f"{r.name}.json": r.text for r in rendered}
+    stale = sorted(p for p in out_dir.glob("*.json") if p not in outputs) if out_dir.is_dir() else []
+    return outputs, stale
+
+
+def write_outputs(out_dir: Path, rendered: list[RenderedTemplate], *, prune: bool = True) -> WriteResult:
+    """Replace the files of `out_dir` atomically: everything is written to temporary files first, then
+    each is moved into place with os.replace. An unchanged file is not touched (its mtime stays)."""
+    outputs, stale = plan_outputs(out_dir, rendered)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    written, unchanged = [], []
+    try:
+        for path, text in outputs.items():
+            try:
+                if path.read_text(encoding="utf-8") == text:
+                    unchanged.append(path.name)
+                    continue
+            except (FileNotFoundError, UnicodeDecodeError):
+                pass
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            staged.append((Path(tmp), path))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
+        written.append(path.name)
+    removed = []
+    if prune:
+        for p in stale:
+            p.unlink()
+            removed.append(p.name)
+    return WriteResult(written, unchanged, removed)
+
+
+def stale_diffs(out_dir: Path, rendered: list[RenderedTemplate], display: callable) -> list[str]:
+    """Unified diffs between committed files and fresh renders (empty when up to date)."""
+    outputs, stale = plan_outputs(out_dir, rendered)
+    diffs = []
+    for path, text in outputs.items():
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        if current == text:
+            continue
+        name = display(path)
+        diffs.append("".join(difflib.unified_diff(
+            (current or "").splitlines(keepends=True), text.splitlines(keepends=True),
+            fromfile=f"{name} (committed)" if current is not None else "/dev/null",
+            tofile=f"{name} (rendered)")))
+    for path in stale:
+        current = path.read_text(encoding="utf-8")
+        diffs.append("".join(difflib.unified_diff(current.splitlines(keepends=True), [],
+                                                  fromfile=f"{display(path)} (committed)",
+                                                  tofile="/dev/null (no template renders it)")))
+    return diffs

@@ -1,0 +1,62 @@
+"""From a rendered definition's JSON pointer back to the template's file:line:col.
+
+Rendering is structural, so a rendered pointer names the same node as a template pointer except where a
+key was substituted (recorded in `pointers`) or a whole-string placeholder expanded into an object or
+list (the lookup stops at the placeholder). Strings that had placeholders substituted are `modified`:
+offsets inside them are shifted, so positions inside such strings point at the string's start.
+`.json.j2` templates add a line map from the Jinja output back to the template lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..load import JsonDocument
+from ..load.positions import Position
+
+
+@dataclass
+class TemplateLocation:
+    file: str
+    line: int
+    column: int
+    pointer: str      # the template's pointer
+    exact: bool = True
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass
+class SourceMap:
+    template: JsonDocument                      # the parsed template (or the Jinja output for .json.j2)
+    pointers: dict[str, str] = field(default_factory=dict)   # rendered pointer -> template pointer
+    modified: set[str] = field(default_factory=set)           # rendered pointers of substituted strings
+    line_map: list[int] | None = None           # .json.j2: Jinja output line (0-based) -> template line (1-based)
+
+    def template_pointer(self, pointer: str) -> tuple[str, bool]:
+        """The template pointer for a rendered pointer; exact=False when it had to stop at an ancestor."""
+        p = pointer
+        while True:
+            if p in self.pointers:
+                return self.pointers[p], p == pointer
+            if not p:
+                return "", False
+            p = p[: p.rfind("/")]
+
+    def locate(self, pointer: str, offset: int | None = None, *, key: bool = False) -> TemplateLocation:
+        tpointer, exact = self.template_pointer(pointer)
+        if offset is not None and exact and pointer not in self.modified:
+            pos = self.template.locate_in_string(tpointer, offset)
+        else:
+            pos = self.template.locate(tpointer, key=key)
+            exact = exact and offset is None
+        return self._finish(pos, tpointer, exact)
+
+    def _finish(self, pos: Position, tpointer: str, exact: bool) -> TemplateLocation:
+        line, column = pos.line, pos.column
+        if self.line_map is not None:
+            if 0 <= line - 1 < len(self.line_map):
+                line = self.line_map[line - 1]
+            exact = False
+        return TemplateLocation(self.template.filename, line, column, tpointer, exact)

@@ -1,0 +1,324 @@
+"""Adapter around jsonata-python for the simulator.
+
+* compiles expressions once per source string (per thread) and registers the six
+  Step Functions functions plus a virtual-clock ``$now``/``$millis`` on each;
+* evaluates with ``$states`` and workflow-variable bindings, keeping JSONata
+  ``null`` and *undefined* apart;
+* turns every evaluation failure (coded ``JException`` or a raw Python exception
+  leaking out of the engine) into :class:`QueryError`, which the interpreter
+  reports as ``States.QueryEvaluationError``.
+
+The per-evaluation state the registered functions need (virtual time, the
+execution's random generators) lives in a thread-local :data:`CONTEXT`, set by the
+interpreter before each evaluation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import threading
+import uuid
+from typing import Any, Callable, Mapping
+
+from jsonata import Jsonata
+from jsonata.functions import Functions as _JFunctions
+from jsonata.utils import Utils as _JUtils
+
+NULL = _JUtils.NULL_VALUE
+
+__all__ = [
+    "QueryError",
+    "EvalContext",
+    "CONTEXT",
+    "compile_expression",
+    "evaluate",
+    "is_expression",
+    "expression_source",
+    "java_random_next_double",
+    "to_json",
+    "JSONATA_SF_FUNCTIONS",
+    "binding_value",
+]
+
+JSONATA_SF_FUNCTIONS = ("partition", "range", "hash", "random", "uuid", "parse")
+
+HASH_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+
+#: Guard against ``$range`` calls that would exhaust memory in the simulator.
+RANGE_LIMIT = 1_000_000
+
+
+class QueryError(Exception):
+    """An expression failed: ``detail`` completes "The JSONata expression '…' specified for the field '…' <detail>"."""
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+
+
+class _SFFunctionError(Exception):
+    """Raised by the Step Functions functions on bad arguments."""
+
+
+class EvalContext:
+    """Per-execution inputs of the registered functions."""
+
+    __slots__ = ("now_ms", "rng_random", "rng_uuid")
+
+    def __init__(self, now_ms: int = 0, seed: int | str = 0) -> None:
+        self.now_ms = now_ms
+        self.rng_random = random.Random(f"sfnc:{seed}:random")
+        self.rng_uuid = random.Random(f"sfnc:{seed}:uuid")
+
+
+_THREAD = threading.local()
+
+
+def _ctx() -> EvalContext:
+    ctx = getattr(_THREAD, "ctx", None)
+    if ctx is None:
+        ctx = _THREAD.ctx = EvalContext()
+    return ctx
+
+
+class _ContextHolder:
+    """``CONTEXT.set(ctx)`` installs the context for the current thread."""
+
+    @staticmethod
+    def set(ctx: EvalContext) -> None:
+        _THREAD.ctx = ctx
+
+    @staticmethod
+    def get() -> EvalContext:
+        return _ctx()
+
+
+CONTEXT = _ContextHolder()
+
+
+# --------------------------------------------------------------------------- SF functions
+
+
+def java_random_next_double(seed: int) -> float:
+    """``new java.util.Random(seed).nextDouble()`` (what AWS's seeded ``$random`` returns)."""
+    mask = (1 << 48) - 1
+    s = (int(seed) ^ 0x5DEECE66D) & mask
+
+    s = (s * 0x5DEECE66D + 0xB) & mask
+    hi = s >> (48 - 26)
+    s = (s * 0x5DEECE66D + 0xB) & mask
+    lo = s >> (48 - 27)
+    return ((hi << 27) + lo) * (1.0 / (1 << 53))
+
+
+def _as_int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _SFFunctionError(f"{what} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _SFFunctionError(f"{what} must be finite")
+    return math.floor(value)  # AWS: functions that need integers round non-integers down
+
+
+def _sf_partition(array: Any, size: Any) -> list:
+    n = _as_int(size, "$partition: chunk size")
+    if n <= 0:
+        raise _SFFunctionError("$partition: chunk size must be a positive integer")
+    items = list(array) if array is not None else []
+    return [items[i : i + n] for i in range(0, len(items), n)]
+
+
+def _sf_range(start: Any, end: Any, step: Any) -> list:
+    a = _as_int(start, "$range: start")
+    b = _as_int(end, "$range: end")
+    st = _as_int(step, "$range: step")
+    if st == 0:
+        raise _SFFunctionError("$range: step must not be 0")
+    count = (b - a) // st + 1 if (b - a) * st >= 0 else 0
+    if count > RANGE_LIMIT:
+        raise _SFFunctionError(f"$range: would produce {count} elements (simulator limit {RANGE_LIMIT})")
+    return list(range(a, b + (1 if st > 0 else -1), st))
+
+
+def _sf_hash(data: Any, algorithm: Any) -> str:
+    name = HASH_ALGORITHMS.get(algorithm)
+    if name is None:
+        raise _SFFunctionError(
+            f"$hash: unsupported algorithm {algorithm!r}; expected one of {', '.join(HASH_ALGORITHMS)}"
+        )
+    return hashlib.new(name, str(data).encode("utf-8")).hexdigest()
+
+
+def _sf_random(seed: Any = None) -> float:
+    if seed is None:
+        return _ctx().rng_random.random()
+    return java_random_next_double(_as_int(seed, "$random: seed"))
+
+
+def _sf_uuid() -> str:
+    return str(uuid.UUID(int=_ctx().rng_uuid.getrandbits(128), version=4))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+def _sf_parse(text: Any) -> Any:
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (TypeError, ValueError) as exc:
+        raise _SFFunctionError(f"$parse: invalid JSON string: {exc}") from None
+    return NULL if value is None else value
+
+
+def _now(picture: Any = None, timezone: Any = None) -> Any:
+    return _JFunctions.datetime_from_millis(_ctx().now_ms, picture, timezone)
+
+
+def _millis() -> int:
+    return _ctx().now_ms
+
+
+class _Impl:
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+
+    def call(self, input: Any, args: Any) -> Any:  # noqa: A002 - engine protocol
+        return self.fn(*(args or ()))
+
+
+_REGISTRATIONS: tuple[tuple[str, Callable[..., Any], str], ...] = (
+    ("partition", _sf_partition, "<an:a>"),
+    ("range", _sf_range, "<nnn:a>"),
+    ("hash", _sf_hash, "<ss:s>"),
+    ("random", _sf_random, "<n?:n>"),
+    ("uuid", _sf_uuid, "<:s>"),
+    ("parse", _sf_parse, "<s-:x>"),
+    ("now", _now, "<s?s?:s>"),
+    ("millis", _millis, "<:n>"),
+)
+
+
+def _register(expr: Jsonata) -> None:
+    for name, fn, sig in _REGISTRATIONS:
+        expr.register_function(name, Jsonata.JFunction(_Impl(fn), sig))
+    # AWS supports every JSONata 2.0.6 built-in except $eval (use $parse).
+    expr.register_function("eval", None)
+
+
+# --------------------------------------------------------------------------- compile / evaluate
+
+
+def is_expression(value: Any) -> bool:
+    """True when ``value`` is a string of the form ``{% … %}`` (the whole string)."""
+    return type(value) is str and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
+
+
+def expression_source(value: str) -> str:
+    return value[2:-2]
+
+
+def _cache() -> dict[str, Jsonata]:
+    c = getattr(_THREAD, "cache", None)
+    if c is None:
+        c = _THREAD.cache = {}
+    return c
+
+
+def compile_expression(source: str) -> Jsonata:
+    """Compile (or fetch from the per-thread cache) the JSONata text ``source``.
+
+    Raises :class:`QueryError` with a ``could not be parsed`` detail on syntax errors.
+    """
+    cache = _cache()
+    expr = cache.get(source)
+    if expr is not None:
+        return expr
+    try:
+        expr = Jsonata(source)
+    except Exception as exc:  # JException or a raw parser exception
+        raise QueryError(f"could not be parsed: {_describe(exc)}", code=getattr(exc, "error", None)) from None
+    if expr.errors:
+        raise QueryError(f"could not be parsed: {_describe(expr.errors[0])}")
+    expr.set_output_convert_nulls(False)
+    expr.set_validate_input(False)
+    _register(expr)
+    cache[source] = expr
+    return expr
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, _SFFunctionError):
+        return str(exc)
+    code = getattr(exc, "error", None)
+    msg = str(exc) or type(exc).__name__
+    if code and isinstance(code, str) and not msg.startswith(code):
+        return f"{code}: {msg}"
+    if not code:
+        return f"{type(exc).__name__}: {msg}"
+    return msg
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def to_json(value: Any) -> Any:
+    """Rebuild an engine result as plain JSON data (``null`` → ``None``, sequences → lists)."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is float:
+        if not math.isfinite(value):
+            raise _Unsupported("a non-finite number")
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if t is dict:
+        return {k: to_json(v) for k, v in value.items()}
+    if value is NULL:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    raise _Unsupported(f"a {type(value).__name__}")
+
+
+def evaluate(source: str, bindings: Mapping[str, Any]) -> Any:
+    """Evaluate ``source`` with ``bindings`` (already engine-ready; see :func:`binding_value`).
+
+    Returns plain JSON data. Raises :class:`QueryError` when the result is undefined,
+    is not JSON (a function), or the evaluation raised anything.
+    """
+    expr = compile_expression(source)
+    Jsonata.CURRENT.jsonata = expr  # the engine reads its "current" instance from a thread-local
+    try:
+        result = expr.evaluate(None, bindings)
+    except RecursionError:
+        raise QueryError("threw an error during evaluation. Stack overflow error") from None
+    except Exception as exc:
+        raise QueryError(f"threw an error during evaluation. {_describe(exc)}",
+                         code=getattr(exc, "error", None)) from None
+    if result is None:
+        raise QueryError("returned nothing (undefined).")
+    try:
+        return to_json(result)
+    except _Unsupported as exc:
+        raise QueryError(f"returned an unsupported result type ({exc}).") from None
+
+
+def binding_value(value: Any) -> Any:
+    """Prepare a top-level variable value for binding: JSON ``null`` must be bound as the engine's null."""
+    return NULL if value is None else value
