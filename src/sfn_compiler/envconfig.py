@@ -24,7 +24,7 @@ from .load import YamlDocument, load_yaml_file
 from .load.pointer import escape_token
 from .load.positions import Position
 from .project import Project
-from .render.placeholders import MissingValue, PlaceholderError, Resolver, substitute
+from .render.placeholders import MissingValue, PlaceholderError, PlaceholderErrors, Resolver, substitute
 
 BASE_ENV = "_base"
 
@@ -314,8 +314,9 @@ def resolve_values(raw: dict[str, Any], env: str, origins: dict[str, Origin],
             except _Cycle as cyc:
                 problems.append(_problem_at(origins, _ptr(path),
                                             f"cycle in values: {' -> '.join(cyc.cycle)}", env=env))
-            except PlaceholderError as exc:
-                problems.append(_problem_at(origins, _ptr(path), exc.message, exc.hint, env=env))
+            except (PlaceholderError, PlaceholderErrors) as exc:
+                for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
+                    problems.append(_problem_at(origins, _ptr(path), err.message, err.hint, env=env))
             return node
         return node
 
@@ -345,8 +346,9 @@ def _resolve_aws(aws: dict[str, Any], values: dict[str, Any], env: str, origins:
         if isinstance(node, str) and "${" in node:
             try:
                 return substitute(node, resolver)[0]
-            except PlaceholderError as exc:
-                problems.append(_problem_at(origins, pointer, exc.message, exc.hint, env=env))
+            except (PlaceholderError, PlaceholderErrors) as exc:
+                for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
+                    problems.append(_problem_at(origins, pointer, err.message, err.hint, env=env))
         return node
 
     out = walk(aws, "/aws")

@@ -127,6 +127,7 @@ class JsonDocument:
     data: Any
     text: str
     filename: str
+    has_duplicates: bool = False
     _scanner: _Scanner | None = field(default=None, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
 
@@ -202,7 +203,7 @@ def load_json_text(text: str, filename: str, *, allow_duplicates: bool = False) 
         raise SfncError(f"invalid JSON: {exc.msg}", file=filename, line=exc.lineno, column=exc.colno) from None
     except RecursionError:
         raise SfncError("invalid JSON: nesting too deep", file=filename) from None
-    doc = JsonDocument(data, text, filename)
+    doc = JsonDocument(data, text, filename, dup_found)
     if dup_found and not allow_duplicates:
         _raise_duplicates(text, filename, doc._index().duplicates)
     return doc

@@ -25,7 +25,7 @@ from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
 from ..load.pointer import escape_token
 from ..project import Project, template_stem
-from .placeholders import PlaceholderError, Resolver, substitute, substitute_text
+from .placeholders import PlaceholderError, PlaceholderErrors, Resolver, substitute, substitute_text
 from .sourcemap import SourceMap
 
 SENTINEL_OPEN, SENTINEL_CLOSE = "\ue000", "\ue001"
@@ -75,10 +75,11 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
     if isinstance(node, str) and "${" in node:
         try:
             value, changed = substitute(node, resolver)
-        except PlaceholderError as exc:
-            pos = doc.locate_in_string(tptr, exc.offset)
-            problems.append(Problem(exc.message, file=doc.filename, line=pos.line, column=pos.column,
-                                    pointer=tptr, env=env, hint=exc.hint))
+        except (PlaceholderError, PlaceholderErrors) as exc:
+            for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
+                pos = doc.locate_in_string(tptr, err.offset)
+                problems.append(Problem(err.message, file=doc.filename, line=pos.line, column=pos.column,
+                                        pointer=tptr, env=env, hint=err.hint))
             return node
         if changed:
             smap.modified.add(rptr)
@@ -293,6 +294,19 @@ def plan_outputs(out_dir: Path, rendered: list[RenderedTemplate]) -> tuple[dict[
     outputs = {out_dir / f"{r.name}.json": r.text for r in rendered}
     stale = sorted(p for p in out_dir.glob("*.json") if p not in outputs) if out_dir.is_dir() else []
     return outputs, stale
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_outputs(out_dir: Path, rendered: list[RenderedTemplate], *, prune: bool = True) -> WriteResult:

@@ -182,6 +182,14 @@ class MissingValue(PlaceholderError):
     pass
 
 
+class PlaceholderErrors(Exception):
+    """Several placeholder problems in one string (every missing value is reported, not only the first)."""
+
+    def __init__(self, errors: list[PlaceholderError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
 @dataclass
 class Resolver:
     """Looks placeholder expressions up in a values map (plus the built-in `env`), recording usage.
@@ -264,6 +272,7 @@ def substitute(s: str, resolver: Resolver) -> tuple[Any, bool]:
             exc.offset = ph.start
             raise
     out: list[str] = []
+    errors: list[PlaceholderError] = []
     for part in parts:
         if isinstance(part, str):
             out.append(part)
@@ -278,7 +287,11 @@ def substitute(s: str, resolver: Resolver) -> tuple[Any, bool]:
                 out.append(to_text(value, f"${{{part.expr}}}"))
         except PlaceholderError as exc:
             exc.offset = part.start
-            raise
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise PlaceholderErrors(errors)
     return "".join(out), True
 
 

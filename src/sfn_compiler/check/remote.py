@@ -1,0 +1,56 @@
+"""`sfnc validate --remote`: AWS ValidateStateMachineDefinition, merged as SFN008 diagnostics.
+
+AWS says to rely only on `result` (OK/FAIL), not on codes or wording, so every AWS diagnostic maps to
+one rule with the AWS code in the message. Locations are JSON pointers (`/States/X/Next`), located in
+the rendered file like any finding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from ..errors import SfncError
+from ..load import JsonDocument
+from .base import Finding, Severity
+from .config import CheckConfig
+from .pipeline import AwsValidation
+from .runner import _Collector
+
+
+def make_client(aws: dict[str, Any] | None = None):
+    import boto3  # deferred: only --remote needs it
+    from botocore.config import Config
+
+    aws = aws or {}
+    session = boto3.session.Session(profile_name=aws.get("profile"), region_name=aws.get("region"))
+    return session.client("stepfunctions", endpoint_url=aws.get("endpoint_url"),
+                          config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+
+
+def remote_diagnostics(client, doc: JsonDocument, config: CheckConfig, *, machine_type: str = "STANDARD",
+                       source_map=None, env: str | None = None) -> list[Diagnostic]:
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        resp = client.validate_state_machine_definition(definition=doc.text, type=machine_type, severity="WARNING",
+                                                        maxResults=100)
+    except NoCredentialsError:
+        raise SfncError("--remote needs AWS credentials", hint="configure a profile (aws.profile in the env file) "
+                                                               "or AWS_* environment variables") from None
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        raise SfncError(f"AWS ValidateStateMachineDefinition failed: {err.get('Code')}: {err.get('Message')}",
+                        file=doc.filename) from None
+    except BotoCoreError as exc:
+        raise SfncError(f"AWS ValidateStateMachineDefinition failed: {exc}", file=doc.filename) from None
+    col = _Collector(doc, config, source_map=source_map, env=env)
+    for item in resp.get("diagnostics", []):
+        location = item.get("location") or ""
+        pointer = location if location.startswith("/") else ""
+        sev = Severity.ERROR if item.get("severity") == "ERROR" else Severity.WARNING
+        col.add(AwsValidation, Finding(pointer, f"AWS {item.get('code', '?')}: {item.get('message', '')}", severity=sev))
+    if resp.get("result") == "FAIL" and not any(d.severity == "error" for d in col.diagnostics):
+        col.add(AwsValidation, Finding("", "AWS ValidateStateMachineDefinition returned FAIL", severity=Severity.ERROR))
+    if resp.get("truncated"):
+        col.add(AwsValidation, Finding("", "AWS truncated its diagnostics list", severity=Severity.INFO))
+    return col.diagnostics

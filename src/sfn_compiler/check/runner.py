@@ -1,0 +1,209 @@
+"""Running the rules on a definition and turning findings into located diagnostics.
+
+Input is a `JsonDocument` (an ASL file, or a rendered template with its source map). The runner applies
+the config (select/ignore/severity/per-path ignores), inline suppressions, the parse-stage checks, and
+locates every finding once: pointer -> rendered file:line:col -> template file:line:col.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from ..errors import SfncError
+from ..load import JsonDocument, load_json_text
+from ..load.jsondoc import read_text
+from .base import CheckContext, Finding, Rule, Severity
+from .config import CheckConfig
+from .pipeline import (DefinitionTooLarge, DuplicateKey, InvalidJson, InvalidSuppression, NotAStateMachine,
+                       RuleCrashed, UnrenderedPlaceholder, UnusedSuppression)
+from .registry import all_rules, known_selector, matches
+from .suppress import find_suppressions
+
+MAX_DEFINITION_CHARS = 1_048_576
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+DEBUG = False  # set by the CLI's --debug: a crashing rule re-raises
+
+
+def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            p = f"{pointer}/{k.replace('~', '~0').replace('/', '~1')}"
+            _placeholder_pointers(v, p, out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _placeholder_pointers(v, f"{pointer}/{i}", out)
+    elif isinstance(node, str) and "${" in node and _PLACEHOLDER.search(node):
+        out.append(pointer)
+
+
+class _Collector:
+    def __init__(self, doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
+                 path_for_ignores: str | None = None) -> None:
+        self.doc = doc
+        self.config = config
+        self.source_map = source_map
+        self.env = env
+        self.path = path_for_ignores or doc.filename
+        self.diagnostics: list[Diagnostic] = []
+
+    def add(self, rule: type[Rule], finding: Finding, at=None) -> None:
+        if not self.config.enabled(rule, self.path):
+            return
+        severity = self.config.severity_of(rule, finding.severity)
+        doc = self.doc
+        if at is not None:
+            pos = at
+        elif finding.offset is not None:
+            pos = doc.locate_in_string(finding.pointer, finding.offset)
+        else:
+            pos = doc.locate(finding.pointer, key=finding.key)
+        template = None
+        frame_file_text = doc.text
+        frame_line = pos.line
+        frame_col = pos.column
+        if self.source_map is not None:
+            loc = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
+            template = loc.format()
+            frame_file_text = self.source_map.template.text if self.source_map.line_map is None else None
+            frame_line, frame_col = loc.line, loc.column
+        fp = hashlib.sha256("\0".join([rule.id, template.split(":")[0] if template else doc.filename,
+                                       finding.pointer, finding.message]).encode()).hexdigest()[:16]
+        self.diagnostics.append(Diagnostic(
+            rule.id, rule.name, severity.value, finding.message, finding.pointer, doc.filename, pos.line,
+            pos.column, finding.hint, template, self.env, rule.docs_url(), list(finding.path), fp,
+            _frame(frame_file_text, frame_line, frame_col)))
+
+
+def _frame(text: str | None, line: int, column: int) -> str | None:
+    if text is None or line < 1:
+        return None
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    src = lines[line - 1]
+    if len(src) > 160:
+        start = max(0, column - 80)
+        src = ("…" if start else "") + src[start:start + 160]
+        column = column - start + (1 if start else 0)
+    gutter = f"{line:>5} | "
+    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
+
+
+def run_rules(document: Any, config: CheckConfig, *, path: str | None = None) -> list[tuple[type[Rule], Finding]]:
+    """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding."""
+    ctx = CheckContext(document, settings=config.settings, placeholders=config.placeholders)
+    out: list[tuple[type[Rule], Finding]] = []
+    for rule in all_rules():
+        if rule.__module__.endswith(".pipeline") or not config.enabled(rule, path):
+            continue
+        ctx.options = config.options_for(rule)
+        try:
+            for f in rule().check(ctx):
+                out.append((rule, f))
+        except Exception as exc:
+            if DEBUG:
+                raise
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            out.append((RuleCrashed, Finding("", f"rule {rule.id} {rule.name} crashed: {type(exc).__name__}: {exc} "
+                                                 f"({Path(where.filename).name}:{where.lineno})",
+                                             hint="please report this; meanwhile ignore the rule for this file")))
+    return out
+
+
+def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
+                      path_for_ignores: str | None = None) -> list[Diagnostic]:
+    col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
+    data = doc.data
+    if len(doc.text) > MAX_DEFINITION_CHARS:
+        col.add(DefinitionTooLarge, Finding("", f"the definition has {len(doc.text):,} characters; the limit is "
+                                                f"{MAX_DEFINITION_CHARS:,}"))
+    if doc.has_duplicates:
+        for dup in doc.duplicates():
+            key = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            first, second = dup.first, dup.second
+            where = (f"line {first.line}, again at line {second.line}" if first.line != second.line else
+                     f"{first.line}:{first.column}, again at {second.line}:{second.column}")
+            col.add(DuplicateKey, Finding(dup.pointer, f"duplicate key {key!r}: first at {where}; JSON keeps only the last",
+                                          hint="rename or remove one of them", key=True), at=second)
+    if not isinstance(data, dict) or ("States" not in data and "StartAt" not in data):
+        kind = type(data).__name__ if not isinstance(data, dict) else "an object without StartAt and States"
+        col.add(NotAStateMachine, Finding("", f"not a state machine definition: the document is {kind}",
+                                          hint="a definition is an object with StartAt and States"))
+        return _finish(col)
+    mode = config.placeholders
+    pointers: list[str] = []
+    _placeholder_pointers(data, "", pointers)
+    if pointers:
+        if mode == "error":
+            for p in pointers:
+                col.add(UnrenderedPlaceholder, Finding(p, "unrendered placeholder", severity=Severity.ERROR,
+                                                       hint="render with `sfnc render --env ENV` first"))
+        elif mode is None:
+            col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
+                                                                "placeholders; they are checked as opaque values",
+                                                   hint="validate rendered output (--env) or pass --placeholders opaque"))
+    if pointers and mode != "opaque":
+        config = _with_placeholders(config, "opaque")
+    findings = run_rules(data, config, path=col.path)
+    suppressions = find_suppressions(data)
+    for rule, f in findings:
+        hit = False
+        for s in suppressions:
+            if s.covers(f.pointer):
+                for sel in s.selectors:
+                    if matches(rule, sel):
+                        s.used.add(sel)
+                        hit = True
+        if not hit:
+            col.add(rule, f)
+    for s in suppressions:
+        for sel in s.selectors:
+            if not known_selector(sel):
+                col.add(InvalidSuppression, Finding(s.comment_pointer, f"suppression names no known rule: {sel!r}",
+                                                    hint="use a rule id or name; `sfnc rules` lists them"))
+            elif sel not in s.used:
+                col.add(UnusedSuppression, Finding(s.comment_pointer, f"suppression ignore[{sel}] matches no finding",
+                                                   hint="remove it"))
+    return _finish(col)
+
+
+def _with_placeholders(config: CheckConfig, mode: str) -> CheckConfig:
+    from dataclasses import replace
+
+    return replace(config, placeholders=mode)
+
+
+def _finish(col: _Collector) -> list[Diagnostic]:
+    return sorted(col.diagnostics, key=Diagnostic.sort_key)
+
+
+def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
+                  source_map=None) -> list[Diagnostic]:
+    try:
+        doc = load_json_text(text, display, allow_duplicates=True)
+    except SfncError as exc:
+        p = exc.problems[0]
+        rule = InvalidJson
+        if not config.enabled(rule, display):
+            return []
+        return [Diagnostic(rule.id, rule.name, config.severity_of(rule).value, p.message, "", display, p.line,
+                           p.column, "fix the JSON at this position", None, env, rule.docs_url())]
+    return validate_document(doc, config, source_map=source_map, env=env)
+
+
+def validate_file(path: Path, display: str, config: CheckConfig) -> list[Diagnostic]:
+    return validate_text(read_text(path, display), display, config)
+
+
+def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None) -> list[Diagnostic]:
+    """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
+    at the template."""
+    display = display or f"definitions/{rendered.env}/{rendered.name}.json"
+    doc = JsonDocument(rendered.data, rendered.text, display)
+    return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
+                             path_for_ignores=str(rendered.source_map.template.filename))

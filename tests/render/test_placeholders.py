@@ -1,0 +1,127 @@
+"""The placeholder contract, one test per row of the README table, plus escapes and errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonata import Jsonata
+
+from sfn_compiler.render.placeholders import PlaceholderError, Resolver, segment, substitute
+
+VALUES = {"Timeout": 300, "MaxPolls": 5, "Table": "ndr-prod-locks", "flag": True, "nothing": None,
+          "list": [1, 2], "obj": {"a": 1}, "tricky": "it's \"quoted\"\\n", "env_name": "prod",
+          "nested": {"pipeline": {"name": "feat-15m"}}, "name": "NDR Batch"}
+
+
+def sub(s: str):
+    return substitute(s, Resolver(VALUES, "prod"))[0]
+
+
+@pytest.mark.parametrize("value_key,expected", [
+    ("Timeout", 300), ("flag", True), ("nothing", None), ("list", [1, 2]), ("obj", {"a": 1}),
+    ("Table", "ndr-prod-locks"),
+])
+def test_whole_string_keeps_yaml_type(value_key, expected):
+    assert sub("${" + value_key + "}") == expected
+
+
+def test_whole_string_value_is_a_copy():
+    out = sub("${obj}")
+    out["a"] = 2
+    assert VALUES["obj"] == {"a": 1}
+
+
+def test_inside_plain_string_is_text():
+    assert sub("ndr-${env}-locks") == "ndr-prod-locks"
+    assert sub("t=${Timeout}s f=${flag} n=${nothing}") == "t=300s f=true n=null"
+
+
+def test_inside_plain_string_list_is_error():
+    with pytest.raises(PlaceholderError, match="is a list"):
+        sub("x-${list}")
+
+
+def test_inside_jsonata_outside_literal_is_json_literal():
+    assert sub("{% $n > ${MaxPolls} %}") == "{% $n > 5 %}"
+    assert sub("{% $x = ${Table} %}") == '{% $x = "ndr-prod-locks" %}'
+    assert sub("{% $v in ${list} %}") == "{% $v in [1, 2] %}"
+    assert sub("{% ${flag} and ${nothing} = null %}") == "{% true and null = null %}"
+    # a whole-string JSONata expression made of one placeholder is still an expression
+    assert sub("{% ${Timeout} %}") == "{% 300 %}"
+
+
+def test_inside_jsonata_string_literal_is_escaped_text():
+    out = sub("{% $a & '${tricky}' %}")
+    assert Jsonata(out[2:-2]).evaluate(None) is not None
+    assert Jsonata(out[2:-2].replace("$a &", "")).evaluate(None) == VALUES["tricky"]
+    out2 = sub('{% "x-${tricky}" %}')
+    assert Jsonata(out2[2:-2]).evaluate(None) == "x-" + VALUES["tricky"]
+
+
+def test_string_literal_state_tracks_escapes_and_comments():
+    s = "{% 'a\\'${Table}' & /* ${Table} */ ${MaxPolls} %}"
+    seg = segment(s)
+    quotes = [p.quote for p in seg.placeholders]
+    assert quotes == ["'", None, None]
+    assert seg.placeholders[1].in_jsonata is False  # inside a comment: text
+
+
+def test_json_literal_round_trips_through_jsonata():
+    for key in ("Timeout", "Table", "flag", "list", "obj", "tricky", "nothing"):
+        expr = sub("{% ${" + key + "} %}")[2:-2]
+        result = Jsonata(expr).evaluate(None)
+        assert result == VALUES[key], key
+
+
+def test_key_is_text():
+    from sfn_compiler.render.placeholders import substitute_text
+
+    assert substitute_text("Lock ${Table}", Resolver(VALUES))[0] == "Lock ndr-prod-locks"
+
+
+def test_dotted_path_and_filter():
+    assert sub("${nested.pipeline.name}") == "feat-15m"
+    assert sub("${name | lower | replace(' ', '-')}") == "ndr-batch"
+    assert sub("x-${Table | upper}") == "x-NDR-PROD-LOCKS"
+
+
+def test_escape_writes_literal_placeholder():
+    assert sub("$${Name}") == "${Name}"
+    assert sub("{% '$${x}' %}") == "{% '${x}' %}"
+
+
+def test_no_placeholder_is_identity():
+    s = "{% $states.input.a ~> $map(function($v){ {'k': $v} }) %}"
+    assert substitute(s, Resolver({}))[0] is s
+
+
+def test_single_pass_values_are_not_rescanned():
+    r = Resolver({"a": "${b}", "b": "x"})
+    assert substitute("${a}", r)[0] == "${b}"
+
+
+def test_missing_value_error_has_offset_and_suggestion():
+    with pytest.raises(PlaceholderError) as ei:
+        sub("prefix ${Tabel}")
+    assert ei.value.offset == 7
+    assert "Tabel" in ei.value.message and "${Table}" in ei.value.hint
+
+
+def test_unknown_filter_is_error():
+    with pytest.raises(PlaceholderError, match="unknown filter 'shout'"):
+        sub("${Table | shout}")
+
+
+def test_sandbox_blocks_attribute_access():
+    with pytest.raises(PlaceholderError):
+        sub("${Table.__class__.__mro__}")
+
+
+def test_unterminated_placeholder():
+    with pytest.raises(PlaceholderError, match="unterminated"):
+        sub("x ${Table")
+
+
+def test_json_value_text():
+    assert json.loads(json.dumps(sub("{% ${obj} %}"))) == "{% {\"a\": 1} %}"
