@@ -100,7 +100,7 @@ silently; removing it keeps the definition honest.
 Remove the rule from the comment (or the whole `sfnc: ignore[...]`).
 """
     sources = ("observed sfnc behaviour: suppressions live in a state's Comment",)
-    example_fail = '{"StartAt": "A", "States": {"A": {"Type": "Succeed", "Comment": "sfnc: ignore[SFN203] legacy"}}}'
+    example_fail = '{"StartAt": "A", "States": {"A": {"Type": "Succeed", "Comment": "sfnc: ignore[SFN002] legacy"}}}'
     example_pass = '{"StartAt": "A", "States": {"A": {"Type": "Succeed", "Comment": "done"}}}'
 
 

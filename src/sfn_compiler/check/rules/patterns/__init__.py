@@ -1,0 +1,3 @@
+"""Orchestration pattern rules (SFN7xx)."""
+
+PATTERN_RULES = ()
