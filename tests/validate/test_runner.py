@@ -269,9 +269,9 @@ def test_validate_env_points_at_template_and_rendered_file(fake_rules, sfnc, pro
     assert res.exit_code == 0, res
     data = json.loads(res.stdout)
     [d] = data["diagnostics"]                      # the same finding in two envs is reported once
-    assert d["template"] == "templates/t.json:4:18" and d["env"] == "dev, prod"
+    assert d["template"] == "templates/t.json:4:19" and d["env"] == "dev, prod"
     assert d["file"] == "definitions/dev/t.json" and d["pointer"] == "/States/A/Type"
     assert data["summary"]["envs"] == ["dev", "prod"] and data["summary"]["files"] == 2
     res = sfnc("validate", "--env", "prod", "--select", "SFN999", cwd=project.root)
-    assert res.stdout.startswith("templates/t.json:4:18: warning SFN999 test-pass-state: State 'A' is a Pass state")
+    assert res.stdout.startswith("templates/t.json:4:19: warning SFN999 test-pass-state: State 'A' is a Pass state")
     assert "--> definitions/prod/t.json:" in res.stdout and '    4 |     "A": {"Type": "Pass"' in res.stdout
