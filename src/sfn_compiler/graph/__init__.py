@@ -1,0 +1,201 @@
+"""Diagrams of a definition: Mermaid `stateDiagram-v2` and Graphviz DOT.
+
+Choice edges carry their condition, Catch edges are drawn distinctly (labelled `catch …` in Mermaid,
+dashed red in DOT), Parallel branches and Map processors are nested states."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_MAX_LABEL = 48
+
+
+@dataclass
+class Edge:
+    src: str
+    dst: str
+    label: str = ""
+    kind: str = "next"      # next | choice | default | catch
+
+
+@dataclass
+class Node:
+    name: str
+    type: str
+    children: list["Scope"] = field(default_factory=list)   # Parallel branches / Map processor
+    terminal: bool = False
+
+
+@dataclass
+class Scope:
+    start: str | None
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    if text.startswith("{%") and text.endswith("%}"):
+        text = text[2:-2].strip()
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+
+
+def build(definition: Any) -> Scope:
+    states = definition.get("States") if isinstance(definition, dict) else None
+    if not isinstance(states, dict):
+        return Scope(None, [], [])
+    nodes, edges = [], []
+    for name, st in states.items():
+        if not isinstance(st, dict):
+            continue
+        kind = st.get("Type", "?")
+        node = Node(name, kind, terminal=kind in ("Succeed", "Fail") or st.get("End") is True)
+        if kind == "Parallel":
+            node.children = [build(b) for b in st.get("Branches", []) if isinstance(b, dict)]
+        elif kind == "Map":
+            proc = st.get("ItemProcessor") or st.get("Iterator")
+            if isinstance(proc, dict):
+                node.children = [build(proc)]
+        nodes.append(node)
+        if isinstance(st.get("Next"), str):
+            edges.append(Edge(name, st["Next"]))
+        if kind == "Choice":
+            for rule in st.get("Choices", []) or []:
+                if isinstance(rule, dict) and isinstance(rule.get("Next"), str):
+                    cond = rule.get("Condition")
+                    label = _short(cond) if isinstance(cond, str) else _jsonpath_label(rule)
+                    edges.append(Edge(name, rule["Next"], label, "choice"))
+            if isinstance(st.get("Default"), str):
+                edges.append(Edge(name, st["Default"], "default", "default"))
+        for catcher in st.get("Catch", []) or []:
+            if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
+                errors = ", ".join(e for e in catcher.get("ErrorEquals", []) if isinstance(e, str))
+                edges.append(Edge(name, catcher["Next"], f"catch {errors}", "catch"))
+    start = definition.get("StartAt") if isinstance(definition.get("StartAt"), str) else None
+    return Scope(start, nodes, edges)
+
+
+def _jsonpath_label(rule: dict) -> str:
+    var = rule.get("Variable", "")
+    for k, v in rule.items():
+        if k not in ("Variable", "Next", "Comment"):
+            return _short(f"{var} {k} {v}")
+    return "rule"
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.ids: dict[tuple[int, str], str] = {}
+        self.used: set[str] = set()
+
+    def get(self, scope_key: int, name: str) -> str:
+        key = (scope_key, name)
+        if key not in self.ids:
+            base = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_") or "state"
+            if base[0].isdigit():
+                base = "s_" + base
+            candidate, n = base, 2
+            while candidate in self.used:
+                candidate, n = f"{base}_{n}", n + 1
+            self.used.add(candidate)
+            self.ids[key] = candidate
+        return self.ids[key]
+
+
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "{": "#123;", "}": "#125;", ";": "#59;", ":": "#58;",
+                    "<": "#lt;", ">": "#gt;"}
+
+
+def _mermaid_text(text: str) -> str:
+    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text)
+
+
+def to_mermaid(definition: Any) -> str:
+    ids = _Ids()
+    lines = ["stateDiagram-v2"]
+    catch_targets: set[str] = set()
+
+    def emit(scope: Scope, indent: str, key: int) -> None:
+        for node in scope.nodes:
+            sid = ids.get(key, node.name)
+            label = f"{node.name}" if node.type in ("Task", "Pass", "Wait") else f"{node.name} ({node.type})"
+            lines.append(f'{indent}state "{_mermaid_text(label)}" as {sid}')
+            if node.type == "Choice":
+                pass
+            if node.children:
+                lines.append(f"{indent}state {sid} {{")
+                for i, child in enumerate(node.children):
+                    if i:
+                        lines.append(f"{indent}    --")
+                    emit(child, indent + "    ", id(child))
+                lines.append(f"{indent}}}")
+        if scope.start:
+            lines.append(f"{indent}[*] --> {ids.get(key, scope.start)}")
+        for e in scope.edges:
+            a, b = ids.get(key, e.src), ids.get(key, e.dst)
+            if e.kind == "catch":
+                catch_targets.add(b)
+            lines.append(f"{indent}{a} --> {b}" + (f" : {_mermaid_text(e.label)}" if e.label else ""))
+        for node in scope.nodes:
+            if node.terminal:
+                lines.append(f"{indent}{ids.get(key, node.name)} --> [*]")
+
+    root = build(definition)
+    emit(root, "    ", 0)
+    fails = [ids.get(0, n.name) for n in root.nodes if n.type == "Fail"]
+    if fails:
+        lines.append("    classDef failure fill:#fde2e1,stroke:#c0392b")
+        lines.append(f"    class {','.join(fails)} failure")
+    if catch_targets:
+        lines.append("    classDef handler stroke:#c0392b,stroke-dasharray: 4 3")
+        lines.append(f"    class {','.join(sorted(catch_targets - set(fails)))} handler" if catch_targets - set(fails) else "")
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def to_dot(definition: Any, name: str = "state_machine") -> str:
+    ids = _Ids()
+    out = [f'digraph "{_dot_text(name)}" {{', "  compound=true;", "  rankdir=TB;",
+           '  node [shape=box, style="rounded", fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
+    counter = [0]
+
+    def emit(scope: Scope, indent: str, key: int, prefix: str) -> None:
+        start_id = f"start_{prefix}"
+        out.append(f'{indent}{start_id} [shape=circle, label="", width=0.2, style=filled, fillcolor=black];')
+        for node in scope.nodes:
+            nid = ids.get(key, node.name)
+            shape = {"Choice": "diamond", "Succeed": "doublecircle", "Fail": "octagon", "Wait": "ellipse"}.get(node.type, "box")
+            color = ', color="#c0392b"' if node.type == "Fail" else ""
+            out.append(f'{indent}{nid} [label="{_dot_text(node.name)}", shape={shape}{color}];')
+            if node.children:
+                for i, child in enumerate(node.children):
+                    counter[0] += 1
+                    cid = f"{prefix}_{counter[0]}"
+                    title = f"{node.name} / branch {i + 1}" if node.type == "Parallel" else f"{node.name} / item processor"
+                    out.append(f'{indent}subgraph cluster_{cid} {{')
+                    out.append(f'{indent}  label="{_dot_text(title)}"; style=dashed;')
+                    emit(child, indent + "  ", id(child), cid)
+                    out.append(f"{indent}}}")
+                    out.append(f"{indent}{nid} -> start_{cid} [style=dotted, arrowhead=none];")
+        if scope.start:
+            out.append(f"{indent}{start_id} -> {ids.get(key, scope.start)};")
+        for e in scope.edges:
+            a, b = ids.get(key, e.src), ids.get(key, e.dst)
+            attrs = []
+            if e.label:
+                attrs.append(f'label="{_dot_text(e.label)}"')
+            if e.kind == "catch":
+                attrs.append('style=dashed, color="#c0392b", fontcolor="#c0392b"')
+            elif e.kind == "default":
+                attrs.append("style=bold")
+            out.append(f"{indent}{a} -> {b}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+
+    emit(build(definition), "  ", 0, "root")
+    out.append("}")
+    return "\n".join(out) + "\n"
