@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Benchmarks (never asserted in tests): wall time of whole CLI runs, median of N.
+
+- `sfnc --help` start-up
+- `sfnc validate` on the whole shared corpus (real + peers, ~430 files) in one process, beside the
+  anchors measured on the same kind of machine (reference/validator-anchors.md §6)
+- `sfnc render --all-envs` on the bundled templates
+- the simulator's speed on a 200-iteration poll loop (state transitions per second), when present
+
+Usage: python bench/run.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ANCHORS = {"asl-validator 4.0.0 (315 files)": 15.50, "cfn-lint 1.51.0 (315 files)": 5.15,
+           "@wmfs/statelint 1.30.0 (315 files)": 0.30, "statelint (PyPI) 3.1.0 (315 files)": 0.10}
+
+
+def timed(cmd: list[str], repeat: int, cwd: Path = ROOT) -> tuple[float, int]:
+    times, code = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        code = proc.returncode
+    return statistics.median(times), code
+
+
+def corpus_files() -> list[Path]:
+    files = []
+    for sub in ("real", "peers"):
+        d = SHARED / "corpus" / sub
+        if d.is_dir():
+            files += [p for p in d.rglob("*") if p.suffix in (".json", ".json5") and p.is_file()]
+    return files
+
+
+def simulator_speed() -> str | None:
+    try:
+        from sfn_compiler.simulate import run_execution  # noqa: F401
+    except Exception:
+        return None
+    code = r'''
+import time
+from sfn_compiler.simulate import run_execution, MockProvider
+from sfn_compiler.simulate import mocks as m
+definition = {"QueryLanguage": "JSONata", "StartAt": "Init", "States": {
+  "Init": {"Type": "Pass", "Assign": {"n": 0}, "Next": "Poll"},
+  "Poll": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution",
+           "Arguments": {"PipelineExecutionArn": "arn"}, "Assign": {"n": "{% $n + 1 %}", "status": "{% $states.result.PipelineExecutionStatus %}"}, "Next": "Check"},
+  "Check": {"Type": "Choice", "Choices": [{"Condition": "{% $status = 'Succeeded' %}", "Next": "Done"},
+                                            {"Condition": "{% $n >= 1000 %}", "Next": "Fail"}], "Default": "Wait"},
+  "Wait": {"Type": "Wait", "Seconds": 60, "Next": "Poll"},
+  "Done": {"Type": "Succeed"}, "Fail": {"Type": "Fail", "Error": "Timeout"}}}
+class P(MockProvider):
+    def response(self, state, i):
+        return m.MockResponse(result={"PipelineExecutionStatus": "Succeeded" if i >= 199 else "Executing"})
+t0 = time.perf_counter(); total = 0
+for _ in range(5):
+    r = run_execution(definition, {}, P())
+    total += r.transitions
+dt = time.perf_counter() - t0
+print(f"{total / dt:,.0f} transitions/s ({total} transitions in {dt:.3f} s; status {r.status}, virtual {r.elapsed_seconds:.0f} s)")
+'''
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    return proc.stdout.strip() or proc.stderr.strip().splitlines()[-1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    sfnc = [sys.executable, "-m", "sfn_compiler"]
+    rows = []
+    t, _ = timed(sfnc + ["--help"], args.repeat)
+    rows.append(("sfnc --help (start-up)", t, ""))
+    files = corpus_files()
+    if files:
+        t, code = timed(sfnc + ["validate", "--placeholders", "opaque", "-f", "json", "-o", "/dev/null",
+                                *map(str, files)], args.repeat)
+        rows.append((f"sfnc validate, whole corpus ({len(files)} files, one process)", t, f"exit {code}"))
+    with tempfile.TemporaryDirectory() as tmp:
+        t, code = timed(sfnc + ["render", "--all-envs", "--out", tmp], args.repeat)
+        rows.append(("sfnc render --all-envs (bundled templates)", t, f"exit {code}"))
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'benchmark':<{width}} {'median':>9}  note")
+    for name, secs, note in rows:
+        print(f"{name:<{width}} {secs:>8.3f}s  {note}")
+    print("\nanchors (reference/validator-anchors.md §6, same kind of machine, whole corpus in one process):")
+    for name, secs in ANCHORS.items():
+        print(f"  {name:<{width - 2}} {secs:>8.2f}s")
+    speed = simulator_speed()
+    if speed:
+        print(f"\nsimulator: {speed}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps({"rows": rows, "simulator": speed}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
