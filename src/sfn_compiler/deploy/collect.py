@@ -1,0 +1,142 @@
+"""From a project and an env to deploy `Target`s: the only deploy module that knows about templates.
+
+For `sfnc deploy` the definition sent is the committed `definitions/<env>/<stem>.json`, byte for byte,
+and only when it equals a fresh render of its template (so what was reviewed is what ships); it is
+validated and any error refuses the deploy. `sfnc diff` uses the fresh render instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem, SfncError
+from .target import Target, machine_name, settings_problems
+
+
+@dataclass
+class Collection:
+    targets: list[Target] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)        # template stems with `skip: true`
+    refusals: list[Problem] = field(default_factory=list)   # stale or invalid definitions (exit 1)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def resolve_names(project, envcfg, names: list[str] | None) -> list[str] | None:
+    """Map NAME arguments (template stems or machine names) to template stems."""
+    if not names:
+        return None
+    from ..project import template_stem
+
+    stems = [template_stem(p) for p in project.templates()]
+    by_machine = {machine_name(s, envcfg.machine_settings(s)): s for s in stems}
+    out: list[str] = []
+    problems = []
+    for n in names:
+        if n in stems:
+            out.append(n)
+        elif n in by_machine:
+            out.append(by_machine[n])
+        else:
+            close = difflib.get_close_matches(n, stems + list(by_machine), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(f"no template or state machine named {n!r} in env {envcfg.name!r}",
+                                    hint=hint + "templates: " + (", ".join(stems) or "none")))
+    if problems:
+        raise SfncError(problems)
+    return list(dict.fromkeys(out))
+
+
+def _diagnostic_problem(d, env: str) -> Problem:
+    msg = f"{d.rule} {d.name}: {d.message}"
+    if d.template:
+        msg += f" (template {d.template})"
+    return Problem(msg, file=d.file, line=d.line, column=d.column, pointer=d.pointer, env=env, hint=d.hint,
+                   severity="error" if d.severity == "error" else "warning")
+
+
+def collect_targets(project, envcfg, names: list[str] | None = None, *, committed: bool = True,
+                    validate: bool = True) -> Collection:
+    """Targets for `envcfg`. Raises SfncError (exit 2) for render and configuration errors; stale or
+    invalid definitions are `refusals`."""
+    from ..render import render_env
+
+    stems = resolve_names(project, envcfg, names)
+    result = render_env(project, envcfg, stems)
+    if result.problems:
+        raise SfncError(result.problems)
+    col = Collection()
+    config_problems: list[Problem] = []
+    check_config = None
+    if validate:
+        try:
+            from ..check import CheckConfig, validate_rendered
+        except ImportError as exc:  # the validator is a separate module; never deploy silently without it
+            raise SfncError(f"the validator is not available ({exc})",
+                            hint="deploy refuses to ship unvalidated definitions") from None
+        check_config = CheckConfig.from_project(project)
+    out_dir = project.definitions_dir / envcfg.name
+    for r in result.templates:
+        settings = envcfg.machine_settings(r.name)
+        if settings.get("skip"):
+            col.skipped.append(r.name)
+            continue
+        name = machine_name(r.name, settings)
+        for message, hint in settings_problems(r.name, name, settings):
+            config_problems.append(Problem(message, file=envcfg.layers[-1] if envcfg.layers else None,
+                                           env=envcfg.name, hint=hint))
+        path = out_dir / f"{r.name}.json"
+        display = project.display(path)
+        text = r.text
+        if committed:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                col.refusals.append(Problem(f"{r.name}: no rendered definition to deploy", file=display,
+                                            env=envcfg.name,
+                                            hint=f"run `sfnc render --env {envcfg.name}`, review and commit it"))
+                continue
+            if text != r.text:
+                diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), r.text.splitlines(keepends=True),
+                                                    fromfile=f"{display} (committed)", tofile=f"{display} (rendered)"))
+                changed = sum(1 for ln in diff.splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---"))
+                col.refusals.append(Problem(
+                    f"{r.name}: the committed definition is stale against its template ({changed} changed lines); "
+                    "deploy ships only what was reviewed", file=display, env=envcfg.name,
+                    hint=f"run `sfnc render --env {envcfg.name}`, review the diff and commit it"))
+                continue
+        if validate:
+            from ..check import validate_rendered
+
+            diagnostics = validate_rendered(r, check_config, display=display)
+            errors = [_diagnostic_problem(d, envcfg.name) for d in diagnostics if d.severity == "error"]
+            col.warnings += [_diagnostic_problem(d, envcfg.name) for d in diagnostics if d.severity == "warning"]
+            if errors:
+                col.refusals += errors
+                continue
+        col.targets.append(Target(envcfg.name, r.name, name, text, settings, display))
+    if config_problems:
+        raise SfncError(config_problems)
+    return col
+
+
+def git_commit(root: Path, definitions: Path | None = None) -> str:
+    """The short commit of the project; `-dirty` when the definitions to deploy have uncommitted changes."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if sha.returncode != 0 or not sha.stdout.strip():
+        return "unknown"
+    commit = sha.stdout.strip()
+    try:
+        status = subprocess.run(["git", "status", "--porcelain", "--", str(definitions or root)], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+        if status.returncode == 0 and status.stdout.strip():
+            commit += "-dirty"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return commit
