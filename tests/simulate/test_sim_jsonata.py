@@ -20,22 +20,7 @@ from sfn_compiler.simulate.engine import (
     java_random_next_double,
 )
 
-
-def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:
-    """A JSONata-mode definition; StartAt defaults to the first state."""
-    d: dict[str, Any] = {"QueryLanguage": "JSONata", "StartAt": start or next(iter(states)), "States": states}
-    d.update(top)
-    return d
-
-
-def task(next_: str | None = None, **fields: Any) -> dict[str, Any]:
-    s: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"}
-    s.update(fields)
-    if next_ is None:
-        s.setdefault("End", True)
-    else:
-        s["Next"] = next_
-    return s
+from asl_builders import machine, task
 
 
 def ev(expr: str, **bindings):

@@ -8,21 +8,7 @@ import pytest
 
 from sfn_compiler.simulate import format_trace, run_execution
 
-
-def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:
-    d: dict[str, Any] = {"QueryLanguage": "JSONata", "StartAt": start or next(iter(states)), "States": states}
-    d.update(top)
-    return d
-
-
-def task(next_: str | None = None, **fields: Any) -> dict[str, Any]:
-    s: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"}
-    s.update(fields)
-    if next_ is None:
-        s.setdefault("End", True)
-    else:
-        s["Next"] = next_
-    return s
+from asl_builders import machine, task
 
 
 def branch(states: dict[str, Any]) -> dict[str, Any]:
