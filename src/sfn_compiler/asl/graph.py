@@ -1,0 +1,167 @@
+"""The transition graph of one scope: edges, reachability, terminals, cycles.
+
+Edges come from `Next` (kind "next"), Choice rules (`Choices[i].Next`, kind "choice"), `Default`
+("default") and catchers (`Catch[i].Next`, "catch"). Targets are names in the same `States` object;
+a target that does not exist there is kept in `missing` (a separate rule reports it). A Parallel or Map is
+an ordinary node here: its branches/processor are separate scopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Machine, Scope, State
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: "State"
+    target: str
+    kind: str            # "next" | "choice" | "default" | "catch"
+    index: int | None    # Choices / Catch index
+    pointer: str         # pointer of the field naming the target
+
+
+class Graph:
+    def __init__(self, machine: "Machine", scope: "Scope") -> None:
+        self.scope = scope
+        self.edges: list[Edge] = []
+        self.out: dict[str, list[Edge]] = {name: [] for name in scope.states}
+        self.opaque_targets = False   # some target is an unrendered placeholder (opaque mode)
+        self.terminals: set[str] = set()
+        for name, state in scope.states.items():
+            raw = state.raw
+            if not isinstance(raw, dict):
+                continue
+            stype = raw.get("Type")
+            if (isinstance(stype, str) and stype in spec.TERMINAL_TYPES) or raw.get("End") is True:
+                self.terminals.add(name)
+            if stype != "Choice" and "Next" in raw:
+                self._add(machine, state, raw["Next"], "next", None, state.pointer + "/Next")
+            if stype == "Choice":
+                choices = raw.get("Choices")
+                if isinstance(choices, list):
+                    for i, rule in enumerate(choices):
+                        if isinstance(rule, dict) and "Next" in rule:
+                            self._add(machine, state, rule["Next"], "choice", i, f"{state.pointer}/Choices/{i}/Next")
+                if "Default" in raw:
+                    self._add(machine, state, raw["Default"], "default", None, state.pointer + "/Default")
+            catch = raw.get("Catch")
+            if isinstance(catch, list) and stype in ("Task", "Parallel", "Map"):
+                for i, catcher in enumerate(catch):
+                    if isinstance(catcher, dict) and "Next" in catcher:
+                        self._add(machine, state, catcher["Next"], "catch", i, f"{state.pointer}/Catch/{i}/Next")
+        self.missing: list[Edge] = [e for e in self.edges if e.target not in scope.states]
+
+    def _add(self, machine: "Machine", state: "State", target, kind: str, index: int | None, pointer: str) -> None:
+        if not isinstance(target, str):
+            return
+        if machine.is_opaque(target):
+            self.opaque_targets = True
+            return
+        edge = Edge(state, target, kind, index, pointer)
+        self.edges.append(edge)
+        self.out[state.name].append(edge)
+
+    # ------------------------------------------------------------------ analyses
+
+    @property
+    def start(self) -> str | None:
+        s = self.scope.start_at
+        return s if isinstance(s, str) and s in self.scope.states else None
+
+    def successors(self, name: str) -> list[str]:
+        return [e.target for e in self.out.get(name, ()) if e.target in self.scope.states]
+
+    @property
+    def reachable(self) -> set[str]:
+        cached = getattr(self, "_reachable", None)
+        if cached is not None:
+            return cached
+        seen: set[str] = set()
+        start = self.start
+        if start is not None:
+            stack = [start]
+            seen.add(start)
+            while stack:
+                for nxt in self.successors(stack.pop()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+        self._reachable = seen
+        return seen
+
+    @property
+    def can_terminate(self) -> set[str]:
+        """States from which some terminal state can be reached."""
+        cached = getattr(self, "_can_terminate", None)
+        if cached is not None:
+            return cached
+        preds: dict[str, list[str]] = {n: [] for n in self.scope.states}
+        for e in self.edges:
+            if e.target in preds:
+                preds[e.target].append(e.source.name)
+        seen = set(self.terminals)
+        stack = list(self.terminals)
+        while stack:
+            for p in preds.get(stack.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        self._can_terminate = seen
+        return seen
+
+    def cycles(self) -> list[list[str]]:
+        """Strongly connected components that hold a cycle (size > 1, or a self-loop), in document order."""
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        out: list[list[str]] = []
+        counter = 0
+        names = list(self.scope.states)
+        for root in names:
+            if root in index:
+                continue
+            work = [(root, iter(self.successors(root)))]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                node, it = work[-1]
+                advanced = False
+                for nxt in it:
+                    if nxt not in index:
+                        index[nxt] = low[nxt] = counter
+                        counter += 1
+                        stack.append(nxt)
+                        on_stack.add(nxt)
+                        work.append((nxt, iter(self.successors(nxt))))
+                        advanced = True
+                        break
+                    if nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        comp.append(w)
+                        if w == node:
+                            break
+                    if len(comp) > 1 or node in self.successors(node):
+                        order = {n: i for i, n in enumerate(names)}
+                        out.append(sorted(comp, key=order.__getitem__))
+        out.sort(key=lambda c: names.index(c[0]))
+        return out

@@ -1,0 +1,496 @@
+"""JSONata expressions as Step Functions sees them: delimiters, parsing, and what an expression reads.
+
+`split_delimited(s)` classifies a string of a JSONata field (`{% body %}`, malformed, text around an
+expression, or a plain literal). `analyze(body)` parses one expression body with jsonata-python and walks
+the AST once, returning an `Analysis` (parse error with its position, free variables, `$states` paths,
+top-level references to the absent input, `$$`, the JSONata 2.1 operators `??` and `?:`, function calls).
+Results are cached by source text in a module-level dict: real definitions repeat expressions a lot, and
+parsing is the slow part.
+
+Positions are character offsets in the body. jsonata-python records the *end* of each token, so starts
+are derived from the token text (approximate for back-quoted names).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+try:  # jsonata-python
+    from jsonata import jexception as _jexception
+    from jsonata.parser import Parser as _Parser
+except Exception:  # pragma: no cover - the dependency is required; degrade to "cannot parse"
+    _Parser = None
+    _jexception = None
+
+OPEN = "{%"
+CLOSE = "%}"
+
+# JSONata 2.0.6 built-ins (the version AWS documents) and the Step Functions additions.
+JSONATA_FUNCTIONS = frozenset(
+    "sum count max min average string substring substringBefore substringAfter lowercase uppercase length "
+    "trim pad match contains replace split join formatNumber formatBase formatInteger parseInteger number "
+    "floor ceil round abs sqrt power random boolean not map zip filter single reduce sift keys lookup append "
+    "exists spread merge reverse each error assert type sort shuffle distinct base64encode base64decode "
+    "encodeUrlComponent encodeUrl decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis".split()
+)
+SFN_FUNCTIONS = frozenset("partition range hash random uuid parse".split())
+FUNCTIONS = JSONATA_FUNCTIONS | SFN_FUNCTIONS
+UNSUPPORTED_FUNCTIONS = frozenset({"eval"})
+
+
+# --------------------------------------------------------------------------------------------------
+# delimiters
+
+
+@dataclass(frozen=True, slots=True)
+class Delimited:
+    """How a string of a JSONata-evaluated field reads.
+
+    kind: "expression" (whole string is `{% body %}`), "unclosed" (starts with `{%`, no closing `%}` at the
+    end), "unopened" (ends with `%}`, no `{%` anywhere), "surrounded" (contains `{% … %}` with text around
+    it, or only whitespace after the closing: a literal for AWS), "literal" (no delimiters).
+    """
+
+    kind: str
+    body: str = ""
+    body_offset: int = 0
+
+
+def split_delimited(s: str) -> Delimited:
+    if s.startswith(OPEN):
+        if len(s) >= 4 and s.endswith(CLOSE):
+            return Delimited("expression", s[2:-2], 2)
+        stripped = s.rstrip()
+        if stripped != s and len(stripped) >= 4 and stripped.endswith(CLOSE):
+            return Delimited("surrounded")
+        return Delimited("unclosed")
+    if s.endswith(CLOSE):
+        if OPEN in s:
+            return Delimited("surrounded")
+        return Delimited("unopened")
+    if OPEN in s and CLOSE in s[s.index(OPEN) + 2:]:
+        return Delimited("surrounded")
+    return Delimited("literal")
+
+
+def is_expression(s: Any) -> bool:
+    return isinstance(s, str) and len(s) >= 4 and s.startswith(OPEN) and s.endswith(CLOSE)
+
+
+# --------------------------------------------------------------------------------------------------
+# placeholders inside expressions (opaque mode)
+
+_PLACEHOLDER_START = re.compile(r"\$\{|\{\{")
+
+
+def neutralize_placeholders(body: str) -> str:
+    """Replace `${...}` / `{{...}}` outside JSONata string literals by a string literal of the same length
+    (`"xx…"`), so an unrendered template still parses and offsets are unchanged."""
+    if "${" not in body and "{{" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    n = len(body)
+    quote: str | None = None
+    while i < n:
+        ch = body[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and quote != "`" and i + 1 < n:
+                out.append(body[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+            i += 1
+            continue
+        if ch in "'\"`":
+            quote = ch
+            out.append(ch)
+            i += 1
+            continue
+        if body.startswith("/*", i):
+            end = body.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append(body[i:end])
+            i = end
+            continue
+        m = _PLACEHOLDER_START.match(body, i)
+        if m:
+            end = _placeholder_end(body, i)
+            if end > 0:
+                width = end - i
+                out.append('"' + "x" * (width - 2) + '"')
+                i = end
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _placeholder_end(s: str, i: int) -> int:
+    """End (exclusive) of the placeholder starting at i (`${…}` or `{{…}}`), or -1."""
+    if s.startswith("{{", i):
+        j = s.find("}}", i + 2)
+        return -1 if j < 0 else j + 2
+    depth = 0
+    quote = None
+    j = i + 2
+    n = len(s)
+    while j < n:
+        ch = s[j]
+        if quote:
+            if ch == "\\":
+                j += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return j + 1
+            depth -= 1
+        j += 1
+    return -1
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\{\{resolve:[^}]*\}\}")
+
+
+def has_placeholder(s: Any) -> bool:
+    """A complete `${...}` (CloudFormation/SAM/Terraform) or `{{resolve:...}}` placeholder in the string."""
+    return isinstance(s, str) and ("${" in s or "{{" in s) and _PLACEHOLDER.search(s) is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# analysis
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    code: str | None
+    message: str
+    position: int  # offset in the body
+
+
+@dataclass(frozen=True, slots=True)
+class VarRef:
+    name: str
+    start: int
+    end: int
+    called: bool = False  # `$name(...)`
+
+
+@dataclass(frozen=True, slots=True)
+class StatesRef:
+    path: tuple[str, ...]  # ("input", "x"), ("context", "Execution", "Id"), () for a bare `$states`
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    text: str  # the name, '$', '$$', '??', '?:', 'eval'
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    error: ParseError | None = None
+    variables: tuple[VarRef, ...] = ()        # free variable reads (locals and built-in calls removed)
+    calls: tuple[VarRef, ...] = ()            # every `$name(...)` call (built-ins included)
+    states: tuple[StatesRef, ...] = ()        # `$states...` references
+    top_level: tuple[Mark, ...] = ()          # bare names / `$` read from the (absent) input at top level
+    double_dollar: tuple[Mark, ...] = ()      # `$$` anywhere
+    unsupported_ops: tuple[Mark, ...] = ()    # `??`, `?:`
+    locals: frozenset[str] = frozenset()      # names bound inside the expression
+    guarded: frozenset[str] = frozenset()     # variables tested with `$exists($name...)` in the expression
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+_CACHE: dict[str, Analysis] = {}
+_CACHE_LIMIT = 50_000
+
+# offending-token attribute for parse errors whose location is the end of that token
+_TOKEN_ATTR = {"S0201": "current", "S0202": "expected", "S0211": "current", "S0208": "current",
+               "S0213": "current", "S0204": "current", "S0205": "current", "S0212": "current"}
+
+
+def analyze(body: str) -> Analysis:
+    """Parse and analyse one expression body (cached by text)."""
+    hit = _CACHE.get(body)
+    if hit is not None:
+        return hit
+    result = _analyze(body)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[body] = result
+    return result
+
+
+def _analyze(body: str) -> Analysis:
+    if _Parser is None:  # pragma: no cover
+        return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
+    if not body.strip():
+        return Analysis(error=ParseError("S0207", "Unexpected end of expression", len(body)))
+    parser = _parser()
+    parser.sfnc_ops = []
+    parser.errors = []
+    parser.ancestry = []
+    parser.ancestor_label = 0
+    parser.ancestor_index = 0
+    try:
+        ast = parser.parse(body)
+    except RecursionError:
+        return Analysis(error=ParseError(None, "expression too deeply nested to parse", 0))
+    except Exception as exc:  # JException, or an internal error of the parser on odd input
+        code = getattr(exc, "error", None)
+        loc = getattr(exc, "location", 0)
+        if not isinstance(loc, int):
+            loc = 0
+        attr = _TOKEN_ATTR.get(code or "")
+        if attr:
+            tok = getattr(exc, attr, None)
+            if tok is not None and not isinstance(tok, bool):
+                tok_text = str(tok)
+                if body[max(0, loc - len(tok_text)):loc] == tok_text:
+                    loc -= len(tok_text)
+        loc = max(0, min(loc, len(body)))
+        message = str(exc) if code else f"cannot parse the expression ({type(exc).__name__}: {exc})"
+        return Analysis(error=ParseError(code if isinstance(code, str) else None, message, loc))
+    walker = _Walker(body)
+    try:
+        walker.walk(ast, True)
+    except RecursionError:  # pragma: no cover - absurdly deep ASTs: keep the parse verdict only
+        return Analysis()
+    bound = walker.bound
+    ops = [Mark(op, max(0, end - len(op)), end) for op, end in parser.sfnc_ops]
+    return Analysis(
+        variables=_dedupe(v for v in walker.refs if v.name not in bound),
+        calls=_dedupe(walker.calls),
+        states=_dedupe(walker.states),
+        top_level=_dedupe(walker.top),
+        double_dollar=_dedupe(walker.dd),
+        unsupported_ops=_dedupe(ops),
+        locals=frozenset(bound),
+        guarded=frozenset(walker.guarded),
+    )
+
+
+def _dedupe(items) -> tuple:
+    seen = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    out.sort(key=lambda x: x.start)
+    return tuple(out)
+
+
+_LOCAL = threading.local()
+_RECORDING_CLASSES: dict[tuple[type, str], type] = {}
+
+
+def _recording_class(base: type, op: str) -> type:
+    """A subclass of the parser's symbol class for `op` that records where the operator was used
+    (jsonata-python implements the JSONata 2.1 operators `??` and `?:`; JSONata 2.0.6 does not)."""
+    key = (base, op)
+    cls = _RECORDING_CLASSES.get(key)
+    if cls is None:
+        def led(self, left, _base=base, _op=op):
+            self._outer_instance.sfnc_ops.append((_op, self.position))
+            return _base.led(self, left)
+
+        cls = type(f"Recording{base.__name__}", (base,), {"led": led})
+        _RECORDING_CLASSES[key] = cls
+    return cls
+
+
+def _parser():
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _Parser()
+        for op in ("??", "?:"):
+            sym = parser.symbol_table.get(op)
+            if sym is not None:
+                sym.__class__ = _recording_class(type(sym), op)
+        parser.sfnc_ops = []
+        _LOCAL.parser = parser
+    return parser
+
+
+def _end(node: Any) -> int:
+    pos = getattr(node, "position", 0)
+    return pos if isinstance(pos, int) else 0
+
+
+class _Walker:
+    """One pass over a processed jsonata-python AST.
+
+    `top` is True while the node is evaluated against the expression's input (the context item), which
+    Step Functions does not provide: a bare name or `$` there is a top-level reference. Steps after the
+    first of a path, predicates, group-by, sort terms, transform updates and lambda bodies are not top.
+    """
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.refs: list[VarRef] = []
+        self.calls: list[VarRef] = []
+        self.states: list[StatesRef] = []
+        self.top: list[Mark] = []
+        self.dd: list[Mark] = []
+        self.ops: list[Mark] = []
+        self.bound: set[str] = set()
+        self.guarded: set[str] = set()
+        self.seen: set[int] = set()
+
+    def walk(self, node: Any, top: bool) -> None:
+        if node is None or isinstance(node, (str, int, float, bool)):
+            return
+        if isinstance(node, list):
+            for item in node:
+                self.walk(item, top)
+            return
+        if id(node) in self.seen:
+            return
+        self.seen.add(id(node))
+        t = getattr(node, "type", None)
+        if t == "path":
+            self._path(node, top)
+        elif t == "variable":
+            self._variable(node, top, called=False)
+        elif t == "name":
+            if top:
+                name = str(node.value)
+                end = _end(node)
+                self.top.append(Mark(name, max(0, end - len(name)), end))
+        elif t == "bind":
+            lhs = node.lhs
+            if getattr(lhs, "type", None) == "variable":
+                self.bound.add(str(lhs.value))
+            self.walk(node.rhs, top)
+        elif t in ("function", "partial"):
+            proc = node.procedure
+            if getattr(proc, "type", None) == "variable":
+                self._variable(proc, top, called=True)
+                self.walk(getattr(proc, "predicate", None), False)
+            else:
+                self.walk(proc, top)
+            exists = getattr(proc, "type", None) == "variable" and proc.value == "exists" and _end(proc) > 0
+            for arg in node.arguments or ():
+                if getattr(arg, "type", None) == "operator":  # `?` placeholder of a partial application
+                    continue
+                before = len(self.refs)
+                self.walk(arg, top)
+                if exists:
+                    self.guarded.update(r.name for r in self.refs[before:])
+        elif t == "lambda":
+            for arg in node.arguments or ():
+                if getattr(arg, "type", None) == "variable":
+                    self.bound.add(str(arg.value))
+            self.walk(node.body, False)
+        elif t == "condition":
+            self.walk(node.condition, top)
+            self.walk(node.then, top)
+            self.walk(node._else, top)
+        elif t == "block":
+            self.walk(node.expressions, top)
+        elif t in ("binary", "apply"):
+            self.walk(node.lhs, top)
+            self.walk(node.rhs, top)
+        elif t == "unary":
+            if node.lhs_object is not None:
+                for pair in node.lhs_object:
+                    self.walk(pair, top)
+            elif node.expressions is not None:
+                self.walk(node.expressions, top)
+            else:
+                self.walk(node.expression, top)
+        elif t == "transform":
+            # a transform is a function: its pattern applies to the value it is given (`$x ~> |…|…|`)
+            self.walk(node.pattern, False)
+            self.walk(node.update, False)
+            self.walk(node.delete, False)
+        elif t == "filter":
+            self.walk(node.expr, False)
+        elif t == "sort":
+            for term in node.terms or ():
+                self.walk(getattr(term, "expression", None), False)
+        elif t == "index":
+            if node.value:
+                self.bound.add(str(node.value))
+        # literals, regex, wildcard, descendant, parent, error: nothing to collect
+        self._decorations(node)
+
+    def _decorations(self, node: Any) -> None:
+        for attr in ("predicate", "stages"):
+            items = getattr(node, attr, None)
+            if items:
+                self.walk(items, False)
+        group = getattr(node, "group", None)
+        if group is not None and group.lhs_object:
+            for pair in group.lhs_object:
+                self.walk(pair, False)
+        for attr in ("focus", "index"):
+            name = getattr(node, attr, None)
+            if isinstance(name, str) and name:
+                self.bound.add(name)
+
+    def _variable(self, node: Any, top: bool, called: bool) -> None:
+        name = node.value
+        name = "" if name is None else str(name)
+        end = _end(node)
+        if end == 0 and called:  # the `$exists` jsonata-python synthesises for `??`
+            return
+        start = max(0, end - len(name) - 1)
+        if name == "":
+            if top:
+                self.top.append(Mark("$", start, end))
+        elif name == "$":
+            self.dd.append(Mark("$$", max(0, end - 2), end))
+        else:
+            ref = VarRef(name, start, end, called)
+            if called:
+                self.calls.append(ref)
+                if name not in FUNCTIONS:
+                    self.refs.append(ref)
+            elif name != "states":
+                self.refs.append(ref)
+            else:
+                self.states.append(StatesRef((), start, end))
+
+    def _path(self, node: Any, top: bool) -> None:
+        steps = node.steps or []
+        if not steps:
+            return
+        first = steps[0]
+        if getattr(first, "type", None) == "variable" and first.value == "states":
+            names: list[str] = []
+            end = _end(first)
+            start = max(0, end - len("states") - 1)
+            for step in steps[1:]:
+                if getattr(step, "type", None) == "name" and isinstance(step.value, str):
+                    names.append(step.value)
+                    end = _end(step)
+                    if step.predicate or step.stages or step.group is not None:
+                        break
+                else:
+                    break
+            self.states.append(StatesRef(tuple(names), start, end))
+            self.seen.add(id(first))
+            self._decorations(first)
+        else:
+            self.walk(first, top)
+        for step in steps[1:]:
+            self.walk(step, False)
+        self._decorations(node)

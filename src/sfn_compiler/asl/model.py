@@ -1,0 +1,529 @@
+"""The ASL model every rule shares: scopes, states, query languages, expressions, variable reads/writes.
+
+`Machine(document, placeholders=...)` is built once per document (by `CheckContext.machine`). It never
+raises and never mutates the document: anything of an unexpected type is skipped. `State.raw` is the
+state's value as written (a dict whenever `State.type` is not None); rules read fields with `.get` and must
+not assume their types.
+
+- Scopes: the top level, each Parallel branch, each Map `ItemProcessor` / `Iterator`, recursively.
+- States: name, pointer, type, raw dict, scope, effective query language (the state's own
+  `QueryLanguage`, else the top-level one; inner states do not inherit from the enclosing Map/Parallel).
+- `graph(scope)`: transitions, reachability, terminals, cycles (see `graph.py`).
+- `expressions`: every `{% %}` string in the fields AWS evaluates for a JSONata state, with its pointer,
+  field kind and body offset; `field_strings` also yields the malformed ones.
+- `reads` / `assigns`: variable reads (JSONata and JSONPath) and `Assign` keys; `variables` runs the
+  data-flow analysis (see `variables.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterator
+
+from ..load.pointer import escape_token
+from . import spec
+from .jsonata import Analysis, Delimited, analyze, has_placeholder, neutralize_placeholders, split_delimited
+
+MAX_DEPTH = 64  # nested Parallel/Map levels followed (deeper ones are ignored, not crashed on)
+
+
+def _p(base: str, *tokens: str | int) -> str:
+    return base + "".join("/" + escape_token(t) for t in tokens)
+
+
+@dataclass(eq=False)
+class State:
+    name: str
+    pointer: str
+    raw: Any
+    scope: "Scope"
+    query_language: str
+    children: list["Scope"] = field(default_factory=list)
+    type: str | None = field(init=False)  # one of the eight state types, else None
+
+    def __post_init__(self) -> None:
+        t = self.raw.get("Type") if isinstance(self.raw, dict) else None
+        self.type = t if isinstance(t, str) and t in spec.STATE_TYPES else None
+
+    @property
+    def raw_type(self) -> Any:
+        return self.raw.get("Type") if isinstance(self.raw, dict) else None
+
+    @property
+    def is_jsonata(self) -> bool:
+        return self.query_language == spec.JSONATA
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw.get(key, default) if isinstance(self.raw, dict) else default
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.raw, dict) and key in self.raw
+
+    @property
+    def label(self) -> str:
+        return f"State '{self.name}'"
+
+    def __repr__(self) -> str:
+        return f"State({self.pointer!r}, {self.type})"
+
+
+@dataclass(eq=False)
+class Scope:
+    pointer: str              # "" for the top level, "/States/P/Branches/0", "/States/M/ItemProcessor"
+    raw: Any
+    kind: str                 # "machine" | "branch" | "processor"
+    parent_state: State | None
+    parent: "Scope | None"
+    distributed: bool = False  # this scope is a Distributed Map's processor
+    states: dict[str, State] = field(default_factory=dict)
+    depth: int = 0
+
+    @property
+    def start_at(self) -> Any:
+        return self.raw.get("StartAt") if isinstance(self.raw, dict) else None
+
+    @property
+    def states_raw(self) -> Any:
+        return self.raw.get("States") if isinstance(self.raw, dict) else None
+
+    @property
+    def in_distributed(self) -> bool:
+        s: Scope | None = self
+        while s is not None:
+            if s.distributed:
+                return True
+            s = s.parent
+        return False
+
+    def ancestors(self) -> Iterator["Scope"]:
+        s = self.parent
+        while s is not None:
+            yield s
+            s = s.parent
+
+    @property
+    def label(self) -> str:
+        if self.parent_state is None:
+            return "the state machine"
+        if self.kind == "branch":
+            return f"branch {self.pointer.rsplit('/', 1)[-1]} of '{self.parent_state.name}'"
+        return f"the {self.pointer.rsplit('/', 1)[-1]} of '{self.parent_state.name}'"
+
+    def __repr__(self) -> str:
+        return f"Scope({self.pointer!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldString:
+    """A string in a field AWS evaluates for a JSONata state."""
+
+    pointer: str
+    state: State
+    kind: str            # "Output", "Arguments", "Assign", "Catch.Output", "Choice.Condition", "TimeoutSeconds", ...
+    value: str
+    scalar: bool         # the field takes one value (TimeoutSeconds, Condition...) rather than a template
+    index: int | None    # Catch / Choices index for "Catch.*" / "Choice.*" kinds
+    delimited: Delimited
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    pointer: str
+    state: State
+    kind: str
+    text: str
+    body: str
+    body_offset: int
+    index: int | None
+    analysis: Analysis
+
+    @property
+    def ok(self) -> bool:
+        return self.analysis.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class VarRead:
+    name: str
+    pointer: str
+    offset: int | None
+    state: State
+    kind: str
+    index: int | None
+    called: bool = False
+    jsonpath: bool = False
+    guarded: bool = False   # the same expression tests it with `$exists(...)`
+
+
+@dataclass(frozen=True, slots=True)
+class VarAssign:
+    name: str        # the variable (a JSONPath `x.$` key assigns `x`)
+    key: str         # the key as written
+    pointer: str     # pointer of the key's value (locate with key=True)
+    state: State
+    kind: str        # "Assign" | "Choice.Assign" | "Catch.Assign"
+    index: int | None
+
+
+_CFN_INTRINSICS = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::ImportValue", "Fn::If", "Fn::Select",
+                             "Fn::FindInMap", "Fn::GetAZs", "Fn::Base64", "Fn::Split", "Fn::ToJsonString"})
+_JSONPATH_VAR = re.compile(r"\$([^\W\d][\w]*)")
+
+
+class Machine:
+    def __init__(self, document: Any, placeholders: str | None = None) -> None:
+        self.document = document
+        self.placeholders = placeholders
+        self.opaque = placeholders == "opaque"
+        self.is_object = isinstance(document, dict)
+        ql = document.get("QueryLanguage") if self.is_object else None
+        self.query_language = spec.JSONATA if ql == spec.JSONATA else spec.JSONPATH
+        self.scopes: list[Scope] = []
+        self.states: list[State] = []
+        self.root: Scope | None = None
+        if self.is_object:
+            self.root = self._scope(document, "", "machine", None, None, False, 0)
+
+    # ------------------------------------------------------------------ structure
+
+    def _scope(self, raw: Any, pointer: str, kind: str, parent_state: State | None, parent: Scope | None,
+               distributed: bool, depth: int) -> Scope:
+        scope = Scope(pointer, raw, kind, parent_state, parent, distributed, depth=depth)
+        self.scopes.append(scope)
+        states = raw.get("States") if isinstance(raw, dict) else None
+        if not isinstance(states, dict):
+            return scope
+        for name, sraw in states.items():
+            ql = self.query_language
+            if isinstance(sraw, dict):
+                own = sraw.get("QueryLanguage")
+                if own in spec.QUERY_LANGUAGES:
+                    ql = own
+            state = State(str(name), _p(pointer, "States", name), sraw, scope, ql)
+            scope.states[state.name] = state
+            self.states.append(state)
+            if depth >= MAX_DEPTH or not isinstance(sraw, dict):
+                continue
+            stype = sraw.get("Type")
+            if stype == "Parallel":
+                branches = sraw.get("Branches")
+                if isinstance(branches, list):
+                    for i, branch in enumerate(branches):
+                        if isinstance(branch, dict):
+                            state.children.append(self._scope(branch, _p(state.pointer, "Branches", i), "branch",
+                                                              state, scope, False, depth + 1))
+            elif stype == "Map":
+                for key in ("ItemProcessor", "Iterator"):
+                    proc = sraw.get(key)
+                    if isinstance(proc, dict):
+                        cfg = proc.get("ProcessorConfig")
+                        dist = isinstance(cfg, dict) and cfg.get("Mode") == "DISTRIBUTED"
+                        state.children.append(self._scope(proc, _p(state.pointer, key), "processor", state, scope,
+                                                          dist, depth + 1))
+        return scope
+
+    @cached_property
+    def states_by_pointer(self) -> dict[str, State]:
+        return {s.pointer: s for s in self.states}
+
+    def scope_of_pointer(self, pointer: str) -> Scope | None:
+        for s in self.scopes:
+            if s.pointer == pointer:
+                return s
+        return None
+
+    def graph(self, scope: Scope):
+        g = getattr(scope, "_graph", None)
+        if g is None:
+            from .graph import Graph
+
+            g = Graph(self, scope)
+            scope._graph = g  # type: ignore[attr-defined]
+        return g
+
+    # ------------------------------------------------------------------ placeholders
+
+    def is_opaque(self, value: Any) -> bool:
+        """In opaque-placeholder mode, a string holding `${...}` (or `{{resolve:...}}`), or a CloudFormation
+        intrinsic object (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`), stands for a value of whatever type its
+        field needs."""
+        if not self.opaque:
+            return False
+        if isinstance(value, dict):
+            return len(value) == 1 and next(iter(value)) in _CFN_INTRINSICS
+        return has_placeholder(value)
+
+    # ------------------------------------------------------------------ JSONata fields
+
+    @cached_property
+    def field_strings(self) -> list[FieldString]:
+        out: list[FieldString] = []
+        for state in self.states:
+            if state.is_jsonata and state.type is not None:
+                out.extend(self._state_strings(state))
+        return out
+
+    def _state_strings(self, state: State) -> Iterator[FieldString]:
+        t = state.type
+        raw = state.raw
+        for name in spec.TEMPLATE_FIELDS.get(t, ()):
+            if name in raw:
+                yield from self._template(state, _p(state.pointer, name), raw[name], name, None)
+        for name in spec.SCALAR_FIELDS.get(t, ()):
+            if name in raw:
+                yield from self._scalar(state, _p(state.pointer, name), raw[name], name, None)
+        for path, name in spec.NESTED_SCALAR_FIELDS.get(t, ()):
+            node = _dig(raw, path)
+            if isinstance(node, dict) and name in node:
+                yield from self._scalar(state, _p(state.pointer, *path, name), node[name], ".".join(path + (name,)),
+                                        None)
+        for path, name in spec.NESTED_TEMPLATE_FIELDS.get(t, ()):
+            node = _dig(raw, path)
+            if isinstance(node, dict) and name in node:
+                yield from self._template(state, _p(state.pointer, *path, name), node[name],
+                                          ".".join(path + (name,)), None)
+        assign = raw.get("Assign")
+        if isinstance(assign, dict) and t not in ("Succeed", "Fail"):
+            for key, value in assign.items():
+                yield from self._template(state, _p(state.pointer, "Assign", key), value, "Assign", None)
+        if t == "Choice":
+            choices = raw.get("Choices")
+            if isinstance(choices, list):
+                for i, rule in enumerate(choices):
+                    if not isinstance(rule, dict):
+                        continue
+                    base = _p(state.pointer, "Choices", i)
+                    if "Condition" in rule:
+                        yield from self._scalar(state, base + "/Condition", rule["Condition"], "Choice.Condition", i)
+                    if "Output" in rule:
+                        yield from self._template(state, base + "/Output", rule["Output"], "Choice.Output", i)
+                    rassign = rule.get("Assign")
+                    if isinstance(rassign, dict):
+                        for key, value in rassign.items():
+                            yield from self._template(state, _p(base, "Assign", key), value, "Choice.Assign", i)
+        if t in ("Task", "Parallel", "Map"):
+            catch = raw.get("Catch")
+            if isinstance(catch, list):
+                for i, catcher in enumerate(catch):
+                    if not isinstance(catcher, dict):
+                        continue
+                    base = _p(state.pointer, "Catch", i)
+                    if "Output" in catcher:
+                        yield from self._template(state, base + "/Output", catcher["Output"], "Catch.Output", i)
+                    cassign = catcher.get("Assign")
+                    if isinstance(cassign, dict):
+                        for key, value in cassign.items():
+                            yield from self._template(state, _p(base, "Assign", key), value, "Catch.Assign", i)
+
+    def _scalar(self, state: State, pointer: str, value: Any, kind: str, index: int | None) -> Iterator[FieldString]:
+        if isinstance(value, str):
+            yield FieldString(pointer, state, kind, value, True, index, split_delimited(value))
+
+    def _template(self, state: State, pointer: str, value: Any, kind: str, index: int | None,
+                  depth: int = 0) -> Iterator[FieldString]:
+        if isinstance(value, str):
+            yield FieldString(pointer, state, kind, value, False, index, split_delimited(value))
+        elif depth > 200:
+            return
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from self._template(state, _p(pointer, k), v, kind, index, depth + 1)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from self._template(state, _p(pointer, i), v, kind, index, depth + 1)
+
+    @cached_property
+    def expressions(self) -> list[Expression]:
+        out: list[Expression] = []
+        for fs in self.field_strings:
+            d = fs.delimited
+            if d.kind != "expression":
+                continue
+            body = d.body
+            if self.opaque:
+                body = neutralize_placeholders(body)
+            out.append(Expression(fs.pointer, fs.state, fs.kind, fs.value, d.body, d.body_offset, fs.index,
+                                  analyze(body)))
+        return out
+
+    # ------------------------------------------------------------------ variables
+
+    @cached_property
+    def assigns(self) -> list[VarAssign]:
+        out: list[VarAssign] = []
+        for state in self.states:
+            if state.type is None:
+                continue
+            raw = state.raw
+            jsonpath = not state.is_jsonata
+            assign = raw.get("Assign")
+            if isinstance(assign, dict):
+                for key in assign:
+                    out.append(VarAssign(_var_name(key, jsonpath), key, _p(state.pointer, "Assign", key), state,
+                                         "Assign", None))
+            if state.type == "Choice" and isinstance(raw.get("Choices"), list):
+                for i, rule in enumerate(raw["Choices"]):
+                    if isinstance(rule, dict) and isinstance(rule.get("Assign"), dict):
+                        for key in rule["Assign"]:
+                            out.append(VarAssign(_var_name(key, jsonpath), key,
+                                                 _p(state.pointer, "Choices", i, "Assign", key), state,
+                                                 "Choice.Assign", i))
+            if isinstance(raw.get("Catch"), list):
+                for i, catcher in enumerate(raw["Catch"]):
+                    if isinstance(catcher, dict) and isinstance(catcher.get("Assign"), dict):
+                        for key in catcher["Assign"]:
+                            out.append(VarAssign(_var_name(key, jsonpath), key,
+                                                 _p(state.pointer, "Catch", i, "Assign", key), state,
+                                                 "Catch.Assign", i))
+        return out
+
+    @cached_property
+    def assigned_names(self) -> frozenset[str]:
+        return frozenset(a.name for a in self.assigns)
+
+    @cached_property
+    def reads(self) -> list[VarRead]:
+        """Variable reads: JSONata free variables (built-in functions excluded unless a variable of that name
+        is assigned somewhere) and `$name` references in JSONPath paths / `.$` values / intrinsics."""
+        from .jsonata import FUNCTIONS
+
+        assigned = self.assigned_names
+        out: list[VarRead] = []
+        for expr in self.expressions:
+            for v in expr.analysis.variables:
+                if v.name in FUNCTIONS and v.name not in assigned:
+                    continue
+                out.append(VarRead(v.name, expr.pointer, expr.body_offset + v.start, expr.state, expr.kind,
+                                   expr.index, v.called, guarded=v.name in expr.analysis.guarded))
+        for state in self.states:
+            if state.type is not None and not state.is_jsonata:
+                out.extend(self._jsonpath_reads(state))
+        return out
+
+    def _jsonpath_reads(self, state: State) -> Iterator[VarRead]:
+        raw = state.raw
+        for name in ("InputPath", "OutputPath", "ItemsPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+                     "SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "MaxConcurrencyPath",
+                     "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"):
+            if name in raw:
+                yield from _path_reads(state, _p(state.pointer, name), raw[name], name, None)
+        for path, name in ((("Credentials",), "RoleArnPath"), (("ItemReader", "ReaderConfig"), "MaxItemsPath"),
+                           (("ItemBatcher",), "MaxItemsPerBatchPath"), (("ItemBatcher",), "MaxInputBytesPerBatchPath")):
+            node = _dig(raw, path)
+            if isinstance(node, dict) and name in node:
+                yield from _path_reads(state, _p(state.pointer, *path, name), node[name], name, None)
+        for name in ("Parameters", "ResultSelector", "ItemSelector"):
+            if name in raw:
+                yield from _template_reads(state, _p(state.pointer, name), raw[name], name, None)
+        for path, name in ((("ItemReader",), "Parameters"), (("ResultWriter",), "Parameters"),
+                           (("ItemBatcher",), "BatchInput")):
+            node = _dig(raw, path)
+            if isinstance(node, dict) and name in node:
+                yield from _template_reads(state, _p(state.pointer, *path, name), node[name], name, None)
+        if isinstance(raw.get("Assign"), dict):
+            yield from _template_reads(state, _p(state.pointer, "Assign"), raw["Assign"], "Assign", None)
+        if isinstance(raw.get("Catch"), list):
+            for i, catcher in enumerate(raw["Catch"]):
+                if isinstance(catcher, dict) and isinstance(catcher.get("Assign"), dict):
+                    yield from _template_reads(state, _p(state.pointer, "Catch", i, "Assign"), catcher["Assign"],
+                                               "Catch.Assign", i)
+        if state.type == "Choice" and isinstance(raw.get("Choices"), list):
+            for i, rule in enumerate(raw["Choices"]):
+                if isinstance(rule, dict):
+                    base = _p(state.pointer, "Choices", i)
+                    yield from _choice_reads(state, base, rule, i, 0)
+                    if isinstance(rule.get("Assign"), dict):
+                        yield from _template_reads(state, base + "/Assign", rule["Assign"], "Choice.Assign", i)
+
+    @cached_property
+    def variables(self):
+        from .variables import VariableAnalysis
+
+        return VariableAnalysis(self)
+
+
+def _dig(raw: Any, path: tuple[str, ...]) -> Any:
+    node = raw
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _var_name(key: Any, jsonpath: bool) -> str:
+    key = str(key)
+    if jsonpath and key.endswith(".$"):
+        return key[:-2]
+    return key
+
+
+def jsonpath_variables(value: str) -> list[tuple[str, int]]:
+    """`$name` references in a JSONPath path or intrinsic-function string: [(name, offset)]."""
+    if not isinstance(value, str) or "$" not in value:
+        return []
+    out: list[tuple[str, int]] = []
+    if value.startswith("States."):
+        quote = False
+        i = 0
+        n = len(value)
+        while i < n:
+            ch = value[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "'":
+                quote = not quote
+            elif ch == "$" and not quote:
+                m = _JSONPATH_VAR.match(value, i)
+                if m and (i == 0 or value[i - 1] not in "$"):
+                    out.append((m.group(1), i))
+            i += 1
+        return out
+    m = _JSONPATH_VAR.match(value)
+    if m:
+        out.append((m.group(1), 0))
+    return out
+
+
+def _path_reads(state: State, pointer: str, value: Any, kind: str, index: int | None) -> Iterator[VarRead]:
+    if isinstance(value, str):
+        for name, off in jsonpath_variables(value):
+            yield VarRead(name, pointer, off, state, kind, index, jsonpath=True)
+
+
+def _template_reads(state: State, pointer: str, value: Any, kind: str, index: int | None,
+                    depth: int = 0) -> Iterator[VarRead]:
+    if depth > 200:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            child = _p(pointer, k)
+            if isinstance(k, str) and k.endswith(".$") and isinstance(v, str):
+                yield from _path_reads(state, child, v, kind, index)
+            elif isinstance(v, (dict, list)):
+                yield from _template_reads(state, child, v, kind, index, depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _template_reads(state, _p(pointer, i), v, kind, index, depth + 1)
+
+
+def _choice_reads(state: State, base: str, rule: dict, index: int, depth: int) -> Iterator[VarRead]:
+    if depth > 50:
+        return
+    if "Variable" in rule:
+        yield from _path_reads(state, base + "/Variable", rule["Variable"], "Choice.Variable", index)
+    for key, value in rule.items():
+        if key.endswith("Path") and key in spec.COMPARISON_OPERATORS:
+            yield from _path_reads(state, _p(base, key), value, "Choice." + key, index)
+    for key in ("And", "Or"):
+        sub = rule.get(key)
+        if isinstance(sub, list):
+            for j, r in enumerate(sub):
+                if isinstance(r, dict):
+                    yield from _choice_reads(state, _p(base, key, j), r, index, depth + 1)
+    sub = rule.get("Not")
+    if isinstance(sub, dict):
+        yield from _choice_reads(state, base + "/Not", sub, index, depth + 1)

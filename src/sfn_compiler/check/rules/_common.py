@@ -1,0 +1,79 @@
+"""Small helpers shared by the rule modules."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable
+
+from ...load.pointer import escape_token
+
+DG = "https://docs.aws.amazon.com/step-functions/latest/dg"
+SPEC = "https://states-language.net/spec.html"
+TD = f"{DG}/transforming-data.html"
+WV = f"{DG}/workflow-variables.html"
+ERR = f"{DG}/concepts-error-handling.html"
+SMS = f"{DG}/statemachine-structure.html"
+CTX = f"{DG}/input-output-contextobject.html"
+MAPD = f"{DG}/state-map-distributed.html"
+MAPI = f"{DG}/state-map-inline.html"
+TASK = f"{DG}/state-task.html"
+QUOTA = f"{DG}/service-quotas.html"
+IF = f"{DG}/intrinsic-functions.html"
+RW = f"{DG}/input-output-resultwriter.html"
+IR = f"{DG}/input-output-itemreader.html"
+IB = f"{DG}/input-output-itembatcher.html"
+
+
+def ptr(base: str, *tokens: str | int) -> str:
+    return base + "".join("/" + escape_token(t) for t in tokens)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    cands = [c for c in candidates if isinstance(c, str)]
+    if not isinstance(word, str):
+        return None
+    folded = [c for c in cands if c.lower() == word.lower() and c != word]
+    match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    if not match:
+        return None
+    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def short(value: Any, limit: int = 40) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def where(state) -> str:
+    """`State 'X'` plus, for nested states, nothing else: names are unique machine-wide."""
+    return f"State '{state.name}'"

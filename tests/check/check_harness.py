@@ -1,0 +1,93 @@
+"""A tiny harness shared by the check tests: load corpus files, run every rule, collect findings."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sfn_compiler.check.base import CheckContext, Finding, Severity
+from sfn_compiler.check.rules import ALL_RULES
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: type
+    finding: Finding
+
+    @property
+    def severity(self) -> Severity:
+        return self.finding.severity or self.rule.severity
+
+
+class RuleCrashed(AssertionError):
+    pass
+
+
+def run_rules(document: Any, placeholders: str | None = "opaque", rules=ALL_RULES) -> list[Result]:
+    """Run every rule on one document; a rule that raises fails loudly (rules must never crash)."""
+    ctx = CheckContext(document, placeholders=placeholders)
+    out: list[Result] = []
+    for rule in rules:
+        try:
+            for finding in rule().check(ctx):
+                out.append(Result(rule, finding))
+        except Exception as exc:  # pragma: no cover - the assertion is the point
+            raise RuleCrashed(f"{rule.id} {rule.name} crashed: {type(exc).__name__}: {exc}") from exc
+    return out
+
+
+def errors(results: list[Result]) -> list[Result]:
+    return [r for r in results if r.severity is Severity.ERROR]
+
+
+def ids(results: list[Result]) -> set[str]:
+    return {r.rule.id for r in results}
+
+
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def load_json5ish(text: str) -> Any:
+    """JSON, or the JSON5 subset of the LocalStack templates (// and /* */ comments, trailing commas)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    out: list[str] = []
+    i, n, in_string = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if in_string:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+            i += 1
+            continue
+        if c == '"':
+            in_string = True
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        out.append(c)
+        i += 1
+    return json.loads(_TRAILING_COMMA.sub(r"\1", "".join(out)))
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
