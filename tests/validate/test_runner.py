@@ -275,3 +275,11 @@ def test_validate_env_points_at_template_and_rendered_file(fake_rules, sfnc, pro
     res = sfnc("validate", "--env", "prod", "--select", "SFN999", cwd=project.root)
     assert res.stdout.startswith("templates/t.json:4:19: warning SFN999 test-pass-state: State 'A' is a Pass state")
     assert "--> definitions/prod/t.json:" in res.stdout and '    4 |     "A": {"Type": "Pass"' in res.stdout
+
+
+def test_json5_comments_and_trailing_commas_keep_positions(sfnc, tmp_path):
+    (tmp_path / "sm.json5").write_text('{\n  // a comment\n  "StartAt": "A", /* block */\n  "States": {\n'
+                                       '    "A": {"Type": "Pass", "Next": "B",},\n  },\n}\n')
+    res = sfnc("validate", "sm.json5", "-f", "json", cwd=tmp_path)
+    [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN202"]
+    assert (d["line"], d["column"]) == (5, 38) and d["pointer"] == "/States/A/Next"

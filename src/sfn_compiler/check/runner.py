@@ -197,7 +197,12 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
 
 
 def validate_file(path: Path, display: str, config: CheckConfig) -> list[Diagnostic]:
-    return validate_text(read_text(path, display), display, config)
+    text = read_text(path, display)
+    if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
+        from ..load.jsondoc import blank_json5
+
+        return validate_text(blank_json5(text), display, config)
+    return validate_text(text, display, config)
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None) -> list[Diagnostic]:
