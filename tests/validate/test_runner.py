@@ -282,4 +282,4 @@ def test_json5_comments_and_trailing_commas_keep_positions(sfnc, tmp_path):
                                        '    "A": {"Type": "Pass", "Next": "B",},\n  },\n}\n')
     res = sfnc("validate", "sm.json5", "-f", "json", cwd=tmp_path)
     [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN202"]
-    assert (d["line"], d["column"]) == (5, 38) and d["pointer"] == "/States/A/Next"
+    assert (d["line"], d["column"]) == (5, 35) and d["pointer"] == "/States/A/Next"

@@ -201,7 +201,11 @@ def validate_file(path: Path, display: str, config: CheckConfig) -> list[Diagnos
     if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
         from ..load.jsondoc import blank_json5
 
-        return validate_text(blank_json5(text), display, config)
+        diags = validate_text(blank_json5(text), display, config)
+        for d in diags:  # show the file as written in code frames
+            if d.line:
+                d.frame = _frame(text, d.line, d.column or 1)
+        return diags
     return validate_text(text, display, config)
 
 
