@@ -105,6 +105,8 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None) ->
         try:
             for f in rule().check(ctx):
                 out.append((rule, f))
+        except SfncError:
+            raise  # a bad rule option or catalogue: a config error (exit 2), not a crash
         except Exception as exc:
             if DEBUG:
                 raise

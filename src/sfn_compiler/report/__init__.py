@@ -127,8 +127,15 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
             result["relatedLocations"] = [{"id": 1, "message": {"text": "rendered definition"},
                                            "physicalLocation": {"artifactLocation": {"uri": d.file},
                                                                 "region": {"startLine": d.line or 1, "startColumn": d.column or 1}}}]
+        props = {}
         if d.env:
-            result["properties"] = {"env": d.env}
+            props["env"] = d.env
+        if d.path:
+            props["path"] = d.path
+            result["codeFlows"] = [{"threadFlows": [{"locations": [
+                {"location": {"message": {"text": step}}} for step in d.path]}]}]
+        if props:
+            result["properties"] = props
         results.append(result)
     driver = {
         "name": "sfnc", "version": __version__, "semanticVersion": __version__,

@@ -1,0 +1,701 @@
+"""SFN711-SFN715: DynamoDB locks.
+
+A lock is taken by a conditional write and given back by a delete (or an update that clears it):
+
+- acquire: `putItem` whose ConditionExpression has `attribute_not_exists(...)` and that looks like a lock
+  (a lock-ish name - lock, lease, mutex, semaphore - in the table, the state, or an attribute; or a
+  delete of the same item elsewhere in the machine); `updateItem` (no REMOVE) whose condition checks
+  `attribute_not_exists(...)` with a lock-ish name around, or tests a lock-ish attribute it also SETs.
+  Both integrations count: `arn:aws:states:::dynamodb:putItem` and `arn:aws:states:::aws-sdk:dynamodb:putItem`.
+- release of a lock: `deleteItem`, or an `updateItem` that REMOVEs an attribute (or, for an updateItem
+  lock, SETs back an attribute its condition tests: a semaphore count), on the same table or on the same
+  key attribute.
+
+`[tool.sfnc.patterns]` `lock_states` / `not_lock_states` (state names) override the heuristic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ...base import CheckContext, Finding, Rule, Severity
+from ._common import (GROUP, PATTERNS_TABLE, cached, patterns_settings, catch_label, catchers, check_known_options, expression_body,
+                      is_jsonata_machine, option_names, retriers, task_resource)
+from ._flow import is_success_end, open_path
+
+_LOCKISH = re.compile(r"lock|lease|mutex|semaphore", re.IGNORECASE)
+_TTL = re.compile(r"ttl|expir|valid_?until|lease_?until|deadline", re.IGNORECASE)
+_NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*([^)]+?)\s*\)", re.IGNORECASE)
+_TOKEN = re.compile(r"#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = {"and", "or", "not", "between", "in", "attribute_exists", "attribute_not_exists", "attribute_type",
+             "begins_with", "contains", "size", "set", "remove", "add", "delete", "if_not_exists", "list_append"}
+_CCF = "ConditionalCheckFailedException"
+
+_SOURCES = (
+    "https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html",
+    "https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html",
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html",
+)
+
+
+def error_prefix(sdk: bool) -> str:
+    """The error-name prefix of the integration: `DynamoDB.` (optimized) or `DynamoDb.` (aws-sdk)."""
+    return "DynamoDb" if sdk else "DynamoDB"
+
+
+@dataclass(eq=False)
+class DdbOp:
+    state: Any
+    action: str                     # putItem | updateItem | deleteItem
+    sdk: bool
+    table: str | None               # TableName as written (None when not a string)
+    condition: str | None
+    names: dict[str, str]
+    cond_attrs: set[str] = field(default_factory=set)
+    not_exists: set[str] = field(default_factory=set)
+    key_names: set[str] = field(default_factory=set)
+    item_names: set[str] = field(default_factory=set)
+    set_attrs: set[str] = field(default_factory=set)
+    remove_attrs: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.state.name
+
+    @property
+    def table_pointer(self) -> str:
+        return self.state.pointer + "/Arguments/TableName"
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    body = expression_body(value)
+    return body if body is not None else value
+
+
+def _resolve(token: str, names: dict[str, str]) -> str:
+    return names.get(token, token) if token.startswith("#") else token
+
+
+def _attr_root(path: str, names: dict[str, str]) -> str:
+    first = re.split(r"[.\[]", path.strip(), maxsplit=1)[0].strip()
+    return _resolve(first, names)
+
+
+def _attrs(expr: str, names: dict[str, str]) -> set[str]:
+    out = set()
+    for tok in _TOKEN.findall(expr or ""):
+        if tok.startswith(":"):
+            continue
+        if tok.lower() in _KEYWORDS:
+            continue
+        out.add(_resolve(tok, names))
+    return out
+
+
+def _split_top(s: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in s:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p for p in (x.strip() for x in parts) if p]
+
+
+def _update_clauses(expr: str, names: dict[str, str]) -> tuple[set[str], set[str]]:
+    """(attributes SET/ADDed, attributes REMOVEd) of an UpdateExpression."""
+    sets: set[str] = set()
+    removes: set[str] = set()
+    if not expr:
+        return sets, removes
+    pieces = re.split(r"\b(SET|REMOVE|ADD|DELETE)\b", expr, flags=re.IGNORECASE)
+    kw = None
+    for piece in pieces:
+        up = piece.upper()
+        if up in ("SET", "REMOVE", "ADD", "DELETE"):
+            kw = up
+            continue
+        if kw is None or not piece.strip():
+            continue
+        for action in _split_top(piece):
+            if kw == "SET":
+                lhs = action.split("=", 1)[0]
+                sets.add(_attr_root(lhs, names))
+            elif kw == "ADD":
+                sets.add(_attr_root(action.split()[0], names))
+            elif kw == "REMOVE":
+                removes.add(_attr_root(action, names))
+            # DELETE removes elements from a set attribute: not a release
+    return sets, removes
+
+
+def _ddb_op(state) -> DdbOp | None:
+    res = task_resource(state)
+    if res is None or res.service.lower() != "dynamodb" or res.action not in ("putItem", "updateItem", "deleteItem"):
+        return None
+    args = state.get("Arguments")
+    if not isinstance(args, dict):
+        return None
+    names_raw = args.get("ExpressionAttributeNames")
+    names = {k: v for k, v in names_raw.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(names_raw, dict) else {}
+    table = args.get("TableName") if isinstance(args.get("TableName"), str) else None
+    op = DdbOp(state, res.action, res.sdk, table, _text(args.get("ConditionExpression")), names)
+    if op.condition:
+        op.cond_attrs = _attrs(op.condition, names)
+        op.not_exists = {_attr_root(m, names) for m in _NOT_EXISTS.findall(op.condition)}
+    if isinstance(args.get("Key"), dict):
+        op.key_names = set(map(str, args["Key"]))
+    if isinstance(args.get("Item"), dict):
+        op.item_names = set(map(str, args["Item"]))
+    if res.action == "updateItem":
+        op.set_attrs, op.remove_attrs = _update_clauses(_text(args.get("UpdateExpression")) or "", names)
+    return op
+
+
+@dataclass(eq=False)
+class Lock:
+    acquire: DdbOp
+    keys: set[str]          # the lock item's key attribute(s)
+
+    @property
+    def state(self):
+        return self.acquire.state
+
+    def same_table(self, op: DdbOp) -> bool:
+        return self.acquire.table is not None and op.table is not None and self.acquire.table == op.table
+
+    def releases(self, op: DdbOp) -> bool:
+        """`op` gives this lock back (possibly on the wrong table: see lock-table-mismatch)."""
+        if op is self.acquire:
+            return False
+        if not (self.same_table(op) or (self.keys and op.key_names and self.keys & op.key_names)):
+            return False
+        if op.action == "deleteItem":
+            return True
+        if op.action == "updateItem":
+            if op.remove_attrs:
+                return True
+            a = self.acquire
+            if a.action == "updateItem" and op.set_attrs & (a.cond_attrs & a.set_attrs):
+                return True
+        return False
+
+
+@dataclass
+class LockAnalysis:
+    ops: list[DdbOp]
+    locks: list[Lock]
+
+    def releases_of(self, lock: Lock) -> list[DdbOp]:
+        """Releases of `lock`: on its table, or of its key on a table no other lock uses (a mismatch)."""
+        others = {lk.acquire.table for lk in self.locks if lk is not lock and lk.acquire.table is not None}
+        return [op for op in self.ops if lock.releases(op)
+                and (op.table is None or op.table == lock.acquire.table or op.table not in others)]
+
+
+def _lockish(*names: Any) -> bool:
+    return any(isinstance(n, str) and _LOCKISH.search(n) for n in names)
+
+
+def lock_analysis(ctx: CheckContext) -> LockAnalysis:
+    patterns = patterns_settings(ctx.settings)
+    force = option_names(patterns, "lock_states", PATTERNS_TABLE)
+    exclude = option_names(patterns, "not_lock_states", PATTERNS_TABLE)
+    key = f"locks:{sorted(force)}:{sorted(exclude)}"
+    return cached(ctx.machine, key, lambda: _analyse(ctx.machine, force, exclude))
+
+
+def _analyse(machine, force: frozenset[str], exclude: frozenset[str]) -> LockAnalysis:
+    ops = [op for op in (_ddb_op(s) for s in machine.states) if op is not None]
+    locks: list[Lock] = []
+    for op in ops:
+        if op.name in exclude:
+            continue
+        keys = (op.not_exists & op.item_names or op.not_exists) if op.action == "putItem" else set(op.key_names)
+        lock = Lock(op, keys)
+        forced = op.name in force and op.action in ("putItem", "updateItem")
+        if forced or _is_acquire(machine, op, lock, ops):
+            locks.append(lock)
+    return LockAnalysis(ops, locks)
+
+
+def _is_acquire(machine, op: DdbOp, lock: Lock, ops: list[DdbOp]) -> bool:
+    if not op.condition:
+        return False
+    if op.action == "putItem":
+        if not op.not_exists:
+            return False
+        if _lockish(op.table, op.name, *op.not_exists, *op.item_names):
+            return True
+        # an idempotency record is never deleted, a saga's reservation only on failure (compensation);
+        # a lock is deleted when the run succeeds
+        deletes = {id(o.state) for o in ops if o.action == "deleteItem" and lock.releases(o)}
+        return bool(deletes) and _find_path(machine, op.state, None, lambda st: id(st) in deletes,
+                                            catches=False) is not None
+    if op.action == "updateItem":
+        if op.remove_attrs:
+            return False
+        if op.not_exists and _lockish(op.table, op.name, *op.cond_attrs, *op.set_attrs):
+            return True
+        return any(_lockish(a) for a in op.cond_attrs & op.set_attrs)
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _lock_example(*, release_on_failure: bool = True, ttl: bool = True, duplicate_catch: bool = True,
+                  release_retry: bool = True, release_table: str = "batch-locks") -> dict:
+    item = {"lock_key": {"S": "{% $batchId %}"}, "owner": {"S": "{% $states.context.Execution.Id %}"}}
+    if ttl:
+        item["expires_at"] = {"N": "{% $string($floor($millis() / 1000) + 3600) %}"}
+    acquire_catch = [{"ErrorEquals": ["States.ALL"], "Next": "Release Lock On Failure"}]
+    if duplicate_catch:
+        acquire_catch.insert(0, {"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "Next": "Duplicate Run"})
+    release_args = {"TableName": release_table, "Key": {"lock_key": {"S": "{% $batchId %}"}},
+                    "ConditionExpression": "#owner = :owner", "ExpressionAttributeNames": {"#owner": "owner"},
+                    "ExpressionAttributeValues": {":owner": {"S": "{% $states.context.Execution.Id %}"}}}
+    retry = [{"ErrorEquals": ["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException",
+                              "DynamoDB.InternalServerErrorException"], "MaxAttempts": 5, "BackoffRate": 2,
+              "IntervalSeconds": 1, "JitterStrategy": "FULL"}]
+
+    def release(nxt: str) -> dict:
+        st = {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:deleteItem", "Arguments": dict(release_args),
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": nxt}], "Next": nxt}
+        if release_retry:
+            st["Retry"] = retry
+        return st
+
+    doc = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Read Batch",
+        "States": {
+            "Read Batch": {"Type": "Pass", "Assign": {"batchId": "{% $states.input.batch_id %}"},
+                           "Next": "Acquire Lock"},
+            "Acquire Lock": {
+                "Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Arguments": {"TableName": "batch-locks", "Item": item,
+                              "ConditionExpression": "attribute_not_exists(lock_key)"},
+                "Retry": retry, "Catch": acquire_catch, "Next": "Process Batch",
+            },
+            "Duplicate Run": {"Type": "Succeed"},
+            "Process Batch": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "process-batch", "Payload": {"batch": "{% $batchId %}"}},
+                "Catch": [{"ErrorEquals": ["States.ALL"],
+                           "Next": "Release Lock On Failure" if release_on_failure else "Batch Failed"}],
+                "Next": "Release Lock",
+            },
+            "Release Lock": release("Done"),
+            "Done": {"Type": "Succeed"},
+            "Release Lock On Failure": release("Batch Failed"),
+            "Batch Failed": {"Type": "Fail", "Error": "Batch.Failed"},
+        },
+    }
+    if not duplicate_catch:
+        del doc["States"]["Duplicate Run"]
+    return doc
+
+
+class _LockRule(Rule):
+    group = GROUP
+    jsonata_only = True
+
+    def locks(self, ctx: CheckContext) -> LockAnalysis | None:
+        if not is_jsonata_machine(ctx):
+            return None
+        return lock_analysis(ctx)
+
+
+_LOCK_TAIL = """
+## Options
+Which writes are locks is decided by a heuristic shared by SFN711-SFN715; override it in
+`[tool.sfnc.patterns]` with `lock_states = ["Take Lock"]` (always a lock acquire) and
+`not_lock_states = ["Record Outcome"]` (never).
+"""
+
+_LOCK_LIMITS = """\
+A putItem is a lock acquire when its ConditionExpression checks `attribute_not_exists(...)` and either a
+name says so (table, state or attribute containing lock, lease, mutex or semaphore) or a deleteItem of the
+same item follows it on a success path (a saga's reservation, deleted only by a compensating Catch path,
+is not a lock). An updateItem is one when it has no REMOVE and its condition checks
+`attribute_not_exists(...)` next to such a name, or tests a lock-ish attribute it also SETs. Conditional
+writes that record an outcome (`attribute_not_exists(status) OR status <> :published`) are not locks.
+Arguments written as one JSONata expression, and TransactWriteItems, are not analysed.
+"""
+
+
+class LockNotReleased(_LockRule):
+    id = "SFN711"
+    name = "lock-not-released"
+    severity = Severity.ERROR
+    summary = "A path from a DynamoDB lock acquire to the end of the workflow never releases the lock"
+    docs = """\
+## Why
+The lock exists so that one run at a time processes a batch. A path that ends - successfully, through a
+Fail state, through a Catch, or through an error no Catch handles - without deleting the lock item leaves
+it behind, and every later run for that key is turned away as a duplicate until someone deletes it by
+hand (or its TTL passes).
+
+The rule follows every transition after the acquire succeeds (Next, Choice, Default and Catch edges, and
+the implicit failure of a Task, Parallel or Map without a `States.ALL`/`States.TaskFailed` catcher) and
+reports the shortest path that reaches an end without passing a release. A Parallel or Map on the way is
+one step: it releases when one of its branches releases on every path to its end; an error inside it
+surfaces at its Catch. A lock taken inside a branch or Map iteration may be released after the
+Parallel/Map.
+
+## How to fix
+Release on every path: route every Catch after the acquire to a release state (a conditional
+`deleteItem` with `#owner = :me` is safe to run twice), then Fail; give the Tasks after the acquire a
+`States.ALL` Catch.
+
+## Known limits
+""" + _LOCK_LIMITS + """The acquire's own Catch edges are not followed (the lock was not taken). Runtime
+failures that no Catch can see (execution timeout, `StopExecution`) are what the TTL is for
+(SFN713). A Choice without Default that matches nothing is not treated as a failure path.
+""" + _LOCK_TAIL
+    sources = _SOURCES + ("https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html",)
+    example_fail = _lock_example(release_on_failure=False)
+    example_pass = _lock_example()
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        check_known_options(ctx.options, (), self.name)
+        la = self.locks(ctx)
+        if la is None:
+            return
+        machine = ctx.machine
+        for lock in la.locks:
+            rel = {id(op.state) for op in la.releases_of(lock)}
+
+            def closer(st, rel=rel):
+                return id(st) in rel
+
+            path = open_path(machine, lock.state, closer, f"lock:{lock.state.pointer}", include_failures=True)
+            if path is None:
+                continue
+            table = f" in {lock.acquire.table}" if lock.acquire.table else ""
+            yield Finding(lock.state.pointer,
+                          f"The lock taken by '{lock.state.name}'{table} is not released on {_describe_path(path)}",
+                          hint="send this path through a release (deleteItem of the lock item) before it ends",
+                          key=True, path=tuple(path))
+
+
+def _describe_path(path: list[str]) -> str:
+    """'the path ending at 'Batch Failed' (Catch(States.ALL) of 'Process Batch')' and the like."""
+    if path and path[-1] == "Error(not caught)":
+        owner = next((t for t in reversed(path[:-1]) if not t.endswith(")")), path[0])
+        return f"the path where '{owner}' fails with no Catch"
+    catches = [(path[i - 1], t) for i, t in enumerate(path) if t.startswith("Catch(") and i > 0]
+    via = f" (through {catches[0][1]} of '{catches[0][0]}')" if catches else ""
+    return f"the path ending at '{path[-1]}'{via}"
+
+
+class LockDuplicateNotCaught(_LockRule):
+    id = "SFN712"
+    name = "lock-duplicate-not-caught"
+    severity = Severity.ERROR
+    summary = "A lock acquire has no Catch for its failed condition, or the duplicate path deletes the other run's lock"
+    docs = """\
+## Why
+When another run holds the lock, the conditional write fails with `ConditionalCheckFailedException`.
+That is the expected outcome for a duplicate trigger, and it needs its own path: without a Catch for it
+the duplicate fails the execution (and pages someone), and with only a `States.ALL` catcher it lands in
+the generic failure path, whose release step may delete the lock the *other* run holds.
+
+The error name depends on the integration: `arn:aws:states:::dynamodb:putItem` raises
+`DynamoDB.ConditionalCheckFailedException`, `arn:aws:states:::aws-sdk:dynamodb:putItem` raises
+`DynamoDb.ConditionalCheckFailedException`. A Catch with the other spelling never matches.
+
+The rule also reports a duplicate path that reaches an unconditional delete of the lock (no
+ConditionExpression on the owner).
+
+## How to fix
+Add a catcher for the right error name before the `States.ALL` one and send it to a deliberate end
+(a Succeed "duplicate skipped", or a Fail with a clear error), which does not touch the lock.
+
+## Known limits
+""" + _LOCK_LIMITS + _LOCK_TAIL
+    sources = _SOURCES + ("https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html",)
+    example_fail = _lock_example(duplicate_catch=False)
+    example_pass = _lock_example()
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        check_known_options(ctx.options, (), self.name)
+        la = self.locks(ctx)
+        if la is None:
+            return
+        for lock in la.locks:
+            a = lock.acquire
+            want = f"{error_prefix(a.sdk)}.{_CCF}"
+            other = f"{error_prefix(not a.sdk)}.{_CCF}"
+            cs = catchers(a.state)
+            hit = [c for c in cs if want in c.errors]
+            if not hit:
+                wrong = [c for c in cs if other in c.errors]
+                integration = "aws-sdk:dynamodb" if a.sdk else "optimized dynamodb"
+                if wrong:
+                    yield Finding(f"{a.state.pointer}/Catch/{wrong[0].index}/ErrorEquals",
+                                  f"State '{a.name}' catches {other}, but the {integration} integration raises "
+                                  f"{want}: a duplicate run is not caught there",
+                                  hint=f"catch {want}", path=(a.name,))
+                else:
+                    fallback = " (it falls to the States.ALL catcher)" if any(
+                        e in ("States.ALL", "States.TaskFailed") for c in cs for e in c.errors) else ""
+                    yield Finding(a.state.pointer, f"State '{a.name}' has no Catch for {want}: a duplicate run "
+                                                   f"fails instead of taking a deliberate path{fallback}",
+                                  hint=f"add a catcher for {want} (before States.ALL) that ends the duplicate "
+                                       "without touching the lock", key=True, path=(a.name,))
+                continue
+            # the duplicate path must not delete the lock another run holds
+            c = hit[0]
+            target = a.state.scope.states.get(c.next) if c.next else None
+            if target is None:
+                continue
+            bad = _reaches_unconditional_release(ctx.machine, lock, la, target)
+            if bad is not None:
+                yield Finding(f"{a.state.pointer}/Catch/{c.index}/Next",
+                              f"State '{a.name}' sends a duplicate run to '{target.name}', which reaches "
+                              f"'{bad[-1]}': an unconditional delete of the lock the other run holds",
+                              hint="end the duplicate path without releasing, or make the release conditional "
+                                   "on the owner (ConditionExpression #owner = :me)",
+                              path=(a.name, catch_label(c), *bad))
+
+
+def _reaches_unconditional_release(machine, lock: Lock, la: LockAnalysis, start) -> list[str] | None:
+    unconditional = {id(op.state) for op in la.releases_of(lock) if not op.condition}
+    if not unconditional:
+        return None
+    graph = machine.graph(start.scope)
+    prev: dict[str, str | None] = {start.name: None}
+    queue = deque([start.name])
+    while queue:
+        n = queue.popleft()
+        st = start.scope.states[n]
+        if id(st) in unconditional:
+            out = []
+            m: str | None = n
+            while m is not None:
+                out.append(m)
+                m = prev[m]
+            return list(reversed(out))
+        for m in graph.successors(n):
+            if m not in prev:
+                prev[m] = n
+                queue.append(m)
+    return None
+
+
+class LockWithoutTtl(_LockRule):
+    id = "SFN713"
+    name = "lock-without-ttl"
+    severity = Severity.WARNING
+    summary = "A DynamoDB lock item is written without an expiry (TTL) attribute"
+    docs = """\
+## Why
+Some endings run no Catch at all: the execution times out, somebody stops it, a redrive gives up. The
+lock item then stays in the table, and every later run for that key is a "duplicate" forever. An expiry
+attribute (epoch seconds, enabled as the table's TTL attribute) bounds that: DynamoDB deletes expired
+items, and the acquire condition can take over an expired lock right away
+(`attribute_not_exists(#pk) OR #expiresAt < :now`), since TTL deletion can lag by a day or more.
+
+## How to fix
+Write the expiry with the lock, a little longer than the longest run:
+`"expires_at": {"N": "{% $string($floor($millis() / 1000) + 3600) %}"}`, enable TTL on that attribute,
+and let the condition accept an expired lock.
+
+## Known limits
+The attribute is recognised by its name (ttl, expir..., valid_until, lease_until, deadline) or the
+`attributes` option; whether TTL is enabled on the table is not known to sfnc.
+""" + _LOCK_LIMITS + """
+## Options
+`[tool.sfnc.rules.lock-without-ttl]`
+- `attributes` (list of attribute names): names that hold the expiry, in addition to the built-in pattern.
+""" + _LOCK_TAIL.replace("## Options\n", "")
+    sources = _SOURCES + ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html",)
+    example_fail = _lock_example(ttl=False)
+    example_pass = _lock_example()
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        check_known_options(ctx.options, ("attributes",), self.name)
+        extra = option_names(ctx.options, "attributes", self.name)
+        la = self.locks(ctx)
+        if la is None:
+            return
+        for lock in la.locks:
+            a = lock.acquire
+            written = a.item_names if a.action == "putItem" else a.set_attrs
+            if any(n in extra or _TTL.search(n) for n in written):
+                continue
+            where = "/Arguments/Item" if a.action == "putItem" else "/Arguments/UpdateExpression"
+            yield Finding(a.state.pointer + where,
+                          f"State '{a.name}' writes the lock item without an expiry attribute: a run that ends "
+                          "without its release (timeout, stop) holds the lock forever",
+                          hint="add an expiry attribute (epoch seconds, the table's TTL attribute) and let the "
+                               "condition take over an expired lock", path=(a.name,))
+
+
+class LockReleaseWithoutRetry(_LockRule):
+    id = "SFN714"
+    name = "lock-release-without-retry"
+    severity = Severity.WARNING
+    summary = "A lock release has no Retry for transient DynamoDB errors"
+    docs = """\
+## Why
+A release that fails once - throttled, or an internal server error - leaves the lock behind just as if
+the release were missing. Releases run at the end of every path, often right after a failure, exactly
+when a burst of retries elsewhere makes throttling likely.
+
+## How to fix
+Retry the release on the integration's transient errors (`DynamoDB.` prefix for
+`arn:aws:states:::dynamodb:*`, `DynamoDb.` for `aws-sdk:dynamodb:*`), or on `States.TaskFailed`, with
+backoff and jitter.
+
+## Known limits
+A retrier counts when its `ErrorEquals` holds `States.ALL`, `States.TaskFailed`, or an error with the
+right prefix other than `ConditionalCheckFailedException`, `ResourceNotFoundException` and
+`ValidationException`.
+""" + _LOCK_TAIL
+    sources = _SOURCES + ("https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html",)
+    example_fail = _lock_example(release_retry=False)
+    example_pass = _lock_example()
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        check_known_options(ctx.options, (), self.name)
+        la = self.locks(ctx)
+        if la is None:
+            return
+        seen: set[int] = set()
+        for lock in la.locks:
+            for op in la.releases_of(lock):
+                if id(op.state) in seen:
+                    continue
+                seen.add(id(op.state))
+                ok, wrong = _release_retry(op)
+                if ok:
+                    continue
+                detail = (f"; its retriers name {wrong}, which this integration never raises (it uses the "
+                          f"{error_prefix(op.sdk)}. prefix)" if wrong else "")
+                yield Finding(op.state.pointer + ("/Retry" if op.state.has("Retry") else ""),
+                              f"Release state '{op.name}' has no Retry for transient DynamoDB errors: one "
+                              f"throttled call leaves the lock behind{detail}",
+                              hint=f"retry {error_prefix(op.sdk)}.ProvisionedThroughputExceededException, "
+                                   f"{error_prefix(op.sdk)}.ThrottlingException, ... (or States.TaskFailed) with "
+                                   "backoff", key=not op.state.has("Retry"), path=(op.name,))
+
+
+_NOT_TRANSIENT = {_CCF, "ResourceNotFoundException", "ValidationException"}
+
+
+def _release_retry(op: DdbOp) -> tuple[bool, str | None]:
+    prefix = error_prefix(op.sdk) + "."
+    wrong_prefix = error_prefix(not op.sdk) + "."
+    wrong = None
+    for _i, errors, attempts in retriers(op.state):
+        if attempts == 0:
+            continue
+        for e in errors:
+            if e in ("States.ALL", "States.TaskFailed"):
+                return True, None
+            if e.startswith(prefix) and e[len(prefix):] not in _NOT_TRANSIENT:
+                return True, None
+            if e.startswith(wrong_prefix) and wrong is None:
+                wrong = e
+    return False, wrong
+
+
+class LockTableMismatch(_LockRule):
+    id = "SFN715"
+    name = "lock-table-mismatch"
+    severity = Severity.ERROR
+    summary = "A lock is released on a different table than the one it was acquired on"
+    docs = """\
+## Why
+A release that deletes the lock key from another table succeeds (a deleteItem of a missing item is not
+an error) and releases nothing: the real lock stays until its TTL. This happens when a template copies
+a release from another workflow, or when two lock tables are configured by similar placeholders.
+
+The rule compares the TableName of the acquire and of each release of the same key attribute that the
+acquire reaches. Placeholders (`${tables.locks}`) are compared as written.
+
+## How to fix
+Use the same TableName (the same placeholder) in the acquire and in every release.
+
+## Known limits
+""" + _LOCK_LIMITS + _LOCK_TAIL
+    sources = _SOURCES
+    example_fail = _lock_example(release_table="batch-lock")
+    example_pass = _lock_example()
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        check_known_options(ctx.options, (), self.name)
+        la = self.locks(ctx)
+        if la is None:
+            return
+        lock_tables = {lk.acquire.table for lk in la.locks if lk.acquire.table is not None}
+        for lock in la.locks:
+            if lock.acquire.table is None:
+                continue
+            for op in la.releases_of(lock):
+                if op.table is None or op.table == lock.acquire.table or op.table in lock_tables:
+                    continue
+                path = _find_path(ctx.machine, lock.state, op.state)
+                if path is None:
+                    continue
+                yield Finding(op.table_pointer,
+                              f"State '{op.name}' releases the lock in {op.table}, but '{lock.state.name}' "
+                              f"acquired it in {lock.acquire.table}",
+                              hint=f"use TableName {lock.acquire.table} in the release",
+                              path=tuple(path))
+
+
+def _find_path(machine, origin, goal, match=None, *, catches: bool = True) -> list[str] | None:
+    """Shortest path of state names from origin to goal (or to a state `match` accepts), entering Parallel
+    branches / Map processors and leaving them at their end; Catch edges only when `catches`."""
+    prev: dict[int, tuple[Any, Any]] = {id(origin): (None, origin)}
+    queue = deque([origin])
+    while queue:
+        s = queue.popleft()
+        if s is not origin and (s is goal or (match is not None and match(s))):
+            out = []
+            node = s
+            while node is not None:
+                out.append(node.name)
+                node = prev[id(node)][0]
+            return list(reversed(out))
+        nxt = []
+        graph = machine.graph(s.scope)
+        for e in graph.out.get(s.name, ()):
+            t = s.scope.states.get(e.target)
+            if t is not None and (catches or e.kind != "catch"):
+                nxt.append(t)
+        for child in s.children:
+            st = child.states.get(child.start_at) if isinstance(child.start_at, str) else None
+            if st is not None:
+                nxt.append(st)
+        if (s.type == "Fail" or is_success_end(s)) and s.scope.parent_state is not None:
+            p = s.scope.parent_state
+            for e in machine.graph(p.scope).out.get(p.name, ()):
+                t = p.scope.states.get(e.target)
+                via_catch = e.kind == "catch"
+                if t is not None and (via_catch if s.type == "Fail" else not via_catch) and (catches or not via_catch):
+                    nxt.append(t)
+        for t in nxt:
+            if id(t) not in prev:
+                prev[id(t)] = (s, t)
+                queue.append(t)
+    return None
+
+
+LOCK_RULES = (LockNotReleased, LockDuplicateNotCaught, LockWithoutTtl, LockReleaseWithoutRetry, LockTableMismatch)
