@@ -80,7 +80,7 @@ fi
 
 if "$SFNC" validate --help >/dev/null 2>&1; then
   step "validate"
-  run "$SFNC" validate --env "$ENV_NAME"
+  run "$SFNC" validate
 fi
 
 step "deploy (first time: creates the machines)"
