@@ -23,6 +23,7 @@ class CheckConfig:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> options
     settings: dict[str, Any] = field(default_factory=dict)          # the whole [tool.sfnc] table
     placeholders: str | None = None                                  # "opaque" or None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], *, source: str = "[tool.sfnc]") -> "CheckConfig":
@@ -63,15 +64,21 @@ class CheckConfig:
             raise SfncError(f"{where} placeholders must be 'opaque' or 'error'")
 
     def enabled(self, rule: type[Rule], path: str | None = None) -> bool:
-        if not any(matches(rule, s) for s in self.select):
-            return False
-        if any(matches(rule, s) for s in self.ignore):
-            return False
-        if path:
-            for glob, sels in self.per_path_ignores.items():
-                if fnmatch.fnmatch(path, glob) and any(matches(rule, s) for s in sels):
-                    return False
-        return True
+        # asked for every rule x file x finding, so answers are cached; select/ignore are part of the
+        # key because the CLI adjusts them after loading the config
+        key = (rule.id, tuple(self.select), tuple(self.ignore))
+        on = self._cache.get(key)
+        if on is None:
+            on = self._cache[key] = (any(matches(rule, s) for s in self.select)
+                                     and not any(matches(rule, s) for s in self.ignore))
+        if not on or not path or not self.per_path_ignores:
+            return on
+        pkey = (rule.id, path)
+        on = self._cache.get(pkey)
+        if on is None:
+            on = self._cache[pkey] = not any(fnmatch.fnmatch(path, glob) and any(matches(rule, s) for s in sels)
+                                             for glob, sels in self.per_path_ignores.items())
+        return on
 
     def severity_of(self, rule: type[Rule], default: Severity | None = None) -> Severity:
         # the most specific selector wins: id/name over group/prefix over ALL
@@ -87,4 +94,4 @@ class CheckConfig:
         return default or rule.severity
 
     def options_for(self, rule: type[Rule]) -> dict[str, Any]:
-        return dict(self.rule_options.get(rule.name, self.rule_options.get(rule.id, {})) or {})
+        return self.rule_options.get(rule.name, self.rule_options.get(rule.id, {})) or {}

@@ -94,9 +94,10 @@ def _frame(text: str | None, line: int, column: int) -> str | None:
     return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
 
 
-def run_rules(document: Any, config: CheckConfig, *, path: str | None = None) -> list[tuple[type[Rule], Finding]]:
+def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
+              placeholders: str | None = None) -> list[tuple[type[Rule], Finding]]:
     """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding."""
-    ctx = CheckContext(document, settings=config.settings, placeholders=config.placeholders)
+    ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders)
     out: list[tuple[type[Rule], Finding]] = []
     for rule in all_rules():
         if rule.__module__.endswith(".pipeline") or not config.enabled(rule, path):
@@ -149,9 +150,7 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    if pointers and mode != "opaque":
-        config = _with_placeholders(config, "opaque")
-    findings = run_rules(data, config, path=col.path)
+    findings = run_rules(data, config, path=col.path, placeholders="opaque" if pointers else mode)
     suppressions = find_suppressions(data)
     for rule, f in findings:
         hit = False
@@ -172,12 +171,6 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                 col.add(UnusedSuppression, Finding(s.comment_pointer, f"suppression ignore[{sel}] matches no finding",
                                                    hint="remove it"))
     return _finish(col)
-
-
-def _with_placeholders(config: CheckConfig, mode: str) -> CheckConfig:
-    from dataclasses import replace
-
-    return replace(config, placeholders=mode)
 
 
 def _finish(col: _Collector) -> list[Diagnostic]:
