@@ -101,3 +101,14 @@ def test_sfnc_run_with_mock_config(sfnc, project, tmp_path):
     assert [e["state"] for e in events if e.get("kind") == "state"].count("Get Run") == 3
     res = sfnc("run", "poll.json", "--mock-config", "mocks.json", "--test-case", "Nope", cwd=project.root)
     assert res.exit_code == 2 and "Nope" in res.stderr
+
+
+def test_broken_and_duplicate_key_scenarios_fail(sfnc, project):
+    setup(project)
+    project.write("tests/scenarios/poll/dup.yaml", "input: {}\nexpect:\n  status: SUCCEEDED\n  status: FAILED\n")
+    project.write("tests/scenarios/poll/broken.yaml", "input: [1\n")
+    res = sfnc("test", cwd=project.root)
+    assert res.exit_code == 2
+    assert "2 passed, 2 failed" in res.stdout
+    assert "dup.yaml:4:3: error: duplicate key 'status': first at line 3, again at line 4" in res.stderr
+    assert "broken.yaml" in res.stderr and "invalid YAML" in res.stderr

@@ -132,7 +132,11 @@ def test_cmd(
             try:
                 scenario = load_scenario(f)
             except SimulationError as exc:
+                failed += 1
                 problems.append(Problem(str(exc), file=display))
+                cases.append({"scenario": display, "passed": False, "problems": [str(exc)]})
+                if fmt == "text":
+                    typer.echo(f"FAIL {display}\n  cannot load the scenario (see below)")
                 continue
             warnings = scenario_warnings(scenario, r.data)
             try:

@@ -70,8 +70,9 @@ def _walk(node: yaml.Node, pointer: str, key_pos: Position | None, filename: str
             _walk(item, f"{pointer}/{i}", None, filename, positions, problems, constructor)
 
 
-def load_yaml_text(text: str, filename: str) -> YamlDocument:
-    loader = _Loader(text)
+def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -> YamlDocument:
+    """Parse YAML (safe_load semantics, or a SafeLoader subclass); duplicate keys are errors."""
+    loader = (loader_class or _Loader)(text)
     try:
         node = loader.get_single_node()
         problems: list[Problem] = []

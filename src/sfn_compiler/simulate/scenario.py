@@ -66,10 +66,14 @@ def load_scenario(path: str | Path) -> Scenario:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"cannot read scenario {p}: {exc}") from None
-    try:
-        data = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_ScenarioLoader)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ScenarioError(f"{p}: cannot parse: {exc}") from None
+    from ..errors import SfncError
+    from ..load import load_json_text, load_yaml_text
+
+    try:  # both loaders reject duplicate keys, which would silently drop an expectation
+        doc = load_json_text(text, str(p)) if p.suffix == ".json" else load_yaml_text(text, str(p), _ScenarioLoader)
+    except SfncError as exc:
+        raise ScenarioError(str(exc)) from None
+    data = doc.data
     return parse_scenario(data, name=p.stem, path=p)
 
 
