@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,42 +49,12 @@ def ids(results: list[Result]) -> set[str]:
     return {r.rule.id for r in results}
 
 
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
-
-
 def load_json5ish(text: str) -> Any:
-    """JSON, or the JSON5 subset of the LocalStack templates (// and /* */ comments, trailing commas)."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    out: list[str] = []
-    i, n, in_string = 0, len(text), False
-    while i < n:
-        c = text[i]
-        if in_string:
-            out.append(c)
-            if c == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if c == '"':
-                in_string = False
-            i += 1
-            continue
-        if c == '"':
-            in_string = True
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            continue
-        out.append(c)
-        i += 1
-    return json.loads(_TRAILING_COMMA.sub(r"\1", "".join(out)))
+    """JSON, or the JSON5 subset of the LocalStack templates (// and /* */ comments, trailing commas):
+    the same reader `sfnc validate` uses for .json5 files."""
+    from sfn_compiler.load.jsondoc import blank_json5
+
+    return json.loads(blank_json5(text))
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:

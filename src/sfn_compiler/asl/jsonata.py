@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ..render.placeholders import placeholder_end
+
 try:  # jsonata-python
     from jsonata import jexception as _jexception
     from jsonata.parser import Parser as _Parser
@@ -136,27 +138,7 @@ def _placeholder_end(s: str, i: int) -> int:
     if s.startswith("{{", i):
         j = s.find("}}", i + 2)
         return -1 if j < 0 else j + 2
-    depth = 0
-    quote = None
-    j = i + 2
-    n = len(s)
-    while j < n:
-        ch = s[j]
-        if quote:
-            if ch == "\\":
-                j += 1
-            elif ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return j + 1
-            depth -= 1
-        j += 1
-    return -1
+    return placeholder_end(s, i)
 
 
 _PLACEHOLDER = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\{\{resolve:[^}]*\}\}")

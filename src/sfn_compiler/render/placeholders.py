@@ -61,8 +61,15 @@ def is_jsonata(s: str) -> bool:
     return s.startswith(JSONATA_OPEN) and s.endswith(JSONATA_CLOSE) and len(s) >= 4
 
 
-def _placeholder_end(s: str, i: int) -> int:
-    """Offset of the `}` closing the placeholder whose `${` is at i-2; quotes and nested braces allowed."""
+def placeholder_end(s: str, start: int) -> int:
+    """End (exclusive) of the `${...}` placeholder whose `$` is at `start`, or -1 when it is not closed.
+    Quotes and nested braces inside (filter arguments) are skipped. Shared by the renderer and the
+    validator's `--placeholders opaque` mode, so both agree on where a placeholder ends."""
+    close = _closing_brace(s, start + 2)
+    return -1 if close < 0 else close + 1
+
+
+def _closing_brace(s: str, i: int) -> int:
     depth = 0
     quote = None
     n = len(s)
@@ -103,7 +110,7 @@ def segment(s: str) -> Segmented | None:
             i += 3
             continue
         if ch == "$" and s.startswith("${", i):
-            close = _placeholder_end(s, i + 2)
+            close = _closing_brace(s, i + 2)
             if close < 0:
                 raise PlaceholderError("unterminated placeholder: '${' without a closing '}'", i,
                                        "write $${ for a literal '${'")
