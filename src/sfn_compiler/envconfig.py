@@ -195,11 +195,11 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
             node = node[p]
         node[parts[-1]] = deep_merge(node.get(parts[-1]), value) if isinstance(value, dict) else value
         origins["/" + "/".join(escape_token(p) for p in parts)] = Origin(f"--set {item}")
-    if "aws" in merged:
-        # --set on aws keys is checked like the files
-        problems = _schema_problems(YamlDocument({"aws": merged["aws"]}, "--set", {}))
-        if problems and sets:
-            raise SfncError(problems)
+    aws_sets = [s for s in sets if s.split("=", 1)[0].strip().startswith("aws.")]
+    if aws_sets:  # `--set aws.x=...` is checked against the schema like the files are
+        problems = _schema_problems(YamlDocument({"aws": merged.get("aws")}, "--set " + " ".join(aws_sets), {}))
+        if problems:
+            raise SfncError([Problem(p.message, file=p.file, pointer=p.pointer, hint=p.hint) for p in problems])
     values = merged.get("values") or {}
     deps: dict[str, set[str]] = {}
     resolved_values = resolve_values(values, name, origins, deps)

@@ -310,3 +310,26 @@ def test_source_map_points_at_template_lines(proj):
     # a position inside an untouched JSONata string maps to the exact column
     loc = r.source_map.locate("/States/Acquire Lock/Arguments/Item/pk/S", 14)
     assert tpl_lines[loc.line - 1][loc.column - 1:].startswith("$states.input")
+
+
+def test_set_on_aws_keys_is_schema_checked(proj, sfnc):
+    res = sfnc("render", "--env", "prod", "--set", "aws.type=FAST", cwd=proj.root)
+    assert res.exit_code == 2 and "aws.type" in res.stderr and "FAST" in res.stderr
+
+
+def test_config_file_overrides_paths(project, sfnc):
+    project.write("sfn/tpl/a.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Comment": "${c}", "End": True}}})
+    project.write("sfn/environments/dev.yaml", "values:\n  c: hi\n")
+    project.write("pyproject.toml", '[project]\nname = "x"\n\n[tool.sfnc]\ntemplates = "sfn/tpl"\n'
+                                    'envs = "sfn/environments"\ndefinitions = "sfn/out"\n')
+    (project.root / "sub").mkdir()
+    res = sfnc("render", "--env", "dev", cwd=project.root / "sub")     # the root is found by walking up
+    assert res.exit_code == 0, res
+    assert project.json("sfn/out/dev/a.json")["States"]["A"]["Comment"] == "hi"
+    (project.root / "pyproject.toml").unlink()
+    project.write("sfnc.toml", 'templates = "sfn/tpl"\nenvs = "sfn/environments"\ndefinitions = "elsewhere"\n')
+    assert sfnc("render", "--env", "dev", cwd=project.root).exit_code == 0
+    assert (project.root / "elsewhere/dev/a.json").exists()
+    project.write("sfnc.toml", 'templatez = "x"\n')
+    res = sfnc("render", "--env", "dev", cwd=project.root)
+    assert res.exit_code == 2 and "unknown setting 'templatez'" in res.stderr

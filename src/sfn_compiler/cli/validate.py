@@ -90,7 +90,7 @@ def validate(
             display = project.display(f)
             files.append(display)
             file_diags = validate_file(f, display, config)
-            if remote and not any(d.rule in INPUT_ERROR_RULES or d.rule == "SFN001" for d in file_diags):
+            if remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
                 from ..check.remote import make_client, remote_diagnostics
                 from ..load import load_json_file
 
@@ -115,7 +115,7 @@ def validate(
                 display = project.display(project.definitions_dir / name / f"{r.name}.json")
                 files.append(display)
                 rdiags = validate_rendered(r, config, display=display)
-                if remote and not rdiags or remote and not any(d.severity == "error" for d in rdiags):
+                if remote:
                     from ..check.remote import make_client, remote_diagnostics
                     from ..load import JsonDocument
 
