@@ -30,6 +30,14 @@ render: $(STAMP)
 ## What CI checks besides tests: committed definitions and generated docs are fresh.
 check: $(STAMP)
 	$(SFNC) render --all-envs --check
+	$(SFNC) graph --docs --check
+	$(SFNC) rules --format md | diff -u docs/rules.md -
+
+## Regenerate everything derived from templates and rules.
+docs: $(STAMP)
+	$(SFNC) render --all-envs
+	$(SFNC) graph --docs
+	$(SFNC) rules --format md > docs/rules.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
