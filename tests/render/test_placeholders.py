@@ -125,3 +125,22 @@ def test_unterminated_placeholder():
 
 def test_json_value_text():
     assert json.loads(json.dumps(sub("{% ${obj} %}"))) == "{% {\"a\": 1} %}"
+
+
+def test_anchors_map_rendered_offsets_back_to_the_template():
+    from sfn_compiler.render.placeholders import substitute_with_anchors, template_offset
+
+    tpl = "{% $a > ${MaxPolls} and $b = '${Table}' and $$${x} %}"
+    out, changed, anchors = substitute_with_anchors(tpl, Resolver(VALUES, "prod"))
+    assert out == "{% $a > 5 and $b = 'ndr-prod-locks' and $${x} %}"
+    # a character after both placeholders maps to the same character of the template
+    r = out.index("and $$")
+    t, exact = template_offset(anchors, r)
+    assert exact and tpl[t:t + 6] == "and $$"
+    # the escape `$${` (3 characters) renders as `${` (2): the text after it still lines up
+    r = out.index("x} %}")
+    t, exact = template_offset(anchors, r)
+    assert exact and tpl[t:] == "x} %}"
+    # a character inside a substituted value maps to its placeholder
+    t, exact = template_offset(anchors, out.index("prod-locks"))
+    assert not exact and tpl[t:].startswith("${Table}")

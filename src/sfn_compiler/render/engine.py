@@ -25,7 +25,7 @@ from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
 from ..load.pointer import escape_token
 from ..project import Project, template_stem
-from .placeholders import PlaceholderError, PlaceholderErrors, Resolver, substitute, substitute_text
+from .placeholders import PlaceholderError, PlaceholderErrors, Resolver, substitute_text, substitute_with_anchors
 from .sourcemap import SourceMap
 
 SENTINEL_OPEN, SENTINEL_CLOSE = "\ue000", "\ue001"
@@ -74,7 +74,7 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
         return [_walk(v, f"{tptr}/{i}", f"{rptr}/{i}", resolver, smap, doc, problems, env) for i, v in enumerate(node)]
     if isinstance(node, str) and "${" in node:
         try:
-            value, changed = substitute(node, resolver)
+            value, changed, anchors = substitute_with_anchors(node, resolver)
         except (PlaceholderError, PlaceholderErrors) as exc:
             for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
                 pos = doc.locate_in_string(tptr, err.offset)
@@ -82,7 +82,7 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
                                         pointer=tptr, env=env, hint=err.hint))
             return node
         if changed:
-            smap.modified.add(rptr)
+            smap.modified[rptr] = anchors
             if isinstance(value, str) and value.count("${") > node.count("$${"):
                 pos = doc.locate(tptr)
                 problems.append(Problem("a placeholder '${' is left in the output: a value contains '${'",

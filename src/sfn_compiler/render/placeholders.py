@@ -46,6 +46,10 @@ class Placeholder:
     in_jsonata: bool    # inside a `{% %}` expression
 
 
+class Escaped(str):
+    """A `$${` escape in the template, rendered as `${` (3 template characters, 2 rendered)."""
+
+
 @dataclass
 class Segmented:
     """A string cut into literal text and placeholders (in order)."""
@@ -106,7 +110,10 @@ def segment(s: str) -> Segmented | None:
     while i < n:
         ch = s[i]
         if ch == "$" and s.startswith("$${", i):
-            buf.append("${")
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            parts.append(Escaped("${"))
             i += 3
             continue
         if ch == "$" and s.startswith("${", i):
@@ -265,41 +272,74 @@ def _leaf_paths(node: Any, prefix: str = ""):
             yield from _leaf_paths(v, p)
 
 
+# (rendered offset, template offset, length): a literal run of the rendered string and where it came
+# from; length 0 marks a substituted value, which maps to its placeholder's `$`.
+Anchors = list[tuple[int, int, int]]
+
+
 def substitute(s: str, resolver: Resolver) -> tuple[Any, bool]:
     """Render one string. Returns (value, changed). A whole-string placeholder returns the typed value."""
+    value, changed, _ = substitute_with_anchors(s, resolver)
+    return value, changed
+
+
+def substitute_with_anchors(s: str, resolver: Resolver) -> tuple[Any, bool, Anchors | None]:
+    """`substitute`, plus anchors mapping offsets in the rendered string back to the template string."""
     seg = segment(s)
     if seg is None:
-        return s, False
+        return s, False, None
     parts = seg.parts
     if len(parts) == 1 and isinstance(parts[0], Placeholder) and not parts[0].in_jsonata:
         ph = parts[0]
         try:
-            return copy.deepcopy(resolver.resolve(ph.expr)), True
+            return copy.deepcopy(resolver.resolve(ph.expr)), True, None
         except PlaceholderError as exc:
             exc.offset = ph.start
             raise
     out: list[str] = []
+    anchors: Anchors = []
     errors: list[PlaceholderError] = []
+    rendered = source = 0
     for part in parts:
         if isinstance(part, str):
+            anchors.append((rendered, source, len(part)))
             out.append(part)
+            rendered += len(part)
+            source += 3 if isinstance(part, Escaped) else len(part)
             continue
         try:
             value = resolver.resolve(part.expr)
             if part.quote:
-                out.append(escape_for_literal(to_text(value, f"${{{part.expr}}}"), part.quote))
+                text = escape_for_literal(to_text(value, f"${{{part.expr}}}"), part.quote)
             elif part.in_jsonata:
-                out.append(json.dumps(value, ensure_ascii=False))
+                text = json.dumps(value, ensure_ascii=False)
             else:
-                out.append(to_text(value, f"${{{part.expr}}}"))
+                text = to_text(value, f"${{{part.expr}}}")
         except PlaceholderError as exc:
             exc.offset = part.start
             errors.append(exc)
+            continue
+        anchors.append((rendered, part.start, 0))
+        out.append(text)
+        rendered += len(text)
+        source = part.end
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise PlaceholderErrors(errors)
-    return "".join(out), True
+    return "".join(out), True, anchors
+
+
+def template_offset(anchors: Anchors, offset: int) -> tuple[int, bool]:
+    """Where rendered offset `offset` came from in the template string: (offset, exact)."""
+    best = (0, False)
+    for r, t, length in anchors:
+        if r > offset:
+            break
+        if length and offset < r + length:
+            return t + (offset - r), True
+        best = (t, False) if not length else (t + length, False)
+    return best
 
 
 def substitute_text(s: str, resolver: Resolver) -> tuple[str, bool]:

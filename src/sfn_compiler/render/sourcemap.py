@@ -31,7 +31,9 @@ class TemplateLocation:
 class SourceMap:
     template: JsonDocument                      # the parsed template (or the Jinja output for .json.j2)
     pointers: dict[str, str] = field(default_factory=dict)   # rendered pointer -> template pointer
-    modified: set[str] = field(default_factory=set)           # rendered pointers of substituted strings
+    # rendered pointers of strings with substituted placeholders -> anchors from rendered offsets back
+    # to template offsets (None for a whole-string placeholder that became a typed value)
+    modified: dict[str, list | None] = field(default_factory=dict)
     line_map: list[int] | None = None           # .json.j2: Jinja output line (0-based) -> template line (1-based)
 
     def template_pointer(self, pointer: str) -> tuple[str, bool]:
@@ -46,7 +48,12 @@ class SourceMap:
 
     def locate(self, pointer: str, offset: int | None = None, *, key: bool = False) -> TemplateLocation:
         tpointer, exact = self.template_pointer(pointer)
-        if offset is not None and exact and pointer not in self.modified:
+        if offset is not None and exact and self.modified.get(pointer, []) is not None:
+            anchors = self.modified.get(pointer)
+            if anchors:   # the string had placeholders: offsets after them moved
+                from .placeholders import template_offset
+
+                offset, exact = template_offset(anchors, offset)
             pos = self.template.locate_in_string(tpointer, offset)
         else:
             pos = self.template.locate(tpointer, key=key)
