@@ -102,6 +102,10 @@ def test_corpus_round_trip_keeps_jsonata_unchanged():
     rendered = skipped = expressions = 0
     for f in files:
         text = f.read_text(encoding="utf-8")
+        if f.suffix == ".json5":
+            from sfn_compiler.load.jsondoc import blank_json5
+
+            text = blank_json5(text)
         try:
             doc = load_json_text(text, str(f), allow_duplicates=True)
         except Exception:
@@ -130,4 +134,4 @@ def test_corpus_round_trip_keeps_jsonata_unchanged():
         rendered += 1
         expressions += len(before)
     print(f"corpus round trip: {rendered} files rendered, {skipped} skipped, {expressions} JSONata expressions unchanged")
-    assert rendered >= 110 and expressions >= 800
+    assert rendered >= 125 and expressions >= 800
