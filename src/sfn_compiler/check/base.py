@@ -65,6 +65,7 @@ class Rule:
     example_fail: ClassVar[Any] = None     # a definition this rule fires on
     example_pass: ClassVar[Any] = None     # a similar definition it does not fire on
     jsonata_only: ClassVar[bool] = False   # pattern rules: only for JSONata machines
+    known_options: ClassVar[tuple[str, ...]] = ()  # keys allowed in [tool.sfnc.rules.<name>] (checked at load)
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError

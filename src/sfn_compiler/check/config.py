@@ -57,9 +57,16 @@ class CheckConfig:
         for sel, sev in self.severity.items():
             if sev not in ("error", "warning", "info"):
                 raise SfncError(f"{where} severity for {sel!r}: {sev!r} is not error, warning or info")
-        for name in self.rule_options:
-            if not any(r.name == name or r.id == name for r in all_rules()):
+        for name, opts in self.rule_options.items():
+            rule = next((r for r in all_rules() if r.name == name or r.id == name), None)
+            if rule is None:
                 raise SfncError(f"{where} rules.{name}: no such rule", hint="use the rule's name, e.g. rules.state-unreachable")
+            if not isinstance(opts, dict):
+                raise SfncError(f"{where} rules.{name} must be a table of options")
+            unknown = sorted(set(opts) - set(rule.known_options))
+            if unknown:
+                raise SfncError(f"{where} rules.{name}: unknown option(s) {', '.join(unknown)}",
+                                hint=f"options of {rule.name}: {', '.join(rule.known_options) or 'none'}")
         if self.placeholders not in (None, "opaque", "error"):
             raise SfncError(f"{where} placeholders must be 'opaque' or 'error'")
 

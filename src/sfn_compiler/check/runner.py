@@ -99,8 +99,11 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
     """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding."""
     ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders)
     out: list[tuple[type[Rule], Finding]] = []
+    jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
     for rule in all_rules():
         if rule.__module__.endswith(".pipeline") or not config.enabled(rule, path):
+            continue
+        if rule.jsonata_only and not jsonata_machine:
             continue
         ctx.options = config.options_for(rule)
         try:

@@ -219,14 +219,6 @@ def patterns_settings(settings: dict[str, Any] | None) -> dict[str, Any]:
     return patterns
 
 
-def check_known_options(options: dict[str, Any], known: Iterable[str], rule: str) -> None:
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        known_s = ", ".join(sorted(known)) or "none"
-        raise SfncError(f"{_table(rule)} unknown option(s): {', '.join(unknown)}",
-                        hint=f"options of {rule}: {known_s}")
-
-
 def join_path(tokens: Iterable[str]) -> str:
     return " -> ".join(tokens)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import GROUP, check_known_options, option_names, parse_resource
+from ._common import GROUP, option_names, parse_resource
 
 _SOURCES = (
     "https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token",
@@ -78,8 +78,9 @@ not reported. The rule runs on JSONPath and JSONata machines alike.
         },
     }
 
+    known_options = ("allow",)
+
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, ("allow",), self.name)
         allow = option_names(ctx.options, "allow", self.name)
         machine = ctx.machine
         reported: set[int] = set()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, PATTERNS_TABLE, cached, patterns_settings, catch_label, catchers, check_known_options, expression_body,
+from ._common import (GROUP, PATTERNS_TABLE, cached, patterns_settings, catch_label, catchers, expression_body,
                       is_jsonata_machine, option_names, retriers, task_resource)
 from ._flow import is_success_end, open_path
 
@@ -371,7 +371,6 @@ failures that no Catch can see (execution timeout, `StopExecution`) are what the
     example_pass = _lock_example()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         la = self.locks(ctx)
         if la is None:
             return
@@ -432,7 +431,6 @@ Add a catcher for the right error name before the `States.ALL` one and send it t
     example_pass = _lock_example()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         la = self.locks(ctx)
         if la is None:
             return
@@ -526,9 +524,9 @@ The attribute is recognised by its name (ttl, expir..., valid_until, lease_until
     sources = _SOURCES + ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html",)
     example_fail = _lock_example(ttl=False)
     example_pass = _lock_example()
+    known_options = ("attributes",)
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, ("attributes",), self.name)
         extra = option_names(ctx.options, "attributes", self.name)
         la = self.locks(ctx)
         if la is None:
@@ -572,7 +570,6 @@ right prefix other than `ConditionalCheckFailedException`, `ResourceNotFoundExce
     example_pass = _lock_example()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         la = self.locks(ctx)
         if la is None:
             return
@@ -639,7 +636,6 @@ Use the same TableName (the same placeholder) in the acquire and in every releas
     example_pass = _lock_example()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         la = self.locks(ctx)
         if la is None:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import GROUP, check_known_options, is_jsonata_machine, join_path
+from ._common import GROUP, is_jsonata_machine, join_path
 from ._flow import loop_bound, loops
 from .polls import poll_analysis
 
@@ -90,7 +90,6 @@ None; suppress a finding with `sfnc: ignore[cycle-without-exit]` in the loop hea
     example_pass = _remediation()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         if not is_jsonata_machine(ctx):
             return
         machine = ctx.machine
@@ -140,7 +139,6 @@ None; suppress a finding with `sfnc: ignore[loop-unbounded]` in the loop header'
     example_pass = _remediation()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         if not is_jsonata_machine(ctx):
             return
         machine = ctx.machine
@@ -218,7 +216,6 @@ None.
     example_pass = _map()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         if not is_jsonata_machine(ctx):
             return
         for state in ctx.machine.states:
@@ -260,7 +257,6 @@ None.
     example_pass = _map(mode="DISTRIBUTED")
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         if not is_jsonata_machine(ctx):
             return
         for state in ctx.machine.states:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, cached, check_known_options, is_jsonata_machine, join_path, option_names, retriers,
+from ._common import (GROUP, cached, is_jsonata_machine, join_path, option_names, retriers,
                       task_resource)
 from ._flow import Loop, innermost_loop, loop_bound, open_path
 from ._status import StatusRefs, choice_tests_status, route
@@ -243,9 +243,9 @@ outcome (catalogue entries with `handoff: true`).
         },
     }
     example_pass = _pipeline_poll()
+    known_options = ("fire_and_forget",)
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, ("fire_and_forget",), self.name)
         forget = option_names(ctx.options, "fire_and_forget", self.name)
         pa = self.polls(ctx)
         if pa is None:
@@ -320,7 +320,6 @@ within a few transitions after it.
     example_pass = _pipeline_poll()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         pa = self.polls(ctx)
         if pa is None:
             return
@@ -510,7 +509,6 @@ A Wait whose `Seconds` is the literal 0 does not count. A Wait computed by an ex
     example_pass = _pipeline_poll()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         pa = self.polls(ctx)
         if pa is None:
             return
@@ -558,7 +556,6 @@ the second ends the run without its Catch paths).
     example_pass = _pipeline_poll()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         pa = self.polls(ctx)
         if pa is None:
             return
@@ -618,7 +615,6 @@ looks transient (`Throttling`, `TooManyRequests`, `LimitExceeded`, `ServiceUnava
     example_pass = _pipeline_poll()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        check_known_options(ctx.options, (), self.name)
         pa = self.polls(ctx)
         if pa is None:
             return
