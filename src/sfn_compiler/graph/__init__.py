@@ -123,8 +123,6 @@ def to_mermaid(definition: Any) -> str:
             sid = ids.get(key, node.name)
             label = f"{node.name}" if node.type in ("Task", "Pass", "Wait") else f"{node.name} ({node.type})"
             lines.append(f'{indent}state "{_mermaid_text(label)}" as {sid}')
-            if node.type == "Choice":
-                pass
             if node.children:
                 lines.append(f"{indent}state {sid} {{")
                 for i, child in enumerate(node.children):
@@ -149,10 +147,11 @@ def to_mermaid(definition: Any) -> str:
     if fails:
         lines.append("    classDef failure fill:#fde2e1,stroke:#c0392b")
         lines.append(f"    class {','.join(fails)} failure")
-    if catch_targets:
+    handlers = sorted(catch_targets - set(fails))
+    if handlers:
         lines.append("    classDef handler stroke:#c0392b,stroke-dasharray: 4 3")
-        lines.append(f"    class {','.join(sorted(catch_targets - set(fails)))} handler" if catch_targets - set(fails) else "")
-    return "\n".join(line for line in lines if line) + "\n"
+        lines.append(f"    class {','.join(handlers)} handler")
+    return "\n".join(lines) + "\n"
 
 
 def _dot_text(text: str) -> str:
