@@ -28,9 +28,9 @@ class RuleCrashed(AssertionError):
     pass
 
 
-def run_rules(document: Any, placeholders: str | None = "opaque", rules=ALL_RULES) -> list[Result]:
+def run_rules(document: Any, placeholders: str | None = "opaque", rules=ALL_RULES, **context: Any) -> list[Result]:
     """Run every rule on one document; a rule that raises fails loudly (rules must never crash)."""
-    ctx = CheckContext(document, placeholders=placeholders)
+    ctx = CheckContext(document, placeholders=placeholders, **context)
     out: list[Result] = []
     for rule in rules:
         try:

@@ -50,20 +50,20 @@ def test_rule_metadata(rule: type[Rule]):
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: f"{r.id}-{r.name}")
 def test_example_fail_fires(rule: type[Rule]):
-    found = [r for r in run_rules(rule.example_fail, placeholders=None, rules=(rule,))]
+    found = [r for r in run_rules(rule.example_fail, placeholders=None, rules=(rule,), **rule.example_context)]
     assert found, f"{rule.id} does not fire on its example_fail"
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: f"{r.id}-{r.name}")
 def test_example_pass_does_not_fire(rule: type[Rule]):
-    found = [r.finding for r in run_rules(rule.example_pass, placeholders=None, rules=(rule,))]
+    found = [r.finding for r in run_rules(rule.example_pass, placeholders=None, rules=(rule,), **rule.example_context)]
     assert not found, f"{rule.id} fires on its example_pass: {found}"
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: f"{r.id}-{r.name}")
 def test_example_fail_fires_only_this_rule_among_errors(rule: type[Rule]):
     """The failing example is minimal: no *other* rule reports an error on it (warnings/infos may)."""
-    others = {r.rule.id for r in run_rules(rule.example_fail, placeholders=None)
+    others = {r.rule.id for r in run_rules(rule.example_fail, placeholders=None, **rule.example_context)
               if r.rule is not rule and r.severity is Severity.ERROR}
     assert not others, f"{rule.id}'s example_fail also triggers errors of {sorted(others)}"
 

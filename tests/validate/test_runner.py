@@ -283,3 +283,20 @@ def test_json5_comments_and_trailing_commas_keep_positions(sfnc, tmp_path):
     res = sfnc("validate", "sm.json5", "-f", "json", cwd=tmp_path)
     [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN202"]
     assert (d["line"], d["column"]) == (5, 35) and d["pointer"] == "/States/A/Next"
+
+
+def test_machine_type_from_env_and_type_flag(sfnc, project):
+    sync = {"QueryLanguage": "JSONata", "StartAt": "Run", "States": {
+        "Run": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "Arguments": {"JobName": "etl"},
+                "End": True}}}
+    project.write("templates/job.json", sync)
+    project.write("envs/dev.yaml", "values: {}\naws:\n  type: STANDARD\n")
+    project.write("envs/fast.yaml", "values: {}\naws:\n  templates:\n    job: {type: EXPRESS}\n")
+    res = sfnc("validate", "-f", "json", cwd=project.root)
+    d = json.loads(res.stdout)["diagnostics"]
+    assert [(x["rule"], x["env"]) for x in d if x["severity"] == "error"] == [("SFN114", "fast")], d
+    assert "'.sync' integration pattern" in d[0]["message"]
+    project.write("sm.json", sync)
+    assert sfnc("validate", "sm.json", cwd=project.root).exit_code == 0
+    res = sfnc("validate", "sm.json", "--type", "express", cwd=project.root)
+    assert res.exit_code == 1 and "SFN114" in res.stdout

@@ -43,6 +43,7 @@ class CheckContext:
     options: dict[str, Any] = field(default_factory=dict)      # [tool.sfnc.rules.<name>] for the running rule
     settings: dict[str, Any] = field(default_factory=dict)     # the whole [tool.sfnc] table
     placeholders: str | None = None                            # "opaque": unrendered ${...} stand for any value
+    machine_type: str | None = None                            # STANDARD | EXPRESS when known (env settings, --type)
     _machine: Any = None
 
     @property
@@ -64,6 +65,7 @@ class Rule:
     sources: ClassVar[tuple[str, ...]] = ()  # URLs of the AWS docs (or "observed: ...") it encodes
     example_fail: ClassVar[Any] = None     # a definition this rule fires on
     example_pass: ClassVar[Any] = None     # a similar definition it does not fire on
+    example_context: ClassVar[dict[str, Any]] = {}  # CheckContext fields both examples need (machine_type)
     jsonata_only: ClassVar[bool] = False   # pattern rules: only for JSONata machines
     known_options: ClassVar[tuple[str, ...]] = ()  # keys allowed in [tool.sfnc.rules.<name>] (checked at load)
 

@@ -25,8 +25,9 @@ def rule_markdown(rule: type[Rule], heading: str = "##") -> str:
     if docs:
         parts.append(docs.replace("\n## ", f"\n{heading}# ").replace("## ", f"{heading}# ", 1) + "\n"
                      if docs.startswith("## ") else docs + "\n")
+    context = ", ".join(f"{k} {v}" for k, v in rule.example_context.items())
     if rule.example_fail is not None:
-        parts.append(f"{heading}# Example (fires)\n" + _example(rule.example_fail))
+        parts.append(f"{heading}# Example (fires{' with ' + context if context else ''})\n" + _example(rule.example_fail))
     if rule.example_pass is not None:
         parts.append(f"{heading}# Use instead (does not fire)\n" + _example(rule.example_pass))
     if rule.sources:

@@ -95,9 +95,10 @@ def _frame(text: str | None, line: int, column: int) -> str | None:
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
-              placeholders: str | None = None) -> list[tuple[type[Rule], Finding]]:
+              placeholders: str | None = None, machine_type: str | None = None) -> list[tuple[type[Rule], Finding]]:
     """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding."""
-    ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders)
+    ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders,
+                       machine_type=machine_type)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
     for rule in all_rules():
@@ -122,7 +123,7 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
 
 
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                      path_for_ignores: str | None = None) -> list[Diagnostic]:
+                      path_for_ignores: str | None = None, machine_type: str | None = None) -> list[Diagnostic]:
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
@@ -153,7 +154,8 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    findings = run_rules(data, config, path=col.path, placeholders="opaque" if pointers else mode)
+    findings = run_rules(data, config, path=col.path, placeholders="opaque" if pointers else mode,
+                         machine_type=machine_type)
     suppressions = find_suppressions(data)
     for rule, f in findings:
         hit = False
@@ -181,7 +183,7 @@ def _finish(col: _Collector) -> list[Diagnostic]:
 
 
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
-                  source_map=None) -> list[Diagnostic]:
+                  source_map=None, machine_type: str | None = None) -> list[Diagnostic]:
     try:
         doc = load_json_text(text, display, allow_duplicates=True)
     except SfncError as exc:
@@ -191,26 +193,27 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
             return []
         return [Diagnostic(rule.id, rule.name, config.severity_of(rule).value, p.message, "", display, p.line,
                            p.column, "fix the JSON at this position", None, env, rule.docs_url())]
-    return validate_document(doc, config, source_map=source_map, env=env)
+    return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 
-def validate_file(path: Path, display: str, config: CheckConfig) -> list[Diagnostic]:
+def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
     text = read_text(path, display)
     if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
         from ..load.jsondoc import blank_json5
 
-        diags = validate_text(blank_json5(text), display, config)
+        diags = validate_text(blank_json5(text), display, config, machine_type=machine_type)
         for d in diags:  # show the file as written in code frames
             if d.line:
                 d.frame = _frame(text, d.line, d.column or 1)
         return diags
-    return validate_text(text, display, config)
+    return validate_text(text, display, config, machine_type=machine_type)
 
 
-def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None) -> list[Diagnostic]:
+def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
+                      machine_type: str | None = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
-                             path_for_ignores=str(rendered.source_map.template.filename))
+                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type)

@@ -55,6 +55,7 @@ def validate(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULE", help="Skip these rules.")] = None,
     placeholders: Annotated[Optional[str], typer.Option("--placeholders", metavar="MODE", help="opaque: unrendered ${...} stand for any value; error: each is an error.")] = None,
     remote: Annotated[bool, typer.Option("--remote", help="Also call AWS ValidateStateMachineDefinition (credentials needed).")] = False,
+    machine_type: Annotated[Optional[str], typer.Option("--type", metavar="TYPE", help="STANDARD or EXPRESS, for PATHs (with --env the env's aws.type is used).")] = None,
     sets: SetOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
 ) -> None:
@@ -66,6 +67,10 @@ def validate(
 
     if fmt not in FORMATS:
         raise SfncError(f"unknown format {fmt!r}", hint="formats: " + ", ".join(FORMATS))
+    if machine_type is not None:
+        machine_type = machine_type.upper()
+        if machine_type not in ("STANDARD", "EXPRESS"):
+            raise SfncError(f"--type must be STANDARD or EXPRESS, not {machine_type!r}")
     if placeholders not in (None, "opaque", "error"):
         raise SfncError(f"--placeholders must be 'opaque' or 'error', not {placeholders!r}")
     runner.DEBUG = _common.STATE.debug
@@ -89,18 +94,21 @@ def validate(
         for f in _iter_files(paths):
             display = project.display(f)
             files.append(display)
-            file_diags = validate_file(f, display, config)
+            file_diags = validate_file(f, display, config, machine_type=machine_type)
             if remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
                 from ..check.remote import make_client, remote_diagnostics
                 from ..load import load_json_file
 
-                file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config)
+                file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
+                                                 machine_type=machine_type or "STANDARD")
             diags.extend(file_diags)
     else:
         from ..envconfig import load_env
         from ..render import render_env
         from .render import select_envs
 
+        if machine_type:
+            raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
         if not project.templates():
             raise SfncError("nothing to validate: no PATH given and no templates/ in this project",
                             hint="run `sfnc validate FILE.json` or run from a project with templates/ and envs/")
@@ -114,14 +122,14 @@ def validate(
             for r in result.templates:
                 display = project.display(project.definitions_dir / name / f"{r.name}.json")
                 files.append(display)
-                rdiags = validate_rendered(r, config, display=display)
+                mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
+                rdiags = validate_rendered(r, config, display=display, machine_type=mtype)
                 if remote:
                     from ..check.remote import make_client, remote_diagnostics
                     from ..load import JsonDocument
 
-                    settings = envcfg.machine_settings(r.name)
                     rdiags += remote_diagnostics(make_client(envcfg.aws), JsonDocument(r.data, r.text, display), config,
-                                                 machine_type=settings.get("type", "STANDARD"),
+                                                 machine_type=mtype,
                                                  source_map=r.source_map, env=name)
                 diags.extend(rdiags)
         if render_problems:

@@ -71,11 +71,8 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
     config_problems: list[Problem] = []
     check_config = None
     if validate:
-        try:
-            from ..check import CheckConfig, validate_rendered
-        except ImportError as exc:  # the validator is a separate module; never deploy silently without it
-            raise SfncError(f"the validator is not available ({exc})",
-                            hint="deploy refuses to ship unvalidated definitions") from None
+        from ..check import CheckConfig
+
         check_config = CheckConfig.from_project(project)
     out_dir = project.definitions_dir / envcfg.name
     for r in result.templates:
@@ -110,7 +107,8 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
         if validate:
             from ..check import validate_rendered
 
-            diagnostics = validate_rendered(r, check_config, display=display)
+            diagnostics = validate_rendered(r, check_config, display=display,
+                                            machine_type=settings.get("type", "STANDARD"))
             errors = [_diagnostic_problem(d, envcfg.name) for d in diagnostics if d.severity == "error"]
             col.warnings += [_diagnostic_problem(d, envcfg.name) for d in diagnostics if d.severity == "warning"]
             if errors:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from ..base import Rule
 from .errors import RULES as _ERRORS
+from .express import RULES as _EXPRESS
 from .graph import RULES as _GRAPH
 from .jsonata import RULES as _JSONATA
 from .states_var import RULES as _STATES
 from .structure import RULES as _STRUCTURE
 from .variables import RULES as _VARIABLES
 
-ALL_RULES: tuple[type[Rule], ...] = _STRUCTURE + _GRAPH + _JSONATA + _STATES + _VARIABLES + _ERRORS
+ALL_RULES: tuple[type[Rule], ...] = (_STRUCTURE + _EXPRESS + _GRAPH + _JSONATA + _STATES + _VARIABLES
+                                      + _ERRORS)
 
 __all__ = ["ALL_RULES"]
