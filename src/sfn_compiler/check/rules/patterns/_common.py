@@ -15,7 +15,6 @@ from typing import Any, Callable, Iterable
 from ....asl.jsonata import neutralize_placeholders, split_delimited
 from ....errors import SfncError
 
-JSONATA = "JSONata"
 GROUP = "pattern"
 
 # --------------------------------------------------------------------------------------------------
@@ -34,11 +33,6 @@ def cached(machine: Any, key: str, build: Callable[[], Any]) -> Any:
     if key not in slot:
         slot[key] = build()
     return slot[key]
-
-
-def is_jsonata_machine(ctx) -> bool:
-    doc = ctx.document
-    return isinstance(doc, dict) and doc.get("QueryLanguage") == JSONATA
 
 
 # --------------------------------------------------------------------------------------------------

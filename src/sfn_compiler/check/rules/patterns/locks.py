@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
 from ._common import (GROUP, PATTERNS_TABLE, cached, patterns_settings, catch_label, catchers, expression_body,
-                      is_jsonata_machine, option_names, retriers, task_resource)
+                      option_names, retriers, task_resource)
 from ._flow import is_success_end, open_path
 
 _LOCKISH = re.compile(r"lock|lease|mutex|semaphore", re.IGNORECASE)
@@ -313,9 +313,7 @@ class _LockRule(Rule):
     group = GROUP
     jsonata_only = True
 
-    def locks(self, ctx: CheckContext) -> LockAnalysis | None:
-        if not is_jsonata_machine(ctx):
-            return None
+    def locks(self, ctx: CheckContext) -> LockAnalysis:
         return lock_analysis(ctx)
 
 
@@ -372,8 +370,6 @@ failures that no Catch can see (execution timeout, `StopExecution`) are what the
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         la = self.locks(ctx)
-        if la is None:
-            return
         machine = ctx.machine
         for lock in la.locks:
             rel = {id(op.state) for op in la.releases_of(lock)}
@@ -432,8 +428,6 @@ Add a catcher for the right error name before the `States.ALL` one and send it t
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         la = self.locks(ctx)
-        if la is None:
-            return
         for lock in la.locks:
             a = lock.acquire
             want = f"{error_prefix(a.sdk)}.{_CCF}"
@@ -529,8 +523,6 @@ The attribute is recognised by its name (ttl, expir..., valid_until, lease_until
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         extra = option_names(ctx.options, "attributes", self.name)
         la = self.locks(ctx)
-        if la is None:
-            return
         for lock in la.locks:
             a = lock.acquire
             written = a.item_names if a.action == "putItem" else a.set_attrs
@@ -571,8 +563,6 @@ right prefix other than `ConditionalCheckFailedException`, `ResourceNotFoundExce
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         la = self.locks(ctx)
-        if la is None:
-            return
         seen: set[int] = set()
         for lock in la.locks:
             for op in la.releases_of(lock):
@@ -637,8 +627,6 @@ Use the same TableName (the same placeholder) in the acquire and in every releas
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         la = self.locks(ctx)
-        if la is None:
-            return
         lock_tables = {lk.acquire.table for lk in la.locks if lk.acquire.table is not None}
         for lock in la.locks:
             if lock.acquire.table is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import GROUP, is_jsonata_machine, join_path
+from ._common import GROUP, join_path
 from ._flow import loop_bound, loops
 from .polls import poll_analysis
 
@@ -90,8 +90,6 @@ None; suppress a finding with `sfnc: ignore[cycle-without-exit]` in the loop hea
     example_pass = _remediation()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        if not is_jsonata_machine(ctx):
-            return
         machine = ctx.machine
         for scope in machine.scopes:
             graph = machine.graph(scope)
@@ -139,8 +137,6 @@ None; suppress a finding with `sfnc: ignore[loop-unbounded]` in the loop header'
     example_pass = _remediation()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        if not is_jsonata_machine(ctx):
-            return
         machine = ctx.machine
         poll_loops = poll_analysis(ctx).loop_keys()
         for scope in machine.scopes:
@@ -216,8 +212,6 @@ None.
     example_pass = _map()
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        if not is_jsonata_machine(ctx):
-            return
         for state in ctx.machine.states:
             if state.type != "Map" or _is_distributed(state):
                 continue
@@ -257,8 +251,6 @@ None.
     example_pass = _map(mode="DISTRIBUTED")
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        if not is_jsonata_machine(ctx):
-            return
         for state in ctx.machine.states:
             if state.type != "Map" or not _is_distributed(state):
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, cached, is_jsonata_machine, join_path, option_names, retriers,
+from ._common import (GROUP, cached, join_path, option_names, retriers,
                       task_resource)
 from ._flow import Loop, innermost_loop, loop_bound, open_path
 from ._status import StatusRefs, choice_tests_status, route
@@ -190,9 +190,7 @@ class _PollRule(Rule):
     group = GROUP
     jsonata_only = True
 
-    def polls(self, ctx: CheckContext) -> PollAnalysis | None:
-        if not is_jsonata_machine(ctx):
-            return None
+    def polls(self, ctx: CheckContext) -> PollAnalysis:
         return poll_analysis(ctx)
 
 
@@ -248,8 +246,6 @@ outcome (catalogue entries with `handoff: true`).
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         forget = option_names(ctx.options, "fire_and_forget", self.name)
         pa = self.polls(ctx)
-        if pa is None:
-            return
         machine = ctx.machine
         looping = {id(p.state): p for p in pa.polls if p.loop is not None}
         for s in pa.starts:
@@ -321,8 +317,6 @@ within a few transitions after it.
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
-        if pa is None:
-            return
         done: set[int] = set()
         for p in pa.polls:
             if p.choice is None or id(p.choice) in done or not p.entry.failure:
@@ -510,8 +504,6 @@ A Wait whose `Seconds` is the literal 0 does not count. A Wait computed by an ex
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
-        if pa is None:
-            return
         for p in _loop_polls(pa):
             waits = [p.state.scope.states[n] for n in p.loop.body if p.state.scope.states[n].type == "Wait"]
             if any(w.get("Seconds") != 0 for w in waits):
@@ -557,8 +549,6 @@ the second ends the run without its Catch paths).
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
-        if pa is None:
-            return
         for p in _loop_polls(pa):
             ignore = frozenset().union(*(q.status_vars for q in pa.polls if q.loop is p.loop))
             if loop_bound(ctx.machine, p.loop, ignore_vars=ignore) is not None:
@@ -616,8 +606,6 @@ looks transient (`Throttling`, `TooManyRequests`, `LimitExceeded`, `ServiceUnava
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
-        if pa is None:
-            return
         for p in pa.polls:
             if p.loop is None or covers_throttling(p.state):
                 continue
