@@ -284,10 +284,8 @@ class Machine:
             if isinstance(node, dict) and name in node:
                 yield from self._template(state, _p(state.pointer, *path, name), node[name],
                                           ".".join(path + (name,)), None)
-        assign = raw.get("Assign")
-        if isinstance(assign, dict) and t not in ("Succeed", "Fail"):
-            for key, value in assign.items():
-                yield from self._template(state, _p(state.pointer, "Assign", key), value, "Assign", None)
+        if t not in ("Succeed", "Fail"):
+            yield from self._assign(state, state.pointer, raw.get("Assign"), "Assign", None)
         if t == "Choice":
             choices = raw.get("Choices")
             if isinstance(choices, list):
@@ -299,10 +297,7 @@ class Machine:
                         yield from self._scalar(state, base + "/Condition", rule["Condition"], "Choice.Condition", i)
                     if "Output" in rule:
                         yield from self._template(state, base + "/Output", rule["Output"], "Choice.Output", i)
-                    rassign = rule.get("Assign")
-                    if isinstance(rassign, dict):
-                        for key, value in rassign.items():
-                            yield from self._template(state, _p(base, "Assign", key), value, "Choice.Assign", i)
+                    yield from self._assign(state, base, rule.get("Assign"), "Choice.Assign", i)
         if t in ("Task", "Parallel", "Map"):
             catch = raw.get("Catch")
             if isinstance(catch, list):
@@ -312,10 +307,13 @@ class Machine:
                     base = _p(state.pointer, "Catch", i)
                     if "Output" in catcher:
                         yield from self._template(state, base + "/Output", catcher["Output"], "Catch.Output", i)
-                    cassign = catcher.get("Assign")
-                    if isinstance(cassign, dict):
-                        for key, value in cassign.items():
-                            yield from self._template(state, _p(base, "Assign", key), value, "Catch.Assign", i)
+                    yield from self._assign(state, base, catcher.get("Assign"), "Catch.Assign", i)
+
+    def _assign(self, state: State, base: str, assign: Any, kind: str, index: int | None) -> Iterator[FieldString]:
+        """The values of an Assign object (state, Choice rule or Catcher); keys are names, never evaluated."""
+        if isinstance(assign, dict):
+            for key, value in assign.items():
+                yield from self._template(state, _p(base, "Assign", key), value, kind, index)
 
     def _scalar(self, state: State, pointer: str, value: Any, kind: str, index: int | None) -> Iterator[FieldString]:
         if isinstance(value, str):
