@@ -100,6 +100,8 @@ def test_check_reports_orphan_definition(proj, sfnc):
     proj.write("definitions/dev/old.json", {"StartAt": "A", "States": {}})
     res = sfnc("render", "--env", "dev", "--check", cwd=proj.root)
     assert res.exit_code == 1 and "old.json" in res.stdout
+    # rendering only some templates neither reports nor removes the others' files
+    assert sfnc("render", "lock", "--env", "dev", "--check", cwd=proj.root).exit_code == 0
     res = sfnc("render", "--env", "dev", cwd=proj.root)
     assert "1 removed" in res.stdout and not (proj.root / "definitions/dev/old.json").exists()
 

@@ -82,8 +82,7 @@ def render(
             continue
         out_dir = base / name
         if check:
-            diffs = stale_diffs(out_dir, result.templates, project.display) if not names else \
-                [d for d in stale_diffs(out_dir, result.templates, project.display) if "/dev/null (no template" not in d]
+            diffs = stale_diffs(out_dir, result.templates, project.display, orphans=not names)
             if diffs:
                 for d in diffs:
                     typer.echo(d, nl=not d.endswith("\n"))

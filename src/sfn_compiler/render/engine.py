@@ -343,9 +343,13 @@ def write_outputs(out_dir: Path, rendered: list[RenderedTemplate], *, prune: boo
     return WriteResult(written, unchanged, removed)
 
 
-def stale_diffs(out_dir: Path, rendered: list[RenderedTemplate], display: callable) -> list[str]:
-    """Unified diffs between committed files and fresh renders (empty when up to date)."""
+def stale_diffs(out_dir: Path, rendered: list[RenderedTemplate], display: callable, *,
+                orphans: bool = True) -> list[str]:
+    """Unified diffs between committed files and fresh renders (empty when up to date); with `orphans`,
+    committed files that no template renders count as stale too (off when only some templates render)."""
     outputs, stale = plan_outputs(out_dir, rendered)
+    if not orphans:
+        stale = []
     diffs = []
     for path, text in outputs.items():
         try:
