@@ -266,7 +266,7 @@ def render_env(project: Project, env: EnvConfig, names: list[str] | None = None)
         used |= r.used
         rendered.append(r)
     warnings = []
-    if not names:
+    if not names and not problems:   # a template that failed to render may use any value: no guessing
         for leaf in unused_values(env, used):
             origin = env.origin("/values/" + "/".join(escape_token(p) for p in leaf.split(".")))
             pos = origin.position if origin else None
