@@ -43,7 +43,7 @@ def _root(
 from . import render as _render  # noqa: E402,F401  (registers commands)
 from . import deploy as _deploy  # noqa: E402,F401
 from . import validate as _validate  # noqa: E402,F401
-from . import graph as _graph  # noqa: E402,F401
+from . import diagram as _diagram  # noqa: E402,F401
 from . import simulate as _simulate  # noqa: E402,F401
 
 

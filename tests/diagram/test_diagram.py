@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sfn_compiler.graph import to_dot, to_mermaid
+from sfn_compiler.diagram import to_dot, to_mermaid
 
 DEF = {
     "QueryLanguage": "JSONata",

@@ -14,7 +14,7 @@ from .render import EnvOpt
 
 def _docs(project, check: bool) -> int:
     from ..envconfig import load_env
-    from ..graph.docs import workflow_markdown
+    from ..diagram.docs import workflow_markdown
     from ..load import load_json_file
     from ..project import template_stem
     from ..render.engine import write_text_atomic
@@ -45,9 +45,9 @@ def _docs(project, check: bool) -> int:
     return 0
 
 
-@app.command()
+@app.command("graph")
 @_common.handle_errors
-def graph(
+def diagram(
     name: Annotated[Optional[str], typer.Argument(help="Template name, or a path to an ASL JSON file.")] = None,
     env: EnvOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid or dot.")] = "mermaid",
@@ -55,7 +55,7 @@ def graph(
     check: Annotated[bool, typer.Option("--check", help="With --docs: write nothing, exit 1 when a page is stale.")] = False,
 ) -> None:
     """Draw a state machine as a Mermaid or Graphviz DOT diagram."""
-    from ..graph import to_dot, to_mermaid
+    from ..diagram import to_dot, to_mermaid
     from ..load import load_json_file
 
     project = _common.project()
