@@ -1,4 +1,6 @@
-"""The Amazon States Language model shared by the rules (see `model.Machine`)."""
+"""The Amazon States Language: the one traversal (`walk`), the model the rules share (`model.Machine`),
+the transition graph (`graph`), field tables (`spec`), JSONata analysis (`jsonata`), variable data flow
+(`variables`)."""
 
 from .graph import Edge, Graph
 from .model import Expression, FieldString, Machine, Scope, State, VarAssign, VarRead

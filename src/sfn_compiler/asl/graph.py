@@ -1,7 +1,7 @@
 """The transition graph of one scope: edges, reachability, terminals, cycles.
 
-Edges come from `Next` (kind "next"), Choice rules (`Choices[i].Next`, kind "choice"), `Default`
-("default") and catchers (`Catch[i].Next`, "catch"). Targets are names in the same `States` object;
+Edges are `walk.transitions`: `Next` (kind "next"), Choice rules (`Choices[i].Next`, kind "choice"),
+`Default` ("default") and catchers (`Catch[i].Next`, "catch"). Targets are names in the same `States` object;
 a target that does not exist there is kept in `missing` (a separate rule reports it). A Parallel or Map is
 an ordinary node here: its branches/processor are separate scopes.
 """
@@ -9,9 +9,10 @@ an ordinary node here: its branches/processor are separate scopes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from . import spec
+from .walk import is_terminal
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Machine, Scope, State
@@ -34,27 +35,10 @@ class Graph:
         self.opaque_targets = False   # some target is an unrendered placeholder (opaque mode)
         self.terminals: set[str] = set()
         for name, state in scope.states.items():
-            raw = state.raw
-            if not isinstance(raw, dict):
-                continue
-            stype = raw.get("Type")
-            if (isinstance(stype, str) and stype in spec.TERMINAL_TYPES) or raw.get("End") is True:
+            if is_terminal(state.raw):
                 self.terminals.add(name)
-            if stype != "Choice" and "Next" in raw:
-                self._add(machine, state, raw["Next"], "next", None, state.pointer + "/Next")
-            if stype == "Choice":
-                choices = raw.get("Choices")
-                if isinstance(choices, list):
-                    for i, rule in enumerate(choices):
-                        if isinstance(rule, dict) and "Next" in rule:
-                            self._add(machine, state, rule["Next"], "choice", i, f"{state.pointer}/Choices/{i}/Next")
-                if "Default" in raw:
-                    self._add(machine, state, raw["Default"], "default", None, state.pointer + "/Default")
-            catch = raw.get("Catch")
-            if isinstance(catch, list) and stype in ("Task", "Parallel", "Map"):
-                for i, catcher in enumerate(catch):
-                    if isinstance(catcher, dict) and "Next" in catcher:
-                        self._add(machine, state, catcher["Next"], "catch", i, f"{state.pointer}/Catch/{i}/Next")
+            for t in state.transitions():
+                self._add(machine, state, t.target, t.kind, t.index, t.pointer)
         self.missing: list[Edge] = [e for e in self.edges if e.target not in scope.states]
 
     def _add(self, machine: "Machine", state: "State", target, kind: str, index: int | None, pointer: str) -> None:
@@ -77,11 +61,8 @@ class Graph:
     def successors(self, name: str) -> list[str]:
         return [e.target for e in self.out.get(name, ()) if e.target in self.scope.states]
 
-    @property
+    @cached_property
     def reachable(self) -> set[str]:
-        cached = getattr(self, "_reachable", None)
-        if cached is not None:
-            return cached
         seen: set[str] = set()
         start = self.start
         if start is not None:
@@ -92,15 +73,11 @@ class Graph:
                     if nxt not in seen:
                         seen.add(nxt)
                         stack.append(nxt)
-        self._reachable = seen
         return seen
 
-    @property
+    @cached_property
     def can_terminate(self) -> set[str]:
         """States from which some terminal state can be reached."""
-        cached = getattr(self, "_can_terminate", None)
-        if cached is not None:
-            return cached
         preds: dict[str, list[str]] = {n: [] for n in self.scope.states}
         for e in self.edges:
             if e.target in preds:
@@ -112,7 +89,6 @@ class Graph:
                 if p not in seen:
                     seen.add(p)
                     stack.append(p)
-        self._can_terminate = seen
         return seen
 
     def cycles(self) -> list[list[str]]:

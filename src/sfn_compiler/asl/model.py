@@ -5,10 +5,10 @@ raises and never mutates the document: anything of an unexpected type is skipped
 state's value as written (a dict whenever `State.type` is not None); rules read fields with `.get` and must
 not assume their types.
 
-- Scopes: the top level, each Parallel branch, each Map `ItemProcessor` / `Iterator`, recursively.
-- States: name, pointer, type, raw dict, scope, effective query language (the state's own
-  `QueryLanguage`, else the top-level one; inner states do not inherit from the enclosing Map/Parallel).
+- Scopes and states: `walk.Tree` (the one traversal; see `walk.py`): the top level, each Parallel branch,
+  each Map `ItemProcessor` / `Iterator`, recursively; a state's effective query language.
 - `graph(scope)`: transitions, reachability, terminals, cycles (see `graph.py`).
+- `memo(key, build)`: the one per-document cache for results computed outside this class.
 - `expressions`: every `{% %}` string in the fields AWS evaluates for a JSONata state, with its pointer,
   field kind and body offset; `field_strings` also yields the malformed ones.
 - `reads` / `assigns`: variable reads (JSONata and JSONPath) and `Assign` keys; `variables` runs the
@@ -20,99 +20,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..load.pointer import escape_token
 from . import spec
 from .jsonata import Analysis, Delimited, analyze, has_placeholder, neutralize_placeholders, split_delimited
-
-MAX_DEPTH = 64  # nested Parallel/Map levels followed (deeper ones are ignored, not crashed on)
+from .walk import ERROR_HANDLING_TYPES, MAX_DEPTH, Scope, State, Tree  # noqa: F401  (re-exported)
 
 
 def _p(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_token(t) for t in tokens)
-
-
-@dataclass(eq=False)
-class State:
-    name: str
-    pointer: str
-    raw: Any
-    scope: "Scope"
-    query_language: str
-    children: list["Scope"] = field(default_factory=list)
-    type: str | None = field(init=False)  # one of the eight state types, else None
-
-    def __post_init__(self) -> None:
-        t = self.raw.get("Type") if isinstance(self.raw, dict) else None
-        self.type = t if isinstance(t, str) and t in spec.STATE_TYPES else None
-
-    @property
-    def raw_type(self) -> Any:
-        return self.raw.get("Type") if isinstance(self.raw, dict) else None
-
-    @property
-    def is_jsonata(self) -> bool:
-        return self.query_language == spec.JSONATA
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.raw.get(key, default) if isinstance(self.raw, dict) else default
-
-    def has(self, key: str) -> bool:
-        return isinstance(self.raw, dict) and key in self.raw
-
-    @property
-    def label(self) -> str:
-        return f"State '{self.name}'"
-
-    def __repr__(self) -> str:
-        return f"State({self.pointer!r}, {self.type})"
-
-
-@dataclass(eq=False)
-class Scope:
-    pointer: str              # "" for the top level, "/States/P/Branches/0", "/States/M/ItemProcessor"
-    raw: Any
-    kind: str                 # "machine" | "branch" | "processor"
-    parent_state: State | None
-    parent: "Scope | None"
-    distributed: bool = False  # this scope is a Distributed Map's processor
-    states: dict[str, State] = field(default_factory=dict)
-    depth: int = 0
-
-    @property
-    def start_at(self) -> Any:
-        return self.raw.get("StartAt") if isinstance(self.raw, dict) else None
-
-    @property
-    def states_raw(self) -> Any:
-        return self.raw.get("States") if isinstance(self.raw, dict) else None
-
-    @property
-    def in_distributed(self) -> bool:
-        s: Scope | None = self
-        while s is not None:
-            if s.distributed:
-                return True
-            s = s.parent
-        return False
-
-    def ancestors(self) -> Iterator["Scope"]:
-        s = self.parent
-        while s is not None:
-            yield s
-            s = s.parent
-
-    @property
-    def label(self) -> str:
-        if self.parent_state is None:
-            return "the state machine"
-        if self.kind == "branch":
-            return f"branch {self.pointer.rsplit('/', 1)[-1]} of '{self.parent_state.name}'"
-        return f"the {self.pointer.rsplit('/', 1)[-1]} of '{self.parent_state.name}'"
-
-    def __repr__(self) -> str:
-        return f"Scope({self.pointer!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,51 +95,23 @@ class Machine:
         self.placeholders = placeholders
         self.opaque = placeholders == "opaque"
         self.is_object = isinstance(document, dict)
-        ql = document.get("QueryLanguage") if self.is_object else None
-        self.query_language = spec.JSONATA if ql == spec.JSONATA else spec.JSONPATH
-        self.scopes: list[Scope] = []
-        self.states: list[State] = []
-        self.root: Scope | None = None
-        if self.is_object:
-            self.root = self._scope(document, "", "machine", None, None, False, 0)
+        tree = Tree(document)
+        self.query_language = tree.query_language
+        self.scopes: list[Scope] = tree.scopes
+        self.states: list[State] = tree.states
+        self.root: Scope | None = tree.root
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, build: Callable[[], Any]) -> Any:
+        """`build()` once per machine and key: the one cache for per-document results computed outside
+        this class (transition graphs, pattern analyses, variable verdicts)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     # ------------------------------------------------------------------ structure
-
-    def _scope(self, raw: Any, pointer: str, kind: str, parent_state: State | None, parent: Scope | None,
-               distributed: bool, depth: int) -> Scope:
-        scope = Scope(pointer, raw, kind, parent_state, parent, distributed, depth=depth)
-        self.scopes.append(scope)
-        states = raw.get("States") if isinstance(raw, dict) else None
-        if not isinstance(states, dict):
-            return scope
-        for name, sraw in states.items():
-            ql = self.query_language
-            if isinstance(sraw, dict):
-                own = sraw.get("QueryLanguage")
-                if own in spec.QUERY_LANGUAGES:
-                    ql = own
-            state = State(str(name), _p(pointer, "States", name), sraw, scope, ql)
-            scope.states[state.name] = state
-            self.states.append(state)
-            if depth >= MAX_DEPTH or not isinstance(sraw, dict):
-                continue
-            stype = sraw.get("Type")
-            if stype == "Parallel":
-                branches = sraw.get("Branches")
-                if isinstance(branches, list):
-                    for i, branch in enumerate(branches):
-                        if isinstance(branch, dict):
-                            state.children.append(self._scope(branch, _p(state.pointer, "Branches", i), "branch",
-                                                              state, scope, False, depth + 1))
-            elif stype == "Map":
-                for key in ("ItemProcessor", "Iterator"):
-                    proc = sraw.get(key)
-                    if isinstance(proc, dict):
-                        cfg = proc.get("ProcessorConfig")
-                        dist = isinstance(cfg, dict) and cfg.get("Mode") == "DISTRIBUTED"
-                        state.children.append(self._scope(proc, _p(state.pointer, key), "processor", state, scope,
-                                                          dist, depth + 1))
-        return scope
 
     @cached_property
     def states_by_pointer(self) -> dict[str, State]:
@@ -235,13 +124,10 @@ class Machine:
         return None
 
     def graph(self, scope: Scope):
-        g = getattr(scope, "_graph", None)
-        if g is None:
-            from .graph import Graph
+        """The transition graph of one scope (see `graph.py`)."""
+        from .graph import Graph
 
-            g = Graph(self, scope)
-            scope._graph = g  # type: ignore[attr-defined]
-        return g
+        return self.memo(("graph", scope.pointer), lambda: Graph(self, scope))
 
     # ------------------------------------------------------------------ placeholders
 
@@ -287,27 +173,18 @@ class Machine:
         if t not in ("Succeed", "Fail"):
             yield from self._assign(state, state.pointer, raw.get("Assign"), "Assign", None)
         if t == "Choice":
-            choices = raw.get("Choices")
-            if isinstance(choices, list):
-                for i, rule in enumerate(choices):
-                    if not isinstance(rule, dict):
-                        continue
-                    base = _p(state.pointer, "Choices", i)
-                    if "Condition" in rule:
-                        yield from self._scalar(state, base + "/Condition", rule["Condition"], "Choice.Condition", i)
-                    if "Output" in rule:
-                        yield from self._template(state, base + "/Output", rule["Output"], "Choice.Output", i)
-                    yield from self._assign(state, base, rule.get("Assign"), "Choice.Assign", i)
-        if t in ("Task", "Parallel", "Map"):
-            catch = raw.get("Catch")
-            if isinstance(catch, list):
-                for i, catcher in enumerate(catch):
-                    if not isinstance(catcher, dict):
-                        continue
-                    base = _p(state.pointer, "Catch", i)
-                    if "Output" in catcher:
-                        yield from self._template(state, base + "/Output", catcher["Output"], "Catch.Output", i)
-                    yield from self._assign(state, base, catcher.get("Assign"), "Catch.Assign", i)
+            for rule in state.entries("Choices"):
+                i, base = rule.index, rule.pointer
+                if "Condition" in rule.raw:
+                    yield from self._scalar(state, base + "/Condition", rule.raw["Condition"], "Choice.Condition", i)
+                if "Output" in rule.raw:
+                    yield from self._template(state, base + "/Output", rule.raw["Output"], "Choice.Output", i)
+                yield from self._assign(state, base, rule.raw.get("Assign"), "Choice.Assign", i)
+        if t in ERROR_HANDLING_TYPES:
+            for c in state.entries("Catch"):
+                if "Output" in c.raw:
+                    yield from self._template(state, c.pointer + "/Output", c.raw["Output"], "Catch.Output", c.index)
+                yield from self._assign(state, c.pointer, c.raw.get("Assign"), "Catch.Assign", c.index)
 
     def _assign(self, state: State, base: str, assign: Any, kind: str, index: int | None) -> Iterator[FieldString]:
         """The values of an Assign object (state, Choice rule or Catcher); keys are names, never evaluated."""
@@ -361,20 +238,14 @@ class Machine:
                 for key in assign:
                     out.append(VarAssign(_var_name(key, jsonpath), key, _p(state.pointer, "Assign", key), state,
                                          "Assign", None))
-            if state.type == "Choice" and isinstance(raw.get("Choices"), list):
-                for i, rule in enumerate(raw["Choices"]):
-                    if isinstance(rule, dict) and isinstance(rule.get("Assign"), dict):
-                        for key in rule["Assign"]:
-                            out.append(VarAssign(_var_name(key, jsonpath), key,
-                                                 _p(state.pointer, "Choices", i, "Assign", key), state,
-                                                 "Choice.Assign", i))
-            if isinstance(raw.get("Catch"), list):
-                for i, catcher in enumerate(raw["Catch"]):
-                    if isinstance(catcher, dict) and isinstance(catcher.get("Assign"), dict):
-                        for key in catcher["Assign"]:
-                            out.append(VarAssign(_var_name(key, jsonpath), key,
-                                                 _p(state.pointer, "Catch", i, "Assign", key), state,
-                                                 "Catch.Assign", i))
+            for key_, kind in (("Choices", "Choice.Assign"), ("Catch", "Catch.Assign")):
+                if key_ == "Choices" and state.type != "Choice":
+                    continue
+                for e in state.entries(key_):
+                    if isinstance(e.raw.get("Assign"), dict):
+                        for key in e.raw["Assign"]:
+                            out.append(VarAssign(_var_name(key, jsonpath), key, _p(e.pointer, "Assign", key), state,
+                                                 kind, e.index))
         return out
 
     @cached_property
@@ -422,18 +293,14 @@ class Machine:
                 yield from _template_reads(state, _p(state.pointer, *path, name), node[name], name, None)
         if isinstance(raw.get("Assign"), dict):
             yield from _template_reads(state, _p(state.pointer, "Assign"), raw["Assign"], "Assign", None)
-        if isinstance(raw.get("Catch"), list):
-            for i, catcher in enumerate(raw["Catch"]):
-                if isinstance(catcher, dict) and isinstance(catcher.get("Assign"), dict):
-                    yield from _template_reads(state, _p(state.pointer, "Catch", i, "Assign"), catcher["Assign"],
-                                               "Catch.Assign", i)
-        if state.type == "Choice" and isinstance(raw.get("Choices"), list):
-            for i, rule in enumerate(raw["Choices"]):
-                if isinstance(rule, dict):
-                    base = _p(state.pointer, "Choices", i)
-                    yield from _choice_reads(state, base, rule, i, 0)
-                    if isinstance(rule.get("Assign"), dict):
-                        yield from _template_reads(state, base + "/Assign", rule["Assign"], "Choice.Assign", i)
+        for c in state.entries("Catch"):
+            if isinstance(c.raw.get("Assign"), dict):
+                yield from _template_reads(state, c.pointer + "/Assign", c.raw["Assign"], "Catch.Assign", c.index)
+        if state.type == "Choice":
+            for r in state.entries("Choices"):
+                yield from _choice_reads(state, r.pointer, r.raw, r.index, 0)
+                if isinstance(r.raw.get("Assign"), dict):
+                    yield from _template_reads(state, r.pointer + "/Assign", r.raw["Assign"], "Choice.Assign", r.index)
 
     @cached_property
     def variables(self):

@@ -128,9 +128,9 @@ class VariableAnalysis:
         return out
 
     def verdicts(self) -> list[ReadVerdict]:
-        cached = getattr(self, "_verdicts", None)
-        if cached is not None:
-            return cached
+        return self.machine.memo("variables.verdicts", self._verdicts)
+
+    def _verdicts(self) -> list[ReadVerdict]:
         assigned = self.machine.assigned_names
         out: list[ReadVerdict] = []
         dist_cache: dict[int, set[str]] = {}
@@ -147,7 +147,7 @@ class VariableAnalysis:
                 status = "unassigned"
             else:
                 status = "never"
-                dist = _nearest_distributed(read.state.scope)
+                dist = read.state.scope.nearest_distributed
                 if dist is not None:
                     inside = dist_cache.get(id(dist))
                     if inside is None:
@@ -157,14 +157,4 @@ class VariableAnalysis:
             if read.guarded and status in ("maybe", "never"):
                 status = "guarded"  # `$exists($name)` in the same expression: an intentional optional read
             out.append(ReadVerdict(read, status))
-        self._verdicts = out
         return out
-
-
-def _nearest_distributed(scope: "Scope") -> "Scope | None":
-    s: Scope | None = scope
-    while s is not None:
-        if s.distributed:
-            return s
-        s = s.parent
-    return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
-from ..load.pointer import escape_token
+from ..asl.walk import Tree
 
 _DIRECTIVE = re.compile(r"sfnc:\s*ignore\[([^\]]*)\]")
 
@@ -23,29 +23,11 @@ class Suppression:
         return not self.scope or pointer == self.scope or pointer.startswith(self.scope + "/")
 
 
-def _state_objects(node: Any, pointer: str) -> Iterator[tuple[str, dict]]:
-    states = node.get("States") if isinstance(node, dict) else None
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        sp = f"{pointer}/States/{escape_token(name)}"
-        yield sp, state
-        branches = state.get("Branches")
-        if isinstance(branches, list):
-            for i, b in enumerate(branches):
-                yield from _state_objects(b, f"{sp}/Branches/{i}")
-        for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), dict):
-                yield from _state_objects(state[key], f"{sp}/{key}")
-
-
 def find_suppressions(document: Any) -> list[Suppression]:
     out: list[Suppression] = []
     if not isinstance(document, dict):
         return out
-    candidates = [("", document)] + list(_state_objects(document, ""))
+    candidates = [("", document)] + [(st.pointer, st.raw) for st in Tree(document).states if isinstance(st.raw, dict)]
     for scope, obj in candidates:
         comment = obj.get("Comment")
         if not isinstance(comment, str) or "sfnc:" not in comment:

@@ -1,13 +1,17 @@
 """Diagrams of a definition: Mermaid `stateDiagram-v2` and Graphviz DOT.
 
 Choice edges carry their condition, Catch edges are drawn distinctly (labelled `catch …` in Mermaid,
-dashed red in DOT), Parallel branches and Map processors are nested states."""
+dashed red in DOT), Parallel branches and Map processors are nested states. The structure and the edges
+come from `asl.walk`, like everything else that reads a definition."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..asl import walk
+from ..asl.walk import Tree, is_terminal
 
 _MAX_LABEL = 48
 
@@ -44,37 +48,34 @@ def _short(text: str) -> str:
 
 
 def build(definition: Any) -> Scope:
-    states = definition.get("States") if isinstance(definition, dict) else None
-    if not isinstance(states, dict):
-        return Scope(None, [], [])
+    """The diagram of a definition: `asl.walk.Tree`'s scopes and transitions, with edge labels."""
+    root = Tree(definition).root
+    return _build(root) if root is not None else Scope(None, [], [])
+
+
+def _build(scope: walk.Scope) -> Scope:
     nodes, edges = [], []
-    for name, st in states.items():
+    for name, state in scope.states.items():
+        st = state.raw
         if not isinstance(st, dict):
             continue
         kind = st.get("Type", "?")
-        node = Node(name, kind, terminal=kind in ("Succeed", "Fail") or st.get("End") is True)
-        if kind == "Parallel":
-            node.children = [build(b) for b in st.get("Branches", []) if isinstance(b, dict)]
-        elif kind == "Map":
-            proc = st.get("ItemProcessor") or st.get("Iterator")
-            if isinstance(proc, dict):
-                node.children = [build(proc)]
+        node = Node(name, kind, children=[_build(child) for child in state.children], terminal=is_terminal(st))
         nodes.append(node)
-        if isinstance(st.get("Next"), str):
-            edges.append(Edge(name, st["Next"]))
-        if kind == "Choice":
-            for rule in st.get("Choices", []) or []:
-                if isinstance(rule, dict) and isinstance(rule.get("Next"), str):
-                    cond = rule.get("Condition")
-                    label = _short(cond) if isinstance(cond, str) else _jsonpath_label(rule)
-                    edges.append(Edge(name, rule["Next"], label, "choice"))
-            if isinstance(st.get("Default"), str):
-                edges.append(Edge(name, st["Default"], "default", "default"))
-        for catcher in st.get("Catch", []) or []:
-            if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
-                errors = ", ".join(e for e in catcher.get("ErrorEquals", []) if isinstance(e, str))
-                edges.append(Edge(name, catcher["Next"], f"catch {errors}", "catch"))
-    start = definition.get("StartAt") if isinstance(definition.get("StartAt"), str) else None
+        for t in state.transitions():
+            if not isinstance(t.target, str):
+                continue
+            label = ""
+            if t.kind == "choice":
+                rule = st["Choices"][t.index]
+                cond = rule.get("Condition")
+                label = _short(cond) if isinstance(cond, str) else _jsonpath_label(rule)
+            elif t.kind == "default":
+                label = "default"
+            elif t.kind == "catch":
+                label = f"catch {', '.join(walk.error_names(st['Catch'][t.index]))}"
+            edges.append(Edge(name, t.target, label, t.kind))
+    start = scope.start_at if isinstance(scope.start_at, str) else None
     return Scope(start, nodes, edges)
 
 

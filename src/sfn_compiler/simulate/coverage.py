@@ -1,7 +1,7 @@
 """Structural coverage of a state machine across simulated executions.
 
-The denominator is computed from the definition alone (nested Parallel branches and
-Map processors included):
+The denominator is computed from the definition alone (`asl.walk`: nested Parallel branches
+and Map processors included):
 
 * every state ("visited");
 * every transition: a state's ``Next`` or ``End``; each Choice rule and the
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from ..asl import walk
 from .interpreter import ExecutionResult
 
 __all__ = ["Coverage", "Transition"]
@@ -59,38 +60,22 @@ class Transition:
         return f"{self.state}:{self.kind}[{self.index}]"
 
 
-def _walk(container: Mapping[str, Any], states: dict[str, Mapping[str, Any]], order: list[str]) -> None:
-    for name, sd in (container.get("States") or {}).items():
-        states[name] = sd
-        order.append(name)
-        typ = sd.get("Type")
-        if typ == "Parallel":
-            for br in sd.get("Branches") or ():
-                _walk(br, states, order)
-        elif typ == "Map":
-            proc = sd.get("ItemProcessor", sd.get("Iterator"))
-            if isinstance(proc, Mapping):
-                _walk(proc, states, order)
-
-
-def _transitions_of(name: str, sd: Mapping[str, Any]) -> list[Transition]:
-    typ = sd.get("Type")
+def _transitions_of(state: walk.State) -> list[Transition]:
+    """The state's edges (`asl.walk.transitions`) plus its `End` and its retriers, in coverage order: Choice
+    rules and Default, or End / Next; then each Retrier; then each Catcher."""
+    name, sd, typ = state.name, state.raw, state.raw.get("Type")
+    edges = state.transitions()
     out: list[Transition] = []
     if typ == "Choice":
-        for i, rule in enumerate(sd.get("Choices") or ()):
-            out.append(Transition(name, "choice", i, rule.get("Next")))
-        if "Default" in sd:
-            out.append(Transition(name, "default", None, sd["Default"]))
+        out += [Transition(name, t.kind, t.index, t.target) for t in edges if t.kind in ("choice", "default")]
     elif typ not in ("Succeed", "Fail"):
         if sd.get("End") is True:
             out.append(Transition(name, "end", None, None))
         else:
             out.append(Transition(name, "next", None, sd.get("Next")))
-    if typ in ("Task", "Parallel", "Map"):
-        for i, _r in enumerate(sd.get("Retry") or ()):
-            out.append(Transition(name, "retry", i, None))
-        for i, c in enumerate(sd.get("Catch") or ()):
-            out.append(Transition(name, "catch", i, c.get("Next")))
+    if typ in walk.ERROR_HANDLING_TYPES:
+        out += [Transition(name, "retry", r.index, None) for r in state.entries("Retry")]
+        out += [Transition(name, "catch", t.index, t.target) for t in edges if t.kind == "catch"]
     return out
 
 
@@ -105,12 +90,10 @@ class Coverage:
     def __init__(self, definition: Mapping[str, Any], name: str = "machine") -> None:
         self.name = name
         self.definition = definition
-        self.states: dict[str, Mapping[str, Any]] = {}
-        self.order: list[str] = []
-        _walk(definition, self.states, self.order)
-        self.transitions: list[Transition] = []
-        for n in self.order:
-            self.transitions.extend(_transitions_of(n, self.states[n]))
+        tree = [st for st in walk.Tree(definition).states if isinstance(st.raw, Mapping)]
+        self.states: dict[str, Mapping[str, Any]] = {st.name: st.raw for st in tree}
+        self.order: list[str] = [st.name for st in tree]
+        self.transitions: list[Transition] = [t for st in tree for t in _transitions_of(st)]
         self._by_key = {t.key(): t for t in self.transitions}
         self.state_hits: dict[str, int] = {n: 0 for n in self.order}
         self.transition_hits: dict[str, int] = {t.key(): 0 for t in self.transitions}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
+from ..asl import walk
 from . import engine
 from .engine import QueryError, binding_value, is_expression
 from .errors import (
@@ -294,7 +295,6 @@ def _parse_timestamp(text: str) -> datetime | None:
 # =========================================================================== static preparation
 
 
-_NESTED_KEYS = ("Branches", "ItemProcessor", "Iterator")
 _LITERAL_KEYS = frozenset(
     ("Type", "Next", "End", "Resource", "Comment", "QueryLanguage", "Default", "Retry", "Label",
      "ProcessorConfig", "Branches", "ItemProcessor", "Iterator", "ResultWriter", "ItemReader")
@@ -314,6 +314,9 @@ def _prepare(definition: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return all_states
 
 
+_FIELD = {"next": "Next", "default": "Default", "choice": "Choices[{}]/Next", "catch": "Catch[{}]/Next"}
+
+
 def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
                        all_states: dict[str, dict[str, Any]]) -> None:
     label = where or "the definition"
@@ -323,7 +326,7 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
         raise InvalidDefinition(f"{label}: 'States' must be a non-empty object")
     if not isinstance(start, str) or start not in states:
         raise InvalidDefinition(f"{label}: StartAt {start!r} does not name a state in its States object")
-    for name, sd in states.items():
+    for name, sd in walk.states_of(container):
         loc = f"{where}/States/{name}"
         if not isinstance(sd, Mapping):
             raise InvalidDefinition(f"{loc}: a state must be an object")
@@ -339,9 +342,8 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
             raise UnsupportedDefinition(f"sfnc run supports JSONata states only; state '{name}' uses JSONPath "
                                         "(set \"QueryLanguage\": \"JSONata\" at the top level or on the state)")
 
-        def target(t: Any, what: str) -> None:
-            if not isinstance(t, str) or t not in states:
-                raise InvalidDefinition(f"{loc}/{what}: target {t!r} is not a state in the same States object")
+        def no_target(what: str) -> InvalidDefinition:
+            return InvalidDefinition(f"{loc}/{what}: target None is not a state in the same States object")
 
         if typ == "Choice":
             choices = sd.get("Choices")
@@ -350,23 +352,30 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
             for i, rule in enumerate(choices):
                 if not isinstance(rule, Mapping) or "Condition" not in rule:
                     raise InvalidDefinition(f"{loc}/Choices[{i}]: a JSONata Choice rule needs 'Condition'")
-                target(rule.get("Next"), f"Choices[{i}]/Next")
-            if "Default" in sd:
-                target(sd["Default"], "Default")
+                if "Next" not in rule:
+                    raise no_target(f"Choices[{i}]/Next")
         elif typ not in ("Succeed", "Fail"):
             if sd.get("End") is True:
                 if "Next" in sd:
                     raise InvalidDefinition(f"{loc}: has both Next and End")
-            else:
-                target(sd.get("Next"), "Next")
+            elif "Next" not in sd:
+                raise no_target("Next")
         _check_literals(sd, typ, loc)
-        for i, c in enumerate(sd.get("Catch") or ()):
-            target(c.get("Next"), f"Catch[{i}]/Next")
+        for c in walk.entries(sd, "Catch"):
+            if "Next" not in c.raw:
+                raise no_target(f"Catch[{c.index}]/Next")
+        if typ not in ("Succeed", "Fail"):
+            for t in walk.transitions(sd):
+                if not isinstance(t.target, str) or t.target not in states:
+                    raise InvalidDefinition(f"{loc}/{_FIELD[t.kind].format(t.index)}: target {t.target!r} is not a "
+                                            "state in the same States object")
         if typ == "Parallel":
             branches = sd.get("Branches")
             if not isinstance(branches, list) or not branches:
                 raise InvalidDefinition(f"{loc}: Branches must be a non-empty array")
             for i, br in enumerate(branches):
+                if not isinstance(br, Mapping):
+                    raise InvalidDefinition(f"{loc}/Branches[{i}]: a branch must be an object")
                 _prepare_container(br, f"{loc}/Branches[{i}]", top_ql, all_states)
         if typ == "Map":
             if "ItemReader" in sd:
@@ -375,7 +384,7 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
             if "ResultWriter" in sd:
                 raise UnsupportedDefinition(f"state '{name}': Map ResultWriter (writing results to S3) is not "
                                             "supported by sfnc run")
-            proc = sd.get("ItemProcessor", sd.get("Iterator"))
+            proc = walk.processor(sd)
             if not isinstance(proc, Mapping):
                 raise InvalidDefinition(f"{loc}: Map needs an ItemProcessor")
             _prepare_container(proc, f"{loc}/ItemProcessor", top_ql, all_states)
@@ -805,7 +814,7 @@ class _Run:
 
     def _with_retry_catch(self, name: str, sd: Mapping[str, Any], inp: Any, scope: _Scope, clock: _Clock,
                           ev: TraceEvent, body: Callable[[dict[str, Any]], Any]) -> tuple[str | None, Any]:
-        retriers = sd.get("Retry") or ()
+        retriers = [r.raw for r in walk.entries(sd, "Retry")]
         counts = [0] * len(retriers)
         retry_total = 0
         entered = clock.now
@@ -852,7 +861,7 @@ class _Run:
                     clock.advance(delay)
                     continue
             # ---- Catch
-            for cidx, c in enumerate(sd.get("Catch") or ()):
+            for cidx, _, c in walk.entries(sd, "Catch"):
                 if _matches(c.get("ErrorEquals"), failure.error):
                     break
             else:
@@ -954,7 +963,7 @@ class _Run:
     # ------------------------------------------------------------------ Map
 
     def _map(self, name, sd, inp, scope, clock, path, depth, ev):
-        proc = sd.get("ItemProcessor", sd.get("Iterator"))
+        proc = walk.processor(sd)
         mode = (proc.get("ProcessorConfig") or {}).get("Mode", "INLINE")
         distributed = mode == "DISTRIBUTED"
 

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from ..asl import walk
 from .errors import ScenarioError
 from .interpreter import ExecutionResult
 from .mocks import MockProvider, load_mock_config, merge_providers, mocked_states, mocks_from_spec
@@ -250,23 +251,9 @@ def check_expectations(scenario: Scenario | Mapping[str, Any], result: Execution
     return problems
 
 
-def _all_states(container: Mapping[str, Any], out: dict[str, str]) -> None:
-    for name, sd in (container.get("States") or {}).items():
-        if not isinstance(sd, Mapping):
-            continue
-        out[name] = str(sd.get("Type"))
-        for br in sd.get("Branches") or ():
-            if isinstance(br, Mapping):
-                _all_states(br, out)
-        proc = sd.get("ItemProcessor", sd.get("Iterator"))
-        if isinstance(proc, Mapping):
-            _all_states(proc, out)
-
-
 def scenario_warnings(scenario: Scenario, definition: Mapping[str, Any]) -> list[str]:
     """Likely mistakes that do not make the scenario fail by themselves (typos in state names)."""
-    states: dict[str, str] = {}
-    _all_states(definition, states)
+    states = {st.name: str(st.raw.get("Type")) for st in walk.Tree(definition).states if isinstance(st.raw, Mapping)}
     warnings: list[str] = []
     for name in sorted(mocked_states(scenario.mocks)):
         if name not in states:

@@ -7,23 +7,16 @@ from typing import Any, Iterator
 from ...asl import spec
 from ...asl.jsonata import is_expression
 from ...asl.model import Machine, State
+from ...asl.walk import ERROR_HANDLING_TYPES, error_names
 from ..base import CheckContext, Finding, Rule, Severity
 from ._common import ERR, SPEC, TASK, did_you_mean, is_int, is_number, ptr, short, type_name
 
 GROUP = "errors"
 
 
-def _entries(state: State, kind: str) -> Iterator[tuple[int, str, dict]]:
-    items = state.get(kind)
-    if isinstance(items, list) and state.type in ("Task", "Parallel", "Map"):
-        for i, item in enumerate(items):
-            if isinstance(item, dict):
-                yield i, ptr(state.pointer, kind, i), item
-
-
-def _names(item: dict) -> list[str]:
-    ee = item.get("ErrorEquals")
-    return [n for n in ee if isinstance(n, str)] if isinstance(ee, list) else []
+def _entries(state: State, kind: str):
+    """Retriers or catchers of a state that may have them (Task, Parallel, Map)."""
+    return state.entries(kind) if state.type in ERROR_HANDLING_TYPES else ()
 
 
 _WHAT = {"Retry": "retrier", "Catch": "catcher"}
@@ -58,7 +51,7 @@ Move the `States.ALL` entry to the end of `Retry`/`Catch` and give it its own en
                 items = state.get(kind)
                 total = len(items) if isinstance(items, list) else 0
                 for i, base, item in entries:
-                    names = _names(item)
+                    names = error_names(item)
                     if "States.ALL" not in names:
                         continue
                     what = f"State '{state.name}': {_WHAT[kind]} {i}"
@@ -250,7 +243,7 @@ Move the specific entry before the general one, or remove it.
                 seen: dict[str, int] = {}
                 all_at: int | None = None
                 for i, base, item in _entries(state, kind):
-                    names = _names(item)
+                    names = error_names(item)
                     if names:
                         covered = []
                         for n in names:

@@ -13,14 +13,6 @@ GROUP = "graph"
 _MTT = "observed AWS behaviour: floci-io/floci#2786 and LocalStack PR #12487 (MISSING_TRANSITION_TARGET, MISSING_END_STATE)"
 
 
-def _scope_what(scope: Scope) -> str:
-    if scope.parent_state is None:
-        return "the state machine"
-    if scope.kind == "branch":
-        return f"branch {scope.pointer.rsplit('/', 1)[-1]} of '{scope.parent_state.name}'"
-    return f"the {scope.pointer.rsplit('/', 1)[-1]} of '{scope.parent_state.name}'"
-
-
 def _other_scope(m: Machine, scope: Scope, name: str) -> Scope | None:
     for s in m.scopes:
         if s is not scope and name in s.states:
@@ -62,9 +54,9 @@ Fix the name (the hint suggests the closest one) or add the state.
             other = _other_scope(m, scope, start)
             hint = did_you_mean(start, scope.states)
             if other is not None:
-                hint = f"'{start}' is in {_scope_what(other)}; StartAt must name a state of this States object"
+                hint = f"'{start}' is in {other.label}; StartAt must name a state of this States object"
             yield Finding(ptr(scope.pointer, "StartAt"),
-                          f"'StartAt' of {_scope_what(scope)} is '{start}', which is not a state of its States object",
+                          f"'StartAt' of {scope.label} is '{start}', which is not a state of its States object",
                           hint=hint)
 
 
@@ -107,7 +99,7 @@ branch, end it (`End: true`) and continue from the Parallel/Map's `Next`.
                          "catch": f"'Next' of catcher {e.index}"}[e.kind]
                 other = _other_scope(m, scope, e.target)
                 if other is not None:
-                    hint = (f"'{e.target}' is in {_scope_what(other)}; transitions cannot leave or enter a "
+                    hint = (f"'{e.target}' is in {other.label}; transitions cannot leave or enter a "
                             "Parallel branch or Map processor")
                 else:
                     hint = did_you_mean(e.target, scope.states)
@@ -144,7 +136,7 @@ Point a `Next`/`Default`/`Catch` at the state, or delete it.
             for name, state in scope.states.items():
                 if name not in reach:
                     yield Finding(state.pointer, f"State '{name}' is not reachable from StartAt '{g.start}' in "
-                                                 f"{_scope_what(scope)}", key=True,
+                                                 f"{scope.label}", key=True,
                                   hint="transition to it from another state, or remove it")
 
 
@@ -176,7 +168,7 @@ End the last state with `"End": true`, or add a Succeed/Fail state and transitio
                 continue
             if any(not isinstance(s.raw, dict) or m.is_opaque(s.raw.get("End")) for s in scope.states.values()):
                 continue
-            yield Finding(ptr(scope.pointer, "States"), f"{_scope_what(scope).capitalize()} has no terminal state",
+            yield Finding(ptr(scope.pointer, "States"), f"{scope.label.capitalize()} has no terminal state",
                           key=True, hint='end a state with "End": true, or add a Succeed or Fail state')
 
 
@@ -219,7 +211,7 @@ detected.
             for name in scope.states:
                 if name in g.reachable and name not in ok:
                     yield Finding(scope.states[name].pointer, f"State '{name}' can never reach a terminal state of "
-                                                              f"{_scope_what(scope)}", key=True,
+                                                              f"{scope.label}", key=True,
                                   hint="add an exit from the loop (a Choice rule or catcher leading to End/Succeed/Fail)")
 
 

@@ -299,18 +299,11 @@ def _literal_fields(m: Machine) -> Iterator[tuple[str, str, Any, State | None]]:
         for f in spec.LITERAL_STATE_FIELDS:
             if f in raw:
                 yield ptr(state.pointer, f), f"{w} '{f}'", raw[f], state
-        choices = raw.get("Choices")
-        if isinstance(choices, list):
-            for i, rule in enumerate(choices):
-                if isinstance(rule, dict) and "Next" in rule:
-                    yield ptr(state.pointer, "Choices", i, "Next"), f"{w} 'Choices/{i}/Next'", rule["Next"], state
+        for i, base, rule in state.entries("Choices"):
+            if "Next" in rule:
+                yield base + "/Next", f"{w} 'Choices/{i}/Next'", rule["Next"], state
         for kind in ("Retry", "Catch"):
-            items = raw.get(kind)
-            if not isinstance(items, list):
-                continue
-            for i, item in enumerate(items):
-                if not isinstance(item, dict):
-                    continue
+            for i, base, item in state.entries(kind):
                 for key, value in item.items():
                     if kind == "Catch" and key not in ("ErrorEquals", "Next"):
                         continue
@@ -318,9 +311,9 @@ def _literal_fields(m: Machine) -> Iterator[tuple[str, str, Any, State | None]]:
                         continue
                     if key == "ErrorEquals" and isinstance(value, list):
                         for j, name in enumerate(value):
-                            yield ptr(state.pointer, kind, i, key, j), f"{w} '{kind}/{i}/ErrorEquals/{j}'", name, state
+                            yield ptr(base, key, j), f"{w} '{kind}/{i}/ErrorEquals/{j}'", name, state
                     else:
-                        yield ptr(state.pointer, kind, i, key), f"{w} '{kind}/{i}/{key}'", value, state
+                        yield ptr(base, key), f"{w} '{kind}/{i}/{key}'", value, state
         for key in ("ItemReader", "ResultWriter"):
             node = raw.get(key)
             if isinstance(node, dict) and "Resource" in node:

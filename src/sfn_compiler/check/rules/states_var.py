@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...asl import spec
+from ...asl.walk import ERROR_HANDLING_TYPES
 from ..base import CheckContext, Finding, Rule, Severity
 from ._common import CTX, SPEC, TD, did_you_mean
 from .jsonata import field_label
@@ -54,11 +55,11 @@ The exact AWS error for `result` is not recorded (the `errorOutput` variant is: 
         for e, ref in _refs(ctx):
             if not ref.path or ref.path[0] != "result":
                 continue
-            if e.kind in ("Output", "Assign") and e.state.type in ("Task", "Parallel", "Map"):
+            if e.kind in ("Output", "Assign") and e.state.type in ERROR_HANDLING_TYPES:
                 continue
             if e.kind.startswith("Catch."):
                 hint = "a catcher sees the error as $states.errorOutput"
-            elif e.state.type in ("Task", "Parallel", "Map"):
+            elif e.state.type in ERROR_HANDLING_TYPES:
                 hint = "read the result in the state's Output or Assign"
             else:
                 hint = f"a {e.state.type} state has no result; use $states.input or a variable"

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from ...asl import spec
 from ...asl.jsonata import is_expression
 from ...asl.model import Machine, Scope, State
+from ...asl.walk import ERROR_HANDLING_TYPES
 from ..base import CheckContext, Finding, Rule, Severity
 from ._common import (DG, IB, IF, IR, MAPD, QUOTA, RW, SMS, SPEC, TASK, TD, did_you_mean, is_int, is_number, ptr,
                       short, type_name)
@@ -88,14 +89,6 @@ def _field_class(state_type: str, key: str) -> str:
     return "unknown"
 
 
-def _choice_rules(state: State) -> Iterator[tuple[int, str, dict]]:
-    choices = state.get("Choices")
-    if isinstance(choices, list):
-        for i, rule in enumerate(choices):
-            if isinstance(rule, dict):
-                yield i, ptr(state.pointer, "Choices", i), rule
-
-
 def _nested_rules(rule: dict, base: str, depth: int = 0) -> Iterator[tuple[str, dict]]:
     """Rules nested under And / Or / Not (JSONPath), with their pointers."""
     if depth > 50:
@@ -111,22 +104,6 @@ def _nested_rules(rule: dict, base: str, depth: int = 0) -> Iterator[tuple[str, 
     if isinstance(sub, dict):
         yield base + "/Not", sub
         yield from _nested_rules(sub, base + "/Not", depth + 1)
-
-
-def _catchers(state: State) -> Iterator[tuple[int, str, dict]]:
-    catch = state.get("Catch")
-    if isinstance(catch, list):
-        for i, c in enumerate(catch):
-            if isinstance(c, dict):
-                yield i, ptr(state.pointer, "Catch", i), c
-
-
-def _retriers(state: State) -> Iterator[tuple[int, str, dict]]:
-    retry = state.get("Retry")
-    if isinstance(retry, list):
-        for i, r in enumerate(retry):
-            if isinstance(r, dict):
-                yield i, ptr(state.pointer, "Retry", i), r
 
 
 def _scope_what(scope: Scope) -> str:
@@ -195,13 +172,13 @@ In JSONPath states `Credentials` is not checked for `RoleArn` (it may be written
             if t == "Map" and "ItemProcessor" not in raw and "Iterator" not in raw:
                 yield Finding(state.pointer, f"State '{state.name}' (Map) is missing required field 'ItemProcessor'",
                               key=True, hint="add an ItemProcessor with StartAt and States")
-            if t in ("Task", "Parallel", "Map"):
-                for i, base, c in _catchers(state):
+            if t in ERROR_HANDLING_TYPES:
+                for i, base, c in state.entries("Catch"):
                     if "Next" not in c:
                         yield Finding(base, f"State '{state.name}': catcher {i} is missing required field 'Next'",
                                       key=True)
             if t == "Choice":
-                for i, base, rule in _choice_rules(state):
+                for i, base, rule in state.entries("Choices"):
                     if "Next" not in rule:
                         yield Finding(base, f"State '{state.name}': Choice rule {i} is missing required field 'Next'",
                                       key=True)
@@ -314,21 +291,21 @@ ProcessorConfig are warnings: AWS keeps adding options there.
     def _nested(self, state: State) -> Iterator[Finding]:
         jsonata = state.is_jsonata
         t = state.type
-        if t in ("Task", "Parallel", "Map"):
+        if t in ERROR_HANDLING_TYPES:
             allowed_c = spec.CATCHER_FIELDS_BOTH | spec.CATCHER_JSONPATH_ONLY | spec.CATCHER_JSONATA_ONLY
-            for i, base, c in _catchers(state):
+            for i, base, c in state.entries("Catch"):
                 for key in c:
                     if key not in allowed_c:
                         yield Finding(ptr(base, key), f"State '{state.name}': field '{key}' is not supported in "
                                                       f"catcher {i}", key=True, hint=did_you_mean(key, allowed_c))
-            for i, base, r in _retriers(state):
+            for i, base, r in state.entries("Retry"):
                 for key in r:
                     if key not in spec.RETRIER_FIELDS:
                         yield Finding(ptr(base, key), f"State '{state.name}': field '{key}' is not supported in "
                                                       f"retrier {i}", key=True,
                                       hint=did_you_mean(key, spec.RETRIER_FIELDS))
         if t == "Choice":
-            for i, base, rule in _choice_rules(state):
+            for i, base, rule in state.entries("Choices"):
                 allowed_r = spec.CHOICE_RULE_JSONATA | spec.CHOICE_RULE_JSONPATH_TOP
                 for key in rule:
                     if key not in allowed_r:
@@ -392,11 +369,11 @@ state (only under a JSONPath machine).
             for key in state.raw:
                 if _field_class(t, key) == "jsonpath":
                     yield self._f(state, ptr(state.pointer, key), key, "")
-            for i, base, c in _catchers(state) if t in ("Task", "Parallel", "Map") else ():
+            for i, base, c in state.entries("Catch") if t in ERROR_HANDLING_TYPES else ():
                 if "ResultPath" in c:
                     yield self._f(state, ptr(base, "ResultPath"), "ResultPath", f" of catcher {i}", "Output")
             if t == "Choice":
-                for i, base, rule in _choice_rules(state):
+                for i, base, rule in state.entries("Choices"):
                     for key in rule:
                         if key in spec.COMPARISON_OPERATORS or key in spec.BOOLEAN_OPERATORS or key == "Variable":
                             yield self._f(state, ptr(base, key), key, f" of Choice rule {i}",
@@ -446,11 +423,11 @@ Set `"QueryLanguage": "JSONata"` on the state (or on the whole machine), or use 
             for key in state.raw:
                 if _field_class(t, key) == "jsonata":
                     yield self._f(state, ptr(state.pointer, key), key, "")
-            for i, base, c in _catchers(state) if t in ("Task", "Parallel", "Map") else ():
+            for i, base, c in state.entries("Catch") if t in ERROR_HANDLING_TYPES else ():
                 if "Output" in c:
                     yield self._f(state, ptr(base, "Output"), "Output", f" of catcher {i}")
             if t == "Choice":
-                for i, base, rule in _choice_rules(state):
+                for i, base, rule in state.entries("Choices"):
                     for key in ("Condition", "Output"):
                         if key in rule:
                             yield self._f(state, ptr(base, key), key, f" of Choice rule {i}")
@@ -749,12 +726,12 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
         if "Assign" in raw and "Assign" in spec.allowed_fields(t):
             yield from self._assign(m, state, ptr(p, "Assign"), raw["Assign"], w + " 'Assign'")
         if t == "Choice":
-            for i, base, rule in _choice_rules(state):
+            for i, base, rule in state.entries("Choices"):
                 if "Assign" in rule:
                     yield from self._assign(m, state, ptr(base, "Assign"), rule["Assign"],
                                             f"{w} 'Assign' of Choice rule {i}")
-        if t in ("Task", "Parallel", "Map"):
-            for i, base, c in _catchers(state):
+        if t in ERROR_HANDLING_TYPES:
+            for i, base, c in state.entries("Catch"):
                 if "Assign" in c:
                     yield from self._assign(m, state, ptr(base, "Assign"), c["Assign"], f"{w} 'Assign' of catcher {i}")
         if not state.is_jsonata:
@@ -1116,15 +1093,15 @@ The path check is syntactic and light (segments and brackets); filter expression
             for f in _PATH_FIELDS:
                 if f in raw and f in allowed:
                     yield from self._path(m, ptr(state.pointer, f), raw[f], f"{w} '{f}'", f)
-            if state.type in ("Task", "Parallel", "Map"):
-                for i, base, c in _catchers(state):
+            if state.type in ERROR_HANDLING_TYPES:
+                for i, base, c in state.entries("Catch"):
                     if "ResultPath" in c:
                         yield from self._path(m, ptr(base, "ResultPath"), c["ResultPath"],
                                               f"{w} 'ResultPath' of catcher {i}", "ResultPath")
                     if isinstance(c.get("Assign"), dict):
                         yield from self._template(m, state, ptr(base, "Assign"), c["Assign"], 0)
             if state.type == "Choice":
-                for i, base, rule in _choice_rules(state):
+                for i, base, rule in state.entries("Choices"):
                     yield from self._rule(m, state, base, rule, i)
                     for npointer, nrule in _nested_rules(rule, base):
                         yield from self._rule(m, state, npointer, nrule, i)
@@ -1277,7 +1254,7 @@ Give each rule exactly one operator and a `Variable`, fix the operand type, or w
         for state in _typed_states(m):
             if state.type != "Choice":
                 continue
-            for i, base, rule in _choice_rules(state):
+            for i, base, rule in state.entries("Choices"):
                 if state.is_jsonata:
                     if "Condition" in rule:
                         v = rule["Condition"]

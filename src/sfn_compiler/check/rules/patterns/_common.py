@@ -1,39 +1,21 @@
 """Helpers shared by the pattern rules: resources, Retry/Catch, JSONata bodies, options, paths.
 
 Everything here reads the ASL model (`sfn_compiler.asl.model.Machine`) and the raw definition; nothing
-mutates either. Per-document results that several rules need (loops, polls, locks) are cached in a
-`WeakKeyDictionary` keyed by the shared `Machine`, so the 15 rules analyse a definition once.
+mutates either. Per-document results that several rules need (loops, polls, locks) are cached with
+`Machine.memo`, so the 15 rules analyse a definition once.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from ....asl.jsonata import neutralize_placeholders, split_delimited
+from ....asl.walk import ERROR_HANDLING_TYPES
 from ....errors import SfncError
 
 GROUP = "pattern"
-
-# --------------------------------------------------------------------------------------------------
-# per-machine cache
-
-
-_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
-
-
-def cached(machine: Any, key: str, build: Callable[[], Any]) -> Any:
-    """`build()` once per (machine, key)."""
-    try:
-        slot = _CACHE.setdefault(machine, {})
-    except TypeError:  # pragma: no cover - a model object that cannot be weakly referenced
-        return build()
-    if key not in slot:
-        slot[key] = build()
-    return slot[key]
-
 
 # --------------------------------------------------------------------------------------------------
 # resources
@@ -95,16 +77,10 @@ class Catcher:
 
 
 def catchers(state) -> list[Catcher]:
-    raw = state.get("Catch")
-    out: list[Catcher] = []
-    if state.type in ("Task", "Parallel", "Map") and isinstance(raw, list):
-        for i, c in enumerate(raw):
-            if isinstance(c, dict):
-                errs = c.get("ErrorEquals")
-                errs = tuple(e for e in errs if isinstance(e, str)) if isinstance(errs, list) else ()
-                nxt = c.get("Next")
-                out.append(Catcher(i, errs, nxt if isinstance(nxt, str) else None))
-    return out
+    if state.type not in ERROR_HANDLING_TYPES:
+        return []
+    return [Catcher(c.index, c.errors, c.raw["Next"] if isinstance(c.raw.get("Next"), str) else None)
+            for c in state.entries("Catch")]
 
 
 CATCH_ALL = ("States.ALL", "States.TaskFailed")
@@ -116,15 +92,9 @@ def has_catch_all(state) -> bool:
 
 def retriers(state) -> list[tuple[int, tuple[str, ...], Any]]:
     """(index, ErrorEquals, MaxAttempts) of every retrier."""
-    raw = state.get("Retry")
-    out = []
-    if state.type in ("Task", "Parallel", "Map") and isinstance(raw, list):
-        for i, r in enumerate(raw):
-            if isinstance(r, dict):
-                errs = r.get("ErrorEquals")
-                errs = tuple(e for e in errs if isinstance(e, str)) if isinstance(errs, list) else ()
-                out.append((i, errs, r.get("MaxAttempts", 3)))
-    return out
+    if state.type not in ERROR_HANDLING_TYPES:
+        return []
+    return [(r.index, r.errors, r.raw.get("MaxAttempts", 3)) for r in state.entries("Retry")]
 
 
 def catch_label(c: Catcher) -> str:

@@ -18,8 +18,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from ....asl.walk import ERROR_HANDLING_TYPES
 from ....load.pointer import resolve_pointer
-from ._common import cached, catch_label, catchers, has_catch_all
+from ._common import catch_label, catchers, has_catch_all
 
 SUCCESS_END = "success"
 FAIL_END = "fail"
@@ -69,7 +70,7 @@ class Loop:
 
 
 def loops(machine, scope) -> list[Loop]:
-    return cached(machine, f"loops:{scope.pointer}", lambda: _loops(machine, scope))
+    return machine.memo(f"loops:{scope.pointer}", lambda: _loops(machine, scope))
 
 
 def _loops(machine, scope) -> list[Loop]:
@@ -135,7 +136,7 @@ def is_success_end(state) -> bool:
 
 def scope_closes(machine, scope, closer: Callable, key: str) -> bool:
     """Every path from the scope's StartAt to one of its success ends passes a closing state."""
-    return cached(machine, f"closes:{key}:{scope.pointer}", lambda: _scope_closes(machine, scope, closer, key))
+    return machine.memo(f"closes:{key}:{scope.pointer}", lambda: _scope_closes(machine, scope, closer, key))
 
 
 def _scope_closes(machine, scope, closer, key) -> bool:
@@ -263,7 +264,7 @@ def open_path(machine, origin, closer: Callable, key: str, *, include_failures: 
                     conts.append((label, state_in(s.scope, e.target)))
             elif not closed:
                 conts.append(([], state_in(s.scope, e.target)))
-        if include_failures and s.type in ("Task", "Parallel", "Map") and not has_catch_all(s) and _can_fail(s):
+        if include_failures and s.type in ERROR_HANDLING_TYPES and not has_catch_all(s) and _can_fail(s):
             c2, e2 = surface(s.scope, FAIL_END, ["Error(not caught)"])
             conts += c2
             ends += e2
@@ -302,7 +303,7 @@ def _sorted_expressions(machine) -> tuple[list[str], list[Any]]:
         items = sorted(((e.pointer, e) for e in machine.expressions), key=lambda x: x[0])
         return [p for p, _ in items], [e for _, e in items]
 
-    return cached(machine, "expr_sorted", build)
+    return machine.memo("expr_sorted", build)
 
 
 def _expressions_under(machine, prefix: str) -> Iterable[Any]:
@@ -337,7 +338,7 @@ def _conditions(machine) -> tuple[dict[int, list], dict[int, set[str]]]:
                 reads.setdefault(id(r.state), set()).add(r.name)
         return exprs, reads
 
-    return cached(machine, "conditions", build)
+    return machine.memo("conditions", build)
 
 
 def _assigns_by_state(machine) -> dict[int, list]:
@@ -347,7 +348,7 @@ def _assigns_by_state(machine) -> dict[int, list]:
             out.setdefault(id(a.state), []).append(a)
         return out
 
-    return cached(machine, "assigns_by_state", build)
+    return machine.memo("assigns_by_state", build)
 
 
 def _value_at(machine, pointer: str) -> Any:

@@ -214,18 +214,15 @@ def route(scope, choice_name: str, value: str, refs: StatusRefs, limit: int = 8)
         if st is None or depth > limit or name in seen or not choice_tests_status(st, refs):
             return
         seen.add(name)
-        rules = st.get("Choices") if isinstance(st.get("Choices"), list) else []
         undecided = False
-        for i, rule in enumerate(rules):
-            if not isinstance(rule, dict):
-                continue
+        for _, rule_pointer, rule in st.entries("Choices"):
             ast = condition_ast(rule)
             r = truth(ast, value, refs) if ast is not None else None
             if r is False:
                 continue
             nxt = rule.get("Next")
             if isinstance(nxt, str):
-                emit(nxt, via + (name,), decisive and r is True, f"{st.pointer}/Choices/{i}/Next", False, depth)
+                emit(nxt, via + (name,), decisive and r is True, rule_pointer + "/Next", False, depth)
             if r is True:
                 return
             undecided = True

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, PATTERNS_TABLE, cached, patterns_settings, catch_label, catchers, expression_body,
+from ._common import (GROUP, PATTERNS_TABLE, patterns_settings, catch_label, catchers, expression_body,
                       option_names, retriers, task_resource)
 from ._flow import is_success_end, open_path
 
@@ -214,7 +214,7 @@ def lock_analysis(ctx: CheckContext) -> LockAnalysis:
     force = option_names(patterns, "lock_states", PATTERNS_TABLE)
     exclude = option_names(patterns, "not_lock_states", PATTERNS_TABLE)
     key = f"locks:{sorted(force)}:{sorted(exclude)}"
-    return cached(ctx.machine, key, lambda: _analyse(ctx.machine, force, exclude))
+    return ctx.machine.memo(key, lambda: _analyse(ctx.machine, force, exclude))
 
 
 def _analyse(machine, force: frozenset[str], exclude: frozenset[str]) -> LockAnalysis:

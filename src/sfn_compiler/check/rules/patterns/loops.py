@@ -178,9 +178,7 @@ def _map(mode: str = "INLINE", concurrency: int | None = 5, tolerance: bool = Tr
 
 
 def _is_distributed(state) -> bool:
-    proc = state.get("ItemProcessor") if isinstance(state.get("ItemProcessor"), dict) else state.get("Iterator")
-    cfg = proc.get("ProcessorConfig") if isinstance(proc, dict) else None
-    return isinstance(cfg, dict) and cfg.get("Mode") == "DISTRIBUTED"
+    return any(child.distributed for child in state.children)
 
 
 class MapUnboundedConcurrency(_LoopRule):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, cached, join_path, option_names, retriers,
+from ._common import (GROUP, join_path, option_names, retriers,
                       task_resource)
 from ._flow import Loop, innermost_loop, loop_bound, open_path
 from ._status import StatusRefs, choice_tests_status, route
@@ -56,7 +56,7 @@ class PollAnalysis:
 def poll_analysis(ctx: CheckContext) -> PollAnalysis:
     machine = ctx.machine
     cat = catalogue_for(ctx.settings)
-    return cached(machine, f"polls:{id(cat)}", lambda: _analyse(machine, cat))
+    return machine.memo(f"polls:{id(cat)}", lambda: _analyse(machine, cat))
 
 
 def _analyse(machine, cat) -> PollAnalysis:
