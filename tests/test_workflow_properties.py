@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(not (REPO / "templates").is_dir() or not (REPO /
 from sfn_compiler.check import CheckConfig, validate_rendered  # noqa: E402
 from sfn_compiler.envconfig import load_env  # noqa: E402
 from sfn_compiler.project import find_project  # noqa: E402
-from sfn_compiler.render import render_env  # noqa: E402
+from sfn_compiler.pipeline import render_env  # noqa: E402
 from sfn_compiler.simulate import ExecutionResult, MockProvider, MockResponse, TraceEvent, run_execution  # noqa: E402
 
 INJECTED = "Sfnc.InjectedFailure"

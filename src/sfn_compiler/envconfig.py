@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,7 +23,8 @@ from .load import YamlDocument, load_yaml_file
 from .load.pointer import escape_token
 from .load.positions import Position
 from .project import Project
-from .render.placeholders import MissingValue, PlaceholderError, PlaceholderErrors, Resolver, substitute
+from .placeholders import PlaceholderError
+from .render.substitute import MissingValue, PlaceholderErrors, Resolver, substitute
 
 BASE_ENV = "_base"
 
@@ -365,3 +365,29 @@ def value_leaves(values: Any, prefix: str = "") -> list[str]:
             out.extend(value_leaves(v, f"{prefix}.{k}" if prefix else str(k)))
         return out
     return [prefix] if prefix else []
+
+
+def unused_values(env: EnvConfig, used: set[str]) -> list[str]:
+    """Leaves of the env's values that no template used (`used`: the placeholder paths read), directly or
+    through another value that references them."""
+    # values referenced by used values count as used (transitively)
+    closure = set(used)
+    frontier = list(used)
+    while frontier:
+        path = frontier.pop()
+        for prefix_path, deps in env.value_deps.items():
+            if prefix_path == path or prefix_path.startswith(path + ".") or path.startswith(prefix_path + "."):
+                for d in deps:
+                    if d not in closure:
+                        closure.add(d)
+                        frontier.append(d)
+    unused = []
+    for leaf in value_leaves(env.values):
+        parts = leaf.split(".")
+        prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+        if prefixes & closure:
+            continue
+        if any(u.startswith(leaf + ".") for u in closure):
+            continue
+        unused.append(leaf)
+    return unused

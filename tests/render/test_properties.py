@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sfn_compiler.load import load_json_text
 from sfn_compiler.render.engine import _walk, dumps
-from sfn_compiler.render.placeholders import Resolver
+from sfn_compiler.render.substitute import Resolver
 from sfn_compiler.render.sourcemap import SourceMap
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -280,7 +280,7 @@ def test_jinja_template_with_loop_and_source_map(project, sfnc):
 
     from sfn_compiler.envconfig import load_env
     from sfn_compiler.project import find_project
-    from sfn_compiler.render import render_env
+    from sfn_compiler.pipeline import render_env
 
     proj = find_project(project.root)
     r = render_env(proj, load_env(proj, "dev")).templates[0]
@@ -304,7 +304,7 @@ def test_jinja_template_errors(project, sfnc):
 def test_source_map_points_at_template_lines(proj):
     from sfn_compiler.envconfig import load_env
     from sfn_compiler.project import find_project
-    from sfn_compiler.render import render_env
+    from sfn_compiler.pipeline import render_env
 
     p = find_project(proj.root)
     r = render_env(p, load_env(p, "prod")).templates[0]

@@ -18,7 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ..render.placeholders import placeholder_end
+from .. import placeholders
+from ..placeholders import placeholder_end
 
 try:  # jsonata-python
     from jsonata import jexception as _jexception
@@ -141,12 +142,10 @@ def _placeholder_end(s: str, i: int) -> int:
     return placeholder_end(s, i)
 
 
-_PLACEHOLDER = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\{\{resolve:[^}]*\}\}")
-
-
 def has_placeholder(s: Any) -> bool:
-    """A complete `${...}` (CloudFormation/SAM/Terraform) or `{{resolve:...}}` placeholder in the string."""
-    return isinstance(s, str) and ("${" in s or "{{" in s) and _PLACEHOLDER.search(s) is not None
+    """A complete `${...}` (CloudFormation/SAM/Terraform) placeholder or a `{{resolve:...}}` dynamic
+    reference in the string (the lexer's definition: `sfn_compiler.placeholders`)."""
+    return placeholders.has_placeholder(s) or placeholders.has_dynamic_reference(s)
 
 
 # --------------------------------------------------------------------------------------------------

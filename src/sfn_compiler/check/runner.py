@@ -8,7 +8,6 @@ locates every finding once: pointer -> rendered file:line:col -> template file:l
 from __future__ import annotations
 
 import hashlib
-import re
 import traceback
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,9 @@ from typing import Any
 from ..diagnostics import Diagnostic
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
+from ..load.pointer import join_pointer
 from ..load.jsondoc import read_text
+from ..placeholders import has_placeholder
 from .base import CheckContext, Finding, Rule, Severity
 from .config import CheckConfig
 from .pipeline import (DefinitionTooLarge, DuplicateKey, InvalidJson, InvalidSuppression, NotAStateMachine,
@@ -25,19 +26,17 @@ from .registry import all_rules, known_selector, matches
 from .suppress import find_suppressions
 
 MAX_DEFINITION_CHARS = 1_048_576
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 DEBUG = False  # set by the CLI's --debug: a crashing rule re-raises
 
 
 def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
     if isinstance(node, dict):
         for k, v in node.items():
-            p = f"{pointer}/{k.replace('~', '~0').replace('/', '~1')}"
-            _placeholder_pointers(v, p, out)
+            _placeholder_pointers(v, join_pointer(pointer, k), out)
     elif isinstance(node, list):
         for i, v in enumerate(node):
             _placeholder_pointers(v, f"{pointer}/{i}", out)
-    elif isinstance(node, str) and "${" in node and _PLACEHOLDER.search(node):
+    elif has_placeholder(node):
         out.append(pointer)
 
 

@@ -176,7 +176,7 @@ def diff(
 def _diff_envs(project, a, b, names: list[str] | None) -> None:
     from ..deploy.collect import resolve_names
     from ..deploy.plan import canonical, unified
-    from ..render import render_env
+    from ..pipeline import render_env
 
     stems = resolve_names(project, a, names)
     ra, rb = render_env(project, a, stems), render_env(project, b, stems)

@@ -18,7 +18,7 @@ def _docs(project, check: bool) -> int:
     from ..load import load_json_file
     from ..project import template_stem
     from ..render.engine import write_text_atomic
-    from ..render.placeholders import Resolver
+    from ..render.substitute import Resolver
 
     envs = {name: load_env(project, name) for name in project.env_names()}
     out_dir = project.root / "docs" / "workflows"
@@ -82,7 +82,7 @@ def diagram(
         label = name
         if env:
             from ..envconfig import load_env
-            from ..render import render_env
+            from ..pipeline import render_env
 
             result = render_env(project, load_env(project, env[0]), [name])
             if result.problems:

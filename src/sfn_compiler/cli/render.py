@@ -46,7 +46,8 @@ def render(
 ) -> None:
     """Render templates/ into definitions/<env>/ (atomically per env)."""
     from ..envconfig import load_env
-    from ..render import render_env, stale_diffs, write_outputs
+    from ..pipeline import render_env
+    from ..render import stale_diffs, write_outputs
 
     project = _common.project()
     if not project.templates():

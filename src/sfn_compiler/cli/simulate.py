@@ -90,7 +90,7 @@ def test_cmd(
 ) -> None:
     """Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."""
     from ..envconfig import load_env
-    from ..render import render_env
+    from ..pipeline import render_env
     from ..simulate import (Coverage, SimulationError, check_expectations, format_trace, load_scenario,
                             run_execution, scenario_warnings)
 

@@ -104,7 +104,7 @@ def validate(
             diags.extend(file_diags)
     else:
         from ..envconfig import load_env
-        from ..render import render_env
+        from ..pipeline import render_env
         from .render import select_envs
 
         if machine_type:

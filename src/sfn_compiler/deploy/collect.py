@@ -61,7 +61,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
                     validate: bool = True) -> Collection:
     """Targets for `envcfg`. Raises SfncError (exit 2) for render and configuration errors; stale or
     invalid definitions are `refusals`."""
-    from ..render import render_env
+    from ..pipeline import render_env
 
     stems = resolve_names(project, envcfg, names)
     result = render_env(project, envcfg, stems)

@@ -7,9 +7,9 @@ import json
 import re
 from typing import Any
 
+from ..placeholders import find as find_placeholders
 from . import to_mermaid
 
-_PH = re.compile(r"(?<!\$)\$\{([^}]*)\}")
 _INPUT = re.compile(r"\$states\.input((?:\.[A-Za-z_][\w]*)+)")
 
 
@@ -28,7 +28,7 @@ def _strings(node: Any, out: list[str]) -> None:
 def placeholders(template: Any) -> list[str]:
     strings: list[str] = []
     _strings(template, strings)
-    return sorted({m.group(1).strip() for s in strings for m in _PH.finditer(s)})
+    return sorted({p.expr for s in strings for p in find_placeholders(s)})
 
 
 def inputs(template: Any) -> list[str]:

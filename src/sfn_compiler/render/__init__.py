@@ -1,9 +1,9 @@
-"""Render: templates + env values -> definitions, with a source map back to the template."""
+"""Render: one template + values -> a definition, with a source map back to the template (no env files:
+`pipeline.render_env` renders a project's templates for an env)."""
 
-from .engine import (EnvRender, RenderedTemplate, dumps, render_env, render_template, stale_diffs,
-                     write_outputs)
-from .placeholders import Resolver
+from .engine import RenderedTemplate, dumps, render_template, stale_diffs, write_outputs
+from .substitute import Resolver
 from .sourcemap import SourceMap, TemplateLocation
 
-__all__ = ["EnvRender", "RenderedTemplate", "Resolver", "SourceMap", "TemplateLocation", "dumps",
-           "render_env", "render_template", "stale_diffs", "write_outputs"]
+__all__ = ["RenderedTemplate", "Resolver", "SourceMap", "TemplateLocation", "dumps", "render_template",
+           "stale_diffs", "write_outputs"]

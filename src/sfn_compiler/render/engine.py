@@ -3,8 +3,9 @@
 `render_template` parses a template (JSON, or a sandboxed Jinja2 `.json.j2` whose output must be JSON),
 substitutes placeholders in string leaves and keys, and returns the rendered document, its text and a
 source map. Every problem in a template is collected and raised together.
-`render_env` renders every template of a project for one env; `write_env` replaces the files of
-`definitions/<env>/` atomically (all or nothing).
+`write_outputs` replaces the files of `definitions/<env>/` atomically (all or nothing); `stale_diffs`
+compares them with fresh renders. (Rendering every template of a project for one env is
+`pipeline.render_env`.)
 """
 
 from __future__ import annotations
@@ -15,17 +16,15 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ..envconfig import EnvConfig
+from typing import Any
 
 from ..errors import Problem, SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
 from ..load.pointer import escape_token
-from ..project import Project, template_stem
-from .placeholders import PlaceholderError, PlaceholderErrors, Resolver, substitute_text, substitute_with_anchors
+from ..project import template_stem
+from ..placeholders import PlaceholderError
+from .substitute import PlaceholderErrors, Resolver, substitute_text, substitute_with_anchors
 from .sourcemap import SourceMap
 
 SENTINEL_OPEN, SENTINEL_CLOSE = "\ue000", "\ue001"
@@ -203,83 +202,6 @@ def render_template(path: Path, resolver: Resolver, *, display: str | None = Non
                                 column=None, pointer=p.pointer, env=p.env, hint=p.hint) for p in problems]
         raise SfncError(problems)
     return RenderedTemplate(template_stem(path), path, data, dumps(data), smap, set(resolver.used), env)
-
-
-@dataclass
-class EnvRender:
-    env: EnvConfig
-    templates: list[RenderedTemplate]
-    problems: list[Problem]          # errors: nothing may be written
-    warnings: list[Problem]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def unused_values(env: EnvConfig, used: set[str]) -> list[str]:
-    from ..envconfig import value_leaves
-
-    # values referenced by used values count as used (transitively)
-    closure = set(used)
-    frontier = list(used)
-    while frontier:
-        path = frontier.pop()
-        for prefix_path, deps in env.value_deps.items():
-            if prefix_path == path or prefix_path.startswith(path + ".") or path.startswith(prefix_path + "."):
-                for d in deps:
-                    if d not in closure:
-                        closure.add(d)
-                        frontier.append(d)
-    unused = []
-    for leaf in value_leaves(env.values):
-        parts = leaf.split(".")
-        prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-        if prefixes & closure:
-            continue
-        if any(u.startswith(leaf + ".") for u in closure):
-            continue
-        unused.append(leaf)
-    return unused
-
-
-def render_env(project: Project, env: EnvConfig, names: list[str] | None = None) -> EnvRender:
-    templates = project.templates()
-    if names:
-        by_name = {template_stem(p): p for p in templates}
-        missing = [n for n in names if n not in by_name]
-        if missing:
-            raise SfncError([Problem(f"no template named {n!r}", hint=_suggest(n, list(by_name))) for n in missing])
-        templates = [by_name[n] for n in names]
-    rendered: list[RenderedTemplate] = []
-    problems: list[Problem] = []
-    used: set[str] = set()
-    for path in templates:
-        resolver = Resolver(env.values, env.name)
-        try:
-            r = render_template(path, resolver, display=project.display(path), env=env.name)
-        except SfncError as exc:
-            problems.extend(Problem(p.message, p.file, p.line, p.column, p.pointer, p.env or env.name, p.hint)
-                            for p in exc.problems)
-            used |= resolver.used
-            continue
-        used |= r.used
-        rendered.append(r)
-    warnings = []
-    if not names and not problems:   # a template that failed to render may use any value: no guessing
-        for leaf in unused_values(env, used):
-            origin = env.origin("/values/" + "/".join(escape_token(p) for p in leaf.split(".")))
-            pos = origin.position if origin else None
-            warnings.append(Problem(f"value {leaf!r} is not used by any template", file=origin.file if origin else None,
-                                    line=pos.line if pos else None, column=pos.column if pos else None,
-                                    env=env.name, severity="warning",
-                                    hint="remove it, or use --strict to make this an error"))
-    return EnvRender(env, rendered, problems, warnings)
-
-
-def _suggest(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"did you mean {close[0]!r}?" if close else ("templates: " + ", ".join(known) if known else "no templates found")
 
 
 @dataclass

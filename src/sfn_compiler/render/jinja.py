@@ -14,7 +14,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError, TemplateAssertionError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .placeholders import MissingValue, PlaceholderError
+from ..placeholders import PlaceholderError
+from .substitute import MissingValue
 
 BLOCK = ("<%", "%>")
 VARIABLE = ("<<", ">>")

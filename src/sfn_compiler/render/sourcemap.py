@@ -51,7 +51,7 @@ class SourceMap:
         if offset is not None and exact and self.modified.get(pointer, []) is not None:
             anchors = self.modified.get(pointer)
             if anchors:   # the string had placeholders: offsets after them moved
-                from .placeholders import template_offset
+                from .substitute import template_offset
 
                 offset, exact = template_offset(anchors, offset)
             pos = self.template.locate_in_string(tpointer, offset)

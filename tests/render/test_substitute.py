@@ -7,7 +7,8 @@ import json
 import pytest
 from jsonata import Jsonata
 
-from sfn_compiler.render.placeholders import PlaceholderError, Resolver, segment, substitute
+from sfn_compiler.placeholders import PlaceholderError, segment
+from sfn_compiler.render.substitute import Resolver, substitute
 
 VALUES = {"Timeout": 300, "MaxPolls": 5, "Table": "ndr-prod-locks", "flag": True, "nothing": None,
           "list": [1, 2], "obj": {"a": 1}, "tricky": "it's \"quoted\"\\n", "env_name": "prod",
@@ -75,7 +76,7 @@ def test_json_literal_round_trips_through_jsonata():
 
 
 def test_key_is_text():
-    from sfn_compiler.render.placeholders import substitute_text
+    from sfn_compiler.render.substitute import substitute_text
 
     assert substitute_text("Lock ${Table}", Resolver(VALUES))[0] == "Lock ndr-prod-locks"
 
@@ -128,7 +129,7 @@ def test_json_value_text():
 
 
 def test_anchors_map_rendered_offsets_back_to_the_template():
-    from sfn_compiler.render.placeholders import substitute_with_anchors, template_offset
+    from sfn_compiler.render.substitute import substitute_with_anchors, template_offset
 
     tpl = "{% $a > ${MaxPolls} and $b = '${Table}' and $$${x} %}"
     out, changed, anchors = substitute_with_anchors(tpl, Resolver(VALUES, "prod"))

@@ -1,4 +1,6 @@
-"""`${...}` placeholders: scanning strings, resolving values, and encoding them for where they stand.
+"""Substituting `${...}` placeholders: resolving values and encoding them for where they stand.
+
+The syntax (where a placeholder starts and ends, `$${` escapes) is the lexer's, `sfn_compiler.placeholders`.
 
 Where a placeholder stands decides what it becomes:
 
@@ -22,143 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..placeholders import Escaped, Placeholder, PlaceholderError, segment
+
 _SIMPLE = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w-]+)*")
-JSONATA_OPEN = "{%"
-JSONATA_CLOSE = "%}"
-
-
-class PlaceholderError(Exception):
-    """A problem with one placeholder; `offset` is where it starts in its string."""
-
-    def __init__(self, message: str, offset: int = 0, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-        self.hint = hint
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    start: int          # offset of `$` in the string
-    end: int            # offset just past `}`
-    expr: str           # text between the braces, stripped
-    quote: str | None   # inside a JSONata string literal quoted with this character, else None
-    in_jsonata: bool    # inside a `{% %}` expression
-
-
-class Escaped(str):
-    """A `$${` escape in the template, rendered as `${` (3 template characters, 2 rendered)."""
-
-
-@dataclass
-class Segmented:
-    """A string cut into literal text and placeholders (in order)."""
-
-    parts: list[str | Placeholder]
-
-    @property
-    def placeholders(self) -> list[Placeholder]:
-        return [p for p in self.parts if isinstance(p, Placeholder)]
-
-
-def is_jsonata(s: str) -> bool:
-    return s.startswith(JSONATA_OPEN) and s.endswith(JSONATA_CLOSE) and len(s) >= 4
-
-
-def placeholder_end(s: str, start: int) -> int:
-    """End (exclusive) of the `${...}` placeholder whose `$` is at `start`, or -1 when it is not closed.
-    Quotes and nested braces inside (filter arguments) are skipped. Shared by the renderer and the
-    validator's `--placeholders opaque` mode, so both agree on where a placeholder ends."""
-    close = _closing_brace(s, start + 2)
-    return -1 if close < 0 else close + 1
-
-
-def _closing_brace(s: str, i: int) -> int:
-    depth = 0
-    quote = None
-    n = len(s)
-    while i < n:
-        ch = s[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    return -1
-
-
-def segment(s: str) -> Segmented | None:
-    """Cut `s` into text and placeholders, or return None when it holds neither `${` nor `$${`."""
-    if "${" not in s:
-        return None
-    jsonata = is_jsonata(s)
-    parts: list[str | Placeholder] = []
-    buf: list[str] = []
-    quote: str | None = None     # JSONata string literal / backtick name being scanned
-    comment = False
-    i = 0
-    n = len(s)
-    while i < n:
-        ch = s[i]
-        if ch == "$" and s.startswith("$${", i):
-            if buf:
-                parts.append("".join(buf))
-                buf = []
-            parts.append(Escaped("${"))
-            i += 3
-            continue
-        if ch == "$" and s.startswith("${", i):
-            close = _closing_brace(s, i + 2)
-            if close < 0:
-                raise PlaceholderError("unterminated placeholder: '${' without a closing '}'", i,
-                                       "write $${ for a literal '${'")
-            if buf:
-                parts.append("".join(buf))
-                buf = []
-            expr = s[i + 2:close].strip()
-            if not expr:
-                raise PlaceholderError("empty placeholder '${}'", i)
-            in_literal = quote if quote in ("'", '"') else None
-            if quote == "`":
-                in_literal = "`"
-            parts.append(Placeholder(i, close + 1, expr, in_literal, jsonata and not comment))
-            i = close + 1
-            continue
-        if jsonata:
-            if comment:
-                if s.startswith("*/", i):
-                    comment = False
-                    buf.append("*/")
-                    i += 2
-                    continue
-            elif quote:
-                if ch == "\\" and quote != "`" and i + 1 < n:
-                    buf.append(s[i:i + 2])
-                    i += 2
-                    continue
-                if ch == quote:
-                    quote = None
-            elif ch in "'\"`":
-                quote = ch
-            elif s.startswith("/*", i):
-                comment = True
-                buf.append("/*")
-                i += 2
-                continue
-        buf.append(ch)
-        i += 1
-    if buf:
-        parts.append("".join(buf))
-    return Segmented(parts)
 
 
 def escape_for_literal(text: str, quote: str) -> str:
