@@ -1,36 +1,88 @@
-"""A located finding: what every report format prints."""
+"""The one location type (`Span`) and the one problem type (`Diagnostic`) every stage reports.
+
+A rule's finding in a rendered definition, a broken template, a bad env file, a stale definition that
+deploy refuses: all are `Diagnostic`s, so every report format and the stderr printer can show any of
+them. A rule finding has `rule`/`name` and usually two places: `span` in the file that was validated (the
+rendered definition or an ASL file) and `template`, where that came from in the template. A problem that is
+not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none.
+
+`Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 
-@dataclass
-class Diagnostic:
-    rule: str                 # "SFN201" (pipeline problems use SFN0xx)
-    name: str                 # "next-target-missing"
-    severity: str             # "error" | "warning" | "info"
-    message: str
-    pointer: str              # pointer into the rendered definition
-    file: str                 # the file that was validated (rendered definition or ASL file)
+@dataclass(frozen=True)
+class Span:
+    """A place in a file: 1-based line and column (characters); `exact` is False when the place was
+    estimated (a line of a Jinja template, the start of a string whose placeholders moved offsets)."""
+
+    file: str
     line: int | None = None
     column: int | None = None
-    hint: str | None = None
-    template: str | None = None        # "templates/x.json:12:7" when it came from a template
-    env: str | None = None
-    url: str | None = None
-    path: list[str] = field(default_factory=list)
-    fingerprint: str = ""
-    frame: str | None = field(default=None, repr=False, compare=False)   # code frame for text output
+    exact: bool = True
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,
-            "hint": self.hint, "pointer": self.pointer, "file": self.file, "line": self.line,
-            "column": self.column, "template": self.template, "env": self.env, "url": self.url,
-            "path": self.path or None, "fingerprint": self.fingerprint,
-        }
+    def format(self) -> str:
+        """`file`, `file:line` or `file:line:column`."""
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}" + (f":{self.column}" if self.column is not None else "")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    message: str
+    severity: str = "error"              # "error" | "warning" | "info"
+    span: Span | None = None             # where: the validated file (rules), else the file with the problem
+    pointer: str | None = None           # RFC 6901 pointer into the document of `span`
+    env: str | None = None
+    hint: str | None = None
+    rule: str | None = None              # "SFN201"; None for problems that are not rule findings
+    name: str | None = None              # "transition-target-missing"
+    template: Span | None = None         # where a finding in a rendered definition came from in its template
+    url: str | None = None
+    path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
+    fingerprint: str = ""
+    frame: str | None = None             # code frame for text output
+
+    @property
+    def primary(self) -> Span | None:
+        """Where the user should look first: the template when the finding came from one."""
+        return self.template or self.span
 
     def sort_key(self):
-        return (self.file, self.line or 0, self.column or 0, self.rule, self.message)
+        s = self.span
+        return (s.file if s else "", (s.line or 0) if s else 0, (s.column or 0) if s else 0, self.rule or "",
+                self.message)
+
+    def format(self) -> str:
+        """One line (plus a hint line) for stderr: `file:line:col: error: message (at /pointer, env dev)`.
+        A rule finding names its rule and its template location."""
+        parts = []
+        if self.span is not None and self.span.file:
+            parts.append(f"{self.span.format()}: ")
+        message = self.message
+        if self.rule:
+            message = f"{self.rule} {self.name}: {message}" + (f" (template {self.template.format()})"
+                                                               if self.template else "")
+        parts.append(f"{self.severity}: {message}")
+        extras = []
+        if self.pointer is not None:
+            extras.append(f"at {self.pointer or '/'}")
+        if self.env:
+            extras.append(f"env {self.env}")
+        if extras:
+            parts.append(f" ({', '.join(extras)})")
+        text = "".join(parts)
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+def problem(message: str, file: str | None = None, line: int | None = None, column: int | None = None, *,
+            pointer: str | None = None, env: str | None = None, hint: str | None = None,
+            severity: str = "error") -> Diagnostic:
+    """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
+    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from .errors import Problem, SfncError
+from .diagnostics import Diagnostic, Span, problem
+from .errors import SfncError
 from .load import YamlDocument, load_yaml_file
 from .load.pointer import escape_token
-from .load.positions import Position
 from .project import Project
 from .placeholders import PlaceholderError
 from .render.substitute import MissingValue, PlaceholderErrors, Resolver, substitute
@@ -30,26 +30,15 @@ BASE_ENV = "_base"
 
 
 @dataclass
-class Origin:
-    file: str
-    position: Position | None = None
-
-    def format(self) -> str:
-        if self.position is None:
-            return self.file
-        return f"{self.file}:{self.position.line}:{self.position.column}"
-
-
-@dataclass
 class EnvConfig:
     name: str
     values: dict[str, Any]
     aws: dict[str, Any]
     layers: list[str]
-    origins: dict[str, Origin] = field(default_factory=dict)  # "/values/a/b" -> where it was set last
+    origins: dict[str, Span] = field(default_factory=dict)  # "/values/a/b" -> where it was set last
     value_deps: dict[str, set[str]] = field(default_factory=dict)  # value path -> value paths it references
 
-    def origin(self, pointer: str) -> Origin | None:
+    def origin(self, pointer: str) -> Span | None:
         p = pointer
         while p:
             if p in self.origins:
@@ -81,7 +70,7 @@ def _validator():
     return jsonschema.Draft202012Validator(schema)
 
 
-def _schema_problems(doc: YamlDocument) -> list[Problem]:
+def _schema_problems(doc: YamlDocument) -> list[Diagnostic]:
     problems = []
     for err in sorted(_validator().iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         pointer = "".join("/" + escape_token(p) for p in err.absolute_path)
@@ -91,7 +80,7 @@ def _schema_problems(doc: YamlDocument) -> list[Problem]:
                 kp = f"{pointer}/{escape_token(key)}"
                 pos = doc.locate(kp, key=True)
                 allowed = ", ".join(sorted(err.schema.get("properties", {})))
-                problems.append(Problem(f"unknown key {key!r}" + (f" in {pointer[1:].replace('/', '.')}" if pointer else ""),
+                problems.append(problem(f"unknown key {key!r}" + (f" in {pointer[1:].replace('/', '.')}" if pointer else ""),
                                         file=doc.filename, line=pos.line, column=pos.column, pointer=kp,
                                         hint=f"allowed keys here: {allowed}" if allowed else None))
             continue
@@ -103,7 +92,7 @@ def _schema_problems(doc: YamlDocument) -> list[Problem]:
             msg = f"{where}: {err.message}"
         else:
             msg = f"{where}: {err.message}"
-        problems.append(Problem(msg, file=doc.filename, line=pos.line, column=pos.column, pointer=pointer))
+        problems.append(problem(msg, file=doc.filename, line=pos.line, column=pos.column, pointer=pointer))
     return problems
 
 
@@ -141,8 +130,9 @@ def _chain(project: Project, name: str) -> list[YamlDocument]:
     return list(reversed(chain))
 
 
-def _record_origins(node: Any, pointer: str, doc: YamlDocument, origins: dict[str, Origin]) -> None:
-    origins[pointer] = Origin(doc.filename, doc.locate(pointer))
+def _record_origins(node: Any, pointer: str, doc: YamlDocument, origins: dict[str, Span]) -> None:
+    pos = doc.locate(pointer)
+    origins[pointer] = Span(doc.filename, pos.line, pos.column)
     if isinstance(node, dict):
         for k, v in node.items():
             _record_origins(v, f"{pointer}/{escape_token(k)}", doc, origins)
@@ -181,7 +171,7 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
         raise SfncError(f"unknown env {name!r}", hint=hint)
     chain = _chain(project, name)
     merged: dict[str, Any] = {}
-    origins: dict[str, Origin] = {}
+    origins: dict[str, Span] = {}
     for doc in chain:
         layer = {k: v for k, v in doc.data.items() if k != "extends"}
         merged = deep_merge(merged, layer)
@@ -194,12 +184,12 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
                 node[p] = {}
             node = node[p]
         node[parts[-1]] = deep_merge(node.get(parts[-1]), value) if isinstance(value, dict) else value
-        origins["/" + "/".join(escape_token(p) for p in parts)] = Origin(f"--set {item}")
+        origins["/" + "/".join(escape_token(p) for p in parts)] = Span(f"--set {item}")
     aws_sets = [s for s in sets if s.split("=", 1)[0].strip().startswith("aws.")]
     if aws_sets:  # `--set aws.x=...` is checked against the schema like the files are
         problems = _schema_problems(YamlDocument({"aws": merged.get("aws")}, "--set " + " ".join(aws_sets), {}))
         if problems:
-            raise SfncError([Problem(p.message, file=p.file, pointer=p.pointer, hint=p.hint) for p in problems])
+            raise SfncError([replace(p, span=Span(p.span.file)) for p in problems])
     values = merged.get("values") or {}
     deps: dict[str, set[str]] = {}
     resolved_values = resolve_values(values, name, origins, deps)
@@ -207,8 +197,8 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
     return EnvConfig(name, resolved_values, aws, [d.filename for d in chain], origins, deps)
 
 
-def _problem_at(origins: dict[str, Origin], pointer: str, message: str, hint: str | None = None,
-                env: str | None = None) -> Problem:
+def _problem_at(origins: dict[str, Span], pointer: str, message: str, hint: str | None = None,
+                env: str | None = None) -> Diagnostic:
     p = pointer
     origin = None
     while p:
@@ -217,10 +207,8 @@ def _problem_at(origins: dict[str, Origin], pointer: str, message: str, hint: st
             break
         p = p[: p.rfind("/")]
     if origin is None:
-        return Problem(message, pointer=pointer, hint=hint, env=env)
-    pos = origin.position
-    return Problem(message, file=origin.file, line=pos.line if pos else None, column=pos.column if pos else None,
-                   pointer=pointer, hint=hint, env=env)
+        return problem(message, pointer=pointer, hint=hint, env=env)
+    return Diagnostic(message, span=origin, pointer=pointer, hint=hint, env=env)
 
 
 class _ValuesResolver(Resolver):
@@ -295,12 +283,12 @@ def _ptr(path: str) -> str:
     return "/values/" + "/".join(escape_token(p) for p in path.split("."))
 
 
-def resolve_values(raw: dict[str, Any], env: str, origins: dict[str, Origin],
+def resolve_values(raw: dict[str, Any], env: str, origins: dict[str, Span],
                    deps: dict[str, set[str]] | None = None) -> dict[str, Any]:
     resolver = _ValuesResolver(raw, env)
     if deps is not None:
         resolver.deps = deps
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     out: dict[str, Any] = {}
 
     def walk(node: Any, path: str) -> Any:
@@ -334,9 +322,9 @@ def resolve_values(raw: dict[str, Any], env: str, origins: dict[str, Origin],
     return out
 
 
-def _resolve_aws(aws: dict[str, Any], values: dict[str, Any], env: str, origins: dict[str, Origin]) -> dict[str, Any]:
+def _resolve_aws(aws: dict[str, Any], values: dict[str, Any], env: str, origins: dict[str, Span]) -> dict[str, Any]:
     resolver = Resolver(values, env)
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
 
     def walk(node: Any, pointer: str) -> Any:
         if isinstance(node, dict):

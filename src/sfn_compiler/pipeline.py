@@ -11,10 +11,11 @@ one home.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .envconfig import EnvConfig, unused_values
-from .errors import Problem, SfncError
+from .diagnostics import Diagnostic, problem
+from .errors import SfncError
 from .load.pointer import escape_token
 from .project import Project, template_stem
 from .render.engine import RenderedTemplate, render_template
@@ -25,8 +26,8 @@ from .render.substitute import Resolver
 class EnvRender:
     env: EnvConfig
     templates: list[RenderedTemplate]
-    problems: list[Problem]          # errors: nothing may be written
-    warnings: list[Problem]
+    problems: list[Diagnostic]          # errors: nothing may be written
+    warnings: list[Diagnostic]
 
     @property
     def ok(self) -> bool:
@@ -39,18 +40,17 @@ def render_env(project: Project, env: EnvConfig, names: list[str] | None = None)
         by_name = {template_stem(p): p for p in templates}
         missing = [n for n in names if n not in by_name]
         if missing:
-            raise SfncError([Problem(f"no template named {n!r}", hint=_suggest(n, list(by_name))) for n in missing])
+            raise SfncError([problem(f"no template named {n!r}", hint=_suggest(n, list(by_name))) for n in missing])
         templates = [by_name[n] for n in names]
     rendered: list[RenderedTemplate] = []
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     used: set[str] = set()
     for path in templates:
         resolver = Resolver(env.values, env.name)
         try:
             r = render_template(path, resolver, display=project.display(path), env=env.name)
         except SfncError as exc:
-            problems.extend(Problem(p.message, p.file, p.line, p.column, p.pointer, p.env or env.name, p.hint)
-                            for p in exc.problems)
+            problems.extend(replace(p, env=p.env or env.name) for p in exc.problems)
             used |= resolver.used
             continue
         used |= r.used
@@ -59,11 +59,8 @@ def render_env(project: Project, env: EnvConfig, names: list[str] | None = None)
     if not names and not problems:   # a template that failed to render may use any value: no guessing
         for leaf in unused_values(env, used):
             origin = env.origin("/values/" + "/".join(escape_token(p) for p in leaf.split(".")))
-            pos = origin.position if origin else None
-            warnings.append(Problem(f"value {leaf!r} is not used by any template", file=origin.file if origin else None,
-                                    line=pos.line if pos else None, column=pos.column if pos else None,
-                                    env=env.name, severity="warning",
-                                    hint="remove it, or use --strict to make this an error"))
+            warnings.append(Diagnostic(f"value {leaf!r} is not used by any template", "warning", origin, env=env.name,
+                                       hint="remove it, or use --strict to make this an error"))
     return EnvRender(env, rendered, problems, warnings)
 
 

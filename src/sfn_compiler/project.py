@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, SfncError
+from .diagnostics import problem
+from .errors import SfncError
 
 TEMPLATE_SUFFIXES = (".json.j2", ".json")
 
@@ -120,7 +121,7 @@ def _make(root: Path, config_file: Path, settings: Any) -> Project:
         raise SfncError("[tool.sfnc] must be a table", file=str(config_file))
     unknown = sorted(set(settings) - _KNOWN_KEYS)
     if unknown:
-        raise SfncError([Problem(f"unknown setting {k!r} in sfnc config", file=str(config_file),
+        raise SfncError([problem(f"unknown setting {k!r} in sfnc config", file=str(config_file),
                                  hint=f"known settings: {', '.join(sorted(_KNOWN_KEYS))}") for k in unknown])
     for key in _PATH_KEYS:
         if key in settings and not isinstance(settings[key], str):

@@ -75,12 +75,12 @@ def test_definition_too_large():
 
 def test_invalid_json_is_located():
     d = run('{\n  "StartAt": "A",\n  "States": {,}\n}')
-    assert [(x.rule, x.line, x.column) for x in d] == [("SFN001", 3, 14)]
+    assert [(x.rule, x.span.line, x.span.column) for x in d] == [("SFN001", 3, 14)]
 
 
 def test_duplicate_key_points_at_second_occurrence():
     d = [x for x in run('{\n "StartAt": "A",\n "States": {\n  "A": {"Type": "Succeed"},\n  "A": {"Type": "Fail"}\n }\n}') if x.rule == "SFN002"]
-    assert (d[0].line, d[0].column) == (5, 3) and "first at line 4, again at line 5" in d[0].message
+    assert (d[0].span.line, d[0].span.column) == (5, 3) and "first at line 4, again at line 5" in d[0].message
 
 
 @pytest.mark.parametrize("doc", ['[1, 2]', '{"Resources": {}}', '"text"'])
@@ -90,7 +90,7 @@ def test_not_a_state_machine(doc):
 
 def test_rule_findings_are_located_with_frame(fake_rules):
     d = [x for x in run(VALID) if x.rule == "SFN999"][0]
-    assert (d.line, d.column, d.pointer) == (5, 15, "/States/A/Type")
+    assert (d.span.line, d.span.column, d.pointer) == (5, 15, "/States/A/Type")
     assert d.frame.splitlines()[0].endswith('"Type": "Pass",') and d.frame.splitlines()[1].endswith("^")
 
 
@@ -254,7 +254,7 @@ def test_remote_validation_with_stubber(tmp_path):
                            "truncated": False},
                           {"definition": text, "type": "STANDARD", "severity": "WARNING", "maxResults": 100})
         diags = remote_diagnostics(client, doc, CheckConfig())
-    assert [(d.rule, d.severity, d.line) for d in diags] == [("SFN008", "error", 6)]
+    assert [(d.rule, d.severity, d.span.line) for d in diags] == [("SFN008", "error", 6)]
     assert "MISSING_TRANSITION_TARGET" in diags[0].message
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Span
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import join_pointer
@@ -61,21 +62,22 @@ class _Collector:
             pos = doc.locate_in_string(finding.pointer, finding.offset)
         else:
             pos = doc.locate(finding.pointer, key=finding.key)
+        span = Span(doc.filename, pos.line, pos.column)
         template = None
         frame_file_text = doc.text
-        frame_line = pos.line
-        frame_col = pos.column
+        frame = span
         if self.source_map is not None:
-            loc = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
-            template = loc.format()
+            template = frame = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
             frame_file_text = self.source_map.template.text if self.source_map.line_map is None else None
-            frame_line, frame_col = loc.line, loc.column
-        fp = hashlib.sha256("\0".join([rule.id, template.split(":")[0] if template else doc.filename,
-                                       finding.pointer, finding.message]).encode()).hexdigest()[:16]
         self.diagnostics.append(Diagnostic(
-            rule.id, rule.name, severity.value, finding.message, finding.pointer, doc.filename, pos.line,
-            pos.column, finding.hint, template, self.env, rule.docs_url(), list(finding.path), fp,
-            _frame(frame_file_text, frame_line, frame_col)))
+            finding.message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
+            template, rule.docs_url(), tuple(finding.path), fingerprint(rule.id, (template or span).file, finding),
+            _frame(frame_file_text, frame.line, frame.column)))
+
+
+def fingerprint(rule_id: str, file: str, finding: Finding) -> str:
+    """Stable across runs and line moves: the rule, the template (or file), the pointer and the message."""
+    return hashlib.sha256("\0".join([rule_id, file, finding.pointer, finding.message]).encode()).hexdigest()[:16]
 
 
 def _frame(text: str | None, line: int, column: int) -> str | None:
@@ -190,8 +192,9 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
         rule = InvalidJson
         if not config.enabled(rule, display):
             return []
-        return [Diagnostic(rule.id, rule.name, config.severity_of(rule).value, p.message, "", display, p.line,
-                           p.column, "fix the JSON at this position", None, env, rule.docs_url())]
+        where = p.span or Span(display)
+        return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
+                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url())]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 
@@ -201,10 +204,9 @@ def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type
         from ..load.jsondoc import blank_json5
 
         diags = validate_text(blank_json5(text), display, config, machine_type=machine_type)
-        for d in diags:  # show the file as written in code frames
-            if d.line:
-                d.frame = _frame(text, d.line, d.column or 1)
-        return diags
+        # show the file as written in code frames
+        return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
+                for d in diags]
     return validate_text(text, display, config, machine_type=machine_type)
 
 

@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import typer
 
-from ..errors import EXIT_ERROR, Problem, SfncError
+from ..diagnostics import Diagnostic
+from ..errors import EXIT_ERROR, SfncError
 
 
 @dataclass
@@ -48,7 +49,7 @@ def style(text: str, fg: str | None = None, bold: bool = False, err: bool = Fals
     return typer.style(text, fg=fg, bold=bold)
 
 
-def print_problems(problems: list[Problem]) -> None:
+def print_problems(problems: list[Diagnostic]) -> None:
     for p in problems:
         color = "yellow" if p.severity == "warning" else "red"
         text = p.format()

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Problem, SfncError
+from ..diagnostics import Diagnostic, problem
+from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from . import _common
 from . import app
 
@@ -44,9 +45,9 @@ def _colorize_diff(diff: str) -> str:
     return "".join(out)
 
 
-def _aws_problem(exc, env: str, name: str | None = None) -> Problem:
+def _aws_problem(exc, env: str, name: str | None = None) -> Diagnostic:
     prefix = f"{name}: " if name else ""
-    return Problem(prefix + exc.message, env=env, hint=exc.hint)
+    return problem(prefix + exc.message, env=env, hint=exc.hint)
 
 
 def _connect(envcfg):
@@ -211,7 +212,7 @@ def _diff_deployed(project, envcfg, names: list[str] | None) -> None:
     for p in plans:
         if not isinstance(p, Plan):
             errors += 1
-            _common.print_problems([Problem(f"{p.target.name}: {p.error}", env=envcfg.name, hint=p.hint)])
+            _common.print_problems([problem(f"{p.target.name}: {p.error}", env=envcfg.name, hint=p.hint)])
             continue
         name = f"{p.target.name} ({p.target.template})"
         if p.action == "create":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Problem, SfncError
+from ..diagnostics import Diagnostic
+from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from . import _common
 from . import app
 
@@ -65,14 +67,14 @@ def render(
         return
 
     exit_code = EXIT_OK
-    failures: list[Problem] = []
+    failures: list[Diagnostic] = []
     base = out if out is not None else project.definitions_dir
     for name in env_names:
         envcfg = load_env(project, name, sets or ())
         result = render_env(project, envcfg, names or None)
         problems = list(result.problems)
         if strict:
-            problems += [Problem(w.message, w.file, w.line, w.column, w.pointer, w.env, w.hint) for w in result.warnings]
+            problems += [replace(w, severity="error") for w in result.warnings]
         else:
             _common.print_problems(result.warnings)
         if problems:

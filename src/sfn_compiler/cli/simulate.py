@@ -9,7 +9,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Problem, SfncError
+from ..diagnostics import Diagnostic, problem
+from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from . import _common, app
 from .render import SetOpt
 
@@ -111,16 +112,16 @@ def test_cmd(
     if names:
         missing = [n for n in names if not (sdir / n).is_dir()]
         if missing:
-            raise SfncError([Problem(f"no scenarios for {n!r} in {project.display(sdir)}") for n in missing])
+            raise SfncError([problem(f"no scenarios for {n!r} in {project.display(sdir)}") for n in missing])
         dirs = [sdir / n for n in names]
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     report: list[dict[str, Any]] = []
     failed = 0
     total = 0
     below = []
     for d in dirs:
         if d.name not in by_name:
-            problems.append(Problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
+            problems.append(problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
             continue
         r = by_name[d.name]
         cov = Coverage(r.data, d.name)
@@ -133,7 +134,7 @@ def test_cmd(
                 scenario = load_scenario(f)
             except SimulationError as exc:
                 failed += 1
-                problems.append(Problem(str(exc), file=display))
+                problems.append(problem(str(exc), file=display))
                 cases.append({"scenario": display, "passed": False, "problems": [str(exc)]})
                 if fmt == "text":
                     typer.echo(f"FAIL {display}\n  cannot load the scenario (see below)")

@@ -30,15 +30,19 @@ def _iter_files(paths: list[Path]) -> list[Path]:
 
 def _merge_envs(diags):
     """Diagnostics that are the same in several envs (same rule, template location, message) become one."""
+    from dataclasses import replace
+
     merged = {}
     for d in diags:
-        if not d.template:
+        t = d.template
+        if t is None:
             merged[id(d)] = d
             continue
-        key = (d.rule, d.template, d.message)
+        key = (d.rule, t.file, t.line, t.column, d.message)
         if key in merged:
             first = merged[key]
-            first.env = f"{first.env}, {d.env}" if d.env and d.env not in (first.env or "").split(", ") else first.env
+            if d.env and d.env not in (first.env or "").split(", "):
+                merged[key] = replace(first, env=f"{first.env}, {d.env}")
         else:
             merged[key] = d
     return list(merged.values())

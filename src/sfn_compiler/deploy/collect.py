@@ -12,7 +12,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problem, SfncError
+from ..diagnostics import Diagnostic, problem
+from ..errors import SfncError
 from .target import Target, machine_name, settings_problems
 
 
@@ -20,8 +21,8 @@ from .target import Target, machine_name, settings_problems
 class Collection:
     targets: list[Target] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)        # template stems with `skip: true`
-    refusals: list[Problem] = field(default_factory=list)   # stale or invalid definitions (exit 1)
-    warnings: list[Problem] = field(default_factory=list)
+    refusals: list[Diagnostic] = field(default_factory=list)   # stale or invalid definitions (exit 1)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 def resolve_names(project, envcfg, names: list[str] | None) -> list[str] | None:
@@ -42,19 +43,11 @@ def resolve_names(project, envcfg, names: list[str] | None) -> list[str] | None:
         else:
             close = difflib.get_close_matches(n, stems + list(by_machine), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            problems.append(Problem(f"no template or state machine named {n!r} in env {envcfg.name!r}",
+            problems.append(problem(f"no template or state machine named {n!r} in env {envcfg.name!r}",
                                     hint=hint + "templates: " + (", ".join(stems) or "none")))
     if problems:
         raise SfncError(problems)
     return list(dict.fromkeys(out))
-
-
-def _diagnostic_problem(d, env: str) -> Problem:
-    msg = f"{d.rule} {d.name}: {d.message}"
-    if d.template:
-        msg += f" (template {d.template})"
-    return Problem(msg, file=d.file, line=d.line, column=d.column, pointer=d.pointer, env=env, hint=d.hint,
-                   severity="error" if d.severity == "error" else "warning")
 
 
 def collect_targets(project, envcfg, names: list[str] | None = None, *, committed: bool = True,
@@ -68,7 +61,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
     if result.problems:
         raise SfncError(result.problems)
     col = Collection()
-    config_problems: list[Problem] = []
+    config_problems: list[Diagnostic] = []
     check_config = None
     if validate:
         from ..check import CheckConfig
@@ -82,7 +75,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
             continue
         name = machine_name(r.name, settings)
         for message, hint in settings_problems(r.name, name, settings):
-            config_problems.append(Problem(message, file=envcfg.layers[-1] if envcfg.layers else None,
+            config_problems.append(problem(message, file=envcfg.layers[-1] if envcfg.layers else None,
                                            env=envcfg.name, hint=hint))
         path = out_dir / f"{r.name}.json"
         display = project.display(path)
@@ -91,7 +84,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
             try:
                 text = path.read_text(encoding="utf-8")
             except FileNotFoundError:
-                col.refusals.append(Problem(f"{r.name}: no rendered definition to deploy", file=display,
+                col.refusals.append(problem(f"{r.name}: no rendered definition to deploy", file=display,
                                             env=envcfg.name,
                                             hint=f"run `sfnc render --env {envcfg.name}`, review and commit it"))
                 continue
@@ -99,7 +92,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
                 diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), r.text.splitlines(keepends=True),
                                                     fromfile=f"{display} (committed)", tofile=f"{display} (rendered)"))
                 changed = sum(1 for ln in diff.splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---"))
-                col.refusals.append(Problem(
+                col.refusals.append(problem(
                     f"{r.name}: the committed definition is stale against its template ({changed} changed lines); "
                     "deploy ships only what was reviewed", file=display, env=envcfg.name,
                     hint=f"run `sfnc render --env {envcfg.name}`, review the diff and commit it"))
@@ -109,8 +102,8 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
 
             diagnostics = validate_rendered(r, check_config, display=display,
                                             machine_type=settings.get("type", "STANDARD"))
-            errors = [_diagnostic_problem(d, envcfg.name) for d in diagnostics if d.severity == "error"]
-            col.warnings += [_diagnostic_problem(d, envcfg.name) for d in diagnostics if d.severity == "warning"]
+            errors = [d for d in diagnostics if d.severity == "error"]
+            col.warnings += [d for d in diagnostics if d.severity == "warning"]
             if errors:
                 col.refusals += errors
                 continue

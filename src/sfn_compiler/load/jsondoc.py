@@ -14,7 +14,8 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SfncError
+from ..diagnostics import problem
+from ..errors import SfncError
 from .pointer import escape_token
 from .positions import LineIndex, Position
 
@@ -113,7 +114,7 @@ def _raise_duplicates(text: str, filename: str, dups: list[tuple[str, int, int]]
     for pointer, first, second in dups:
         a, b = lines.position(first), lines.position(second)
         key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-        problems.append(Problem(
+        problems.append(problem(
             f"duplicate key {key!r}: first at line {a.line}, again at line {b.line} (JSON keeps only the last)",
             file=filename, line=b.line, column=b.column, pointer=pointer,
             hint="rename or remove one of them; a repeated state name silently overwrites the first"))

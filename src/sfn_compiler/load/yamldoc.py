@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, SfncError
+from ..diagnostics import Diagnostic, problem
+from ..errors import SfncError
 from .jsondoc import read_text
 from .pointer import escape_token
 from .positions import Position
@@ -38,7 +39,7 @@ def _pos(mark: yaml.Mark) -> Position:
 
 
 def _walk(node: yaml.Node, pointer: str, key_pos: Position | None, filename: str,
-          positions: dict, problems: list[Problem], constructor: yaml.constructor.SafeConstructor) -> None:
+          positions: dict, problems: list[Diagnostic], constructor: yaml.constructor.SafeConstructor) -> None:
     positions[pointer] = (_pos(node.start_mark), key_pos)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, Position] = {}
@@ -51,14 +52,14 @@ def _walk(node: yaml.Node, pointer: str, key_pos: Position | None, filename: str
                 continue
             kpos = _pos(knode.start_mark)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                problems.append(Problem("mapping keys must be scalars", file=filename, line=kpos.line,
+                problems.append(problem("mapping keys must be scalars", file=filename, line=kpos.line,
                                         column=kpos.column))
                 continue
             skey = "null" if key is None else (str(key).lower() if isinstance(key, bool) else str(key))
             child = pointer + "/" + escape_token(skey)
             if key in seen:
                 first = seen[key]
-                problems.append(Problem(
+                problems.append(problem(
                     f"duplicate key {skey!r}: first at line {first.line}, again at line {kpos.line}",
                     file=filename, line=kpos.line, column=kpos.column, pointer=child,
                     hint="YAML keeps only the last one; remove or merge them"))
@@ -75,7 +76,7 @@ def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -
     loader = (loader_class or _Loader)(text)
     try:
         node = loader.get_single_node()
-        problems: list[Problem] = []
+        problems: list[Diagnostic] = []
         positions: dict[str, tuple[Position, Position | None]] = {}
         if node is None:
             return YamlDocument(None, filename, {"": (Position(1, 1), None)})

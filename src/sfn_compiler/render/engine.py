@@ -14,11 +14,12 @@ import difflib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SfncError
+from ..diagnostics import Diagnostic, Span, problem
+from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
 from ..load.pointer import escape_token
@@ -46,7 +47,7 @@ def dumps(data: Any) -> str:
 
 
 def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, doc: JsonDocument,
-          problems: list[Problem], env: str | None) -> Any:
+          problems: list[Diagnostic], env: str | None) -> Any:
     smap.pointers[rptr] = tptr
     if isinstance(node, dict):
         out: dict[str, Any] = {}
@@ -58,12 +59,12 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
                     new_key, _ = substitute_text(key, resolver)
                 except PlaceholderError as exc:
                     pos = doc.locate(ktptr, key=True)
-                    problems.append(Problem(exc.message, file=doc.filename, line=pos.line,
+                    problems.append(problem(exc.message, file=doc.filename, line=pos.line,
                                             column=pos.column + 1 + exc.offset, pointer=ktptr, env=env, hint=exc.hint))
                     continue
                 if new_key in out:
                     pos = doc.locate(ktptr, key=True)
-                    problems.append(Problem(f"key {key!r} renders to {new_key!r}, which the object already has",
+                    problems.append(problem(f"key {key!r} renders to {new_key!r}, which the object already has",
                                             file=doc.filename, line=pos.line, column=pos.column,
                                             pointer=ktptr, env=env))
                     continue
@@ -77,14 +78,14 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
         except (PlaceholderError, PlaceholderErrors) as exc:
             for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
                 pos = doc.locate_in_string(tptr, err.offset)
-                problems.append(Problem(err.message, file=doc.filename, line=pos.line, column=pos.column,
+                problems.append(problem(err.message, file=doc.filename, line=pos.line, column=pos.column,
                                         pointer=tptr, env=env, hint=err.hint))
             return node
         if changed:
             smap.modified[rptr] = anchors
             if isinstance(value, str) and value.count("${") > node.count("$${"):
                 pos = doc.locate(tptr)
-                problems.append(Problem("a placeholder '${' is left in the output: a value contains '${'",
+                problems.append(problem("a placeholder '${' is left in the output: a value contains '${'",
                                         file=doc.filename, line=pos.line, column=pos.column, pointer=tptr,
                                         env=env, hint="values are substituted once, never re-scanned; "
                                                       "write $${ in a value for a literal '${'"))
@@ -189,17 +190,19 @@ def render_template(path: Path, resolver: Resolver, *, display: str | None = Non
     except SfncError as exc:
         if line_map is not None:  # the Jinja output is not JSON: point at the template line
             for i, p in enumerate(exc.problems):
-                if p.line is not None and 0 < p.line <= len(line_map):
-                    exc.problems[i] = Problem(f"{p.message} (in the Jinja output line {p.line})", file=p.file,
-                                              line=line_map[p.line - 1], pointer=p.pointer, hint=p.hint)
+                line = p.span.line if p.span else None
+                if line is not None and 0 < line <= len(line_map):
+                    exc.problems[i] = problem(f"{p.message} (in the Jinja output line {line})", file=p.span.file,
+                                              line=line_map[line - 1], pointer=p.pointer, hint=p.hint)
         raise
     smap = SourceMap(doc, line_map=line_map)
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     data = _walk(doc.data, "", "", resolver, smap, doc, problems, env)
     if problems:
         if line_map is not None:
-            problems = [Problem(p.message, file=p.file, line=line_map[p.line - 1] if p.line and p.line <= len(line_map) else p.line,
-                                column=None, pointer=p.pointer, env=p.env, hint=p.hint) for p in problems]
+            problems = [replace(p, span=Span(p.span.file, line_map[p.span.line - 1]
+                                             if p.span.line and p.span.line <= len(line_map) else p.span.line))
+                        for p in problems]
         raise SfncError(problems)
     return RenderedTemplate(template_stem(path), path, data, dumps(data), smap, set(resolver.used), env)
 

@@ -1,4 +1,4 @@
-"""From a rendered definition's JSON pointer back to the template's file:line:col.
+"""From a rendered definition's JSON pointer back to the template's file:line:col (a `Span`).
 
 Rendering is structural, so a rendered pointer names the same node as a template pointer except where a
 key was substituted (recorded in `pointers`) or a whole-string placeholder expanded into an object or
@@ -11,20 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..diagnostics import Span
 from ..load import JsonDocument
-from ..load.positions import Position
-
-
-@dataclass
-class TemplateLocation:
-    file: str
-    line: int
-    column: int
-    pointer: str      # the template's pointer
-    exact: bool = True
-
-    def format(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass
@@ -46,7 +34,8 @@ class SourceMap:
                 return "", False
             p = p[: p.rfind("/")]
 
-    def locate(self, pointer: str, offset: int | None = None, *, key: bool = False) -> TemplateLocation:
+    def locate(self, pointer: str, offset: int | None = None, *, key: bool = False) -> Span:
+        """Where the node at a rendered `pointer` (and `offset` inside its string) is in the template."""
         tpointer, exact = self.template_pointer(pointer)
         if offset is not None and exact and self.modified.get(pointer, []) is not None:
             anchors = self.modified.get(pointer)
@@ -58,12 +47,9 @@ class SourceMap:
         else:
             pos = self.template.locate(tpointer, key=key)
             exact = exact and offset is None
-        return self._finish(pos, tpointer, exact)
-
-    def _finish(self, pos: Position, tpointer: str, exact: bool) -> TemplateLocation:
         line, column = pos.line, pos.column
         if self.line_map is not None:
             if 0 <= line - 1 < len(self.line_map):
                 line = self.line_map[line - 1]
             exact = False
-        return TemplateLocation(self.template.filename, line, column, tpointer, exact)
+        return Span(self.template.filename, line, column, exact)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import __version__
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Span
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 JSON_VERSION = 1
@@ -45,10 +45,10 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
     out = []
     for d in diags:
-        where = d.template or f"{d.file}:{d.line}:{d.column}"
+        where = d.primary.format()
         head = f"{where}: {style(d.severity, fg=colors[d.severity], bold=True)} {style(d.rule, bold=True)} {d.name}: {d.message}"
         out.append(head)
-        via = f"  --> {d.file}:{d.line}:{d.column} at {d.pointer or '/'}"
+        via = f"  --> {d.span.format()} at {d.pointer or '/'}"
         if d.env:
             via += f" [env {d.env}]"
         if d.template or d.pointer:
@@ -63,9 +63,19 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
     return "\n".join(out) + "\n"
 
 
+def diagnostic_json(d: Diagnostic) -> dict:
+    span = d.span or Span("")
+    return {
+        "rule": d.rule, "name": d.name, "severity": d.severity, "message": d.message, "hint": d.hint,
+        "pointer": d.pointer, "file": span.file, "line": span.line, "column": span.column,
+        "template": d.template.format() if d.template else None, "env": d.env, "url": d.url,
+        "path": list(d.path) or None, "fingerprint": d.fingerprint,
+    }
+
+
 def format_json(diags: list[Diagnostic], summary: Summary) -> str:
     return json.dumps({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
-                       "diagnostics": [d.to_json() for d in diags], "summary": summary.to_json()},
+                       "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()},
                       indent=2, ensure_ascii=False) + "\n"
 
 
@@ -77,10 +87,8 @@ def _gh_escape(s: str, prop: bool = False) -> str:
 
 
 def _primary(d: Diagnostic) -> tuple[str, int | None, int | None]:
-    if d.template:
-        file, line, col = d.template.rsplit(":", 2)
-        return file, int(line), int(col)
-    return d.file, d.line, d.column
+    p = d.primary or Span("")
+    return p.file, p.line, p.column
 
 
 def format_github(diags: list[Diagnostic], summary: Summary) -> str:
@@ -125,13 +133,14 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
                   "locations": [loc], "partialFingerprints": {"sfnc/v1": d.fingerprint or d.rule}}
         if d.template:
             result["relatedLocations"] = [{"id": 1, "message": {"text": "rendered definition"},
-                                           "physicalLocation": {"artifactLocation": {"uri": d.file},
-                                                                "region": {"startLine": d.line or 1, "startColumn": d.column or 1}}}]
+                                           "physicalLocation": {"artifactLocation": {"uri": d.span.file},
+                                                                "region": {"startLine": d.span.line or 1,
+                                                                           "startColumn": d.span.column or 1}}}]
         props = {}
         if d.env:
             props["env"] = d.env
         if d.path:
-            props["path"] = d.path
+            props["path"] = list(d.path)
             result["codeFlows"] = [{"threadFlows": [{"locations": [
                 {"location": {"message": {"text": step}}} for step in d.path]}]}]
         if props:
