@@ -18,7 +18,8 @@ LAYERS: list[set[str]] = [
     {"load", "project"},                                 # text -> data with positions; where things live
     {"asl", "render"},                                   # the ASL model and walk; one template -> definition
     {"envconfig", "check", "diagram", "simulate", "shapes"},   # env values; rules; diagrams; the simulator
-    {"report", "pipeline"},                              # formats; render -> load -> check for a project
+    {"report"},                                          # one module per report format
+    {"pipeline"},                                        # render -> load -> check for a project
     {"deploy"},
     {"cli"},
     {"__main__"},

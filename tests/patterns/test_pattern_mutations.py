@@ -10,7 +10,6 @@ from typing import Any, Callable
 
 import pytest
 
-from sfn_compiler.check import runner
 from sfn_compiler.check.config import CheckConfig
 from sfn_compiler.check.runner import run_rules
 
@@ -26,12 +25,8 @@ def pattern_findings(doc: Any, settings: dict[str, Any] | None = None):
     settings.setdefault("validate", {"select": ["pattern"]})
     config = CheckConfig.from_settings(settings)
     config.placeholders = "opaque"
+    config.debug = True  # a crashing rule fails the test
     return [(rule.name, f) for rule, f in run_rules(doc, config)]
-
-
-@pytest.fixture(autouse=True)
-def _raise_on_crash(monkeypatch):
-    monkeypatch.setattr(runner, "DEBUG", True)
 
 
 @pytest.mark.parametrize("name", ["batch_15m", "training_remediation", "backfill_map"])

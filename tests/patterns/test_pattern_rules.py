@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from sfn_compiler.check import runner
 from sfn_compiler.check.base import Severity
 from sfn_compiler.check.config import CheckConfig
 from sfn_compiler.check.registry import all_rules, matches
@@ -18,16 +17,12 @@ from sfn_compiler.check.runner import run_rules
 from sfn_compiler.errors import SfncError
 
 
-@pytest.fixture(autouse=True)
-def _raise_on_crash(monkeypatch):
-    monkeypatch.setattr(runner, "DEBUG", True)
-
-
 def findings(doc: Any, settings: dict[str, Any] | None = None, select: str = "pattern"):
     settings = dict(settings or {})
     settings.setdefault("validate", {"select": [select]})
     config = CheckConfig.from_settings(settings)
     config.placeholders = "opaque"
+    config.debug = True  # a crashing rule fails the test
     return [(rule.name, f) for rule, f in run_rules(doc, config)]
 
 
@@ -476,6 +471,7 @@ def test_pagination_loop_is_reported_as_unbounded_and_can_be_suppressed():
     from sfn_compiler.check.runner import validate_text
 
     config = CheckConfig.from_settings({"validate": {"select": ["pattern"]}})
+    config.debug = True
     diags = validate_text(json.dumps(doc, indent=2), "paginate.json", config)
     assert diags == []
 

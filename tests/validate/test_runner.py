@@ -12,7 +12,7 @@ import pytest
 
 from sfn_compiler.check import CheckConfig, Finding, Rule, Severity, validate_text
 from sfn_compiler.check import registry
-from sfn_compiler.check.pipeline import PIPELINE_RULES
+from sfn_compiler.check.rules.document import DOCUMENT_RULES
 
 HERE = Path(__file__).parent
 VALID = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}}
@@ -46,9 +46,9 @@ class Crashes(Rule):
 
 @pytest.fixture
 def fake_rules(monkeypatch):
-    monkeypatch.setattr(registry, "all_rules", lambda: tuple(PIPELINE_RULES) + (FlagPass, Crashes))
+    monkeypatch.setattr(registry, "all_rules", lambda: tuple(DOCUMENT_RULES) + (FlagPass, Crashes))
     import sfn_compiler.check.runner as runner
-    monkeypatch.setattr(runner, "all_rules", lambda: tuple(PIPELINE_RULES) + (FlagPass, Crashes))
+    monkeypatch.setattr(runner, "all_rules", lambda: tuple(DOCUMENT_RULES) + (FlagPass, Crashes))
 
 
 def run(doc, **cfg):
@@ -61,7 +61,7 @@ def rules_of(diags):
 
 
 def test_pipeline_rules_examples_fire_and_pass():
-    for rule in PIPELINE_RULES:
+    for rule in DOCUMENT_RULES:
         if isinstance(rule.example_fail, str):
             assert rule.id in rules_of(run(rule.example_fail)), rule.id
         if isinstance(rule.example_pass, str):

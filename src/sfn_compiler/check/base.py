@@ -67,6 +67,7 @@ class Rule:
     example_pass: ClassVar[Any] = None     # a similar definition it does not fire on
     example_context: ClassVar[dict[str, Any]] = {}  # CheckContext fields both examples need (machine_type)
     jsonata_only: ClassVar[bool] = False   # pattern rules: only for JSONata machines
+    document: ClassVar[bool] = False       # SFN0xx: checked by the runner itself, `check` is never called
     known_options: ClassVar[tuple[str, ...]] = ()  # keys allowed in [tool.sfnc.rules.<name>] (checked at load)
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover - abstract

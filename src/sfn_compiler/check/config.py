@@ -23,6 +23,7 @@ class CheckConfig:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> options
     settings: dict[str, Any] = field(default_factory=dict)          # the whole [tool.sfnc] table
     placeholders: str | None = None                                  # "opaque" or None
+    debug: bool = False                                              # a crashing rule re-raises (--debug)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod

@@ -13,7 +13,7 @@ from ..errors import SfncError
 from ..load import JsonDocument
 from .base import Finding, Severity
 from .config import CheckConfig
-from .pipeline import AwsValidation
+from .rules.document import AwsValidation
 from .runner import _Collector
 
 

@@ -21,13 +21,12 @@ from ..load.jsondoc import read_text
 from ..placeholders import has_placeholder
 from .base import CheckContext, Finding, Rule, Severity
 from .config import CheckConfig
-from .pipeline import (DefinitionTooLarge, DuplicateKey, InvalidJson, InvalidSuppression, NotAStateMachine,
+from .rules.document import (DefinitionTooLarge, DuplicateKey, InvalidJson, InvalidSuppression, NotAStateMachine,
                        RuleCrashed, UnrenderedPlaceholder, UnusedSuppression)
 from .registry import all_rules, known_selector, matches
 from .suppress import find_suppressions
 
 MAX_DEFINITION_CHARS = 1_048_576
-DEBUG = False  # set by the CLI's --debug: a crashing rule re-raises
 
 
 def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
@@ -103,7 +102,7 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
     for rule in all_rules():
-        if rule.__module__.endswith(".pipeline") or not config.enabled(rule, path):
+        if rule.document or not config.enabled(rule, path):
             continue
         if rule.jsonata_only and not jsonata_machine:
             continue
@@ -114,7 +113,7 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
         except SfncError:
             raise  # a bad rule option or catalogue: a config error (exit 2), not a crash
         except Exception as exc:
-            if DEBUG:
+            if config.debug:
                 raise
             where = traceback.extract_tb(exc.__traceback__)[-1]
             out.append((RuleCrashed, Finding("", f"rule {rule.id} {rule.name} crashed: {type(exc).__name__}: {exc} "

@@ -30,14 +30,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Show the version and exit.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     project: Annotated[Optional[str], typer.Option("--project", "-C", metavar="DIR",
                                                    help="Project directory (default: found from the current one).")] = None,
 ) -> None:
-    _common.STATE.debug = debug
-    _common.STATE.project_dir = project
+    ctx.obj = _common.Options(debug=debug, project_dir=project)
 
 
 from . import render as _render  # noqa: E402,F401  (registers commands)

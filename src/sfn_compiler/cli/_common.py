@@ -1,4 +1,5 @@
-"""Shared CLI plumbing: global flags, project lookup, error printing and exit-code mapping."""
+"""Shared CLI plumbing: global options (the click context's `obj`, no module state), project lookup, env
+selection, error printing and exit-code mapping."""
 
 from __future__ import annotations
 
@@ -16,21 +17,26 @@ from ..diagnostics import Diagnostic
 from ..errors import EXIT_ERROR, SfncError
 
 
-@dataclass
-class _State:
+@dataclass(frozen=True)
+class Options:
+    """The global options (`sfnc --debug -C DIR ...`), set by the root callback as the click context's `obj`."""
+
     debug: bool = False
     project_dir: str | None = None
 
 
-STATE = _State()
+def options(ctx: typer.Context | None) -> Options:
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, Options) else Options()
 
 
-def project():
+def project(ctx: typer.Context):
     from ..project import find_project
 
-    start = Path(STATE.project_dir) if STATE.project_dir else None
+    project_dir = options(ctx).project_dir
+    start = Path(project_dir) if project_dir else None
     if start is not None and not start.is_dir():
-        raise SfncError(f"project directory {STATE.project_dir!r} does not exist")
+        raise SfncError(f"project directory {project_dir!r} does not exist")
     return find_project(start)
 
 
@@ -50,6 +56,7 @@ def style(text: str, fg: str | None = None, bold: bool = False, err: bool = Fals
 
 
 def print_problems(problems: list[Diagnostic]) -> None:
+    """Each problem on stderr in its one-line form, the severity label coloured."""
     for p in problems:
         color = "yellow" if p.severity == "warning" else "red"
         text = p.format()
@@ -64,17 +71,18 @@ def handle_errors(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = options(kwargs.get("ctx")).debug
         try:
             return fn(*args, **kwargs)
         except SfncError as exc:
-            if STATE.debug:
+            if debug:
                 traceback.print_exc()
             print_problems(exc.problems)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug: say so in one line, keep the traceback behind --debug
-            if STATE.debug:
+            if debug:
                 raise
             typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
                        err=True)

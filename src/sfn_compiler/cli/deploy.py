@@ -89,6 +89,7 @@ def _print_refusals(envname: str, col) -> None:
 @app.command()
 @_common.handle_errors
 def deploy(
+    ctx: typer.Context,
     env: EnvReq,
     names: NamesArg = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and diffs; make no changing call.")] = False,
@@ -106,7 +107,7 @@ def deploy(
     from ..deploy.run import apply_plans
     from ..envconfig import load_env
 
-    project = _common.project()
+    project = _common.project(ctx)
     envcfg = load_env(project, env, sets or ())
     col = collect_targets(project, envcfg, names, committed=True, validate=True)
     _common.print_problems(col.warnings)
@@ -153,6 +154,7 @@ def deploy(
 @app.command()
 @_common.handle_errors
 def diff(
+    ctx: typer.Context,
     env: EnvReq,
     names: NamesArg = None,
     against: Annotated[Optional[str], typer.Option(
@@ -166,7 +168,7 @@ def diff(
     """
     from ..envconfig import load_env
 
-    project = _common.project()
+    project = _common.project(ctx)
     envcfg = load_env(project, env, sets or ())
     if against is not None:
         _diff_envs(project, envcfg, load_env(project, against, sets or ()), names)

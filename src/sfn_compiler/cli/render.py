@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..diagnostics import Diagnostic
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from . import _common
 from . import app
@@ -19,24 +17,10 @@ SetOpt = Annotated[Optional[list[str]], typer.Option("--set", metavar="KEY=VALUE
                                                       help="Override a value (YAML-typed); e.g. poll.max_attempts=5.")]
 
 
-def select_envs(project, envs: list[str] | None, all_envs: bool, *, required: bool = True) -> list[str]:
-    from ..envconfig import available_envs_hint
-
-    if envs and all_envs:
-        raise SfncError("use either --env or --all-envs, not both")
-    if all_envs or (not envs and not required):
-        names = project.env_names()
-        if not names:
-            raise SfncError("no env files found", hint=available_envs_hint(project))
-        return names
-    if not envs:
-        raise SfncError("no env selected", hint="pass --env ENV or --all-envs; " + available_envs_hint(project))
-    return list(dict.fromkeys(envs))
-
-
 @app.command()
 @_common.handle_errors
 def render(
+    ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Templates to render (default: all).")] = None,
     env: EnvOpt = None,
     all_envs: Annotated[bool, typer.Option("--all-envs", help="Render every env in envs/.")] = False,
@@ -48,10 +32,9 @@ def render(
 ) -> None:
     """Render templates/ into definitions/<env>/ (atomically per env)."""
     from ..envconfig import load_env
-    from ..pipeline import render_env
-    from ..render import stale_diffs, write_outputs
+    from ..pipeline import render_env, render_project, select_envs
 
-    project = _common.project()
+    project = _common.project(ctx)
     if not project.templates():
         raise SfncError(f"no templates found in {project.display(project.templates_dir)}",
                         hint="templates are *.json or *.json.j2 files")
@@ -59,46 +42,33 @@ def render(
     if stdout is not None:
         if len(env_names) != 1:
             raise SfncError("--stdout needs exactly one --env")
-        envcfg = load_env(project, env_names[0], sets or ())
-        result = render_env(project, envcfg, [stdout])
+        result = render_env(project, load_env(project, env_names[0], sets or ()), [stdout])
         if result.problems:
             raise SfncError(result.problems)
         typer.echo(result.templates[0].text, nl=False)
         return
 
     exit_code = EXIT_OK
-    failures: list[Diagnostic] = []
-    base = out if out is not None else project.definitions_dir
-    for name in env_names:
-        envcfg = load_env(project, name, sets or ())
-        result = render_env(project, envcfg, names or None)
-        problems = list(result.problems)
-        if strict:
-            problems += [replace(w, severity="error") for w in result.warnings]
+    failed = False
+    for o in render_project(project, env_names, names, tuple(sets or ()), strict=strict, check=check, out=out):
+        if not strict:
+            _common.print_problems(o.render.warnings)
+        if o.problems:
+            failed = True
+            _common.print_problems(o.problems)
+            typer.echo(f"{o.env}: {len(project.templates()) if not names else len(names)} templates, "
+                       f"{len(o.problems)} error(s), nothing written", err=True)
+        elif o.diffs:
+            for d in o.diffs:
+                typer.echo(d, nl=not d.endswith("\n"))
+            typer.echo(f"{o.env}: {len(o.diffs)} of {len(o.render.templates)} definitions are stale "
+                       f"(run `sfnc render --env {o.env}`)", err=True)
+            exit_code = EXIT_FINDINGS
+        elif o.diffs is not None:
+            typer.echo(f"{o.env}: {len(o.render.templates)} definitions up to date")
         else:
-            _common.print_problems(result.warnings)
-        if problems:
-            failures.extend(problems)
-            _common.print_problems(problems)
-            typer.echo(f"{name}: {len(project.templates()) if not names else len(names)} templates, "
-                       f"{len(problems)} error(s), nothing written", err=True)
-            continue
-        out_dir = base / name
-        if check:
-            diffs = stale_diffs(out_dir, result.templates, project.display, orphans=not names)
-            if diffs:
-                for d in diffs:
-                    typer.echo(d, nl=not d.endswith("\n"))
-                typer.echo(f"{name}: {len(diffs)} of {len(result.templates)} definitions are stale "
-                           f"(run `sfnc render --env {name}`)", err=True)
-                exit_code = EXIT_FINDINGS
-            else:
-                typer.echo(f"{name}: {len(result.templates)} definitions up to date")
-            continue
-        wr = write_outputs(out_dir, result.templates, prune=not names)
-        extra = f", {len(wr.removed)} removed" if wr.removed else ""
-        typer.echo(f"{name}: {len(result.templates)} templates, {len(wr.written)} written, "
-                   f"{len(wr.unchanged)} unchanged{extra} -> {project.display(out_dir)}")
-    if failures:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(exit_code)
+            wr = o.written
+            extra = f", {len(wr.removed)} removed" if wr.removed else ""
+            typer.echo(f"{o.env}: {len(o.render.templates)} templates, {len(wr.written)} written, "
+                       f"{len(wr.unchanged)} unchanged{extra} -> {project.display(o.out_dir)}")
+    raise typer.Exit(EXIT_ERROR if failed else exit_code)

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from . import _common, app
 from .render import SetOpt
@@ -22,6 +21,7 @@ def _sim_error(exc: Exception, where: str) -> SfncError:
 @app.command()
 @_common.handle_errors
 def run(
+    ctx: typer.Context,
     definition: Annotated[Path, typer.Argument(help="A definition JSON file (rendered, JSONata).")],
     input_file: Annotated[Optional[Path], typer.Option("--input", "-i", metavar="FILE", help="Execution input (JSON).")] = None,
     mock_config: Annotated[Optional[Path], typer.Option("--mock-config", metavar="FILE", help="Step Functions Local MockConfigFile.")] = None,
@@ -67,21 +67,10 @@ def run(
     raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
 
 
-def _default_env(project) -> str:
-    configured = project.section("test").get("env")
-    names = project.env_names()
-    if configured:
-        return configured
-    if "local" in names:
-        return "local"
-    if not names:
-        raise SfncError("no env files found; scenarios run on a rendered definition")
-    return names[0]
-
-
 @app.command("test")
 @_common.handle_errors
 def test_cmd(
+    ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[TEMPLATE]...", help="Only these templates.")] = None,
     env: Annotated[Optional[str], typer.Option("--env", "-e", help="Env to render with (default: [tool.sfnc.test] env, else local).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
@@ -90,98 +79,55 @@ def test_cmd(
     sets: SetOpt = None,
 ) -> None:
     """Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."""
-    from ..envconfig import load_env
-    from ..pipeline import render_env
-    from ..simulate import (Coverage, SimulationError, check_expectations, format_trace, load_scenario,
-                            run_execution, scenario_warnings)
+    from ..pipeline.scenarios import run_scenarios
+    from ..simulate import format_trace
 
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
-    project = _common.project()
-    sdir = project.scenarios_dir
-    if not sdir.is_dir():
-        raise SfncError(f"no scenarios directory {project.display(sdir)}",
-                        hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)")
-    env_name = env or _default_env(project)
-    envcfg = load_env(project, env_name, sets or ())
-    rendered = render_env(project, envcfg)
-    if rendered.problems:
-        raise SfncError(rendered.problems)
-    by_name = {r.name: r for r in rendered.templates}
-    dirs = sorted(d for d in sdir.iterdir() if d.is_dir())
-    if names:
-        missing = [n for n in names if not (sdir / n).is_dir()]
-        if missing:
-            raise SfncError([problem(f"no scenarios for {n!r} in {project.display(sdir)}") for n in missing])
-        dirs = [sdir / n for n in names]
-    problems: list[Diagnostic] = []
+    run = run_scenarios(_common.project(ctx), env, names, tuple(sets or ()), min_coverage)
     report: list[dict[str, Any]] = []
-    failed = 0
-    total = 0
-    below = []
-    for d in dirs:
-        if d.name not in by_name:
-            problems.append(problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
-            continue
-        r = by_name[d.name]
-        cov = Coverage(r.data, d.name)
-        files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+    for m in run.machines:
         cases = []
-        for f in files:
-            total += 1
-            display = project.display(f)
-            try:
-                scenario = load_scenario(f)
-            except SimulationError as exc:
-                failed += 1
-                problems.append(problem(str(exc), file=display))
-                cases.append({"scenario": display, "passed": False, "problems": [str(exc)]})
+        for c in m.cases:
+            r = c.result
+            if c.load_failed:
+                cases.append({"scenario": c.display, "passed": False, "problems": [c.error]})
                 if fmt == "text":
-                    typer.echo(f"FAIL {display}\n  cannot load the scenario (see below)")
+                    typer.echo(f"FAIL {c.display}\n  cannot load the scenario (see below)")
                 continue
-            warnings = scenario_warnings(scenario, r.data)
-            try:
-                result = run_execution(r.data, scenario.input, scenario.mocks, name=d.name, **scenario.run_kwargs())
-            except SimulationError as exc:
-                failed += 1
-                cases.append({"scenario": display, "passed": False, "problems": [f"{type(exc).__name__}: {exc}"],
-                              "warnings": warnings})
+            if r is None:
+                cases.append({"scenario": c.display, "passed": False, "problems": [c.error], "warnings": c.warnings})
                 if fmt == "text":
-                    typer.echo(f"FAIL {display}\n  {type(exc).__name__}: {exc}")
+                    typer.echo(f"FAIL {c.display}\n  {c.error}")
                 continue
-            cov.add(result)
-            mismatches = check_expectations(scenario, result)
-            ok = not mismatches
-            failed += 0 if ok else 1
-            cases.append({"scenario": display, "passed": ok, "status": result.status, "error": result.error,
-                          "transitions": result.transitions, "virtual_seconds": result.elapsed_seconds,
-                          "problems": mismatches, "warnings": warnings})
+            cases.append({"scenario": c.display, "passed": c.passed, "status": r.status, "error": r.error,
+                          "transitions": r.transitions, "virtual_seconds": r.elapsed_seconds,
+                          "problems": c.mismatches, "warnings": c.warnings})
             if fmt == "text":
-                mark = "ok  " if ok else "FAIL"
-                typer.echo(f"{mark} {display}  ({result.status}{', ' + result.error if result.error else ''}; "
-                           f"{result.transitions} transitions, {result.elapsed_seconds:.0f} s virtual)")
-                for w in warnings:
+                mark = "ok  " if c.passed else "FAIL"
+                typer.echo(f"{mark} {c.display}  ({r.status}{', ' + r.error if r.error else ''}; "
+                           f"{r.transitions} transitions, {r.elapsed_seconds:.0f} s virtual)")
+                for w in c.warnings:
                     typer.echo(f"  warning: {w}")
-                for m in mismatches:
-                    typer.echo("  " + m.replace("\n", "\n  "))
-                if trace or not ok:
-                    typer.echo("  " + format_trace(result, "text").rstrip("\n").replace("\n", "\n  "))
-        rep = cov.report()
-        pct = rep["transitions"]["percent"]
-        if min_coverage is not None and pct < min_coverage:
-            below.append(f"{d.name}: {pct}% < {min_coverage}%")
-        report.append({"machine": d.name, "cases": cases, "coverage": {k: rep[k] for k in ("states", "transitions", "by_kind", "uncovered")}})
+                for mm in c.mismatches:
+                    typer.echo("  " + mm.replace("\n", "\n  "))
+                if trace or not c.passed:
+                    typer.echo("  " + format_trace(r, "text").rstrip("\n").replace("\n", "\n  "))
+        rep = m.coverage.report()
+        report.append({"machine": m.name, "cases": cases,
+                       "coverage": {k: rep[k] for k in ("states", "transitions", "by_kind", "uncovered")}})
         if fmt == "text":
-            typer.echo("  " + cov.format().replace("\n", "\n  "))
+            typer.echo("  " + m.coverage.format().replace("\n", "\n  "))
     if fmt == "json":
-        typer.echo(json.dumps({"version": 1, "env": env_name, "machines": report,
-                               "summary": {"scenarios": total, "failed": failed, "below_min_coverage": below}},
+        typer.echo(json.dumps({"version": 1, "env": run.env, "machines": report,
+                               "summary": {"scenarios": run.total, "failed": run.failed,
+                                           "below_min_coverage": run.below}},
                               indent=2, ensure_ascii=False))
     else:
-        typer.echo(f"{total - failed} passed, {failed} failed ({len(report)} machines, env {env_name})")
-        for b in below:
+        typer.echo(f"{run.total - run.failed} passed, {run.failed} failed ({len(report)} machines, env {run.env})")
+        for b in run.below:
             typer.echo(f"coverage below minimum: {b}", err=True)
-    if problems:
-        _common.print_problems(problems)
+    if run.problems:
+        _common.print_problems(run.problems)
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if failed or below else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if run.failed or run.below else EXIT_OK)

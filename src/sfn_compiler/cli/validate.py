@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
+from ..errors import SfncError
 from . import _common
 from . import app
 from .render import EnvOpt, SetOpt
@@ -16,41 +16,10 @@ from .render import EnvOpt, SetOpt
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github or junit.")]
 
 
-def _iter_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file() and not any(part.startswith(".") for part in q.parts)))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise SfncError("no such file or directory", file=str(p))
-    return files
-
-
-def _merge_envs(diags):
-    """Diagnostics that are the same in several envs (same rule, template location, message) become one."""
-    from dataclasses import replace
-
-    merged = {}
-    for d in diags:
-        t = d.template
-        if t is None:
-            merged[id(d)] = d
-            continue
-        key = (d.rule, t.file, t.line, t.column, d.message)
-        if key in merged:
-            first = merged[key]
-            if d.env and d.env not in (first.env or "").split(", "):
-                merged[key] = replace(first, env=f"{first.env}, {d.env}")
-        else:
-            merged[key] = d
-    return list(merged.values())
-
-
 @app.command()
 @_common.handle_errors
 def validate(
+    ctx: typer.Context,
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...", help="ASL files or directories (default: the project's templates, rendered).")] = None,
     env: EnvOpt = None,
     fmt: FormatOpt = "text",
@@ -64,10 +33,8 @@ def validate(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
 ) -> None:
     """Validate state machines: the project's templates rendered per env, or ASL files."""
-    from ..check import CheckConfig, runner, validate_file, validate_rendered
-    from ..check.pipeline import INPUT_ERROR_RULES
-    from ..check.registry import all_rules, check_selectors
-    from ..report import FORMATS, Summary, render
+    from ..pipeline import ValidateOptions, validate as run_validation
+    from ..report import FORMATS, render
 
     if fmt not in FORMATS:
         raise SfncError(f"unknown format {fmt!r}", hint="formats: " + ", ".join(FORMATS))
@@ -77,87 +44,18 @@ def validate(
             raise SfncError(f"--type must be STANDARD or EXPRESS, not {machine_type!r}")
     if placeholders not in (None, "opaque", "error"):
         raise SfncError(f"--placeholders must be 'opaque' or 'error', not {placeholders!r}")
-    runner.DEBUG = _common.STATE.debug
-    project = _common.project()
-    config = CheckConfig.from_project(project)
-    if select:
-        check_selectors(select, "--select")
-        config.select = select
-    if ignore:
-        check_selectors(ignore, "--ignore")
-        config.ignore = config.ignore + ignore
-    if placeholders:
-        config.placeholders = placeholders
-
-    diags = []
-    files: list[str] = []
-    envs_used: list[str] = []
-    if paths:
-        if env:
-            raise SfncError("give either PATHs or --env, not both")
-        for f in _iter_files(paths):
-            display = project.display(f)
-            files.append(display)
-            file_diags = validate_file(f, display, config, machine_type=machine_type)
-            if remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
-                from ..check.remote import make_client, remote_diagnostics
-                from ..load import load_json_file
-
-                file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
-                                                 machine_type=machine_type or "STANDARD")
-            diags.extend(file_diags)
-    else:
-        from ..envconfig import load_env
-        from ..pipeline import render_env
-        from .render import select_envs
-
-        if machine_type:
-            raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
-        if not project.templates():
-            raise SfncError("nothing to validate: no PATH given and no templates/ in this project",
-                            hint="run `sfnc validate FILE.json` or run from a project with templates/ and envs/")
-        env_names = select_envs(project, env, False, required=False)
-        render_problems = []
-        for name in env_names:
-            envcfg = load_env(project, name, sets or ())
-            result = render_env(project, envcfg)
-            render_problems.extend(result.problems)
-            envs_used.append(name)
-            for r in result.templates:
-                display = project.display(project.definitions_dir / name / f"{r.name}.json")
-                files.append(display)
-                mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-                rdiags = validate_rendered(r, config, display=display, machine_type=mtype)
-                if remote:
-                    from ..check.remote import make_client, remote_diagnostics
-                    from ..load import JsonDocument
-
-                    rdiags += remote_diagnostics(make_client(envcfg.aws), JsonDocument(r.data, r.text, display), config,
-                                                 machine_type=mtype,
-                                                 source_map=r.source_map, env=name)
-                diags.extend(rdiags)
-        if render_problems:
-            raise SfncError(render_problems)
-        diags = _merge_envs(diags)
-        files = sorted(set(files))
-
-    from ..diagnostics import Diagnostic
-
-    diags.sort(key=Diagnostic.sort_key)
-    summary = Summary.of(diags, len(files), envs_used, len([r for r in all_rules() if config.enabled(r)]))
-    text = render(fmt, diags, summary, style=lambda s, **k: _common.style(s, **k), files=files)
+    run = run_validation(_common.project(ctx), ValidateOptions(
+        paths=paths, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
+        machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug))
+    text = render(fmt, run.diagnostics, run.summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
     if output:
         from ..render.engine import write_text_atomic
 
         write_text_atomic(output, text)
-        typer.echo(summary.line(), err=True)
+        typer.echo(run.summary.line(), err=True)
     else:
         typer.echo(text, nl=False)
-    if any(d.rule in INPUT_ERROR_RULES for d in diags):
-        raise typer.Exit(EXIT_ERROR)
-    if summary.errors or (strict and summary.warnings):
-        raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(run.exit_code)
 
 
 @app.command()

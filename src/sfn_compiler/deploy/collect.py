@@ -54,7 +54,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
                     validate: bool = True) -> Collection:
     """Targets for `envcfg`. Raises SfncError (exit 2) for render and configuration errors; stale or
     invalid definitions are `refusals`."""
-    from ..pipeline import render_env
+    from ..pipeline import check_rendered, render_env
 
     stems = resolve_names(project, envcfg, names)
     result = render_env(project, envcfg, stems)
@@ -98,10 +98,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
                     hint=f"run `sfnc render --env {envcfg.name}`, review the diff and commit it"))
                 continue
         if validate:
-            from ..check import validate_rendered
-
-            diagnostics = validate_rendered(r, check_config, display=display,
-                                            machine_type=settings.get("type", "STANDARD"))
+            _, diagnostics = check_rendered(project, envcfg, r, check_config)
             errors = [d for d in diagnostics if d.severity == "error"]
             col.warnings += [d for d in diagnostics if d.severity == "warning"]
             if errors:

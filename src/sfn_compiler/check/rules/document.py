@@ -1,16 +1,18 @@
-"""Checks that happen before (or around) the rules: reading the file, suppressions, rule crashes and
-AWS's own validation. They are rules too (id, name, docs, examples), so they share selection, severity
-overrides and reporting; the runner implements them."""
+"""SFN0xx: checks on the document as a whole, before (or around) the other rules: reading the file,
+unrendered placeholders, suppressions, rule crashes and AWS's own validation. They are rules too (id,
+name, docs, examples), so they share selection, severity overrides and reporting; the runner
+(`check/runner.py`) implements them, so their `check` is never called (`document = True`)."""
 
 from __future__ import annotations
 
-from .base import Rule, Severity
+from ..base import Rule, Severity
 
 AWS_DOC_STRUCTURE = "https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html"
 
 
 class InvalidJson(Rule):
     id = "SFN001"
+    document = True
     name = "invalid-json"
     group = "parse"
     severity = Severity.ERROR
@@ -30,6 +32,7 @@ Fix the JSON at the reported position (a trailing comma, a missing quote, an une
 
 class DuplicateKey(Rule):
     id = "SFN002"
+    document = True
     name = "duplicate-key"
     group = "parse"
     severity = Severity.ERROR
@@ -49,6 +52,7 @@ Rename or remove one of the two; the message gives both lines.
 
 class DefinitionTooLarge(Rule):
     id = "SFN003"
+    document = True
     name = "definition-too-large"
     group = "parse"
     severity = Severity.ERROR
@@ -69,6 +73,7 @@ out of the definition.
 
 class NotAStateMachine(Rule):
     id = "SFN004"
+    document = True
     name = "not-a-state-machine"
     group = "parse"
     severity = Severity.ERROR
@@ -88,6 +93,7 @@ Point sfnc at the definition file, or add the missing fields.
 
 class UnusedSuppression(Rule):
     id = "SFN005"
+    document = True
     name = "unused-suppression"
     group = "suppression"
     severity = Severity.WARNING
@@ -106,6 +112,7 @@ Remove the rule from the comment (or the whole `sfnc: ignore[...]`).
 
 class InvalidSuppression(Rule):
     id = "SFN006"
+    document = True
     name = "invalid-suppression"
     group = "suppression"
     severity = Severity.WARNING
@@ -124,6 +131,7 @@ Use a rule id (`SFN203`) or name (`state-unreachable`); `sfnc rules` lists them.
 
 class AwsValidation(Rule):
     id = "SFN008"
+    document = True
     name = "aws-validation"
     group = "remote"
     severity = Severity.ERROR
@@ -143,6 +151,7 @@ Follow the AWS message; report a missing offline check to sfnc if AWS caught som
 
 class RuleCrashed(Rule):
     id = "SFN009"
+    document = True
     name = "rule-crashed"
     group = "internal"
     severity = Severity.ERROR
@@ -159,13 +168,14 @@ this file with `per-path-ignores`.
     example_pass = None
 
 
-PIPELINE_RULES = (InvalidJson, DuplicateKey, DefinitionTooLarge, NotAStateMachine, UnusedSuppression,
+DOCUMENT_RULES = (InvalidJson, DuplicateKey, DefinitionTooLarge, NotAStateMachine, UnusedSuppression,
                   InvalidSuppression, AwsValidation, RuleCrashed)
 INPUT_ERROR_RULES = {"SFN001", "SFN004"}   # the file could not be validated at all: exit code 2
 
 
 class UnrenderedPlaceholder(Rule):
     id = "SFN007"
+    document = True
     name = "unrendered-placeholder"
     group = "parse"
     severity = Severity.WARNING
@@ -185,4 +195,4 @@ files whose placeholders another tool fills in.
     example_pass = '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}'
 
 
-PIPELINE_RULES = PIPELINE_RULES + (UnrenderedPlaceholder,)
+DOCUMENT_RULES = DOCUMENT_RULES + (UnrenderedPlaceholder,)
