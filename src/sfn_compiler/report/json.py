@@ -1,0 +1,27 @@
+"""`--format json`: `{"version": 1, "tool": ..., "diagnostics": [...], "summary": {...}}`. Keys are stable."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..diagnostics import Diagnostic, Span
+from .summary import Summary
+
+JSON_VERSION = 1
+
+
+def diagnostic_json(d: Diagnostic) -> dict:
+    span = d.span or Span("")
+    return {
+        "rule": d.rule, "name": d.name, "severity": d.severity, "message": d.message, "hint": d.hint,
+        "pointer": d.pointer, "file": span.file, "line": span.line, "column": span.column,
+        "template": d.template.format() if d.template else None, "env": d.env, "url": d.url,
+        "path": list(d.path) or None, "fingerprint": d.fingerprint,
+    }
+
+
+def format_json(diags: list[Diagnostic], summary: Summary) -> str:
+    return json.dumps({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
+                       "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()},
+                      indent=2, ensure_ascii=False) + "\n"

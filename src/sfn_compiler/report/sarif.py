@@ -1,0 +1,62 @@
+"""`--format sarif`: SARIF 2.1.0, hand-built. The location is the primary place (the template when the
+finding came from one) and the rendered definition is a related location; rules come from the registry;
+`partialFingerprints` carry the finding's fingerprint; an offending path is a code flow."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..diagnostics import Diagnostic
+from .summary import Summary, primary
+
+
+def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
+    from ..check.registry import all_rules
+
+    rules = all_rules()
+    index = {r.id: i for i, r in enumerate(rules)}
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    results = []
+    for d in diags:
+        file, line, col = primary(d)
+        region = {}
+        if line:
+            region["startLine"] = line
+        if col:
+            region["startColumn"] = col
+        loc = {"physicalLocation": {"artifactLocation": {"uri": file}}}
+        if region:
+            loc["physicalLocation"]["region"] = region
+        loc["logicalLocations"] = [{"fullyQualifiedName": d.pointer or "/", "kind": "member"}]
+        result = {"ruleId": d.rule, "ruleIndex": index.get(d.rule, 0)} if d.rule else {}
+        result.update({"level": level[d.severity], "message": {"text": d.message + (f" Hint: {d.hint}" if d.hint else "")},
+                       "locations": [loc], "partialFingerprints": {"sfnc/v1": d.fingerprint or d.rule or "sfnc"}})
+        if d.template:
+            result["relatedLocations"] = [{"id": 1, "message": {"text": "rendered definition"},
+                                           "physicalLocation": {"artifactLocation": {"uri": d.span.file},
+                                                                "region": {"startLine": d.span.line or 1,
+                                                                           "startColumn": d.span.column or 1}}}]
+        props = {}
+        if d.env:
+            props["env"] = d.env
+        if d.path:
+            props["path"] = list(d.path)
+            result["codeFlows"] = [{"threadFlows": [{"locations": [
+                {"location": {"message": {"text": step}}} for step in d.path]}]}]
+        if props:
+            result["properties"] = props
+        results.append(result)
+    driver = {
+        "name": "sfnc", "version": __version__, "semanticVersion": __version__,
+        "informationUri": "https://github.com/sfnc/sfnc",
+        "rules": [{"id": r.id, "name": r.name, "shortDescription": {"text": r.summary},
+                   "fullDescription": {"text": r.summary},
+                   "helpUri": f"https://github.com/sfnc/sfnc/blob/main/{r.docs_url()}",
+                   "help": {"text": r.docs or r.summary},
+                   "defaultConfiguration": {"level": level[r.severity.value]},
+                   "properties": {"tags": [r.group]}} for r in rules],
+    }
+    sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+             "runs": [{"tool": {"driver": driver}, "results": results, "columnKind": "unicodeCodePoints"}]}
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,38 @@
+"""`--format text` (the default): each finding at its primary place (the template when it came from one),
+the rendered place and pointer, a code frame with a caret, the offending path and the hint; then the summary."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..diagnostics import Diagnostic
+from .summary import Summary
+
+
+def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., str] = lambda s, **k: s) -> str:
+    colors = {"error": "red", "warning": "yellow", "info": "blue"}
+    out = []
+    for d in diags:
+        where = d.primary.format() if d.primary else "sfnc"
+        severity = style(d.severity, fg=colors[d.severity], bold=True)
+        if d.rule is None:  # not a rule finding (a template that does not render): one line, like on stderr
+            extras = ([f"at {d.pointer or '/'}"] if d.pointer is not None else []) + ([f"env {d.env}"] if d.env else [])
+            out.append(f"{where}: {severity} {d.message}" + (f" ({', '.join(extras)})" if extras else ""))
+            if d.hint:
+                out.append(f"  {style('hint', bold=True)}: {d.hint}")
+            continue
+        head = f"{where}: {severity} {style(d.rule, bold=True)} {d.name}: {d.message}"
+        out.append(head)
+        via = f"  --> {d.span.format()} at {d.pointer or '/'}"
+        if d.env:
+            via += f" [env {d.env}]"
+        if d.template or d.pointer:
+            out.append(via)
+        if d.frame:
+            out.extend("  " + line for line in d.frame.split("\n"))
+        if d.path:
+            out.append("  path: " + " -> ".join(d.path))
+        if d.hint:
+            out.append(f"  {style('hint', bold=True)}: {d.hint}")
+    out.append(summary.line())
+    return "\n".join(out) + "\n"

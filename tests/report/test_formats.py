@@ -1,0 +1,84 @@
+"""Every report format, pinned byte for byte (goldens in tests/report/golden/).
+
+Two sets: `fixed`, a hand-made list of diagnostics (a template finding merged over envs with a code frame,
+an offending path and a fingerprint; a plain-file warning; an info; a problem that is not a rule finding;
+characters each format must escape), formatted directly; and `project`, `sfnc validate` on the small
+project in tests/report/project/ in each format (placeholders that move offsets, findings merged across
+envs and one only in prod, carets, severity overrides). Regenerate after an intended change with
+`SFNC_UPDATE_GOLDENS=1 pytest tests/report` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sfn_compiler.diagnostics import Diagnostic, Span, problem
+from sfn_compiler.report import FORMATS, Summary, render
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+UPDATE = os.environ.get("SFNC_UPDATE_GOLDENS") == "1"
+
+FRAME = '    8 |       "Output": "{% $states.input.total * ${rate} + $discount %}",\n      |                                                     ^'
+FIXED = [
+    Diagnostic("State 'Price': 'Output' reads $discount, which no state assigns", "error",
+               Span("definitions/dev/orders.json", 8, 49), "/States/Price/Output", "dev, prod",
+               "assign it in an earlier state", "SFN502", "variable-not-assigned",
+               Span("templates/orders.json", 8, 53), "docs/rules.md#sfn502-variable-not-assigned", (),
+               "0123456789abcdef", FRAME),
+    Diagnostic("The loop Spin -> Spin Again -> Spin has no way out except an error", "error",
+               Span("definitions/prod/orders.json", 34, 5), "/States/Spin", "prod", None, "SFN721",
+               "cycle-without-exit", Span("templates/orders.json", 22, 5), "docs/rules.md#sfn721-cycle-without-exit",
+               ("Spin", "Spin Again", "Spin"), "fedcba9876543210"),
+    Diagnostic("retrier 1 never matches: 100% <of> \"these\" & more,\nsecond line", "warning",
+               Span("asl/plain, file.json", 3, 7), "/States/A:B/Retry/1", None, None, "SFN605",
+               "shadowed-retrier-or-catcher", None, "docs/rules.md#sfn605-shadowed-retrier-or-catcher", (),
+               "aaaabbbbccccdddd"),
+    Diagnostic("a note", "info", Span("asl/plain, file.json", 9, 1), "", None, None, "SFN203", "state-unreachable",
+               fingerprint="1111222233334444"),
+    problem("no value for placeholder ${missing} in env 'dev'", "templates/broken.json", 4, 12,
+            pointer="/States/A/Comment", env="dev", hint="add it under `values:` in the env file"),
+]
+FILES = ["asl/clean.json", "asl/plain, file.json", "definitions/dev/orders.json", "definitions/prod/orders.json"]
+
+
+def _check(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: run SFNC_UPDATE_GOLDENS=1 pytest tests/report"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fixed_diagnostics(fmt):
+    summary = Summary.of(FIXED, len(FILES), ["dev", "prod"], 75)
+    _check(f"fixed.{fmt}", render(fmt, FIXED, summary, files=FILES))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_validate_project(fmt, sfnc):
+    res = sfnc("validate", "--format", fmt, cwd=HERE / "project")
+    assert res.exit_code == 1, res
+    assert res.stderr == ""
+    _check(f"project.{fmt}", res.stdout)
+
+
+def test_sarif_goldens_are_valid_sarif():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((HERE.parent / "validate" / "sarif-2.1.0-subset.schema.json").read_text())
+    for name in ("fixed.sarif", "project.sarif"):
+        jsonschema.validate(json.loads((GOLDEN / name).read_text()), schema)
+
+
+def test_fingerprints_are_stable_and_distinct(sfnc):
+    first = json.loads(sfnc("validate", "--format", "json", cwd=HERE / "project").stdout)["diagnostics"]
+    again = json.loads(sfnc("validate", "--format", "json", cwd=HERE / "project").stdout)["diagnostics"]
+    prints = [d["fingerprint"] for d in first]
+    assert prints == [d["fingerprint"] for d in again]
+    assert len(set(prints)) == len(prints) and all(len(p) == 16 for p in prints)
