@@ -82,3 +82,23 @@ def test_fingerprints_are_stable_and_distinct(sfnc):
     prints = [d["fingerprint"] for d in first]
     assert prints == [d["fingerprint"] for d in again]
     assert len(set(prints)) == len(prints) and all(len(p) == 16 for p in prints)
+
+
+def test_a_template_that_does_not_render(sfnc, tmp_path):
+    """text: the problems on stderr, nothing on stdout; other formats: in the report with no rule. Exit 2."""
+    import shutil
+
+    proj = tmp_path / "p"
+    shutil.copytree(HERE / "project", proj)
+    (proj / "templates" / "broken.json").write_text('{"StartAt": "A", "States": {"A": {"Type": "Pass", '
+                                                    '"Comment": "${missing}", "End": true}}}\n')
+    text = sfnc("validate", "--env", "dev", cwd=proj)
+    assert text.exit_code == 2 and text.stdout == ""
+    assert "templates/broken.json:1:63: error: no value for placeholder ${missing} in env 'dev'" in text.stderr
+    res = sfnc("validate", "--env", "dev", "--format", "json", cwd=proj)
+    assert res.exit_code == 2 and res.stderr == ""
+    broken = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] is None]
+    assert [(d["file"], d["line"], d["column"], d["pointer"], d["env"]) for d in broken] == [
+        ("templates/broken.json", 1, 63, "/States/A/Comment", "dev")]
+    gh = sfnc("validate", "--env", "dev", "--format", "github", cwd=proj)
+    assert "::error file=templates/broken.json,line=1,col=63,title=sfnc::no value for placeholder" in gh.stdout

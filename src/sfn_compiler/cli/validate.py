@@ -34,7 +34,7 @@ def validate(
 ) -> None:
     """Validate state machines: the project's templates rendered per env, or ASL files."""
     from ..pipeline import ValidateOptions, validate as run_validation
-    from ..report import FORMATS, render
+    from ..report import FORMATS, Summary, render
 
     if fmt not in FORMATS:
         raise SfncError(f"unknown format {fmt!r}", hint="formats: " + ", ".join(FORMATS))
@@ -47,12 +47,19 @@ def validate(
     run = run_validation(_common.project(ctx), ValidateOptions(
         paths=paths, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
         machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug))
-    text = render(fmt, run.diagnostics, run.summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
+    diagnostics, summary = run.diagnostics, run.summary
+    if run.problems:
+        if fmt == "text":  # templates that do not render: each problem on stderr, exit 2
+            raise SfncError(run.problems)
+        # machine-readable reports carry them too (CI annotates the template line), still exit 2
+        diagnostics = sorted(run.problems + diagnostics, key=lambda d: d.sort_key())
+        summary = Summary.of(diagnostics, len(run.files), run.envs, run.rules)
+    text = render(fmt, diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
     if output:
         from ..render.engine import write_text_atomic
 
         write_text_atomic(output, text)
-        typer.echo(run.summary.line(), err=True)
+        typer.echo(summary.line(), err=True)
     else:
         typer.echo(text, nl=False)
     raise typer.Exit(run.exit_code)

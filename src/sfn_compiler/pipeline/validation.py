@@ -40,6 +40,7 @@ class ValidateRun:
     envs: list[str]
     rules: int                             # rules enabled
     strict: bool = False
+    problems: list[Diagnostic] = field(default_factory=list)   # templates that did not render (no rule)
 
     @property
     def summary(self) -> Summary:
@@ -47,8 +48,9 @@ class ValidateRun:
 
     @property
     def exit_code(self) -> int:
-        """2 when a file could not be validated at all, 1 for errors (and warnings with strict), else 0."""
-        if any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
+        """2 when a template did not render or a file could not be validated at all, 1 for errors (and
+        warnings with strict), else 0."""
+        if self.problems or any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
             return EXIT_ERROR
         summary = self.summary
         if summary.errors or (self.strict and summary.warnings):
@@ -108,15 +110,16 @@ def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
 def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     """Validate ASL files (`opts.paths`) or the project's templates rendered for each env."""
     config = check_config(project, opts)
+    problems: list[Diagnostic] = []
     if opts.paths:
         if opts.envs:
             raise SfncError("give either PATHs or --env, not both")
         diags, files, envs = *_validate_paths(project, config, opts), []
     else:
-        diags, files, envs = _validate_templates(project, config, opts)
+        diags, files, envs, problems = _validate_templates(project, config, opts)
     diags.sort(key=Diagnostic.sort_key)
     rules = len([r for r in all_rules() if config.enabled(r)])
-    return ValidateRun(diags, files, envs, rules, opts.strict)
+    return ValidateRun(diags, files, envs, rules, opts.strict, problems)
 
 
 def iter_files(paths: list[Path]) -> list[Path]:
@@ -152,7 +155,7 @@ def _validate_paths(project: Project, config: CheckConfig,
 
 
 def _validate_templates(project: Project, config: CheckConfig,
-                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str]]:
+                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str], list[Diagnostic]]:
     if opts.machine_type:
         raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
     if not project.templates():
@@ -175,9 +178,7 @@ def _validate_templates(project: Project, config: CheckConfig,
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)
-    if render_problems:
-        raise SfncError(render_problems)
-    return merge_envs(diags), sorted(set(files)), envs
+    return merge_envs(diags), sorted(set(files)), envs, render_problems
 
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
