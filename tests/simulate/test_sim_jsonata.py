@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfn_compiler.simulate import run_execution
-from sfn_compiler.simulate.engine import (
+from sfn_compiler.simulate.expressions import (
     QueryError,
     binding_value,
     evaluate,

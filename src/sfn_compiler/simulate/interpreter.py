@@ -21,8 +21,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from ..asl import walk
-from . import engine
-from .engine import QueryError, binding_value, is_expression
+from . import expressions
+from .expressions import QueryError, binding_value, is_expression
 from .errors import (
     InvalidDefinition,
     MockMissing,
@@ -225,7 +225,7 @@ class _Scope:
     def bindings(self) -> dict[str, Any]:
         flat = self._flat
         if flat is None:
-            flat = dict(self.parent.bindings()) if self.parent is not None else dict(engine.ENGINE_HOOKS)
+            flat = dict(self.parent.bindings()) if self.parent is not None else dict(expressions.ENGINE_HOOKS)
             for k, v in self.vars.items():
                 flat[k] = binding_value(v)
             self._flat = flat
@@ -464,7 +464,7 @@ def _precompile(node: Any, loc: str, key: str | None = None) -> None:
             _precompile(v, f"{loc}[{i}]", key)
     elif is_expression(node):
         try:
-            engine.compile_expression(node[2:-2])
+            expressions.compile_expression(node[2:-2])
         except QueryError as exc:
             raise InvalidDefinition(f"{loc}: the JSONata expression '{node}' {exc.detail}") from None
 
@@ -487,7 +487,7 @@ class _Run:
         self.start_time = start_time
         self.start_ms = int(round(start_time.timestamp() * 1000))
         self.check_payload_size = check_payload_size
-        self.ectx = engine.EvalContext(self.start_ms, seed)
+        self.ectx = expressions.EvalContext(self.start_ms, seed)
         self.rng_jitter = random.Random(f"sfnc:{seed}:jitter")
         names = random.Random(f"sfnc:{seed}:names")
         self.execution_name = execution_name or str(uuid.UUID(int=names.getrandbits(128), version=4))
@@ -537,7 +537,7 @@ class _Run:
         if t is str:
             if len(node) >= 4 and node[0] == "{" and node[1] == "%" and node[-1] == "}" and node[-2] == "%":
                 try:
-                    return engine.evaluate(node[2:-2], b)
+                    return expressions.evaluate(node[2:-2], b)
                 except QueryError as exc:
                     exc.source = node  # type: ignore[attr-defined]
                     exc.path = []  # type: ignore[attr-defined]
@@ -1125,5 +1125,5 @@ def run_execution(
     _prepare(definition)
     run = _Run(definition, input, provider, name=name, seed=seed, max_transitions=max_transitions,
                start_time=start_time, execution_name=execution_name, check_payload_size=check_payload_size)
-    engine.CONTEXT.set(run.ectx)
+    expressions.CONTEXT.set(run.ectx)
     return run.execute()

@@ -7,7 +7,7 @@ SFN6xx Retry/Catch. (SFN0xx pipeline and SFN7xx patterns live elsewhere.)
 from __future__ import annotations
 
 from ..base import Rule
-from .errors import RULES as _ERRORS
+from .retry_catch import RULES as _ERRORS
 from .express import RULES as _EXPRESS
 from .graph import RULES as _GRAPH
 from .jsonata import RULES as _JSONATA

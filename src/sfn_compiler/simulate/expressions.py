@@ -1,4 +1,4 @@
-"""Adapter around jsonata-python for the simulator.
+"""JSONata expressions in the simulator: compiling and evaluating them with jsonata-python.
 
 * compiles expressions once per source string (per thread) and registers the six
   Step Functions functions plus a virtual-clock ``$now``/``$millis`` on each;
