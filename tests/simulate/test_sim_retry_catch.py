@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfn_compiler.simulate import run_execution
-from sfn_compiler.simulate.interpreter import _matches
+from sfn_compiler.simulate.runtime import error_matches as _matches
 
 from asl_builders import machine, task
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from ..asl import walk
-from .interpreter import ExecutionResult
+from .result import ExecutionResult
 
 __all__ = ["Coverage", "Transition"]
 

@@ -373,7 +373,7 @@ def evaluate_with_engine(source: str, bindings: Mapping[str, Any]) -> Any:
 
 #: jsonata-python looks these callbacks up through the whole frame chain for every AST node it
 #: evaluates. Binding them to None in the outermost evaluation frame ends each lookup at once
-#: (it roughly halves evaluation time); :class:`interpreter._Scope` adds them to every binding set.
+#: (it roughly halves evaluation time); :class:`runtime.VariableScope` adds them to every binding set.
 ENGINE_HOOKS = {"__evaluate_entry": None, "__evaluate_exit": None}
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from ..asl import walk
 from .errors import ScenarioError
-from .interpreter import ExecutionResult
+from .result import ExecutionResult
 from .mocks import MockProvider, load_mock_config, merge_providers, mocked_states, mocks_from_spec
 
 __all__ = ["Scenario", "load_scenario", "parse_scenario", "check_expectations", "subset_mismatches",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .interpreter import ExecutionResult, TraceEvent, _round, iso_timestamp
+from .result import ExecutionResult, TraceEvent, iso_timestamp, round_seconds
 
 __all__ = ["format_trace", "format_duration", "format_offset"]
 
@@ -172,7 +172,7 @@ def _json(result: ExecutionResult) -> str:
     summary["end_time"] = iso_timestamp(result.start_time, result.elapsed_seconds)
     summary["states"] = result.states
     summary["mock_invocations"] = result.mock_invocations
-    summary["elapsed_seconds"] = _round(result.elapsed_seconds)
+    summary["elapsed_seconds"] = round_seconds(result.elapsed_seconds)
     events.append(summary)
     return json.dumps(events, indent=2, ensure_ascii=False, default=str)
 

@@ -1,0 +1,127 @@
+"""What a run holds while it executes: the Step Functions error travelling up (`Failure`), the virtual
+clock, workflow-variable scopes, error matching for Retry/Catch, payload sizes and value formatting."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Mapping
+
+from . import expressions
+from .expressions import binding_value
+from .result import PAYLOAD_LIMIT_BYTES
+
+
+class Failure(Exception):
+    """A Step Functions error travelling up through states (catchable where ASL says so)."""
+
+    def __init__(self, error: str | None, cause: str | None, state: str | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.cause = cause
+        self.state = state
+
+    def error_output(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"Error": self.error}
+        if self.cause is not None:
+            out["Cause"] = self.cause
+        return out
+
+
+class ExecTimeout(Exception):
+    pass
+
+
+class Clock:
+    __slots__ = ("now", "deadline")
+
+    def __init__(self, now: float, deadline: float | None) -> None:
+        self.now = now
+        self.deadline = deadline
+
+    def advance(self, seconds: float) -> None:
+        t = self.now + seconds
+        if self.deadline is not None and t > self.deadline:
+            self.now = max(self.now, self.deadline)
+            raise ExecTimeout()
+        self.now = t
+
+
+class VariableScope:
+    """Workflow-variable scope: one per States object run (top level, branch, iteration)."""
+
+    __slots__ = ("vars", "parent", "_flat")
+
+    def __init__(self, parent: "VariableScope | None" = None) -> None:
+        self.vars: dict[str, Any] = {}
+        self.parent = parent
+        self._flat: dict[str, Any] | None = None
+
+    def bindings(self) -> dict[str, Any]:
+        flat = self._flat
+        if flat is None:
+            flat = dict(self.parent.bindings()) if self.parent is not None else dict(expressions.ENGINE_HOOKS)
+            for k, v in self.vars.items():
+                flat[k] = binding_value(v)
+            self._flat = flat
+        return flat
+
+    def assign(self, values: Mapping[str, Any]) -> None:
+        if values:
+            self.vars.update(values)
+            self._flat = None
+
+
+def error_matches(names: Any, error: str | None) -> bool:
+    if error == "States.Runtime":
+        return False  # never retried nor caught (AWS: not even by States.ALL)
+    for n in names or ():
+        if n == error:
+            return True
+        if n == "States.ALL" and error != "States.DataLimitExceeded":
+            return True
+        if n == "States.TaskFailed" and error not in ("States.Timeout", "States.DataLimitExceeded"):
+            return True
+    return False
+
+
+def json_size(value: Any) -> int:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    n = len(text)
+    if n * 4 > PAYLOAD_LIMIT_BYTES:
+        n = len(text.encode("utf-8"))
+    return n
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def short(value: Any, limit: int = 120) -> str:
+    try:
+        text = json.dumps(value, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    if not isinstance(text, str) or "T" not in text:
+        return None
+    if not (text.endswith("Z") or "+" in text[10:] or "-" in text[10:]):
+        return None  # RFC3339 needs a zone designator
+    try:
+        t = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
