@@ -115,3 +115,15 @@ def test_every_package_imports_only_lower_layers():
                    for a, bs in import_graph().items() if a in layer for b in bs
                    if layer[b] >= layer[a] and (a, b) not in LEAVES_IMPORTING_EACH_OTHER)
     assert not wrong, "imports against the dependency direction:\n" + "\n".join(wrong)
+def test_modules_stay_small_or_say_why():
+    too_long, unexplained = [], []
+    for path in sorted(SRC.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        rel = path.relative_to(SRC.parent)
+        if lines > MAX_LINES:
+            too_long.append(f"{rel}: {lines} lines")
+        elif lines > SOFT_LINES and "Why this module is long:" not in text[:3000]:
+            unexplained.append(f"{rel}: {lines} lines")
+    assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
+    assert not unexplained, f"modules over {SOFT_LINES} lines without 'Why this module is long:' at the top: {unexplained}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 from ....asl.walk import ERROR_HANDLING_TYPES
 from ....load.pointer import resolve_pointer
@@ -24,6 +24,35 @@ from ._common import catch_label, catchers, has_catch_all
 
 SUCCESS_END = "success"
 FAIL_END = "fail"
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------------
+# the one path search
+
+
+def shortest_path(start: T, successors: Callable[[T], Iterable[T]], is_goal: Callable[[T], bool],
+                  key: Callable[[T], Hashable] = lambda n: n) -> list[T] | None:
+    """Breadth-first search from `start`: the nodes of the shortest path to the first node (in BFS order,
+    `start` included) for which `is_goal` holds, or None. A node is expanded once (`key` identifies it);
+    `successors` decides what may follow (return nothing to stop at a node)."""
+    prev: dict[Hashable, T | None] = {key(start): None}
+    queue = deque([start])
+    while queue:
+        n = queue.popleft()
+        if is_goal(n):
+            path = [n]
+            p = prev[key(n)]
+            while p is not None:
+                path.append(p)
+                p = prev[key(p)]
+            return path[::-1]
+        for m in successors(n):
+            k = key(m)
+            if k not in prev:
+                prev[k] = n
+                queue.append(m)
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -45,28 +74,9 @@ class Loop:
     def cycle(self, graph) -> list[str]:
         """State names of one cycle through the loop: header -> ... -> back-edge source -> header."""
         targets = set(self.sources)
-        prev: dict[str, str | None] = {self.header: None}
-        queue = deque([self.header])
-        end = None
-        while queue:
-            n = queue.popleft()
-            if n in targets and (n != self.header or self.header in graph.successors(self.header)):
-                end = n
-                break
-            for m in graph.successors(n):
-                if m in self.body and m not in prev:
-                    prev[m] = n
-                    queue.append(m)
-        if end is None:
-            return [self.header, self.header]
-        path = []
-        n: str | None = end
-        while n is not None:
-            path.append(n)
-            n = prev[n]
-        path.reverse()
-        path.append(self.header)
-        return path
+        path = shortest_path(self.header, lambda n: (m for m in graph.successors(n) if m in self.body),
+                             lambda n: n in targets and (n != self.header or self.header in graph.successors(self.header)))
+        return [self.header, self.header] if path is None else path + [self.header]
 
 
 def loops(machine, scope) -> list[Loop]:
@@ -144,19 +154,14 @@ def _scope_closes(machine, scope, closer, key) -> bool:
     start = graph.start
     if start is None:
         return False
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        s = scope.states[queue.popleft()]
-        if closer(s) or parallel_closes(machine, s, closer, key):
-            continue
-        if is_success_end(s):
-            return False
-        for m in graph.successors(s.name):
-            if m not in seen:
-                seen.add(m)
-                queue.append(m)
-    return True
+
+    def closes(name: str) -> bool:
+        s = scope.states[name]
+        return closer(s) or parallel_closes(machine, s, closer, key)
+
+    open_end = shortest_path(start, lambda n: () if closes(n) else graph.successors(n),
+                             lambda n: not closes(n) and is_success_end(scope.states[n]))
+    return open_end is None
 
 
 def parallel_closes(machine, state, closer, key) -> bool:
@@ -289,6 +294,34 @@ def _can_fail(state) -> bool:
                 return True
             stack.extend(st.children)
     return False
+
+
+def find_path(machine, origin, goal, match=None, *, catches: bool = True) -> list[str] | None:
+    """Shortest path of state names from origin to goal (or to a state `match` accepts), entering Parallel
+    branches / Map processors and leaving them at their end; Catch edges only when `catches`."""
+    def successors(s) -> list:
+        nxt = []
+        graph = machine.graph(s.scope)
+        for e in graph.out.get(s.name, ()):
+            t = s.scope.states.get(e.target)
+            if t is not None and (catches or e.kind != "catch"):
+                nxt.append(t)
+        for child in s.children:
+            st = child.states.get(child.start_at) if isinstance(child.start_at, str) else None
+            if st is not None:
+                nxt.append(st)
+        if (s.type == "Fail" or is_success_end(s)) and s.scope.parent_state is not None:
+            p = s.scope.parent_state
+            for e in machine.graph(p.scope).out.get(p.name, ()):
+                t = p.scope.states.get(e.target)
+                via_catch = e.kind == "catch"
+                if t is not None and (via_catch if s.type == "Fail" else not via_catch) and (catches or not via_catch):
+                    nxt.append(t)
+        return nxt
+
+    path = shortest_path(origin, successors,
+                         lambda s: s is not origin and (s is goal or (match is not None and match(s))), key=id)
+    return None if path is None else [s.name for s in path]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,259 +1,20 @@
-"""SFN711-SFN715: DynamoDB locks.
-
-A lock is taken by a conditional write and given back by a delete (or an update that clears it):
-
-- acquire: `putItem` whose ConditionExpression has `attribute_not_exists(...)` and that looks like a lock
-  (a lock-ish name - lock, lease, mutex, semaphore - in the table, the state, or an attribute; or a
-  delete of the same item elsewhere in the machine); `updateItem` (no REMOVE) whose condition checks
-  `attribute_not_exists(...)` with a lock-ish name around, or tests a lock-ish attribute it also SETs.
-  Both integrations count: `arn:aws:states:::dynamodb:putItem` and `arn:aws:states:::aws-sdk:dynamodb:putItem`.
-- release of a lock: `deleteItem`, or an `updateItem` that REMOVEs an attribute (or, for an updateItem
-  lock, SETs back an attribute its condition tests: a semaphore count), on the same table or on the same
-  key attribute.
-
-`[tool.sfnc.patterns]` `lock_states` / `not_lock_states` (state names) override the heuristic.
-"""
+"""SFN711-SFN715: DynamoDB locks (the rules; what counts as a lock and its release is `lock_analysis`)."""
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, PATTERNS_TABLE, patterns_settings, catch_label, catchers, expression_body,
-                      option_names, retriers, task_resource)
-from ._flow import is_success_end, open_path
+from ._common import GROUP, catch_label, catchers, option_names, retriers
+from ._flow import find_path, open_path, shortest_path
+from .lock_analysis import CCF, DdbOp, Lock, LockAnalysis, TTL, error_prefix, lock_analysis
 
-_LOCKISH = re.compile(r"lock|lease|mutex|semaphore", re.IGNORECASE)
-_TTL = re.compile(r"ttl|expir|valid_?until|lease_?until|deadline", re.IGNORECASE)
-_NOT_EXISTS = re.compile(r"attribute_not_exists\s*\(\s*([^)]+?)\s*\)", re.IGNORECASE)
-_TOKEN = re.compile(r"#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*")
-_KEYWORDS = {"and", "or", "not", "between", "in", "attribute_exists", "attribute_not_exists", "attribute_type",
-             "begins_with", "contains", "size", "set", "remove", "add", "delete", "if_not_exists", "list_append"}
-_CCF = "ConditionalCheckFailedException"
 
 _SOURCES = (
     "https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html",
     "https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html",
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html",
 )
-
-
-def error_prefix(sdk: bool) -> str:
-    """The error-name prefix of the integration: `DynamoDB.` (optimized) or `DynamoDb.` (aws-sdk)."""
-    return "DynamoDb" if sdk else "DynamoDB"
-
-
-@dataclass(eq=False)
-class DdbOp:
-    state: Any
-    action: str                     # putItem | updateItem | deleteItem
-    sdk: bool
-    table: str | None               # TableName as written (None when not a string)
-    condition: str | None
-    names: dict[str, str]
-    cond_attrs: set[str] = field(default_factory=set)
-    not_exists: set[str] = field(default_factory=set)
-    key_names: set[str] = field(default_factory=set)
-    item_names: set[str] = field(default_factory=set)
-    set_attrs: set[str] = field(default_factory=set)
-    remove_attrs: set[str] = field(default_factory=set)
-
-    @property
-    def name(self) -> str:
-        return self.state.name
-
-    @property
-    def table_pointer(self) -> str:
-        return self.state.pointer + "/Arguments/TableName"
-
-
-def _text(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    body = expression_body(value)
-    return body if body is not None else value
-
-
-def _resolve(token: str, names: dict[str, str]) -> str:
-    return names.get(token, token) if token.startswith("#") else token
-
-
-def _attr_root(path: str, names: dict[str, str]) -> str:
-    first = re.split(r"[.\[]", path.strip(), maxsplit=1)[0].strip()
-    return _resolve(first, names)
-
-
-def _attrs(expr: str, names: dict[str, str]) -> set[str]:
-    out = set()
-    for tok in _TOKEN.findall(expr or ""):
-        if tok.startswith(":"):
-            continue
-        if tok.lower() in _KEYWORDS:
-            continue
-        out.add(_resolve(tok, names))
-    return out
-
-
-def _split_top(s: str) -> list[str]:
-    parts, depth, cur = [], 0, []
-    for ch in s:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p for p in (x.strip() for x in parts) if p]
-
-
-def _update_clauses(expr: str, names: dict[str, str]) -> tuple[set[str], set[str]]:
-    """(attributes SET/ADDed, attributes REMOVEd) of an UpdateExpression."""
-    sets: set[str] = set()
-    removes: set[str] = set()
-    if not expr:
-        return sets, removes
-    pieces = re.split(r"\b(SET|REMOVE|ADD|DELETE)\b", expr, flags=re.IGNORECASE)
-    kw = None
-    for piece in pieces:
-        up = piece.upper()
-        if up in ("SET", "REMOVE", "ADD", "DELETE"):
-            kw = up
-            continue
-        if kw is None or not piece.strip():
-            continue
-        for action in _split_top(piece):
-            if kw == "SET":
-                lhs = action.split("=", 1)[0]
-                sets.add(_attr_root(lhs, names))
-            elif kw == "ADD":
-                sets.add(_attr_root(action.split()[0], names))
-            elif kw == "REMOVE":
-                removes.add(_attr_root(action, names))
-            # DELETE removes elements from a set attribute: not a release
-    return sets, removes
-
-
-def _ddb_op(state) -> DdbOp | None:
-    res = task_resource(state)
-    if res is None or res.service.lower() != "dynamodb" or res.action not in ("putItem", "updateItem", "deleteItem"):
-        return None
-    args = state.get("Arguments")
-    if not isinstance(args, dict):
-        return None
-    names_raw = args.get("ExpressionAttributeNames")
-    names = {k: v for k, v in names_raw.items() if isinstance(k, str) and isinstance(v, str)} \
-        if isinstance(names_raw, dict) else {}
-    table = args.get("TableName") if isinstance(args.get("TableName"), str) else None
-    op = DdbOp(state, res.action, res.sdk, table, _text(args.get("ConditionExpression")), names)
-    if op.condition:
-        op.cond_attrs = _attrs(op.condition, names)
-        op.not_exists = {_attr_root(m, names) for m in _NOT_EXISTS.findall(op.condition)}
-    if isinstance(args.get("Key"), dict):
-        op.key_names = set(map(str, args["Key"]))
-    if isinstance(args.get("Item"), dict):
-        op.item_names = set(map(str, args["Item"]))
-    if res.action == "updateItem":
-        op.set_attrs, op.remove_attrs = _update_clauses(_text(args.get("UpdateExpression")) or "", names)
-    return op
-
-
-@dataclass(eq=False)
-class Lock:
-    acquire: DdbOp
-    keys: set[str]          # the lock item's key attribute(s)
-
-    @property
-    def state(self):
-        return self.acquire.state
-
-    def same_table(self, op: DdbOp) -> bool:
-        return self.acquire.table is not None and op.table is not None and self.acquire.table == op.table
-
-    def releases(self, op: DdbOp) -> bool:
-        """`op` gives this lock back (possibly on the wrong table: see lock-table-mismatch)."""
-        if op is self.acquire:
-            return False
-        if not (self.same_table(op) or (self.keys and op.key_names and self.keys & op.key_names)):
-            return False
-        if op.action == "deleteItem":
-            return True
-        if op.action == "updateItem":
-            if op.remove_attrs:
-                return True
-            a = self.acquire
-            if a.action == "updateItem" and op.set_attrs & (a.cond_attrs & a.set_attrs):
-                return True
-        return False
-
-
-@dataclass
-class LockAnalysis:
-    ops: list[DdbOp]
-    locks: list[Lock]
-
-    def releases_of(self, lock: Lock) -> list[DdbOp]:
-        """Releases of `lock`: on its table, or of its key on a table no other lock uses (a mismatch)."""
-        others = {lk.acquire.table for lk in self.locks if lk is not lock and lk.acquire.table is not None}
-        return [op for op in self.ops if lock.releases(op)
-                and (op.table is None or op.table == lock.acquire.table or op.table not in others)]
-
-
-def _lockish(*names: Any) -> bool:
-    return any(isinstance(n, str) and _LOCKISH.search(n) for n in names)
-
-
-def lock_analysis(ctx: CheckContext) -> LockAnalysis:
-    patterns = patterns_settings(ctx.settings)
-    force = option_names(patterns, "lock_states", PATTERNS_TABLE)
-    exclude = option_names(patterns, "not_lock_states", PATTERNS_TABLE)
-    key = f"locks:{sorted(force)}:{sorted(exclude)}"
-    return ctx.machine.memo(key, lambda: _analyse(ctx.machine, force, exclude))
-
-
-def _analyse(machine, force: frozenset[str], exclude: frozenset[str]) -> LockAnalysis:
-    ops = [op for op in (_ddb_op(s) for s in machine.states) if op is not None]
-    locks: list[Lock] = []
-    for op in ops:
-        if op.name in exclude:
-            continue
-        keys = (op.not_exists & op.item_names or op.not_exists) if op.action == "putItem" else set(op.key_names)
-        lock = Lock(op, keys)
-        forced = op.name in force and op.action in ("putItem", "updateItem")
-        if forced or _is_acquire(machine, op, lock, ops):
-            locks.append(lock)
-    return LockAnalysis(ops, locks)
-
-
-def _is_acquire(machine, op: DdbOp, lock: Lock, ops: list[DdbOp]) -> bool:
-    if not op.condition:
-        return False
-    if op.action == "putItem":
-        if not op.not_exists:
-            return False
-        if _lockish(op.table, op.name, *op.not_exists, *op.item_names):
-            return True
-        # an idempotency record is never deleted, a saga's reservation only on failure (compensation);
-        # a lock is deleted when the run succeeds
-        deletes = {id(o.state) for o in ops if o.action == "deleteItem" and lock.releases(o)}
-        return bool(deletes) and _find_path(machine, op.state, None, lambda st: id(st) in deletes,
-                                            catches=False) is not None
-    if op.action == "updateItem":
-        if op.remove_attrs:
-            return False
-        if op.not_exists and _lockish(op.table, op.name, *op.cond_attrs, *op.set_attrs):
-            return True
-        return any(_lockish(a) for a in op.cond_attrs & op.set_attrs)
-    return False
-
-
-# --------------------------------------------------------------------------------------------------
 
 
 def _lock_example(*, release_on_failure: bool = True, ttl: bool = True, duplicate_catch: bool = True,
@@ -430,8 +191,8 @@ Add a catcher for the right error name before the `States.ALL` one and send it t
         la = self.locks(ctx)
         for lock in la.locks:
             a = lock.acquire
-            want = f"{error_prefix(a.sdk)}.{_CCF}"
-            other = f"{error_prefix(not a.sdk)}.{_CCF}"
+            want = f"{error_prefix(a.sdk)}.{CCF}"
+            other = f"{error_prefix(not a.sdk)}.{CCF}"
             cs = catchers(a.state)
             hit = [c for c in cs if want in c.errors]
             if not hit:
@@ -470,23 +231,7 @@ def _reaches_unconditional_release(machine, lock: Lock, la: LockAnalysis, start)
     if not unconditional:
         return None
     graph = machine.graph(start.scope)
-    prev: dict[str, str | None] = {start.name: None}
-    queue = deque([start.name])
-    while queue:
-        n = queue.popleft()
-        st = start.scope.states[n]
-        if id(st) in unconditional:
-            out = []
-            m: str | None = n
-            while m is not None:
-                out.append(m)
-                m = prev[m]
-            return list(reversed(out))
-        for m in graph.successors(n):
-            if m not in prev:
-                prev[m] = n
-                queue.append(m)
-    return None
+    return shortest_path(start.name, graph.successors, lambda n: id(start.scope.states[n]) in unconditional)
 
 
 class LockWithoutTtl(_LockRule):
@@ -526,7 +271,7 @@ The attribute is recognised by its name (ttl, expir..., valid_until, lease_until
         for lock in la.locks:
             a = lock.acquire
             written = a.item_names if a.action == "putItem" else a.set_attrs
-            if any(n in extra or _TTL.search(n) for n in written):
+            if any(n in extra or TTL.search(n) for n in written):
                 continue
             where = "/Arguments/Item" if a.action == "putItem" else "/Arguments/UpdateExpression"
             yield Finding(a.state.pointer + where,
@@ -582,7 +327,7 @@ right prefix other than `ConditionalCheckFailedException`, `ResourceNotFoundExce
                                    "backoff", key=not op.state.has("Retry"), path=(op.name,))
 
 
-_NOT_TRANSIENT = {_CCF, "ResourceNotFoundException", "ValidationException"}
+_NOT_TRANSIENT = {CCF, "ResourceNotFoundException", "ValidationException"}
 
 
 def _release_retry(op: DdbOp) -> tuple[bool, str | None]:
@@ -634,7 +379,7 @@ Use the same TableName (the same placeholder) in the acquire and in every releas
             for op in la.releases_of(lock):
                 if op.table is None or op.table == lock.acquire.table or op.table in lock_tables:
                     continue
-                path = _find_path(ctx.machine, lock.state, op.state)
+                path = find_path(ctx.machine, lock.state, op.state)
                 if path is None:
                     continue
                 yield Finding(op.table_pointer,
@@ -642,44 +387,6 @@ Use the same TableName (the same placeholder) in the acquire and in every releas
                               f"acquired it in {lock.acquire.table}",
                               hint=f"use TableName {lock.acquire.table} in the release",
                               path=tuple(path))
-
-
-def _find_path(machine, origin, goal, match=None, *, catches: bool = True) -> list[str] | None:
-    """Shortest path of state names from origin to goal (or to a state `match` accepts), entering Parallel
-    branches / Map processors and leaving them at their end; Catch edges only when `catches`."""
-    prev: dict[int, tuple[Any, Any]] = {id(origin): (None, origin)}
-    queue = deque([origin])
-    while queue:
-        s = queue.popleft()
-        if s is not origin and (s is goal or (match is not None and match(s))):
-            out = []
-            node = s
-            while node is not None:
-                out.append(node.name)
-                node = prev[id(node)][0]
-            return list(reversed(out))
-        nxt = []
-        graph = machine.graph(s.scope)
-        for e in graph.out.get(s.name, ()):
-            t = s.scope.states.get(e.target)
-            if t is not None and (catches or e.kind != "catch"):
-                nxt.append(t)
-        for child in s.children:
-            st = child.states.get(child.start_at) if isinstance(child.start_at, str) else None
-            if st is not None:
-                nxt.append(st)
-        if (s.type == "Fail" or is_success_end(s)) and s.scope.parent_state is not None:
-            p = s.scope.parent_state
-            for e in machine.graph(p.scope).out.get(p.name, ()):
-                t = p.scope.states.get(e.target)
-                via_catch = e.kind == "catch"
-                if t is not None and (via_catch if s.type == "Fail" else not via_catch) and (catches or not via_catch):
-                    nxt.append(t)
-        for t in nxt:
-            if id(t) not in prev:
-                prev[id(t)] = (s, t)
-                queue.append(t)
-    return None
 
 
 LOCK_RULES = (LockNotReleased, LockDuplicateNotCaught, LockWithoutTtl, LockReleaseWithoutRetry, LockTableMismatch)

@@ -1,138 +1,23 @@
-"""SFN702-SFN706: polling loops for asynchronous jobs.
-
-The analysis (`poll_analysis`) finds, with the catalogue:
-- starts: Tasks whose Resource (without `.sync`) starts a catalogued job;
-- polls: describe Tasks, each with its innermost loop, the names that carry the status (the status field
-  and the Output keys / variables it is copied into), and the first Choice after it that tests the status.
-"""
+"""SFN702-SFN706: polling loops for asynchronous jobs (the rules; the analysis is `poll_analysis`)."""
 
 from __future__ import annotations
 
 import re
-from collections import deque
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import (GROUP, join_path, option_names, retriers,
-                      task_resource)
-from ._flow import Loop, innermost_loop, loop_bound, open_path
-from ._status import StatusRefs, choice_tests_status, route
-from .catalogue import PollEntry, catalogue_for
+from ._common import GROUP, join_path, option_names, retriers
+from ._flow import loop_bound, open_path
+from ._status import route
+from .poll_analysis import (PollAnalysis, cycle, cycle_from, last_action, loop_polls, poll_analysis, rechecks_status,
+                            repolls)
+
 
 _SDK_SOURCES = (
     "https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html",
     "https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html",
 )
 
-
-@dataclass(eq=False)
-class Start:
-    state: Any
-    entry: PollEntry
-    form: str
-
-
-@dataclass(eq=False)
-class Poll:
-    state: Any                 # the describe Task
-    entry: PollEntry
-    form: str
-    loop: Loop | None
-    refs: StatusRefs
-    status_vars: frozenset[str]
-    choice: Any | None         # first status-testing Choice after the describe
-
-
-@dataclass
-class PollAnalysis:
-    starts: list[Start]
-    polls: list[Poll]
-
-    def loop_keys(self) -> set[tuple[str, str]]:
-        return {(p.loop.scope.pointer, p.loop.header) for p in self.polls if p.loop is not None}
-
-
-def poll_analysis(ctx: CheckContext) -> PollAnalysis:
-    machine = ctx.machine
-    cat = catalogue_for(ctx.settings)
-    return machine.memo(f"polls:{id(cat)}", lambda: _analyse(machine, cat))
-
-
-def _analyse(machine, cat) -> PollAnalysis:
-    starts: list[Start] = []
-    polls: list[Poll] = []
-    for state in machine.states:
-        res = task_resource(state)
-        if res is None or res.suffix == ".waitForTaskToken":
-            continue
-        entry = cat.start_entry(res.form)
-        if entry is not None and res.suffix == "":
-            starts.append(Start(state, entry, res.form))
-            continue
-        entry = cat.describe_entry(res.form)
-        if entry is not None:
-            refs, status_vars = _status_refs(state, entry)
-            loop = innermost_loop(machine, state)
-            polls.append(Poll(state, entry, res.form, loop, refs, status_vars, _status_choice(machine, state, loop, refs)))
-    return PollAnalysis(starts, polls)
-
-
-def _mentions(value: Any, field: str) -> bool:
-    return isinstance(value, str) and re.search(rf"\b{re.escape(field)}\b", value, re.IGNORECASE) is not None
-
-
-def _status_refs(state, entry: PollEntry) -> tuple[StatusRefs, frozenset[str]]:
-    field = entry.status_field
-    fields = {field.lower()}
-    variables: set[str] = set()
-    names: set[str] = set()
-
-    def keys(value: Any, top: bool, into_vars: bool, depth: int = 0) -> None:
-        if depth > 50 or not isinstance(value, dict):
-            return
-        for k, v in value.items():
-            if isinstance(v, str) and _mentions(v, field):
-                if top and into_vars:
-                    variables.add(str(k).lower())
-                    names.add(str(k))
-                else:
-                    fields.add(str(k).lower())
-            else:
-                keys(v, False, into_vars, depth + 1)
-
-    out = state.get("Output")
-    if isinstance(out, str) and _mentions(out, field):
-        fields.add("input")  # the Output is the status itself: the Choice reads `$states.input`
-    keys(out, True, False)
-    keys(state.get("Assign"), True, True)
-    return StatusRefs(frozenset(fields), frozenset(variables)), frozenset(names)
-
-
-def _status_choice(machine, state, loop: Loop | None, refs: StatusRefs):
-    """The first Choice after the describe (following Next/Choice edges, in the loop when there is one)
-    that tests the status."""
-    graph = machine.graph(state.scope)
-    seen = {state.name}
-    queue = deque([(state.name, 0)])
-    while queue:
-        name, depth = queue.popleft()
-        st = state.scope.states[name]
-        if st is not state and choice_tests_status(st, refs):
-            return st
-        if depth >= 6:
-            continue
-        for e in graph.out.get(name, ()):
-            if e.kind == "catch" or e.target not in state.scope.states or e.target in seen:
-                continue
-            if loop is not None and e.target not in loop.body:
-                continue
-            seen.add(e.target)
-            queue.append((e.target, depth + 1))
-    return None
-
-
-# --------------------------------------------------------------------------------------------------
 
 _POLL_DOCS_TAIL = """
 ## Options
@@ -249,7 +134,7 @@ outcome (catalogue entries with `handoff: true`).
         machine = ctx.machine
         looping = {id(p.state): p for p in pa.polls if p.loop is not None}
         for s in pa.starts:
-            if s.state.name in forget or (s.entry.handoff and _last_action(s.state)):
+            if s.state.name in forget or (s.entry.handoff and last_action(s.state)):
                 continue
             entry = s.entry
 
@@ -332,24 +217,24 @@ within a few transitions after it.
             to_success: dict[str, list] = {}
             for v in p.entry.failure:
                 for r in route(scope, p.choice.name, v, p.refs):
-                    if p.loop is not None and _repolls(ctx.machine, p, r.target):
+                    if p.loop is not None and repolls(ctx.machine, p, r.target):
                         loop_back.setdefault(v, []).append(r)
                         break
                     st = scope.states.get(r.target)
                     if r.decisive and (r.target in success_targets or (st is not None and st.type == "Succeed")) \
-                            and not _rechecks_status(ctx.machine, scope, r.target, p.refs, p.choice.name):
+                            and not rechecks_status(ctx.machine, scope, r.target, p.refs, p.choice.name):
                         to_success.setdefault(v, []).append(r)
                         break
             if loop_back:
                 values = list(loop_back)
                 r = loop_back[values[0]][0]
                 how = "falls to the Default" if r.default else "is routed"
-                back = _cycle_from(ctx.machine, p, r.target)
+                back = cycle_from(ctx.machine, p, r.target)
                 yield Finding(r.pointer,
-                              f"Choice '{p.choice.name}' sends {_and(values)} ({p.entry.name} "
+                              f"Choice '{p.choice.name}' sends {join_and(values)} ({p.entry.name} "
                               f"{p.entry.status_field}) back into the polling loop: the status {how} to "
                               f"'{r.target}', so a finished job is polled again until the loop gives up",
-                              hint=f"add a rule for {_and(values)} that goes to a failure path, and make the "
+                              hint=f"add a rule for {join_and(values)} that goes to a failure path, and make the "
                                    "Default a failure path",
                               path=tuple([p.state.name, *r.via, *back]))
             if to_success:
@@ -358,126 +243,15 @@ within a few transitions after it.
                 where = success_targets.get(r.target)
                 tail = f"where {where} goes" if where else "a Succeed state"
                 yield Finding(r.pointer,
-                              f"Choice '{p.choice.name}' sends {_and(values)} ({p.entry.name} "
+                              f"Choice '{p.choice.name}' sends {join_and(values)} ({p.entry.name} "
                               f"{p.entry.status_field}) to '{r.target}', {tail}: a failed job is treated as "
                               "a success",
-                              hint=f"send {_and(values)} to a failure path (release what the run holds, then Fail)",
+                              hint=f"send {join_and(values)} to a failure path (release what the run holds, then Fail)",
                               path=(p.state.name, *r.via, r.target))
 
 
-def _repolls(machine, p: Poll, target: str) -> bool:
-    """From `target`, the describe is called again with no other Task on the way (only Wait, Pass and
-    Choice states): the finished job is simply polled again. A path through another Task (a retry or
-    restart API, a stop, a notification) is a deliberate reaction."""
-    scope = p.state.scope
-    graph = machine.graph(scope)
-    seen = {target}
-    queue = deque([target])
-    while queue:
-        name = queue.popleft()
-        if name == p.state.name:
-            return True
-        st = scope.states.get(name)
-        if st is None or st.type not in ("Wait", "Pass", "Choice"):
-            continue
-        for e in graph.out.get(name, ()):
-            if e.kind != "catch" and e.target not in seen:
-                seen.add(e.target)
-                queue.append(e.target)
-    return False
-
-
-def _rechecks_status(machine, scope, target: str, refs: StatusRefs, choice: str, limit: int = 5) -> bool:
-    """A status Choice (other than `choice`) follows `target` within a few transitions: the shared state
-    records the outcome and the status is tested again afterwards."""
-    graph = machine.graph(scope)
-    seen = {target}
-    queue = deque([(target, 0)])
-    while queue:
-        name, depth = queue.popleft()
-        st = scope.states.get(name)
-        if st is None:
-            continue
-        if name != choice and depth > 0 and choice_tests_status(st, refs):
-            return True
-        if depth >= limit:
-            continue
-        for e in graph.out.get(name, ()):
-            if e.kind != "catch" and e.target not in seen and e.target != choice:
-                seen.add(e.target)
-                queue.append((e.target, depth + 1))
-    return False
-
-
-def _last_action(state) -> bool:
-    """The state is the workflow's last action: at the top level, followed only by Pass states up to a
-    Succeed or End."""
-    if state.scope.parent_state is not None:
-        return False
-    s = state
-    for _ in range(50):
-        if s.get("End") is True:
-            return True
-        nxt = s.scope.states.get(s.get("Next")) if isinstance(s.get("Next"), str) else None
-        if nxt is None:
-            return False
-        if nxt.type == "Succeed":
-            return True
-        if nxt.type != "Pass":
-            return False
-        s = nxt
-    return False
-
-
-def _and(values: list[str]) -> str:
+def join_and(values: list[str]) -> str:
     return ", ".join(values[:-1]) + (" and " if len(values) > 1 else "") + values[-1]
-
-
-def _cycle_from(machine, p: Poll, target: str) -> list[str]:
-    """target -> ... -> describe, inside the loop (for the finding path)."""
-    if p.loop is None:
-        return [target]
-    graph = machine.graph(p.state.scope)
-    prev: dict[str, str | None] = {target: None}
-    queue = deque([target])
-    while queue:
-        n = queue.popleft()
-        if n == p.state.name:
-            out = []
-            m: str | None = n
-            while m is not None:
-                out.append(m)
-                m = prev[m]
-            return list(reversed(out))
-        for e in graph.out.get(n, ()):
-            if e.kind != "catch" and e.target in p.loop.body and e.target not in prev:
-                prev[e.target] = n
-                queue.append(e.target)
-    return [target]
-
-
-def _loop_polls(pa: PollAnalysis) -> list[Poll]:
-    """One poll per loop (the first describe in document order)."""
-    seen: set[int] = set()
-    out = []
-    for p in pa.polls:
-        if p.loop is None or id(p.loop) in seen:
-            continue
-        seen.add(id(p.loop))
-        out.append(p)
-    return out
-
-
-def _cycle(machine, p: Poll) -> tuple[str, ...]:
-    graph = machine.graph(p.state.scope)
-    cyc = p.loop.cycle(graph)
-    # rotate so that the path starts at the describe when it is on the cycle
-    core = cyc[:-1]
-    if p.state.name in core:
-        i = core.index(p.state.name)
-        core = core[i:] + core[:i]
-        return tuple(core + [core[0]])
-    return tuple(cyc)
 
 
 class PollLoopWithoutWait(_PollRule):
@@ -504,11 +278,11 @@ A Wait whose `Seconds` is the literal 0 does not count. A Wait computed by an ex
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
-        for p in _loop_polls(pa):
+        for p in loop_polls(pa):
             waits = [p.state.scope.states[n] for n in p.loop.body if p.state.scope.states[n].type == "Wait"]
             if any(w.get("Seconds") != 0 for w in waits):
                 continue
-            path = _cycle(ctx.machine, p)
+            path = cycle(ctx.machine, p)
             yield Finding(p.state.pointer, f"The loop that polls '{p.state.name}' ({p.entry.name}) has no Wait: "
                                            f"{join_path(path)} calls the API back to back",
                           hint="add a Wait state (e.g. 30 seconds) between the status Choice and the describe",
@@ -549,11 +323,11 @@ the second ends the run without its Catch paths).
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
-        for p in _loop_polls(pa):
+        for p in loop_polls(pa):
             ignore = frozenset().union(*(q.status_vars for q in pa.polls if q.loop is p.loop))
             if loop_bound(ctx.machine, p.loop, ignore_vars=ignore) is not None:
                 continue
-            path = _cycle(ctx.machine, p)
+            path = cycle(ctx.machine, p)
             at = p.choice if p.choice is not None and p.choice.name in p.loop.body else p.state
             yield Finding(at.pointer, f"The loop that polls '{p.state.name}' ({p.entry.name}) is unbounded: no "
                                       "attempt counter or deadline is compared in a condition that leaves it",
