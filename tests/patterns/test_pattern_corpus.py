@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sfn_compiler.check.config import CheckConfig
-from sfn_compiler.check.rules.patterns import PATTERN_RULES
+from sfn_compiler.check.rules.patterns import RULES as PATTERN_RULES
 from sfn_compiler.check.runner import run_rules
 
 REPO = Path(__file__).resolve().parents[2]

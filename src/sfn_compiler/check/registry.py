@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from ..errors import SfncError
 from .base import Rule
-from .rules.document import DOCUMENT_RULES
 
 _ID = re.compile(r"^SFN\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -17,9 +16,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[type[Rule], ...]:
     from .rules import ALL_RULES
-    from .rules.patterns import PATTERN_RULES
 
-    rules = tuple(DOCUMENT_RULES) + tuple(ALL_RULES) + tuple(PATTERN_RULES)
+    rules = tuple(ALL_RULES)
     ids, names = set(), set()
     for r in rules:
         if not _ID.match(r.id) or not _NAME.match(r.name) or r.id in ids or r.name in names:

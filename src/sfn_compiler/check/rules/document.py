@@ -168,7 +168,7 @@ this file with `per-path-ignores`.
     example_pass = None
 
 
-DOCUMENT_RULES = (InvalidJson, DuplicateKey, DefinitionTooLarge, NotAStateMachine, UnusedSuppression,
+RULES = (InvalidJson, DuplicateKey, DefinitionTooLarge, NotAStateMachine, UnusedSuppression,
                   InvalidSuppression, AwsValidation, RuleCrashed)
 INPUT_ERROR_RULES = {"SFN001", "SFN004"}   # the file could not be validated at all: exit code 2
 
@@ -195,4 +195,4 @@ files whose placeholders another tool fills in.
     example_pass = '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}'
 
 
-DOCUMENT_RULES = DOCUMENT_RULES + (UnrenderedPlaceholder,)
+RULES = RULES + (UnrenderedPlaceholder,)

@@ -9,6 +9,6 @@ from .locks import LOCK_RULES
 from .loops import LOOP_RULES
 from .polls import POLL_RULES
 
-PATTERN_RULES: tuple[type[Rule], ...] = (CallbackWaitForTaskToken, *POLL_RULES, *LOCK_RULES, *LOOP_RULES)
+RULES: tuple[type[Rule], ...] = (CallbackWaitForTaskToken, *POLL_RULES, *LOCK_RULES, *LOOP_RULES)
 
-__all__ = ["PATTERN_RULES"]
+__all__ = ["RULES"]
