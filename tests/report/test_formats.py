@@ -71,7 +71,7 @@ def test_validate_project(fmt, sfnc):
 
 def test_sarif_goldens_are_valid_sarif():
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((HERE.parent / "validate" / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads((HERE / "sarif-2.1.0-subset.schema.json").read_text())
     for name in ("fixed.sarif", "project.sarif"):
         jsonschema.validate(json.loads((GOLDEN / name).read_text()), schema)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -50,15 +49,12 @@ def poll_mocks(n: int) -> dict[str, Any]:
 
 class TestPollLoop:
     def test_200_iterations(self):
-        t0 = time.perf_counter()
-        r = run_execution(poll_machine(), {"pipeline": "features"}, poll_mocks(200))
-        wall = time.perf_counter() - t0
+        r = run_execution(poll_machine(), {"pipeline": "features"}, poll_mocks(200))  # speed: bench/timings.py
         assert r.status == "SUCCEEDED"
         assert r.output == {"polls": 200, "arn": "arn:aws:sagemaker:pipe/exec-1"}
         assert r.transitions == 1 + 200 * 3 - 1 + 1  # start + 200×(describe, choice) + 199 waits + Done
         assert r.elapsed_seconds == 199 * 60 + 0.5
         assert r.mock_invocations == {"Start Pipeline": 1, "Describe Pipeline": 200}
-        assert wall < 1.0  # 3h19m of virtual time
 
     def test_pipeline_failure_goes_to_fail(self):
         mocks = poll_mocks(3)

@@ -41,7 +41,6 @@ JSONATA_FUNCTIONS = frozenset(
 )
 SFN_FUNCTIONS = frozenset("partition range hash random uuid parse".split())
 FUNCTIONS = JSONATA_FUNCTIONS | SFN_FUNCTIONS
-UNSUPPORTED_FUNCTIONS = frozenset({"eval"})
 
 
 # --------------------------------------------------------------------------------------------------

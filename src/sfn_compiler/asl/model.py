@@ -113,16 +113,6 @@ class Machine:
 
     # ------------------------------------------------------------------ structure
 
-    @cached_property
-    def states_by_pointer(self) -> dict[str, State]:
-        return {s.pointer: s for s in self.states}
-
-    def scope_of_pointer(self, pointer: str) -> Scope | None:
-        for s in self.scopes:
-            if s.pointer == pointer:
-                return s
-        return None
-
     def graph(self, scope: Scope):
         """The transition graph of one scope (see `graph.py`)."""
         from .graph import Graph

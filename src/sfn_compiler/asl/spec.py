@@ -59,11 +59,6 @@ JSONATA_ONLY: dict[str, frozenset[str]] = {
     "Fail": frozenset(),
 }
 
-# every field that is JSONPath-only / JSONata-only on *some* state type (to word messages)
-ANY_JSONPATH_ONLY = frozenset().union(*JSONPATH_ONLY.values())
-ANY_JSONATA_ONLY = frozenset().union(*JSONATA_ONLY.values())
-
-
 def allowed_fields(state_type: str) -> frozenset[str]:
     return COMMON | BOTH[state_type] | JSONPATH_ONLY[state_type] | JSONATA_ONLY[state_type]
 

@@ -172,10 +172,6 @@ class State:
         self.type = t if isinstance(t, str) and t in spec.STATE_TYPES else None
 
     @property
-    def raw_type(self) -> Any:
-        return self.raw.get("Type") if isinstance(self.raw, dict) else None
-
-    @property
     def is_jsonata(self) -> bool:
         return self.query_language == spec.JSONATA
 

@@ -13,7 +13,7 @@ Succeed and Fail states have no outgoing transition; they count as states only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from ..asl import walk
 from .result import ExecutionResult
@@ -115,11 +115,6 @@ class Coverage:
                 key = f"{ev.state}:retry[{r['retrier']}]"
                 if key in self.transition_hits:
                     self.transition_hits[key] += 1
-        return self
-
-    def add_all(self, results: Iterable[ExecutionResult]) -> "Coverage":
-        for r in results:
-            self.add(r)
         return self
 
     @staticmethod

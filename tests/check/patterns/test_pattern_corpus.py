@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import collections
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from sfn_compiler.check.config import CheckConfig
 from sfn_compiler.check.rules.patterns import RULES as PATTERN_RULES
 from sfn_compiler.check.runner import run_rules
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 USER_WORKFLOWS = ["sfn_ndr_15m_features_inference", "sfn_ndr_backfill_reprocessing",
                   "sfn_ndr_monthly_fg_b_baselines", "sfn_ndr_prediction_publication",
@@ -83,16 +82,13 @@ def test_corpus_counts():
     if not CORPUS.is_dir():
         pytest.skip("the shared corpus is absent")
     counts: collections.Counter[str] = collections.Counter()
-    start = time.perf_counter()
     n = 0
     for _path, doc in _definitions(CORPUS):
         n += 1
         for rule, _f in run_rules(doc, _config()):
             counts[rule.name] += 1
-    elapsed = time.perf_counter() - start
     assert n > 100
-    assert {r.name: counts.get(r.name, 0) for r in PATTERN_RULES} == EXPECTED
-    assert elapsed < 20, f"pattern rules took {elapsed:.1f}s on {n} definitions"
+    assert {r.name: counts.get(r.name, 0) for r in PATTERN_RULES} == EXPECTED  # speed: bench/timings.py
 
 
 @pytest.mark.corpus

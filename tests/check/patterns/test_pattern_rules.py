@@ -1,4 +1,4 @@
-"""Rule metadata, examples, options and the less common shapes each pattern rule handles."""
+"""Options and the less common shapes each pattern rule handles (metadata and docs examples: tests/rules)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from sfn_compiler.check.base import Severity
 from sfn_compiler.check.config import CheckConfig
-from sfn_compiler.check.registry import all_rules, matches
 from sfn_compiler.check.rules.patterns import RULES as PATTERN_RULES
 from sfn_compiler.check.runner import run_rules
 from sfn_compiler.errors import SfncError
@@ -498,7 +497,7 @@ def test_docs_patterns_examples_are_correct():
     import re
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "docs" / "patterns.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[3] / "docs" / "patterns.md").read_text(encoding="utf-8")
     blocks = re.findall(r"\*\*Correct example\*\*[^\n]*\n\n```json\n(.*?)```\n\n```mermaid\nstateDiagram-v2\n", text,
                         re.DOTALL)
     assert len(blocks) == 5
