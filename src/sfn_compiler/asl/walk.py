@@ -6,7 +6,7 @@ count and what an edge is. It reads the raw document, never mutates it and skips
 types (a rule reports those); nothing here raises on odd input.
 
 - `Tree(document)`: every scope and state, depth first in document order (`tree.scopes`, `tree.states`,
-  `tree.root`). Scopes are the top level, each Parallel branch and each Map `ItemProcessor` / legacy
+  `tree.root`, `tree.preorder()` for both interleaved). Scopes are the top level, each Parallel branch and each Map `ItemProcessor` / legacy
   `Iterator`; nesting deeper than `MAX_DEPTH` levels is not followed.
 - `child_scopes(state)`: the scopes nested in one state; `processor(state)`: the Map processor AWS runs.
 - `entries(state, "Retry" | "Catch" | "Choices")`: the retriers, catchers or Choice rules that are
@@ -266,6 +266,19 @@ class Tree:
         self.root: Scope | None = None
         if isinstance(document, dict):
             self.root = self._scope(document, "", "machine", None, None, False, 0)
+
+    def preorder(self) -> Iterator["Scope | State"]:
+        """Scopes and states in visit order: a scope, then each of its states followed by the states'
+        nested scopes (recursively)."""
+        def visit(scope: Scope) -> Iterator[Scope | State]:
+            yield scope
+            for state in scope.states.values():
+                yield state
+                for child in state.children:
+                    yield from visit(child)
+
+        if self.root is not None:
+            yield from visit(self.root)
 
     def _scope(self, raw: Any, pointer: str, kind: str, parent_state: State | None, parent: Scope | None,
                distributed: bool, depth: int) -> Scope:

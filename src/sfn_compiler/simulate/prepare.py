@@ -21,93 +21,106 @@ _LITERAL_KEYS = frozenset(
 
 
 def prepare(definition: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Validate what the interpreter relies on; return {state name: state definition} for the whole machine."""
+    """Validate what the interpreter relies on; return {state name: state definition} for the whole machine.
+    Scopes and states come from `asl.walk.Tree` (the one traversal), in visit order."""
     if not isinstance(definition, Mapping):
         raise InvalidDefinition("the definition must be a JSON object")
     top_ql = definition.get("QueryLanguage", "JSONPath")
     all_states: dict[str, dict[str, Any]] = {}
-    _prepare_container(definition, "", top_ql, all_states)
+    where: dict[int, str] = {}     # id(scope) -> its location in messages ("", "/States/P/Branches[0]", ...)
+    for item in walk.Tree(definition, max_depth=_MAX_DEPTH).preorder():
+        if isinstance(item, walk.Scope):
+            where[id(item)] = _where(item, where)
+            _check_scope(item, where[id(item)])
+        else:
+            _check_state(item, f"{where[id(item.scope)]}/States/{item.name}", top_ql, all_states)
     t = definition.get("TimeoutSeconds")
     if t is not None and (isinstance(t, bool) or not isinstance(t, int) or t <= 0):
         raise InvalidDefinition("top-level TimeoutSeconds must be a positive integer")
     return all_states
 
 
+_MAX_DEPTH = 1_000  # the run follows every level; so does the check (the walk's default stops at 64)
 _FIELD = {"next": "Next", "default": "Default", "choice": "Choices[{}]/Next", "catch": "Catch[{}]/Next"}
 
 
-def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
-                       all_states: dict[str, dict[str, Any]]) -> None:
+def _where(scope: walk.Scope, where: dict[int, str]) -> str:
+    parent = scope.parent_state
+    if parent is None:
+        return ""
+    loc = f"{where[id(parent.scope)]}/States/{parent.name}"
+    return f"{loc}/Branches[{scope.pointer.rsplit('/', 1)[-1]}]" if scope.kind == "branch" else f"{loc}/ItemProcessor"
+
+
+def _check_scope(scope: walk.Scope, where: str) -> None:
     label = where or "the definition"
-    states = container.get("States")
-    start = container.get("StartAt")
+    states, start = scope.states_raw, scope.start_at
     if not isinstance(states, Mapping) or not states:
         raise InvalidDefinition(f"{label}: 'States' must be a non-empty object")
     if not isinstance(start, str) or start not in states:
         raise InvalidDefinition(f"{label}: StartAt {start!r} does not name a state in its States object")
-    for name, sd in walk.states_of(container):
-        loc = f"{where}/States/{name}"
-        if not isinstance(sd, Mapping):
-            raise InvalidDefinition(f"{loc}: a state must be an object")
-        if name in all_states:
-            raise InvalidDefinition(f"state name {name!r} is used more than once (names must be unique in the "
-                                    "whole state machine, nested states included)")
-        all_states[name] = sd  # type: ignore[assignment]
-        typ = sd.get("Type")
-        if typ not in STATE_TYPES:
-            raise InvalidDefinition(f"{loc}: unknown Type {typ!r}")
-        ql = sd.get("QueryLanguage", top_ql)
-        if ql != "JSONata":
-            raise UnsupportedDefinition(f"sfnc run supports JSONata states only; state '{name}' uses JSONPath "
-                                        "(set \"QueryLanguage\": \"JSONata\" at the top level or on the state)")
 
-        def no_target(what: str) -> InvalidDefinition:
-            return InvalidDefinition(f"{loc}/{what}: target None is not a state in the same States object")
 
-        if typ == "Choice":
-            choices = sd.get("Choices")
-            if not isinstance(choices, list) or not choices:
-                raise InvalidDefinition(f"{loc}: Choices must be a non-empty array")
-            for i, rule in enumerate(choices):
-                if not isinstance(rule, Mapping) or "Condition" not in rule:
-                    raise InvalidDefinition(f"{loc}/Choices[{i}]: a JSONata Choice rule needs 'Condition'")
-                if "Next" not in rule:
-                    raise no_target(f"Choices[{i}]/Next")
-        elif typ not in ("Succeed", "Fail"):
-            if sd.get("End") is True:
-                if "Next" in sd:
-                    raise InvalidDefinition(f"{loc}: has both Next and End")
-            elif "Next" not in sd:
-                raise no_target("Next")
-        _check_literals(sd, typ, loc)
-        for c in walk.entries(sd, "Catch"):
-            if "Next" not in c.raw:
-                raise no_target(f"Catch[{c.index}]/Next")
-        if typ not in ("Succeed", "Fail"):
-            for t in walk.transitions(sd):
-                if not isinstance(t.target, str) or t.target not in states:
-                    raise InvalidDefinition(f"{loc}/{_FIELD[t.kind].format(t.index)}: target {t.target!r} is not a "
-                                            "state in the same States object")
-        if typ == "Parallel":
-            branches = sd.get("Branches")
-            if not isinstance(branches, list) or not branches:
-                raise InvalidDefinition(f"{loc}: Branches must be a non-empty array")
-            for i, br in enumerate(branches):
-                if not isinstance(br, Mapping):
-                    raise InvalidDefinition(f"{loc}/Branches[{i}]: a branch must be an object")
-                _prepare_container(br, f"{loc}/Branches[{i}]", top_ql, all_states)
-        if typ == "Map":
-            if "ItemReader" in sd:
-                raise UnsupportedDefinition(f"state '{name}': Map ItemReader (reading items from S3) is not "
-                                            "supported by sfnc run; pass the items in the input or with 'Items'")
-            if "ResultWriter" in sd:
-                raise UnsupportedDefinition(f"state '{name}': Map ResultWriter (writing results to S3) is not "
-                                            "supported by sfnc run")
-            proc = walk.processor(sd)
-            if not isinstance(proc, Mapping):
-                raise InvalidDefinition(f"{loc}: Map needs an ItemProcessor")
-            _prepare_container(proc, f"{loc}/ItemProcessor", top_ql, all_states)
-        _precompile(sd, loc)
+def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str, dict[str, Any]]) -> None:
+    name, sd, states = state.name, state.raw, state.scope.states_raw
+    if not isinstance(sd, Mapping):
+        raise InvalidDefinition(f"{loc}: a state must be an object")
+    if name in all_states:
+        raise InvalidDefinition(f"state name {name!r} is used more than once (names must be unique in the "
+                                "whole state machine, nested states included)")
+    all_states[name] = sd  # type: ignore[assignment]
+    typ = sd.get("Type")
+    if typ not in STATE_TYPES:
+        raise InvalidDefinition(f"{loc}: unknown Type {typ!r}")
+    ql = sd.get("QueryLanguage", top_ql)
+    if ql != "JSONata":
+        raise UnsupportedDefinition(f"sfnc run supports JSONata states only; state '{name}' uses JSONPath "
+                                    "(set \"QueryLanguage\": \"JSONata\" at the top level or on the state)")
+
+    def no_target(what: str) -> InvalidDefinition:
+        return InvalidDefinition(f"{loc}/{what}: target None is not a state in the same States object")
+
+    if typ == "Choice":
+        choices = sd.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            raise InvalidDefinition(f"{loc}: Choices must be a non-empty array")
+        for i, rule in enumerate(choices):
+            if not isinstance(rule, Mapping) or "Condition" not in rule:
+                raise InvalidDefinition(f"{loc}/Choices[{i}]: a JSONata Choice rule needs 'Condition'")
+            if "Next" not in rule:
+                raise no_target(f"Choices[{i}]/Next")
+    elif typ not in ("Succeed", "Fail"):
+        if sd.get("End") is True:
+            if "Next" in sd:
+                raise InvalidDefinition(f"{loc}: has both Next and End")
+        elif "Next" not in sd:
+            raise no_target("Next")
+    _check_literals(sd, typ, loc)
+    for c in state.entries("Catch"):
+        if "Next" not in c.raw:
+            raise no_target(f"Catch[{c.index}]/Next")
+    if typ not in ("Succeed", "Fail"):
+        for t in state.transitions():
+            if not isinstance(t.target, str) or t.target not in states:
+                raise InvalidDefinition(f"{loc}/{_FIELD[t.kind].format(t.index)}: target {t.target!r} is not a "
+                                        "state in the same States object")
+    if typ == "Parallel":
+        branches = sd.get("Branches")
+        if not isinstance(branches, list) or not branches:
+            raise InvalidDefinition(f"{loc}: Branches must be a non-empty array")
+        for i, br in enumerate(branches):
+            if not isinstance(br, Mapping):
+                raise InvalidDefinition(f"{loc}/Branches[{i}]: a branch must be an object")
+    if typ == "Map":
+        if "ItemReader" in sd:
+            raise UnsupportedDefinition(f"state '{name}': Map ItemReader (reading items from S3) is not "
+                                        "supported by sfnc run; pass the items in the input or with 'Items'")
+        if "ResultWriter" in sd:
+            raise UnsupportedDefinition(f"state '{name}': Map ResultWriter (writing results to S3) is not "
+                                        "supported by sfnc run")
+        if not isinstance(walk.processor(sd), Mapping):
+            raise InvalidDefinition(f"{loc}: Map needs an ItemProcessor")
+    _precompile(sd, loc)
 
 
 def is_int(v: Any) -> bool:
