@@ -29,7 +29,7 @@ class RuleCrashed(AssertionError):
 
 
 # the rules these tests run by default: every rule with its own `check` (not the runner's SFN0xx ones) except
-# the pattern group, which tests/patterns covers through the runner
+# the pattern group, which tests/check/patterns covers through the runner
 RULES = tuple(r for r in ALL_RULES if not r.document and r.group != "pattern")
 
 

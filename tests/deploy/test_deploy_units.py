@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from sfn_compiler.deploy.plan import AliasPlan, Plan, canonical_text, unified
-from sfn_compiler.deploy.report import Result, summary_table
+from sfn_compiler.deploy.results import Result, summary_table
 from sfn_compiler.deploy.target import (AliasSpec, Target, is_loopback, machine_arn, machine_config, machine_name,
                                         settings_problems)
 

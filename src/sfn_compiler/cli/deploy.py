@@ -103,7 +103,7 @@ def deploy(
     """
     from ..deploy.collect import collect_targets, git_commit
     from ..deploy.plan import Plan
-    from ..deploy.report import format_plan, planned_result, summary_table
+    from ..deploy.results import format_plan, planned_result, summary_table
     from ..deploy.run import apply_plans
     from ..envconfig import load_env
 

@@ -10,8 +10,8 @@ The pieces talk through a narrow interface and never see templates:
 - `client.SfnClient`: a thin wrapper over the boto3 `stepfunctions` and `sts` clients (injected, so tests
   point it at a moto server); turns AWS errors into `AwsError` with a hint.
 - `plan.make_plan`: describe -> `Plan` (create | update | unchanged) with definition and config diffs.
-- `apply.apply_plan`: execute one plan (with the concurrent-change check) -> `report.Result`.
-- `report.summary_table`: the created / updated / unchanged / failed table.
+- `apply.apply_plan`: execute one plan (with the concurrent-change check) -> `results.Result`.
+- `results.summary_table`: the created / updated / unchanged / failed table.
 
 boto3 is imported only inside `client.SfnClient.connect`, so importing this package is cheap.
 """

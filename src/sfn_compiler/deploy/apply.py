@@ -12,7 +12,7 @@ from typing import Any
 
 from .client import AwsError, SfnClient
 from .plan import Plan, canary_route, snapshot, stable_route, version_number
-from .report import Result
+from .results import Result
 
 
 class ConcurrentChange(AwsError):

@@ -7,7 +7,7 @@ from typing import Callable
 from .apply import apply_plan
 from .client import AwsError, SfnClient
 from .plan import Plan, make_plan
-from .report import Result, failed_result
+from .results import Result, failed_result
 from .target import Target
 
 
