@@ -87,3 +87,17 @@ def test_render_project_checks_then_writes(proj):
     assert list(render_project(proj, ["dev"], None, check=True))[0].diffs == []
     strict = list(render_project(proj, ["dev"], None, ("extra=1",), strict=True, check=True))
     assert [p.message for p in strict[0].problems] == ["value 'extra' is not used by any template"]
+
+
+def test_iter_files_skips_hidden_entries_below_the_directory_only(tmp_path, monkeypatch):
+    from sfn_compiler.pipeline.validation import iter_files
+
+    (tmp_path / "defs" / ".cache").mkdir(parents=True)
+    (tmp_path / "defs" / "a.json").write_text("{}")
+    (tmp_path / "defs" / ".hidden.json").write_text("{}")
+    (tmp_path / "defs" / ".cache" / "b.json").write_text("{}")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    from pathlib import Path
+
+    assert [f.name for f in iter_files([Path("../defs")])] == ["a.json"]      # `..` is not a hidden directory

@@ -124,11 +124,12 @@ def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
 
 def iter_files(paths: list[Path]) -> list[Path]:
     """The files to validate: each file given, and the `.json`/`.json5` files below each directory
-    (sorted; hidden files and directories skipped)."""
+    (sorted; hidden files and directories below it skipped, whatever the path to it: `../corpus` works)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file() and not any(part.startswith(".") for part in q.parts)))
+            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file()
+                                and not any(part.startswith(".") for part in q.relative_to(p).parts)))
         elif p.exists():
             files.append(p)
         else:
