@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 
 from ..load.pointer import escape_token
 from . import spec
+from .graph import Graph
 from .jsonata import Analysis, Delimited, analyze, has_placeholder, neutralize_placeholders, split_delimited
 from .walk import ERROR_HANDLING_TYPES, MAX_DEPTH, Scope, State, Tree  # noqa: F401  (re-exported)
 
@@ -113,11 +114,13 @@ class Machine:
 
     # ------------------------------------------------------------------ structure
 
-    def graph(self, scope: Scope):
+    def graph(self, scope: Scope) -> Graph:
         """The transition graph of one scope (see `graph.py`)."""
-        from .graph import Graph
-
-        return self.memo(("graph", scope.pointer), lambda: Graph(self, scope))
+        key = ("graph", scope.pointer)
+        g = self._memo.get(key)
+        if g is None:
+            g = self._memo[key] = Graph(self, scope)
+        return g
 
     # ------------------------------------------------------------------ placeholders
 

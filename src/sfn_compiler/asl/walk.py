@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
 
-from ..load.pointer import join_pointer
+from ..load.pointer import escape_token, join_pointer
 from . import spec
 
 MAX_DEPTH = 64  # nested Parallel/Map levels followed (deeper ones are ignored, not crashed on)
@@ -113,7 +113,7 @@ def entries(state: Any, key: str, pointer: str = "") -> Iterator[Entry]:
     if isinstance(items, list):
         for i, item in enumerate(items):
             if isinstance(item, dict):
-                yield Entry(i, join_pointer(pointer, key, i), item)
+                yield Entry(i, f"{pointer}/{key}/{i}", item)   # the keys need no RFC 6901 escaping
 
 
 def handles_errors(state: Any) -> bool:
@@ -157,7 +157,7 @@ def is_terminal(state: Any) -> bool:
 # the tree
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class State:
     name: str
     pointer: str
@@ -196,7 +196,7 @@ class State:
         return f"State({self.pointer!r}, {self.type})"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Scope:
     pointer: str              # "" for the top level, "/States/P/Branches/0", "/States/M/ItemProcessor"
     raw: Any
@@ -290,7 +290,7 @@ class Tree:
                 own = sraw.get("QueryLanguage")
                 if own in spec.QUERY_LANGUAGES:
                     ql = own
-            state = State(name, join_pointer(pointer, "States", name), sraw, scope, ql)
+            state = State(name, f"{pointer}/States/{escape_token(name)}", sraw, scope, ql)
             scope.states[state.name] = state
             self.states.append(state)
             if depth >= self.max_depth:

@@ -16,7 +16,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, Span
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
-from ..load.pointer import join_pointer
+from ..load.pointer import escape_token
 from ..load.jsondoc import read_text
 from ..placeholders import has_placeholder
 from .base import CheckContext, Finding, Rule, Severity
@@ -32,7 +32,7 @@ MAX_DEFINITION_CHARS = 1_048_576
 def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
     if isinstance(node, dict):
         for k, v in node.items():
-            _placeholder_pointers(v, join_pointer(pointer, k), out)
+            _placeholder_pointers(v, f"{pointer}/{escape_token(k)}", out)
     elif isinstance(node, list):
         for i, v in enumerate(node):
             _placeholder_pointers(v, f"{pointer}/{i}", out)
@@ -95,10 +95,13 @@ def _frame(text: str | None, line: int, column: int) -> str | None:
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
-              placeholders: str | None = None, machine_type: str | None = None) -> list[tuple[type[Rule], Finding]]:
-    """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding."""
-    ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders,
-                       machine_type=machine_type)
+              placeholders: str | None = None, machine_type: str | None = None,
+              ctx: CheckContext | None = None) -> list[tuple[type[Rule], Finding]]:
+    """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding. `ctx` shares the
+    caller's context (and its model of the document)."""
+    if ctx is None:
+        ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders,
+                           machine_type=machine_type)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
     for rule in all_rules():
@@ -154,9 +157,10 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    findings = run_rules(data, config, path=col.path, placeholders="opaque" if pointers else mode,
-                         machine_type=machine_type)
-    suppressions = find_suppressions(data)
+    ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
+                       machine_type=machine_type)
+    findings = run_rules(data, config, path=col.path, ctx=ctx)
+    suppressions = find_suppressions(data, ctx.machine.states)
     for rule, f in findings:
         hit = False
         for s in suppressions:

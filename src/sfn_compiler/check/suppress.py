@@ -23,11 +23,14 @@ class Suppression:
         return not self.scope or pointer == self.scope or pointer.startswith(self.scope + "/")
 
 
-def find_suppressions(document: Any) -> list[Suppression]:
+def find_suppressions(document: Any, states: list | None = None) -> list[Suppression]:
+    """The suppressions in the document's Comments; `states` (the model's, `asl.walk.Tree.states`) saves
+    walking the document again."""
     out: list[Suppression] = []
     if not isinstance(document, dict):
         return out
-    candidates = [("", document)] + [(st.pointer, st.raw) for st in Tree(document).states if isinstance(st.raw, dict)]
+    states = Tree(document).states if states is None else states
+    candidates = [("", document)] + [(st.pointer, st.raw) for st in states if isinstance(st.raw, dict)]
     for scope, obj in candidates:
         comment = obj.get("Comment")
         if not isinstance(comment, str) or "sfnc:" not in comment:

@@ -6,7 +6,8 @@ from typing import Any, Iterable
 
 
 def escape_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    s = str(token)
+    return s.replace("~", "~0").replace("/", "~1") if ("~" in s or "/" in s) else s
 
 
 def unescape_token(token: str) -> str:

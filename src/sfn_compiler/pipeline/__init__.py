@@ -5,13 +5,28 @@ home.
 
 - `rendering`: `render_env` (one env's templates), `render_project` (`sfnc render`), `select_envs`.
 - `validation`: `validate` (`sfnc validate`: files or templates x envs, remote, cross-env merge, summary,
-  exit policy), `check_env` (render + validate one env; deploy uses it).
+  exit policy), `check_env` / `check_rendered` (render + validate; deploy uses them).
 - `scenarios`: `run_scenarios` (`sfnc test`: render, run each scenario, coverage).
 - `docs`: `workflow_docs` (`sfnc graph --docs`), `diagram_source` (`sfnc graph NAME`).
+
+The names below load their module on first use, so a command pays only for the stages it runs.
 """
 
-from .rendering import EnvOutcome, EnvRender, render_env, render_project, select_envs
-from .validation import EnvCheck, ValidateOptions, ValidateRun, check_env, check_rendered, merge_envs, validate
+from __future__ import annotations
 
-__all__ = ["EnvCheck", "EnvOutcome", "EnvRender", "ValidateOptions", "ValidateRun", "check_env", "check_rendered", "merge_envs",
-           "render_env", "render_project", "select_envs", "validate"]
+import importlib
+from typing import Any
+
+_HOMES = {
+    "EnvOutcome": "rendering", "EnvRender": "rendering", "render_env": "rendering", "render_project": "rendering",
+    "select_envs": "rendering", "EnvCheck": "validation", "ValidateOptions": "validation",
+    "ValidateRun": "validation", "check_env": "validation", "check_rendered": "validation",
+    "merge_envs": "validation", "validate": "validation",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

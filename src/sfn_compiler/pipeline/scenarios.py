@@ -12,6 +12,7 @@ from ..errors import SfncError
 from ..project import Project
 from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expectations, load_scenario, run_execution,
                         scenario_warnings)
+from ..simulate.scenario import state_types
 from .rendering import render_env
 
 
@@ -90,8 +91,9 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
         r = by_name[d.name]
         machine = MachineRun(d.name, Coverage(r.data, d.name))
         run.machines.append(machine)
+        types = state_types(r.data)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
-            case = _run_case(project, f, r.data, d.name, run.problems)
+            case = _run_case(project, f, r.data, d.name, run.problems, types)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -101,7 +103,8 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
     return run
 
 
-def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic]) -> CaseRun:
+def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
+              types: dict[str, str]) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
         scenario = load_scenario(f)
@@ -109,7 +112,7 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
         problems.append(problem(str(exc), file=case.display))
         case.error, case.load_failed = str(exc), True
         return case
-    case.warnings = scenario_warnings(scenario, definition)
+    case.warnings = scenario_warnings(scenario, definition, types=types)
     try:
         case.result = run_execution(definition, scenario.input, scenario.mocks, name=name, **scenario.run_kwargs())
     except SimulationError as exc:

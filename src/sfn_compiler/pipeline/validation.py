@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..check import CheckConfig, validate_file, validate_rendered
 from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
 from ..diagnostics import Diagnostic
-from ..envconfig import EnvConfig, load_env
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from ..project import Project
-from ..report import Summary
-from ..render.engine import RenderedTemplate
-from .rendering import EnvRender, render_env, select_envs
+from ..report.summary import Summary
+
+if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it
+    from ..envconfig import EnvConfig
+    from ..render.engine import RenderedTemplate
+    from .rendering import EnvRender
 
 
 @dataclass
@@ -86,6 +88,8 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
 def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
               remote: Callable[[EnvConfig], object] | None = None) -> EnvCheck:
     """Render the env's templates (`render_env`) and validate each one that rendered (`check_rendered`)."""
+    from .rendering import render_env
+
     out = EnvCheck(render_env(project, envcfg, names))
     for r in out.render.templates:
         out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote)
@@ -157,6 +161,9 @@ def _validate_paths(project: Project, config: CheckConfig,
 
 def _validate_templates(project: Project, config: CheckConfig,
                         opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str], list[Diagnostic]]:
+    from ..envconfig import load_env
+    from .rendering import select_envs
+
     if opts.machine_type:
         raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
     if not project.templates():

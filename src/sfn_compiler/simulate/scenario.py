@@ -251,9 +251,16 @@ def check_expectations(scenario: Scenario | Mapping[str, Any], result: Execution
     return problems
 
 
-def scenario_warnings(scenario: Scenario, definition: Mapping[str, Any]) -> list[str]:
-    """Likely mistakes that do not make the scenario fail by themselves (typos in state names)."""
-    states = {st.name: str(st.raw.get("Type")) for st in walk.Tree(definition).states if isinstance(st.raw, Mapping)}
+def state_types(definition: Mapping[str, Any]) -> dict[str, str]:
+    """{state name: Type} for every state of the machine (nested ones included)."""
+    return {st.name: str(st.raw.get("Type")) for st in walk.Tree(definition).states if isinstance(st.raw, Mapping)}
+
+
+def scenario_warnings(scenario: Scenario, definition: Mapping[str, Any], *,
+                      types: dict[str, str] | None = None) -> list[str]:
+    """Likely mistakes that do not make the scenario fail by themselves (typos in state names).
+    `types` (from `state_types`) saves walking the definition again for each scenario."""
+    states = state_types(definition) if types is None else types
     warnings: list[str] = []
     for name in sorted(mocked_states(scenario.mocks)):
         if name not in states:
