@@ -32,6 +32,27 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place that belongs to one finding: a consequence folded into it (a state unreachable because
+    of the missing target), another occurrence of the same problem in the field, the start of a path, the
+    same finding in another env. `span`/`template`/`pointer` as in `Diagnostic`; any may be missing."""
+
+    message: str
+    span: Span | None = None
+    pointer: str | None = None
+    template: Span | None = None
+
+    @property
+    def primary(self) -> Span | None:
+        return self.template or self.span
+
+    def format(self) -> str:
+        """`file:line:col: message` (the primary place), or the message alone."""
+        where = self.primary
+        return f"{where.format()}: {self.message}" if where is not None and where.file else self.message
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     message: str
     severity: str = "error"              # "error" | "warning" | "info"
@@ -46,6 +67,9 @@ class Diagnostic:
     path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
     fingerprint: str = ""
     frame: str | None = None             # code frame for text output
+    related: tuple[Related, ...] = ()    # places that belong to this finding (every format shows them)
+    neutral: str | None = None           # the message with env-substituted values written as ${name}, when
+                                         # they occur in it (the cross-env merge shows it when envs differ)
 
     @property
     def primary(self) -> Span | None:
@@ -76,6 +100,8 @@ class Diagnostic:
         if extras:
             parts.append(f" ({', '.join(extras)})")
         text = "".join(parts)
+        for r in self.related:
+            text += f"\n  related: {r.format()}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

@@ -27,15 +27,30 @@ def ptr(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_token(t) for t in tokens)
 
 
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` most likely misspells: the same but for case, else the closest by difflib."""
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str):
         return None
     folded = [c for c in cands if c.lower() == word.lower() and c != word]
     match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
-    if not match:
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    match = closest(word, candidates)
+    if match is None:
         return None
-    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
+    return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"
+
+
+def counted(items: Iterable[str]) -> str:
+    """`'a' (2 times) and 'b'`: each distinct item quoted, in first-seen order, with its count when repeated."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    parts = [f"'{k}'" + (f" ({n} times)" if n > 1 else "") for k, n in counts.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def type_name(value: Any) -> str:

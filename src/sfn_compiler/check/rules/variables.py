@@ -181,20 +181,23 @@ class VariableAssignedInOuterScope(Rule):
     id = "SFN504"
     name = "variable-assigned-in-outer-scope"
     group = GROUP
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "A state inside a Parallel branch or Map processor assigns a variable that an outer scope also assigns"
     docs = """\
 ## Why
-Inner scopes may read outer variables but "MUST NOT" assign a name that is assigned in an outer scope
-(states language spec): names must be unique between a scope and the scopes nested in it. The inner
-assignment does not update the outer variable either: inner variables vanish when the Parallel/Map ends.
+Inner scopes may read outer variables but MUST NOT assign a name that is assigned in an outer scope (the
+Amazon States Language specification, on variable scope: names must be unique between a scope and the
+scopes nested in it). The inner assignment does not update the outer variable either: inner variables
+vanish when the Parallel/Map ends, so the value the author meant to pass out is lost. An error: the
+definition violates the specification.
 
 ## How to fix
 Use a different name inside the branch/iteration and return the value through the branch's `Output`;
 update the outer variable in the Parallel/Map state's own `Assign` from `$states.result`.
 
 ## Known limits
-A warning: whether AWS rejects this at definition time is not confirmed.
+Whether AWS rejects this when the definition is created is not confirmed (nor which error it gives);
+`[tool.sfnc.validate] severity = { "variable-assigned-in-outer-scope" = "warning" }` makes it a warning.
 """
     sources = (SPEC, WV)
     example_fail = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
