@@ -66,7 +66,7 @@ def test_invalid_json_is_located():
     with pytest.raises(SfncError) as exc:
         load_json_text('{\n  "a": 1,\n}', "bad.json")
     (p,) = exc.value.problems
-    assert (p.span.file, p.span.line, p.span.column) == ("bad.json", 3, 1) and p.message.startswith("invalid JSON")
+    assert (p.span.file, p.span.line, p.span.column) == ("bad.json", 2, 9) and p.message.startswith("invalid JSON")  # the comma
 
 
 def test_duplicates_are_errors_or_reported_with_both_positions():
@@ -127,3 +127,21 @@ def test_every_value_is_located_where_its_text_starts(data, indent):
         pos = d.locate(pointer)
         start = offsets[pos.line - 1] + pos.column - 1
         assert json.JSONDecoder().raw_decode(text, start)[0] == value, pointer
+
+
+@pytest.mark.parametrize("text,message,line,column", [
+    ('{\n  "StartAt": "A",\n}\n', "trailing comma before '}' (JSON allows no ',' after the last item)", 2, 17),
+    ('{"a": [1, 2, ]}', "trailing comma before ']' (JSON allows no ',' after the last item)", 1, 12),
+    ('{StartAt: "A"}', "expected a key in double quotes (JSON has no unquoted keys)", 1, 2),
+    ("{'a': 1}", "a key in single quotes: JSON keys are strings in double quotes", 1, 2),
+    ('{"a": \'x\'}', "a string in single quotes: JSON strings use double quotes", 1, 7),
+    ('{"a": 1 "b": 2}', "expected ',' between two items (or the end of the object or array)", 1, 9),
+    ('{"a": "x', "a string is not closed (no closing double quote)", 1, 7),
+    ('{"a": 1}\n{"b": 2}', "more text after the end of the JSON value", 2, 1),
+    ('{"a": [1,', "the text ends before the JSON value is complete", 1, 10),
+])
+def test_parse_errors_in_words_at_their_own_place(text, message, line, column):
+    with pytest.raises(SfncError) as exc:
+        load_json_text(text, "e.json")
+    (p,) = exc.value.problems
+    assert (p.message, p.span.line, p.span.column) == (f"invalid JSON: {message}", line, column)

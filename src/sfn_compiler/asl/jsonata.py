@@ -248,6 +248,10 @@ def _analyze(body: str) -> Analysis:
                     loc -= len(tok_text)
         loc = max(0, min(loc, len(body)))
         message = str(exc) if code else f"cannot parse the expression ({type(exc).__name__}: {exc})"
+        if code in ("S0101", "S0105") and _unclosed_quote(body) is not None:   # a string / backquoted name
+            loc = _unclosed_quote(body)
+            what = "string literal" if body[loc] != "`" else "backquoted name"
+            message = f"the {what} that starts here is never closed (no matching {body[loc]})"
         return Analysis(error=ParseError(code if isinstance(code, str) else None, message, loc))
     walker = _Walker(body)
     try:
@@ -266,6 +270,29 @@ def _analyze(body: str) -> Analysis:
         locals=frozenset(bound),
         guarded=frozenset(walker.guarded),
     )
+
+
+def _unclosed_quote(body: str) -> int | None:
+    """Offset of the quote that opens a string literal (or backquoted name) the body never closes."""
+    quote, start, i, n = None, 0, 0, len(body)
+    while i < n:
+        ch = body[i]
+        if quote:
+            if ch == "\\" and quote != "`":
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif body.startswith("/*", i):
+            end = body.find("*/", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+            continue
+        elif ch in "'\"`":
+            quote, start = ch, i
+        i += 1
+    return start if quote else None
 
 
 def _dedupe(items) -> tuple:

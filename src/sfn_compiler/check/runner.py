@@ -262,7 +262,8 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
             return []
         where = p.span or Span(display)
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
-                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url())]
+                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
+                           frame=_frame(text, where.line or 0, where.column or 1))]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 

@@ -201,13 +201,54 @@ def load_json_text(text: str, filename: str, *, allow_duplicates: bool = False) 
     try:
         data = json.loads(text, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
-        raise SfncError(f"invalid JSON: {exc.msg}", file=filename, line=exc.lineno, column=exc.colno) from None
+        message, pos = json_error_words(text, exc)
+        lines = LineIndex(text)
+        at = lines.position(pos)
+        raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column) from None
     except RecursionError:
         raise SfncError("invalid JSON: nesting too deep", file=filename) from None
     doc = JsonDocument(data, text, filename, dup_found)
     if dup_found and not allow_duplicates:
         _raise_duplicates(text, filename, doc._index().duplicates)
     return doc
+
+
+def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
+    """What the JSON parser's message means, in words, and the offset to point at: a trailing comma is
+    reported at the comma (the parser stops at the next line's `}`), an unclosed string at its quote."""
+    pos, msg = exc.pos, exc.msg
+    at = text[pos] if pos < len(text) else ""
+    before = pos - 1
+    while before >= 0 and text[before] in " \t\r\n":
+        before -= 1
+    if msg in ("Expecting property name enclosed in double quotes", "Expecting value") and at in "}]" and at \
+            and before >= 0 and text[before] == ",":
+        return f"trailing comma before '{at}' (JSON allows no ',' after the last item)", before
+    if msg == "Expecting property name enclosed in double quotes":
+        if at == "'":
+            return "a key in single quotes: JSON keys are strings in double quotes", pos
+        return "expected a key in double quotes (JSON has no unquoted keys)", pos
+    if msg == "Expecting value":
+        if pos >= len(text.rstrip()):
+            return "the text ends before the JSON value is complete", pos
+        if at == "'":
+            return "a string in single quotes: JSON strings use double quotes", pos
+        return "expected a value (a string in double quotes, a number, true, false, null, an object or an array)", pos
+    if msg == "Expecting ',' delimiter":
+        if pos >= len(text.rstrip()):
+            return "the text ends before every object and array is closed", pos
+        return "expected ',' between two items (or the end of the object or array)", pos
+    if msg == "Expecting ':' delimiter":
+        return "expected ':' after the key", pos
+    if msg.startswith("Unterminated string"):
+        return "a string is not closed (no closing double quote)", pos
+    if msg.startswith("Invalid control character"):
+        return "a raw control character (tab or line break) in a string: write it as \\t or \\n", pos
+    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\uXXXX"):
+        return "an invalid escape sequence in a string", pos
+    if msg == "Extra data":
+        return "more text after the end of the JSON value", pos
+    return msg[:1].lower() + msg[1:], pos
 
 
 def read_text(path: Path, display: str | None = None) -> str:

@@ -200,6 +200,7 @@ def _validate_templates(project: Project, config: CheckConfig,
     for name in select_envs(project, opts.envs, False, required=False):
         checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote)
         render_problems.extend(checked.render.problems)
+        diags.extend(checked.render.warnings)   # env values no template uses (a misspelled key): warnings
         envs.append(name)
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
@@ -209,11 +210,12 @@ def _validate_templates(project: Project, config: CheckConfig,
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics that are the same in several envs become one, listing the envs: the same rule and template
-    location, and the same fingerprint (which ignores env-substituted values). When the messages differ
+    location, and the same fingerprint (which ignores env-substituted values); a problem that is not a rule
+    finding (an unused value in envs/_base.yaml) by its place and message. When the messages differ
     only in those values, the merged one shows the values as their placeholders (`${lock_table}`)."""
     merged: dict[object, Diagnostic] = {}
     for d in diags:
-        t = d.template
+        t = d.template if d.rule else d.span   # a problem that is not a rule finding: its place (an env file)
         if t is None:
             merged[id(d)] = d
             continue

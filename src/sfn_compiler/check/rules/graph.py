@@ -202,7 +202,7 @@ End the last state with `"End": true`, or add a Succeed/Fail state and transitio
                 continue
             if any(not isinstance(s.raw, dict) or m.is_opaque(s.raw.get("End")) for s in scope.states.values()):
                 continue
-            yield Finding(ptr(scope.pointer, "States"), f"{scope.label.capitalize()} has no terminal state",
+            yield Finding(ptr(scope.pointer, "States"), f"{scope.label[:1].upper()}{scope.label[1:]} has no terminal state",
                           key=True, hint='end a state with "End": true, or add a Succeed or Fail state')
 
 
