@@ -7,6 +7,10 @@ top-level references to the absent input, `$$`, the JSONata 2.1 operators `??` a
 Results are cached by source text in a module-level dict: real definitions repeat expressions a lot, and
 parsing is the slow part.
 
+Why this module is long: it is one analysis over one AST (delimiters, the parse with its error positions
+and words, the one walk that collects reads, calls, `$states` paths and top-level references);
+splitting it would split that walk.
+
 Positions are character offsets in the body. jsonata-python records the *end* of each token, so starts
 are derived from the token text (approximate for back-quoted names).
 """
