@@ -89,13 +89,14 @@ def is_expression(s: Any) -> bool:
 # --------------------------------------------------------------------------------------------------
 # placeholders inside expressions (opaque mode)
 
-_PLACEHOLDER_START = re.compile(r"\$\{|\{\{")
+_PLACEHOLDER_START = re.compile(r"\$\{|\{\{resolve:")
 
 
 def neutralize_placeholders(body: str) -> str:
-    """Replace `${...}` / `{{...}}` outside JSONata string literals by a string literal of the same length
-    (`"xx…"`), so an unrendered template still parses and offsets are unchanged."""
-    if "${" not in body and "{{" not in body:
+    """Replace `${...}` / `{{resolve:...}}` outside JSONata string literals by a string literal of the same
+    length (`"xx…"`), so an unrendered template still parses and offsets are unchanged. A plain `{{` is
+    JSONata (a block holding an object constructor: `function($v){{"S": $v}}`), never a placeholder."""
+    if "${" not in body and "{{resolve:" not in body:
         return body
     out: list[str] = []
     i = 0
