@@ -31,6 +31,17 @@ def test_rules_docs_are_fresh(sfnc):
         "docs/rules.md is stale: run `sfnc rules --format md > docs/rules.md`"
 
 
+def test_docs_state_the_number_of_rules_there_are():
+    """docs/validate.md quotes the summary line and the JSON summary: their rule count is the registry's."""
+    import re
+
+    from sfn_compiler.check.registry import all_rules
+
+    text = (REPO / "docs" / "validate.md").read_text(encoding="utf-8")
+    counts = re.findall(r"with (\d+) rules:", text) + re.findall(r'"rules": (\d+)', text)
+    assert counts and set(counts) == {str(len(all_rules()))}, counts
+
+
 def test_templates_validate_with_zero_findings_in_every_env(sfnc):
     res = sfnc("validate", "--format", "json", cwd=REPO)
     data = json.loads(res.stdout)
