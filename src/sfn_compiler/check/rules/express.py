@@ -10,7 +10,7 @@ from typing import Iterator
 from ..base import CheckContext, Finding, Note, Rule, Severity
 from ._common import DG, MAPD, ptr
 
-_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:")
+_ACTIVITY = re.compile(r"^arn:aws(-cn|-us-gov|-eusc|-iso(-[bef])?)?:states:[a-z0-9-]+:\d{12}:activity:")
 
 
 class ExpressUnsupportedFeature(Rule):
