@@ -50,7 +50,13 @@ class TestRun:
 
     @property
     def failed(self) -> int:
-        return sum(1 for m in self.machines for c in m.cases if not c.passed)
+        """Scenarios that ran (or could not run) and did not pass; unreadable files are counted apart."""
+        return sum(1 for m in self.machines for c in m.cases if not c.passed and not c.load_failed)
+
+    @property
+    def unreadable(self) -> int:
+        """Scenario files that could not be read: an input error (exit 2), not a failed scenario."""
+        return sum(1 for m in self.machines for c in m.cases if c.load_failed)
 
 
 def default_env(project: Project) -> str:
