@@ -66,7 +66,7 @@ def test_sfnc_test_passes_with_coverage(sfnc, project):
     assert res.exit_code == 1 and "coverage below minimum: poll:" in res.stderr
     res = sfnc("test", "--format", "json", cwd=project.root)
     data = json.loads(res.stdout)
-    assert data["summary"] == {"scenarios": 2, "failed": 0, "unreadable": 0, "below_min_coverage": []}
+    assert data["summary"] == {"scenarios": 2, "failed": 0, "unreadable": 0, "skipped": 0, "below_min_coverage": []}
     assert data["machines"][0]["coverage"]["transitions"]["total"] >= 8
 
 

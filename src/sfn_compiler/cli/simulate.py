@@ -92,6 +92,11 @@ def test_cmd(
         cases = []
         for c in m.cases:
             r = c.result
+            if c.skipped:
+                cases.append({"scenario": c.display, "skipped": c.skipped})
+                if fmt == "text":
+                    typer.echo(f"skip {c.display}  ({c.skipped})")
+                continue
             if c.load_failed:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error]})
                 if fmt == "text":
@@ -123,11 +128,13 @@ def test_cmd(
     if fmt == "json":
         typer.echo(json.dumps({"version": 1, "env": run.env, "machines": report,
                                "summary": {"scenarios": run.total, "failed": run.failed,
-                                           "unreadable": run.unreadable, "below_min_coverage": run.below}},
+                                           "unreadable": run.unreadable, "skipped": run.skipped,
+                                           "below_min_coverage": run.below}},
                               indent=2, ensure_ascii=False))
     else:
-        unread = f", {run.unreadable} could not be read" if run.unreadable else ""
-        typer.echo(f"{run.total - run.failed - run.unreadable} passed, {run.failed} failed{unread} "
+        extra = (f", {run.unreadable} could not be read" if run.unreadable else "") + \
+            (f", {run.skipped} skipped" if run.skipped else "")
+        typer.echo(f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
                    f"({len(report)} machines, env {run.env})")
         for b in run.below:
             typer.echo(f"coverage below minimum: {b}", err=True)
