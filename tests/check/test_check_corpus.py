@@ -37,9 +37,6 @@ ALLOWLIST: dict[tuple[str, str], str] = {
         "calls $randomSeeded(), a LocalStack-only name: LocalStack's own test of this template is skipped with "
         "\"AWS does not compute function randomSeeded\" (tests/aws/.../test_math_operations_jsonata.py); AWS's "
         "seeded random is $random(seed). The call fails the state on AWS",
-    ("taro-kayo__statelint/tests__data__jsonata-4.json", "SFN502"):
-        "linter fixture that reads $value, which no state assigns (the fixture's linter does not check "
-        "variables); AWS accepts it, the read fails at run time",
     ("taro-kayo__statelint/tests__data__jsonata-5.json", "SFN502"):
         "linter fixture that reads $student, $class, $two, which no state assigns; fails at run time",
 }
