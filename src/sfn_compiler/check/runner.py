@@ -252,9 +252,14 @@ def _finish(col: _Collector) -> list[Diagnostic]:
 
 
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
-                  source_map=None, machine_type: str | None = None) -> list[Diagnostic]:
+                  source_map=None, machine_type: str | None = None, json5: bool = False) -> list[Diagnostic]:
     try:
-        doc = load_json_text(text, display, allow_duplicates=True)
+        if json5:
+            from ..load.json5doc import load_json5_text
+
+            doc = load_json5_text(text, display, allow_duplicates=True)
+        else:
+            doc = load_json_text(text, display, allow_duplicates=True)
     except SfncError as exc:
         p = exc.problems[0]
         rule = InvalidJson
@@ -269,10 +274,8 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
 
 def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
     text = read_text(path, display)
-    if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
-        from ..load.jsondoc import blank_json5
-
-        diags = validate_text(blank_json5(text), display, config, machine_type=machine_type)
+    if path.suffix == ".json5":  # read as JSON5; positions are in the file as written
+        diags = validate_text(text, display, config, machine_type=machine_type, json5=True)
         # show the file as written in code frames
         return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
                 for d in diags]

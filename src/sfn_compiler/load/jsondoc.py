@@ -269,51 +269,10 @@ def read_text(path: Path, display: str | None = None) -> str:
 
 
 def load_json_file(path: Path, display: str | None = None, **kw: Any) -> JsonDocument:
-    """Load a JSON file; `.json5` files may hold comments and trailing commas (positions are kept)."""
+    """Load a JSON file; a `.json5` file is read as JSON5 (`json5doc`: positions are in the file as written)."""
     text = read_text(path, display)
     if path.suffix == ".json5":
-        doc = load_json_text(blank_json5(text), display or str(path), **kw)
-        doc.text = text
-        return doc
+        from .json5doc import load_json5_text
+
+        return load_json5_text(text, display or str(path), **kw)
     return load_json_text(text, display or str(path), **kw)
-
-
-def blank_json5(text: str) -> str:
-    """The JSON5 subset LocalStack and others keep definitions in (// and /* */ comments, trailing
-    commas), turned into JSON of the SAME length: comments and trailing commas become spaces (newlines
-    kept), so every line:col the JSON parser reports is still right for the original file."""
-    out = list(text)
-    i, n = 0, len(text)
-    in_string = False
-    last_comma = -1          # offset of a comma that may turn out to be trailing
-    while i < n:
-        c = text[i]
-        if in_string:
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                in_string = False
-            i += 1
-            continue
-        if c == '"':
-            in_string = True
-            last_comma = -1
-        elif text.startswith("//", i) or text.startswith("/*", i):
-            end = text.find("\n", i) if text[i + 1] == "/" else text.find("*/", i + 2)
-            end = n if end < 0 else (end if text[i + 1] == "/" else end + 2)
-            for j in range(i, end):
-                if out[j] != "\n":
-                    out[j] = " "
-            i = end
-            continue
-        elif c == ",":
-            last_comma = i
-        elif c in "}]":
-            if last_comma >= 0:
-                out[last_comma] = " "
-            last_comma = -1
-        elif not c.isspace():
-            last_comma = -1
-        i += 1
-    return "".join(out)
