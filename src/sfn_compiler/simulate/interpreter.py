@@ -29,6 +29,8 @@ from .errors import (
     TransitionLimitExceeded,
     UnsupportedDefinition,
 )
+from .jsonpath_state import JsonPathDefinitionError, JsonPathFailure, check_state
+from .jsonpath_wiring import JsonPathStates, is_jsonpath
 from .mocks import MockProvider, MockTable, mocks_from_spec
 
 __all__ = ["run_execution", "ExecutionResult", "TraceEvent", "DEFAULT_START_TIME"]
@@ -242,7 +244,7 @@ def _matches(names: Any, error: str | None) -> bool:
     for n in names or ():
         if n == error:
             return True
-        if n == "States.ALL" and error != "States.DataLimitExceeded":
+        if n == "States.ALL":  # matches States.DataLimitExceeded too (recorded: jsonpath-error-handling-004)
             return True
         if n == "States.TaskFailed" and error not in ("States.Timeout", "States.DataLimitExceeded"):
             return True
@@ -334,10 +336,10 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
         typ = sd.get("Type")
         if typ not in STATE_TYPES:
             raise InvalidDefinition(f"{loc}: unknown Type {typ!r}")
-        ql = sd.get("QueryLanguage", top_ql)
-        if ql != "JSONata":
-            raise UnsupportedDefinition(f"sfnc run supports JSONata states only; state '{name}' uses JSONPath "
-                                        "(set \"QueryLanguage\": \"JSONata\" at the top level or on the state)")
+        jsonpath = is_jsonpath(sd, top_ql)
+        if jsonpath and top_ql == "JSONata":
+            raise InvalidDefinition(f"{loc}/QueryLanguage: 'QueryLanguage' can not be 'JSONPath' if set to "
+                                    "'JSONata' for whole state machine")
 
         def target(t: Any, what: str) -> None:
             if not isinstance(t, str) or t not in states:
@@ -348,9 +350,9 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
             if not isinstance(choices, list) or not choices:
                 raise InvalidDefinition(f"{loc}: Choices must be a non-empty array")
             for i, rule in enumerate(choices):
-                if not isinstance(rule, Mapping) or "Condition" not in rule:
+                if not jsonpath and (not isinstance(rule, Mapping) or "Condition" not in rule):
                     raise InvalidDefinition(f"{loc}/Choices[{i}]: a JSONata Choice rule needs 'Condition'")
-                target(rule.get("Next"), f"Choices[{i}]/Next")
+                target(rule.get("Next") if isinstance(rule, Mapping) else None, f"Choices[{i}]/Next")
             if "Default" in sd:
                 target(sd["Default"], "Default")
         elif typ not in ("Succeed", "Fail"):
@@ -359,7 +361,15 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
                     raise InvalidDefinition(f"{loc}: has both Next and End")
             else:
                 target(sd.get("Next"), "Next")
-        _check_literals(sd, typ, loc)
+        _check_literals(sd, typ, loc, jsonpath)
+        if jsonpath:
+            try:
+                check_state(sd, loc)
+            except JsonPathDefinitionError as exc:
+                raise InvalidDefinition(str(exc)) from None
+            if typ == "Map" and "ItemBatcher" in sd:
+                raise UnsupportedDefinition(f"state '{name}': ItemBatcher in a JSONPath Map is not supported by "
+                                            "sfnc run yet")
         for i, c in enumerate(sd.get("Catch") or ()):
             target(c.get("Next"), f"Catch[{i}]/Next")
         if typ == "Parallel":
@@ -379,14 +389,15 @@ def _prepare_container(container: Mapping[str, Any], where: str, top_ql: str,
             if not isinstance(proc, Mapping):
                 raise InvalidDefinition(f"{loc}: Map needs an ItemProcessor")
             _prepare_container(proc, f"{loc}/ItemProcessor", top_ql, all_states)
-        _precompile(sd, loc)
+        if not jsonpath:
+            _precompile(sd, loc)
 
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _check_literals(sd: Mapping[str, Any], typ: str, loc: str) -> None:
+def _check_literals(sd: Mapping[str, Any], typ: str, loc: str, jsonpath: bool = False) -> None:
     """Retry/Catch shapes and literal (non-JSONata) numeric fields, which AWS checks at creation time."""
 
     def bad(field_name: str, what: str, value: Any) -> InvalidDefinition:
@@ -427,13 +438,13 @@ def _check_literals(sd: Mapping[str, Any], typ: str, loc: str) -> None:
         v = sd["ToleratedFailurePercentage"]
         if not is_expression(v) and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100):
             raise bad("ToleratedFailurePercentage", "a number in [0, 100] or a {% JSONata %} expression", v)
-    if typ == "Wait":
+    if typ == "Wait" and not jsonpath:
         if ("Seconds" in sd) == ("Timestamp" in sd):
             raise InvalidDefinition(f"{loc}: a Wait state needs exactly one of Seconds or Timestamp")
         ts = sd.get("Timestamp")
         if ts is not None and not is_expression(ts) and _parse_timestamp(ts) is None:
             raise bad("Timestamp", "an RFC3339 timestamp such as 2016-03-14T01:59:00Z", ts)
-    if typ == "Choice":
+    if typ == "Choice" and not jsonpath:
         for i, rule in enumerate(sd["Choices"]):
             cond = rule["Condition"]
             if not isinstance(cond, bool) and not is_expression(cond):
@@ -463,7 +474,7 @@ def _precompile(node: Any, loc: str, key: str | None = None) -> None:
 # =========================================================================== the run
 
 
-class _Run:
+class _Run(JsonPathStates):
     def __init__(self, definition: Mapping[str, Any], input_: Any, mocks: MockProvider, *, name: str,
                  seed: int, max_transitions: int, start_time: datetime, execution_name: str | None,
                  check_payload_size: bool) -> None:
@@ -499,23 +510,28 @@ class _Run:
             "Pass": self._pass, "Task": self._task, "Choice": self._choice, "Wait": self._wait,
             "Succeed": self._succeed, "Fail": self._fail, "Parallel": self._parallel, "Map": self._map,
         }
+        self.jp_handlers: dict[str, Callable[..., tuple[str | None, Any]]] = dict(self.handlers, **{
+            "Pass": self._jp_pass, "Choice": self._jp_choice, "Wait": self._jp_wait, "Succeed": self._jp_succeed,
+            "Fail": self._jp_fail,
+        })
         self.top_scope = _Scope()
         self._iso_cache: dict[float, str] = {}
         self._last_checked: Any = None
 
     # ------------------------------------------------------------------ helpers
 
-    def _context(self, name: str, entered: float, retry_count: int) -> dict[str, Any]:
+    def _context(self, name: str, entered: float, retry_count: int | None) -> dict[str, Any]:
+        """The context object. ``State.RetryCount`` exists only in states that can retry (Task, Parallel,
+        Map): recorded for a Pass state as ``{"Name", "EnteredTime"}`` (jsonpath-base-012, mixed-outputdecl-001)."""
         entered_text = self._iso_cache.get(entered)
         if entered_text is None:
             if len(self._iso_cache) > 4096:
                 self._iso_cache.clear()
             entered_text = self._iso_cache[entered] = iso_timestamp(self.start_time, entered)
-        return {
-            "Execution": self.exec_ctx,
-            "State": {"EnteredTime": entered_text, "Name": name, "RetryCount": retry_count},
-            "StateMachine": self.sm_ctx,
-        }
+        state: dict[str, Any] = {"EnteredTime": entered_text, "Name": name}
+        if retry_count is not None:
+            state["RetryCount"] = retry_count
+        return {"Execution": self.exec_ctx, "State": state, "StateMachine": self.sm_ctx}
 
     def _bind(self, scope: _Scope, states: dict[str, Any], clock: _Clock) -> dict[str, Any]:
         self.ectx.now_ms = self.start_ms + int(round(clock.now * 1000))
@@ -696,7 +712,11 @@ class _Run:
         ev = TraceEvent(len(self.trace), name, typ, path, depth, clock.now, input=inp)
         self.trace.append(ev)
         try:
-            nxt, out = self.handlers[typ](name, sd, inp, scope, clock, path, depth, ev)
+            try:
+                handlers = self.jp_handlers if self._is_jp(sd) else self.handlers
+                nxt, out = handlers[typ](name, sd, inp, scope, clock, path, depth, ev)
+            except JsonPathFailure as jf:
+                raise _Failure(jf.error, jf.cause(name), name) from None
             self._check_size(out, name, "output")
         except _Failure as f:
             ev.status, ev.error, ev.cause = "failed", f.error, f.cause
@@ -729,18 +749,18 @@ class _Run:
         return out
 
     def _pass(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
+        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
         out = self._output_and_assign(name, sd, b, inp, scope, ev)
         return self._next(sd, ev), out
 
     def _succeed(self, name, sd, inp, scope, clock, path, depth, ev):
         if "Output" in sd:
-            b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
+            b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
             return None, self._field(name, "Output", sd["Output"], b)
         return None, inp
 
     def _fail(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
+        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
         values = []
         for key in ("Error", "Cause"):
             if key not in sd:
@@ -754,7 +774,7 @@ class _Run:
 
     def _wait(self, name, sd, inp, scope, clock, path, depth, ev):
         entered = clock.now
-        ctx = self._context(name, entered, 0)
+        ctx = self._context(name, entered, None)
         b = self._bind(scope, {"input": inp, "context": ctx}, clock)
         if "Seconds" in sd:
             seconds = self._int_field(name, sd, "Seconds", b, 0)
@@ -777,7 +797,7 @@ class _Run:
         return self._next(sd, ev), out
 
     def _choice(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
+        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
         for i, rule in enumerate(sd["Choices"]):
             node = rule["Condition"]
             value = self._field(name, f"Choices[{i}]/Condition", node, b)
@@ -805,6 +825,9 @@ class _Run:
 
     def _with_retry_catch(self, name: str, sd: Mapping[str, Any], inp: Any, scope: _Scope, clock: _Clock,
                           ev: TraceEvent, body: Callable[[dict[str, Any]], Any]) -> tuple[str | None, Any]:
+        jsonpath = self._is_jp(sd)
+        finish = self._jp_finish(name, sd, inp, scope) if jsonpath else None
+        caught = self._jp_caught(name, sd, inp, scope) if jsonpath else None
         retriers = sd.get("Retry") or ()
         counts = [0] * len(retriers)
         retry_total = 0
@@ -813,6 +836,10 @@ class _Run:
             ctx = self._context(name, entered, retry_total)
             try:
                 result = body(ctx)
+                if finish is not None:
+                    out, values = finish(result, ctx)
+                    self._jp_assign(name, values, scope, ev)
+                    return self._next(sd, ev), out
                 b = self._bind(scope, {"input": inp, "context": ctx, "result": result}, clock)
                 out = self._field(name, "Output", sd["Output"], b) if "Output" in sd else result
                 values = self._assign(name, sd.get("Assign"), b)
@@ -822,6 +849,8 @@ class _Run:
                 return self._next(sd, ev), out
             except _Failure as f:
                 failure = f
+            except JsonPathFailure as jf:
+                failure = _Failure(jf.error, jf.cause(name), name)
             # ---- Retry
             for idx, r in enumerate(retriers):
                 if _matches(r.get("ErrorEquals"), failure.error):
@@ -858,12 +887,16 @@ class _Run:
             else:
                 raise failure
             err_out = failure.error_output()
-            b = self._bind(scope, {"input": inp, "context": ctx, "errorOutput": err_out}, clock)
-            out = self._field(name, f"Catch[{cidx}]/Output", c["Output"], b) if "Output" in c else err_out
-            values = self._assign(name, c.get("Assign"), b, f"Catch[{cidx}]/Assign")
-            if values:
-                scope.assign(values)
-                ev.assigned = values
+            if caught is not None:
+                out, values = caught(c, err_out, ctx)
+                self._jp_assign(name, values, scope, ev)
+            else:
+                b = self._bind(scope, {"input": inp, "context": ctx, "errorOutput": err_out}, clock)
+                out = self._field(name, f"Catch[{cidx}]/Output", c["Output"], b) if "Output" in c else err_out
+                values = self._assign(name, c.get("Assign"), b, f"Catch[{cidx}]/Assign")
+                if values:
+                    scope.assign(values)
+                    ev.assigned = values
             ev.status = "caught"
             ev.error, ev.cause = failure.error, failure.cause
             ev.caught = {"catcher": cidx, "error": failure.error, "cause": failure.cause, "next": c["Next"],
@@ -879,15 +912,19 @@ class _Run:
         calls: list[dict[str, Any]] = []
         ev.details["calls"] = calls
         callback = isinstance(resource, str) and resource.endswith(".waitForTaskToken")
+        jsonpath = self._is_jp(sd)
 
         def body(ctx: dict[str, Any]) -> Any:
             idx = self.invocations.get(name, 0)
             if callback:
                 ctx["Task"] = {"Token": f"sfnc-task-token:{self.execution_name}:{name}:{idx}"}
-            b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-            args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
-            timeout = self._int_field(name, sd, "TimeoutSeconds", b, 1)
-            heartbeat = self._int_field(name, sd, "HeartbeatSeconds", b, 1)
+            if jsonpath:
+                args, timeout, heartbeat = self._jp_task_inputs(name, sd, inp, scope, ctx)
+            else:
+                b = self._bind(scope, {"input": inp, "context": ctx}, clock)
+                args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
+                timeout = self._int_field(name, sd, "TimeoutSeconds", b, 1)
+                heartbeat = self._int_field(name, sd, "HeartbeatSeconds", b, 1)
             if timeout is not None:
                 ev.details["timeout_seconds"] = timeout
             if heartbeat is not None:
@@ -922,8 +959,11 @@ class _Run:
         branches = sd["Branches"]
 
         def body(ctx: dict[str, Any]) -> Any:
-            b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-            args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
+            if self._is_jp(sd):
+                args = self._jp_parallel_input(sd, inp, scope, ctx)
+            else:
+                b = self._bind(scope, {"input": inp, "context": ctx}, clock)
+                args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
             summary: list[dict[str, Any]] = []
             ev.details["branches"] = summary
             results, start, end = [], clock.now, clock.now
@@ -960,19 +1000,23 @@ class _Run:
 
         def body(ctx: dict[str, Any]) -> Any:
             b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-            if "Items" in sd:
-                items = self._field(name, "Items", sd["Items"], b)
-                if not isinstance(items, list):
-                    raise self._type_error(name, "Items", sd["Items"], "'array'", items)
+            jp_select = None
+            if self._is_jp(sd):
+                items, max_conc, tol_count, tol_pct, jp_select = self._jp_map_inputs(sd, inp, scope, ctx)
             else:
-                items = inp
-                if not isinstance(items, list):
-                    raise _Failure(QEE, f"An error occurred while executing the state '{name}'. The Map state "
-                                        "has no 'Items' field, so its input must be an array, but was "
-                                        f"'{_type_name(items)}' for value: {_short(items)}", name)
-            max_conc = self._int_field(name, sd, "MaxConcurrency", b, 0) or 0
-            tol_count = self._int_field(name, sd, "ToleratedFailureCount", b, 0)
-            tol_pct = self._number_field(name, sd, "ToleratedFailurePercentage", b, 0, 100)
+                if "Items" in sd:
+                    items = self._field(name, "Items", sd["Items"], b)
+                    if not isinstance(items, list):
+                        raise self._type_error(name, "Items", sd["Items"], "'array'", items)
+                else:
+                    items = inp
+                    if not isinstance(items, list):
+                        raise _Failure(QEE, f"An error occurred while executing the state '{name}'. The Map "
+                                            "state has no 'Items' field, so its input must be an array, but was "
+                                            f"'{_type_name(items)}' for value: {_short(items)}", name)
+                max_conc = self._int_field(name, sd, "MaxConcurrency", b, 0) or 0
+                tol_count = self._int_field(name, sd, "ToleratedFailureCount", b, 0)
+                tol_pct = self._number_field(name, sd, "ToleratedFailurePercentage", b, 0, 100)
             zero_tolerance = not tol_count and not tol_pct
             start = clock.now
             n = len(items)
@@ -985,6 +1029,8 @@ class _Run:
             ev.details["iterations"] = info
 
             def select(i: int, item: Any) -> Any:
+                if jp_select is not None:
+                    return jp_select(i, item)
                 if "ItemSelector" not in sd:
                     return item
                 mctx = dict(ctx)
