@@ -1,4 +1,4 @@
-"""Offline interpreter for JSONata-mode Step Functions definitions.
+"""Offline interpreter for Step Functions definitions (JSONata states; JSONPath states through jsonpath_wiring).
 
 Everything runs on a *virtual clock*: Wait states, Retry back-off and mocked Task
 durations move the clock forward instantly. Parallel branches and Map iterations
@@ -1139,7 +1139,7 @@ def run_execution(
     execution_name: str | None = None,
     check_payload_size: bool = True,
 ) -> ExecutionResult:
-    """Run ``definition`` (a parsed JSONata-mode ASL dict) offline with every Task mocked.
+    """Run ``definition`` (a parsed ASL dict, JSONata, JSONPath or mixed) offline with every Task mocked.
 
     ``mocks`` is a :class:`MockProvider` or a mapping in the scenario ``mocks:`` syntax.
     Returns an :class:`ExecutionResult` whose status is SUCCEEDED, FAILED or TIMED_OUT.
