@@ -99,6 +99,15 @@ def _passes_input(src: Any, edge: Any) -> bool:
     return False
 
 
+def _string_hint(base: S.Shape, path: str) -> str | None:
+    if not all(a.kind == "string" for a in base.alternatives()):
+        return None
+    if path.endswith(".Output"):
+        return ("with .sync the child's Output is a JSON string: use states:startExecution.sync:2 (Output as JSON) "
+                f"or $parse({path})")
+    return f"{path} is a string: $parse(...) it first if it holds JSON"
+
+
 def _container_hint(base: S.Shape, name: str, path: str) -> str | None:
     """`$states.result.count` on a Lambda result: the value is probably `Payload.count` (members whose
     shape is unknown hold the payload: Payload, Output, Body, ResponseBody)."""
@@ -133,7 +142,8 @@ def missing_members(flow: Flow) -> list[ShapeFinding]:
             has = f"; it has {_listing(members)}"
         else:
             has = f"; it is {S.render(ev.base, 1)}"
-        hint = _asl.did_you_mean(ev.name, members) or _container_hint(ev.base, ev.name, ev.path)
+        hint = _asl.did_you_mean(ev.name, members) or _container_hint(ev.base, ev.name, ev.path) \
+            or _string_hint(ev.base, ev.path)
         extra = None
         if ev.root == "states.input" and ev.depth == 1 and ev.base is ERROR_OUTPUT:
             extra = ("a catcher without Output passes only {Error, Cause}: keep the state input with the catcher's "
@@ -287,8 +297,9 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
                 setters = [s for s in scope.states.values() if var in _assigns_on(s, "next", None)]
                 if not starts or not setters:
                     continue
+                others = {x.name for x in starts}
                 for s in starts:
-                    path = _reaches_without(machine, s, d, var)
+                    path = _reaches_without(machine, s, d, var, others - {s.name})
                     if path is None:
                         continue
                     origin = ", ".join(f"'{x.name}'" for x in setters)
@@ -352,8 +363,9 @@ def _assigns_on(st: Any, kind: str, index: int | None) -> set[str]:
     return {k[:-2] if k.endswith(".$") else str(k) for k in a}
 
 
-def _reaches_without(machine: Any, start: Any, target: Any, var: str) -> list[str] | None:
-    """A path of normal transitions (no Catch) from `start` to `target` on which no edge assigns `var`."""
+def _reaches_without(machine: Any, start: Any, target: Any, var: str, stops: set[str]) -> list[str] | None:
+    """A path of normal transitions (no Catch) from `start` to `target` on which no edge assigns `var` and
+    that does not pass another start of the same job (`stops`: from there on, that start answers for it)."""
     from collections import deque
 
     states = start.scope.states
@@ -372,7 +384,7 @@ def _reaches_without(machine: Any, start: Any, target: Any, var: str) -> list[st
                     path.append(p)
                     p = prev[p]
                 return list(reversed(path))
-            if e.target not in prev:
+            if e.target not in prev and e.target not in stops:
                 prev[e.target] = name
                 q.append(e.target)
     return None

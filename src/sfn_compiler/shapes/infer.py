@@ -570,7 +570,8 @@ class _Infer:
     def condition(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
         cond_node, then_node, else_node = node.condition, node.then, getattr(node, "_else", None)
         cond = self.eval(cond_node, ctx, True)
-        if then_node is cond_node:  # `a ?: b`
+        if then_node is cond_node or (getattr(then_node, "type", None) == getattr(cond_node, "type", None)
+                                      and _span(then_node) == _span(cond_node)):  # `a ?: b`
             other = self.eval(else_node, ctx, guarded) if else_node is not None else S.UNDEFINED
             return S.join(S.without_undefined(cond), other)
         then = self.eval(then_node, ctx, guarded)

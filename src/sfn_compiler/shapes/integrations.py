@@ -201,10 +201,27 @@ def _override(base: Shape, repl: dict[str, Shape]) -> Shape:
     return S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name)
 
 
-def opened(shape: Shape) -> Shape:
-    """The shape with its top-level objects opened (other members may exist, unknown)."""
-    if shape.kind == "object" and not (shape.open and shape.rest is S.UNKNOWN):
-        return S.obj(shape.members, open=True, name=shape.name)
-    if shape.kind == "union":
-        return S.union(*(opened(o) for o in shape.options))
-    return shape
+_OPENED: dict[int, Shape] = {}
+
+
+def opened(shape: Shape, depth: int = 0) -> Shape:
+    """The shape with every object opened (other members may exist, unknown): what an uncertain result
+    is. Enums are kept (a value of a modelled enum member is still one of its values)."""
+    hit = _OPENED.get(id(shape))
+    if hit is not None:
+        return hit
+    if depth > S.MAX_DEPTH:
+        return S.UNKNOWN
+    k = shape.kind
+    if k == "object":
+        members = {n: Member(opened(m.shape, depth + 1), m.required) for n, m in shape.members}
+        rest = opened(shape.rest, depth + 1) if shape.open else S.UNKNOWN
+        out = S.obj(members, open=True, rest=rest, name=shape.name)
+    elif k == "array":
+        out = S.array(opened(shape.item, depth + 1), shape.name)
+    elif k == "union":
+        out = S.union(*(opened(o, depth + 1) for o in shape.options))
+    else:
+        out = shape
+    _OPENED[id(shape)] = out
+    return out

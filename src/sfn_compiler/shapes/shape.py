@@ -451,7 +451,7 @@ def _render(s: Shape, depth: int, width: int) -> str:
         shown = "|".join(repr(v) for v in vals[:8]) + ("|..." if len(vals) > 8 else "")
         return f"{s.name}({shown})" if s.name else shown
     if k == "array":
-        return f"list<{_render(s.item, depth - 1 if s.item.kind in ('object', 'array') else depth, width)}>"
+        return f"list<{_render(s.item, depth, width)}>"
     if k == "union":
         return " | ".join(_render(o, depth, width) for o in s.options)
     # object
@@ -460,7 +460,7 @@ def _render(s: Shape, depth: int, width: int) -> str:
             return "{}"
         if s.rest is UNKNOWN:
             return s.name or "object"
-        return f"map<string, {_render(s.rest, depth - 1, width)}>"
+        return f"map<string, {_render(s.rest, depth, width)}>"
     if depth <= 0:
         return s.name or "{...}"
     parts = []
