@@ -7,51 +7,54 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 
+_FN: dict[str, Any] = {}
+
+
+def _fn(module: str, name: str) -> Any:
+    """A function of another sfnc module, imported on first use (the check package imports every rule: it
+    must not load when only the shapes are used, and must not be imported at `sfnc --help`)."""
+    key = module + ":" + name
+    f = _FN.get(key)
+    if f is None:
+        import importlib
+
+        f = _FN[key] = getattr(importlib.import_module(module, __package__), name)
+    return f
+
+
 def parse_ast(body: str) -> Any:
     """jsonata-python AST of an expression body, or None (cached by text)."""
-    from ..check.rules.patterns._common import parse_ast as _parse
-
-    return _parse(body)
+    return _fn("..asl.jsonata", "parse")(body)
 
 
 def expression_body(value: Any) -> str | None:
     """The body of a whole `{% ... %}` string (placeholders neutralised), else None."""
-    from ..check.rules.patterns._common import expression_body as _body
-
-    return _body(value)
-
-
-def split_delimited(value: str):
-    from ..asl.jsonata import split_delimited as _split
-
-    return _split(value)
+    return _fn("..check.rules.patterns._common", "expression_body")(value)
 
 
 def parse_resource(value: Any):
-    from ..check.rules.patterns._common import parse_resource as _parse
-
-    return _parse(value)
+    return _fn("..check.rules.patterns._common", "parse_resource")(value)
 
 
 def did_you_mean(word: str, candidates, prefix: str = "did you mean ") -> str | None:
-    from ..check.rules._common import did_you_mean as _dym
-
-    return _dym(word, candidates, prefix)
+    return _fn("..check.rules._common", "did_you_mean")(word, candidates, prefix)
 
 
-def escape_token(token: Any) -> str:
-    from ..load.pointer import escape_token as _esc
+def analyze(body: str):
+    """The asl analyzer's view of an expression body (variables read, `$states` paths ...)."""
+    return _fn("..asl.jsonata", "analyze")(body)
 
-    return _esc(str(token))
+
+def poll_catalogue():
+    """The built-in polling catalogue entries (check/rules/patterns/catalogue.py)."""
+    return _fn("..check.rules.patterns.catalogue", "builtin")()
 
 
 # ------------------------------------------------------------------ the machine (asl.Machine public API)
 
 
 def machine(document: Any, placeholders: str | None = "opaque"):
-    from ..asl.model import Machine
-
-    return Machine(document, placeholders=placeholders)
+    return _fn("..asl.model", "Machine")(document, placeholders=placeholders)
 
 
 def scopes(m) -> list:

@@ -270,9 +270,7 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
     `entries` are poll catalogue entries (`check/rules/patterns/catalogue.py`: `start`/`describe` Resource
     forms, `id_to` the describe argument holding the handle); default: the built-in catalogue."""
     if entries is None:
-        from ..check.rules.patterns.catalogue import builtin
-
-        entries = builtin()
+        entries = _asl.poll_catalogue()
     entries = list(entries)
     out: list[ShapeFinding] = []
     for scope in _asl.scopes(machine):
@@ -281,6 +279,10 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
         if not comps:
             continue
         comp_of = {n: i for i, c in enumerate(comps) for n in c}
+        setters_of: dict[str, list[Any]] = {}
+        for s in scope.states.values():
+            for v in _assigns_on(s, "next", None):
+                setters_of.setdefault(v, []).append(s)
         for d in scope.states.values():
             form = _form(d)
             if form is None or not d.is_jsonata:
@@ -294,7 +296,7 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
                 comp = set(comps[comp_of[d.name]])
                 starts = [scope.states[n] for n in comp if _form(scope.states[n]) in entry.start
                           and _suffix(scope.states[n]) == ""]
-                setters = [s for s in scope.states.values() if var in _assigns_on(s, "next", None)]
+                setters = setters_of.get(var, [])
                 if not starts or not setters:
                     continue
                 others = {x.name for x in starts}
@@ -335,9 +337,7 @@ def _handle_variable(d: Any, id_to: str) -> str | None:
     body = _asl.expression_body(value)
     if body is None:
         return None
-    from ..asl.jsonata import analyze
-
-    a = analyze(body)
+    a = _asl.analyze(body)
     names = {v.name for v in a.variables if not v.called}
     if len(names) != 1 or a.states:
         return None

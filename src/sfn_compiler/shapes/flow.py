@@ -79,6 +79,8 @@ class Flow:
         self.shapes: dict[int, StateShapes] = {}
         self._events: list[Located] | None = None
         self._memo: dict[tuple, Shape] = {}
+        self._contexts: dict[Shape | None, Shape] = {}
+        self._states: dict[tuple, Shape] = {}
 
     def of(self, state: Any) -> StateShapes | None:
         return self.shapes.get(id(state))
@@ -92,6 +94,12 @@ class Flow:
     # ------------------------------------------------------------------ context
 
     def context(self, with_map_item: Shape | None = None) -> Shape:
+        hit = self._contexts.get(with_map_item)
+        if hit is None:
+            hit = self._contexts[with_map_item] = self._context(with_map_item)
+        return hit
+
+    def _context(self, with_map_item: Shape | None) -> Shape:
         members = {
             "Execution": Member(S.obj({"Id": Member(S.STRING, True), "Input": Member(self.execution_input, True),
                                        "Name": Member(S.STRING, True), "RoleArn": Member(S.STRING, True),
@@ -215,6 +223,13 @@ class _Analyser:
 
     def _states(self, inp: Shape, result: Shape | None = None, error: Shape | None = None,
                 map_item: Shape | None = None) -> Shape:
+        key = (inp, result, error, map_item)
+        hit = self.flow._states.get(key)
+        if hit is None:
+            hit = self.flow._states[key] = self._make_states(inp, result, error, map_item)
+        return hit
+
+    def _make_states(self, inp: Shape, result: Shape | None, error: Shape | None, map_item: Shape | None) -> Shape:
         members = {"input": Member(inp, True), "context": Member(self.flow.context(map_item), True)}
         if result is not None:
             members["result"] = Member(result, True)

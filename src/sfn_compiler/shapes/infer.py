@@ -208,17 +208,67 @@ def _check_param(shape: Shape, p: _Param) -> tuple[str, str] | None:
 _STATES_KEYS = ("input", "result", "errorOutput", "context")
 
 
+_RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
+_NAMES: dict[str, tuple[str, ...] | None] = {}
+_RESULTS_LIMIT = 200_000
+
+
 def infer(body: str, env: Env) -> Shape:
-    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse)."""
+    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse).
+
+    Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
+    shapes are interned, so the same expression in another env, or in the report pass after the fixed
+    point, costs a dictionary lookup."""
     from ._asl import parse_ast
 
     ast = parse_ast(body)
     if ast is None:
         return S.UNKNOWN
-    try:
-        return _Infer(env, body).eval(ast, S.UNKNOWN, False)
-    except RecursionError:  # pragma: no cover - absurdly deep expressions
-        return S.UNKNOWN
+    names = _NAMES.get(body)
+    if names is None and body not in _NAMES:
+        names = _NAMES[body] = _variable_names(ast)
+    key = (body, env.states, tuple(env.variables.get(n) for n in names)) if names is not None else None
+    hit = _RESULTS.get(key) if key is not None else None
+    if hit is None:
+        events: list[Event] = []
+        try:
+            shape = _Infer(Env(env.states, env.variables, events), body).eval(ast, S.UNKNOWN, False)
+        except RecursionError:  # pragma: no cover - absurdly deep expressions
+            shape, events = S.UNKNOWN, []
+        hit = (shape, tuple(events))
+        if key is not None:
+            if len(_RESULTS) >= _RESULTS_LIMIT:
+                _RESULTS.clear()
+            _RESULTS[key] = hit
+    if env.events is not None:
+        env.events.extend(hit[1])
+    return hit[0]
+
+
+def _variable_names(ast: Any) -> tuple[str, ...] | None:
+    """Every `$name` the expression mentions (sorted), or None when it is too large to walk cheaply."""
+    names: set[str] = set()
+    stack = [ast]
+    seen = 0
+    while stack:
+        n = stack.pop()
+        seen += 1
+        if seen > 20_000:
+            return None
+        if n is None or isinstance(n, (str, int, float, bool)):
+            continue
+        if isinstance(n, (list, tuple)):
+            stack.extend(n)
+            continue
+        if getattr(n, "type", None) == "variable" and isinstance(n.value, str) and n.value:
+            names.add(n.value)
+        for a in _CHILD_ATTRS + ("pattern", "update", "delete", "group", "terms", "procedure"):
+            v = getattr(n, a, None)
+            if v is not None and not isinstance(v, (str, int, float, bool)):
+                stack.append(v)
+        if getattr(n, "type", None) == "unary" and getattr(n, "lhs_object", None):
+            stack.extend(x for pair in n.lhs_object for x in pair)
+    return tuple(sorted(names))
 
 
 def _end(node: Any) -> int:

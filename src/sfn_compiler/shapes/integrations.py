@@ -24,14 +24,16 @@ so reading a member it does not list is never a finding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from . import _asl
 from . import aws_models as M
 from . import shape as S
 from .shape import Member, Shape
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Integration:
     resource: str                        # as written
     kind: str                            # "sdk" | "optimized" | "lambda-function" | "activity" | "unknown"
@@ -39,16 +41,49 @@ class Integration:
     action: str | None = None            # `getItem`, `startPipelineExecution`
     suffix: str = ""                     # "", ".sync", ".sync:2", ".waitForTaskToken"
     result: Shape = S.UNKNOWN            # the shape of `$states.result`
-    parameters: Shape = S.UNKNOWN        # the shape `Arguments` must have (UNKNOWN: not modelled)
     error_prefix: str | None = None      # `DynamoDb`, `DynamoDB`, ... (None: not known)
     error_prefix_documented: bool = False
-    operation: "M.ApiOperation | None" = field(default=None, repr=False)   # the botocore operation, if any
     sources: tuple[str, ...] = ()
+    _entry: dict | None = field(default=None, repr=False)       # the catalogue entry (optimized)
+    _op: "M.ApiOperation | None" = field(default=None, repr=False)
 
     @property
     def certain(self) -> bool:
         """The result shape lists its members for certain (reading another member is a finding)."""
         return S.is_closed(self.result)
+
+    @cached_property
+    def operation(self) -> "M.ApiOperation | None":
+        """The botocore operation behind the integration (its parameters, errors, constraints), if modelled.
+        Loaded on first use: a result that does not need the model does not load it."""
+        if self._op is not None:
+            return self._op
+        api = (self._entry or {}).get("api")
+        if isinstance(api, str) and ":" in api:
+            svc, name = api.split(":", 1)
+            return M.api_operation(svc, name)
+        return None
+
+    @cached_property
+    def parameters(self) -> Shape:
+        """The shape `Arguments` must have (UNKNOWN: not modelled)."""
+        if self.kind == "sdk":
+            return self._op.input if self._op is not None else S.UNKNOWN
+        entry = self._entry
+        if entry is None:
+            return S.UNKNOWN
+        try:
+            if "parameters" in entry:
+                return resolve_spec(entry["parameters"])
+            op = self.operation
+            if op is None:
+                return S.UNKNOWN
+            params = op.input
+            if entry.get("parameter_overrides"):
+                params = _override(params, {k: resolve_spec(v) for k, v in entry["parameter_overrides"].items()})
+            return params
+        except _SpecError:
+            return S.UNKNOWN
 
 
 _CACHE: dict[str, Integration] = {}
@@ -69,9 +104,7 @@ def integration(resource: Any) -> Integration:
 
 
 def _resolve(resource: str) -> Integration:
-    from ..check.rules.patterns._common import parse_resource  # the one Resource parser (lazy: no cycle)
-
-    r = parse_resource(resource)
+    r = _asl.parse_resource(resource)
     if r is None:
         if ":lambda:" in resource and ":function:" in resource:
             return Integration(resource, "lambda-function")
@@ -90,8 +123,8 @@ def _sdk(resource: str, service: str, action: str, suffix: str) -> Integration:
         return Integration(resource, "sdk", service, action, suffix, error_prefix=prefix,
                            error_prefix_documented=documented)
     result = op.output if suffix == "" else S.UNKNOWN   # .waitForTaskToken: the callback's output
-    return Integration(resource, "sdk", service, action, suffix, result, op.input, prefix, documented, op,
-                       (M.integrations_data()["sources"]["sdk_services"],))
+    return Integration(resource, "sdk", service, action, suffix, result, prefix, documented,
+                       (M.integrations_data()["sources"]["sdk_services"],), _op=op)
 
 
 def _optimized(resource: str, service: str, action: str, suffix: str) -> Integration:
@@ -99,30 +132,15 @@ def _optimized(resource: str, service: str, action: str, suffix: str) -> Integra
     entry = table.get(f"{service}:{action}{suffix}") or table.get(f"{service}:*")
     if entry is None:
         return Integration(resource, "unknown", service, action, suffix)
-    op = None
-    api = entry.get("api")
-    if isinstance(api, str) and ":" in api:
-        svc, name = api.split(":", 1)
-        op = M.api_operation(svc, name)
     try:
         result = resolve_spec(entry.get("result", "any"))
     except _SpecError:
         result = S.UNKNOWN
     if not entry.get("closed"):
         result = opened(result)
-    params = S.UNKNOWN
-    try:
-        if "parameters" in entry:
-            params = resolve_spec(entry["parameters"])
-        elif op is not None:
-            params = op.input
-            if entry.get("parameter_overrides"):
-                params = _override(params, {k: resolve_spec(v) for k, v in entry["parameter_overrides"].items()})
-    except _SpecError:
-        params = S.UNKNOWN
     prefix = entry.get("error_prefix")
-    return Integration(resource, "optimized", service, action, suffix, result, params, prefix, prefix is not None,
-                       op, tuple(entry.get("sources", ())))
+    return Integration(resource, "optimized", service, action, suffix, result, prefix, prefix is not None,
+                       tuple(entry.get("sources", ())), _entry=entry)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -160,10 +160,10 @@ def obj(members: Mapping[str, Shape | Member] | Iterable[tuple[str, Shape | Memb
         rest: Shape | None = None, name: str | None = None) -> Shape:
     """An object. `members` maps names to shapes (optional members) or `Member(shape, required)`.
     `open=True` (or a `rest` shape) lets any other member exist, with the shape `rest` (default UNKNOWN)."""
-    items = members.items() if isinstance(members, Mapping) else members
+    items = members.items() if type(members) is dict or isinstance(members, Mapping) else members
     norm: dict[str, Member] = {}
     for k, v in items:
-        m = v if isinstance(v, Member) else Member(v, False)
+        m = v if type(v) is Member else Member(v, False)
         if m.shape is UNDEFINED:
             continue
         norm[str(k)] = m
