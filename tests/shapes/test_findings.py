@@ -103,6 +103,16 @@ def test_sagemaker_valid_conditions(cond):
     assert findings(_pipeline(cond)) == []
 
 
+@pytest.mark.parametrize("cond", [
+    "$states.input.PipelineExecutionStatus = '${SuccessStatus}'",
+    "$states.input.PipelineExecutionStatus = ${SuccessStatus}",
+    "$states.input.PipelineExecutionStatus in ['${A}', 'NOPE']",
+    "$floor(${Threshold}) > 1 and $substring(${Prefix}, 0, 1) = 'a'",
+])
+def test_unrendered_placeholders_stand_for_any_value(cond):
+    assert findings(_pipeline(cond)) == []
+
+
 def test_in_lists():
     [f] = findings(_pipeline("$states.input.PipelineExecutionStatus in ['FAILED', 'Stopped']"))
     assert f.severity == "warning" and "'FAILED'" in f.message and "never matches" in f.message

@@ -88,9 +88,10 @@ def is_expression(s: Any) -> bool:
 _PLACEHOLDER_START = re.compile(r"\$\{|\{\{")
 
 
-def neutralize_placeholders(body: str) -> str:
+def neutralize_placeholders(body: str, as_variable: bool = False) -> str:
     """Replace `${...}` / `{{...}}` outside JSONata string literals by a string literal of the same length
-    (`"xx…"`), so an unrendered template still parses and offsets are unchanged."""
+    (`"xx…"`), so an unrendered template still parses and offsets are unchanged. With `as_variable`, by a
+    variable of the same length (`$___`) instead: a value of unknown type (the shape inference's view)."""
     if "${" not in body and "{{" not in body:
         return body
     out: list[str] = []
@@ -125,7 +126,7 @@ def neutralize_placeholders(body: str) -> str:
             end = _placeholder_end(body, i)
             if end > 0:
                 width = end - i
-                out.append('"' + "x" * (width - 2) + '"')
+                out.append("$" + "_" * (width - 1) if as_variable else '"' + "x" * (width - 2) + '"')
                 i = end
                 continue
         out.append(ch)

@@ -28,8 +28,15 @@ def parse_ast(body: str) -> Any:
 
 
 def expression_body(value: Any) -> str | None:
-    """The body of a whole `{% ... %}` string (placeholders neutralised), else None."""
-    return _fn("..check.rules.patterns._common", "expression_body")(value)
+    """The body of a whole `{% ... %}` string, else None. An unrendered `${...}` outside string literals
+    becomes a variable of the same length (`$___`), which no workflow assigns: its value is unknown (the
+    string literal the other rules substitute would make it a string)."""
+    if not isinstance(value, str):
+        return None
+    d = _fn("..asl.jsonata", "split_delimited")(value)
+    if d.kind != "expression":
+        return None
+    return _fn("..asl.jsonata", "neutralize_placeholders")(d.body, as_variable=True)
 
 
 def parse_resource(value: Any):

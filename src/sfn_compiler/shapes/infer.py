@@ -558,6 +558,8 @@ class _Infer:
         for subject, sshape, lit in ((node.lhs, lhs, node.rhs), (node.rhs, rhs, node.lhs)):
             if getattr(lit, "type", None) != "string" or not isinstance(lit.value, str):
                 continue
+            if _placeholder(lit.value):  # an unrendered `${...}`: any value
+                return
             values = S.enum_values(sshape)
             if values is not None and lit.value not in values:
                 self.emit(EnumMismatch(_start(lit, self.src), _end(lit), op, self.text(subject), lit.value,
@@ -577,6 +579,8 @@ class _Infer:
             if not all(getattr(e, "type", None) == "string" for e in exprs):
                 return  # a non-literal item may match: judge nothing
             lits = list(exprs)
+        if any(_placeholder(l.value) for l in lits):
+            return
         bad = [l for l in lits if l.value not in values]
         for l in bad:
             self.emit(EnumMismatch(_start(l, self.src), _end(l), "in", self.text(node.lhs), l.value, values,
@@ -760,6 +764,10 @@ def _ret_shape(ret: str | None) -> Shape:
             return S.array({"s": S.STRING, "n": S.NUMBER, "b": S.BOOLEAN}[m.group(1)])
         return S.ARRAY
     return S.UNKNOWN
+
+
+def _placeholder(value: Any) -> bool:
+    return isinstance(value, str) and ("${" in value or "{{" in value)
 
 
 def _certainly_not(shape: Shape, kind: str) -> bool:
