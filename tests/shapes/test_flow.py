@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sfn_compiler.shapes import shape as S
-from sfn_compiler.shapes.flow import ERROR_OUTPUT, analyse, render_flow
+from sfn_compiler.shapes.flow import ERROR_OUTPUT, analyse, flow_for, render_flow
 from sfn_compiler.shapes.schema import from_json_schema
 from sfn_compiler.shapes.shape import Member
 
@@ -224,3 +224,13 @@ def test_long_chains_visit_each_state_once():
     f = analyse(machine(states))
     assert all(f.of(st).visits == 1 for st in f.machine.states)
     assert f.events == []
+
+
+def test_flow_for_shares_one_analysis_per_machine():
+    from sfn_compiler.asl.model import Machine
+
+    m = Machine(machine({"A": {"Type": "Pass", "End": True}}))
+    f = flow_for(m)
+    assert flow_for(m) is f and f.machine is m
+    other = flow_for(m, S.obj({"x": S.NUMBER}))
+    assert other is not f and other.execution_input is S.obj({"x": S.NUMBER})

@@ -6,4 +6,6 @@
 - `infer`: JSONata type inference
 - `flow`: the shape of every state's input, result, output and of every variable
 - `findings`: the detection functions rules call
+
+See docs/shapes.md. Nothing here imports botocore, boto3 or the JSONata engine at import time.
 """

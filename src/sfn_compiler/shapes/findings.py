@@ -28,7 +28,7 @@ from typing import Any, Iterable
 
 from . import _asl
 from . import shape as S
-from .flow import ERROR_OUTPUT, Flow, Located, analyse
+from .flow import ERROR_OUTPUT, Flow, Located, analyse, flow_for
 from .infer import BadArgument, BadOperand, EnumMismatch, MissingMember
 
 MAX_LISTED = 12
@@ -397,7 +397,9 @@ def _reaches_without(machine: Any, start: Any, target: Any, var: str, stops: set
 def shape_findings(document: Any, execution_input: S.Shape = S.UNKNOWN, entries: Iterable[Any] | None = None,
                    flow: Flow | None = None) -> list[ShapeFinding]:
     """Every finding of this module for one definition (a document or an `asl.Machine`)."""
-    flow = flow or analyse(document, execution_input)
+    if flow is None:
+        flow = flow_for(document, execution_input) if hasattr(document, "scopes") else \
+            analyse(document, execution_input)
     return (missing_members(flow) + enum_mismatches(flow) + bad_arguments(flow)
             + stale_poll_handles(flow.machine, entries))
 

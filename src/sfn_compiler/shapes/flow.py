@@ -31,6 +31,7 @@ the cost is linear in the number of states times the (small, bounded) lattice he
 from __future__ import annotations
 
 import heapq
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
@@ -130,6 +131,21 @@ def analyse(document: Any, execution_input: Shape = S.UNKNOWN, placeholders: str
     if root is not None:
         _Analyser(flow).run_scope(root, execution_input, {})
     return flow
+
+
+_FLOWS: "weakref.WeakKeyDictionary[Any, dict[Shape, Flow]]" = weakref.WeakKeyDictionary()
+
+
+def flow_for(machine: Any, execution_input: Shape = S.UNKNOWN) -> Flow:
+    """`analyse(machine)`, once per (machine, execution input): the rules of one definition share it."""
+    try:
+        slot = _FLOWS.setdefault(machine, {})
+    except TypeError:  # pragma: no cover - not weakly referenceable
+        return analyse(machine, execution_input)
+    hit = slot.get(execution_input)
+    if hit is None:
+        hit = slot[execution_input] = analyse(machine, execution_input)
+    return hit
 
 
 # --------------------------------------------------------------------------------------------------

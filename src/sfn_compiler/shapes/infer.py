@@ -644,7 +644,7 @@ class _Infer:
             return S.UNKNOWN
         name = str(proc.value)
         user = name in self.locals or name in self.env.variables
-        arg_guard = guarded or name in ("exists", "boolean", "not", "type")
+        arg_guard = guarded or name in ("exists", "boolean", "not", "type", "count")
         args = [self.eval(a, ctx, arg_guard) for a in args_nodes]
         if user or name not in SIGNATURES and name not in SFN_FUNCTIONS:
             return S.UNKNOWN
