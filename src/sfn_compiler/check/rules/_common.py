@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterable
 
 from ...load.pointer import escape_token
@@ -25,23 +24,6 @@ IB = f"{DG}/input-output-itembatcher.html"
 
 def ptr(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_token(t) for t in tokens)
-
-
-def closest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate `word` most likely misspells: the same but for case, else the closest by difflib."""
-    cands = [c for c in candidates if isinstance(c, str)]
-    if not isinstance(word, str):
-        return None
-    folded = [c for c in cands if c.lower() == word.lower() and c != word]
-    match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
-    return match[0] if match else None
-
-
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
-    match = closest(word, candidates)
-    if match is None:
-        return None
-    return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"
 
 
 def counted(items: Iterable[str]) -> str:
