@@ -41,9 +41,6 @@ def branch(states: dict) -> dict:
      InvalidDefinition, "/States/C/Choices[0]/Next: target None is not a state"),
     ({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.a[", "End": True}}},
      InvalidDefinition, "/States/P/InputPath: the JSONPath '$.a[' is invalid"),
-    ({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatch": 2}, "End": True,
-                                       "ItemProcessor": branch({"I": {"Type": "Pass", "End": True}})}}},
-     UnsupportedDefinition, "state 'M': ItemBatcher in a JSONPath Map is not supported"),
     (machine({"A": {"Type": "Pass", "Output": "{% $x + %}", "End": True}}), InvalidDefinition, "/States/A/Output"),
 ])
 def test_problems_before_the_run_name_their_place(definition, error, message):

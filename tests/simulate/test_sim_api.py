@@ -20,7 +20,8 @@ def test_run_execution_signature():
     params = inspect.signature(sim.run_execution).parameters
     assert list(params)[:3] == ["definition", "input", "mocks"]
     kw = {n: p.default for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    assert kw["name"] == "machine" and kw["seed"] == 0 and kw["max_transitions"] == 25000
+    assert kw["name"] == "machine" and kw["seed"] == 0 and kw["max_transitions"] is None
+    assert kw["max_events"] == 25000
     assert isinstance(kw["start_time"], datetime) and kw["start_time"].tzinfo is not None
 
 

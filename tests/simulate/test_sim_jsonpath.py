@@ -76,7 +76,7 @@ class TestTask:
                         "C": {"Type": "Pass", "End": True}, "F": {"Type": "Pass", "End": True}})
         r = run_execution(d, {}, {"T": {"return": {}}})
         assert (r.status, r.error) == ("FAILED", "States.Runtime")
-        assert r.cause == ("An error occurred while executing the state 'T'. Invalid path '$.no.such.result.path' : "
+        assert r.cause == ("An error occurred while executing the state 'T' (entered at the event id #2). Invalid path '$.no.such.result.path' : "
                            "Missing property in path $['no']")
 
     def test_data_limit_caught_by_states_all(self):
@@ -206,7 +206,7 @@ class TestParallelAndMap:
                               "End": True}})
         r = run_execution(d, {"Items": [0], "t": "NoNumber"}, {})
         assert (r.status, r.error) == ("FAILED", "States.Runtime")
-        assert r.cause == ("An error occurred while executing the state 'M'. The ToleratedFailureCountPath field "
+        assert r.cause == ("An error occurred while executing the state 'M' (entered at the event id #2). The ToleratedFailureCountPath field "
                            "refers to value \"NoNumber\" which is not a valid integer: $.t")
         r = run_execution(d, {"Items": {}, "t": 1}, {})
         assert r.cause.endswith('Reference path "$.Items" must point to array.')
@@ -259,12 +259,14 @@ class TestDefinitions:
         with pytest.raises(InvalidDefinition, match="'Nope'"):
             run_execution(d, {}, {})
 
-    def test_jsonpath_item_batcher_is_not_supported_yet(self):
-        d = jp_machine({"M": {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatch": 2},
-                              "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+    def test_jsonpath_item_batcher_groups_items(self):
+        d = jp_machine({"M": {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatchPath": "$.n", "BatchInput": {"k.$": "$.k"}},
+                              "ItemsPath": "$.xs",
+                              "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                                                "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
                               "End": True}})
-        with pytest.raises(UnsupportedDefinition, match="ItemBatcher"):
-            run_execution(d, [1], {})
+        out = ok(d, {"xs": [1, 2, 3], "n": 2, "k": "v"}).output
+        assert out == [{"Items": [1, 2], "BatchInput": {"k": "v"}}, {"Items": [3], "BatchInput": {"k": "v"}}]
 
     def test_jsonata_strings_in_jsonpath_states_are_literals(self):
         d = jp_machine({"P": {"Type": "Pass", "Parameters": {"a": "{% $x %}", "b": "{% not jsonata"}, "End": True}})

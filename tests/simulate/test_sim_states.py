@@ -86,8 +86,8 @@ class TestQueryEvaluationErrors:
         assert r.status == "FAILED"
         assert r.error == "States.QueryEvaluationError"
         assert r.error_state == "P"
-        assert r.cause == ("An error occurred while executing the state 'P'. The JSONata expression "
-                           "'{% $states.input.missing %}' specified for the field 'Output/result' returned "
+        assert r.cause == ("An error occurred while executing the state 'P' (entered at the event id #2). The JSONata "
+                           "expression '$states.input.missing' specified for the field 'Output/result' returned "
                            "nothing (undefined).")
 
     def test_unassigned_variable_is_a_runtime_error(self):
@@ -259,12 +259,12 @@ class TestDefinitionChecks:
         d = {"StartAt": "P", "States": {"P": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": 1, "End": True}}}
         assert run_execution(d, {}, {}).output == 1
 
-    def test_item_reader_is_unsupported(self):
+    def test_item_reader_without_data_says_what_to_mock(self):
         d = machine({"M": {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject"},
                            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                                              "StartAt": "X", "States": {"X": {"Type": "Succeed"}}},
                            "End": True}})
-        with pytest.raises(UnsupportedDefinition, match="ItemReader"):
+        with pytest.raises(MockMissing, match="Map state 'M' reads its items with ItemReader .*Body"):
             run_execution(d, {}, {})
 
     def test_dangling_next(self):
@@ -286,10 +286,15 @@ class TestLimitsAndMocks:
             run_execution(d, {}, {}, max_transitions=500)
         assert info.value.result.transitions == 501
 
-    def test_default_limit_is_25000(self):
+    def test_the_history_holds_25000_events_as_on_aws(self):
+        # AWS: event 25,000 is ExecutionFailed, States.Runtime (developer guide "Avoid reaching the history quota")
         d = machine({"A": {"Type": "Pass", "Next": "A"}})
-        with pytest.raises(TransitionLimitExceeded, match="25000"):
-            run_execution(d, {}, {})
+        r = run_execution(d, {}, {})
+        assert (r.status, r.error, r.cause) == ("FAILED", "States.Runtime",
+                                                "The execution reached the maximum number of history events (25000).")
+        assert r.events == 25000 and r.transitions == 12500  # #1 started, 12,499 x (Entered, Exited), Entered #25000 fails
+        r = run_execution(d, {}, {}, max_events=11, record_history=True)
+        assert r.events == 11 and [t for _, t, _ in r.history][-2:] == ["PassStateEntered", "ExecutionFailed"]
 
 
 @pytest.mark.parametrize("state,msg", [

@@ -148,7 +148,9 @@ def _sf_range(start: Any, end: Any, step: Any) -> list:
     count = (b - a) // st + 1 if (b - a) * st >= 0 else 0
     if count > RANGE_LIMIT:
         raise _SFFunctionError(f"$range: would produce {count} elements (simulator limit {RANGE_LIMIT})")
-    return list(range(a, b + (1 if st > 0 else -1), st))
+    # a sequence, as AWS returns it: one element collapses to that element (recorded: $range(1, 9, 9) is 1,
+    # jsonata-intrinsic-functions-018), none is undefined
+    return _JUtils.create_sequence_from_iter(range(a, b + (1 if st > 0 else -1), st))
 
 
 def _sf_hash(data: Any, algorithm: Any) -> str:
@@ -368,7 +370,7 @@ def evaluate_with_engine(source: str, bindings: Mapping[str, Any]) -> Any:
     try:
         return to_json(result)
     except _Unsupported as exc:
-        raise QueryError(f"returned an unsupported result type ({exc}).") from None
+        raise QueryError("returned an unsupported result type.") from None  # recorded: jsonata-scenarios-010
 
 
 #: jsonata-python looks these callbacks up through the whole frame chain for every AST node it

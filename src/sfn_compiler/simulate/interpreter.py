@@ -37,9 +37,11 @@ from .fanout import FanOut
 from .jsonpath_state import JsonPathFailure
 from .mocks import MockProvider, MockTable, mocks_from_spec
 from .prepare import prepare
-from .result import (ACCOUNT_ID, DEFAULT_MAX_TRANSITIONS, DEFAULT_START_TIME, PAYLOAD_LIMIT_BYTES, QEE, REGION,
+from .result import (ACCOUNT_ID, DEFAULT_START_TIME, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
-from .runtime import Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, short, type_name
+from .history import ENTERED, EXITED, HISTORY_LIMIT, HistoryLimitReached, history_limit_cause, task_event_prefix, task_submits
+from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, json_text, quoted,
+                      type_name)
 from .states import SimpleStates
 
 __all__ = ["run_execution", "ExecutionResult", "TraceEvent", "DEFAULT_START_TIME"]
@@ -47,8 +49,9 @@ __all__ = ["run_execution", "ExecutionResult", "TraceEvent", "DEFAULT_START_TIME
 
 class Run(SimpleStates, FanOut):
     def __init__(self, definition: Mapping[str, Any], input_: Any, mocks: MockProvider, *, name: str,
-                 seed: int, max_transitions: int, start_time: datetime, execution_name: str | None,
-                 check_payload_size: bool, jsonpath_states: frozenset[str] = frozenset()) -> None:
+                 seed: int, max_transitions: int | None, start_time: datetime, execution_name: str | None,
+                 check_payload_size: bool, jsonpath_states: frozenset[str] = frozenset(),
+                 max_events: int = HISTORY_LIMIT, record_history: bool = False) -> None:
         self.definition = definition
         self.jsonpath = jsonpath_states  # the names of the states that use JSONPath (from `prepare`)
         self.input = input_
@@ -56,6 +59,11 @@ class Run(SimpleStates, FanOut):
         self.name = name
         self.seed = seed
         self.max_transitions = max_transitions
+        self.max_events = max_events
+        self.event_id = 1  # ExecutionStarted
+        self.history: list[tuple[int, str, str | None]] | None = [(1, "ExecutionStarted", None)] \
+            if record_history else None
+        self.entered: dict[str, int] = {}  # state name -> the id of its latest ...StateEntered event
         if start_time.tzinfo is None:
             start_time = start_time.replace(tzinfo=timezone.utc)
         self.start_time = start_time
@@ -63,8 +71,8 @@ class Run(SimpleStates, FanOut):
         self.check_payload_size = check_payload_size
         self.ectx = expressions.EvalContext(self.start_ms, seed)
         self.rng_jitter = random.Random(f"sfnc:{seed}:jitter")
-        names = random.Random(f"sfnc:{seed}:names")
-        self.execution_name = execution_name or str(uuid.UUID(int=names.getrandbits(128), version=4))
+        self.rng_names = random.Random(f"sfnc:{seed}:names")
+        self.execution_name = execution_name or self._uuid()
         self.trace: list[TraceEvent] = []
         self.transitions = 0
         self.invocations: dict[str, int] = {}
@@ -110,6 +118,34 @@ class Run(SimpleStates, FanOut):
         """What a JSONPath state's paths read besides its data: `$$`, the variables in scope, the random source."""
         return jp.Env(ctx, scope.values(), self.ectx.rng_uuid)
 
+    def _uuid(self) -> str:
+        """A UUID for the names AWS generates (execution, Map Run, child executions), from the run's seed."""
+        return str(uuid.UUID(int=self.rng_names.getrandbits(128), version=4))
+
+    def _emit(self, kind: str, name: str | None = None) -> int:
+        """Write one history event; the one that would be number `max_events` fails the execution instead."""
+        n = self.event_id + 1
+        if n >= self.max_events:
+            raise HistoryLimitReached()
+        self.event_id = n
+        if self.history is not None:
+            self.history.append((n, kind, name))
+        return n
+
+    def _prefix(self, name: str) -> str:
+        """How AWS starts the cause of an error raised while a state runs."""
+        eid = self.entered.get(name)
+        where = f" (entered at the event id #{eid})" if eid is not None else ""
+        return f"An error occurred while executing the state '{name}'{where}."
+
+    def _qee(self, name: str, detail: str) -> Failure:
+        """A States.QueryEvaluationError of state `name` (writes its EvaluationFailed event)."""
+        self._emit("EvaluationFailed", name)
+        return Failure(QEE, f"{self._prefix(name)} {detail}", name)
+
+    def _jp_failure(self, jf: JsonPathFailure, name: str) -> Failure:
+        return Failure(jf.error, jf.cause(name, self.entered.get(name)), name)
+
     def _bind(self, scope: VariableScope, states: dict[str, Any], clock: Clock) -> dict[str, Any]:
         self.ectx.now_ms = self.start_ms + int(round(clock.now * 1000))
         b = scope.bindings()
@@ -152,18 +188,15 @@ class Run(SimpleStates, FanOut):
             return self._walk(node, b)
         except QueryError as exc:
             path = "/".join([field_name, *getattr(exc, "path", [])])
-            raise Failure(QEE, f"An error occurred while executing the state '{name}'. The JSONata expression "
-                                f"'{getattr(exc, 'source', node)}' specified for the field '{path}' {exc.detail}",
-                           name) from None
+            raise self._qee(name, f"The JSONata expression '{quoted(getattr(exc, 'source', node))}' specified for "
+                                  f"the field '{path}' {exc.detail}") from None
 
     def _type_error(self, name: str, field_name: str, node: Any, expected: str, value: Any) -> Failure:
-        if is_expression(node):
-            return Failure(QEE, f"An error occurred while executing the state '{name}'. The JSONata expression "
-                                 f"'{node}' specified for the field '{field_name}' returned an unexpected result. "
-                                 f"Expected {expected}, but was '{type_name(value)}' for value: {short(value)}",
-                            name)
-        return Failure(QEE, f"An error occurred while executing the state '{name}'. The field '{field_name}' "
-                             f"must be {expected}, but was {short(value)}", name)
+        if is_expression(node):  # AWS's words, recorded for Map Items (jsonata-scenarios-011 ...)
+            return self._qee(name, f"The JSONata expression '{quoted(node)}' specified for the field '{field_name}' "
+                                   f"returned an unexpected result type. Expected {expected}, but was "
+                                   f"'{type_name(value)}' for value: {json_text(value)}")
+        return self._qee(name, f"The field '{field_name}' must be {expected}, but was {json_text(value)}")
 
     def _int_field(self, name: str, sd: Mapping[str, Any], key: str, b: Mapping[str, Any], minimum: int,
                    maximum: int | None = None) -> int | None:
@@ -194,7 +227,7 @@ class Run(SimpleStates, FanOut):
         if node is None:
             return {}
         if not isinstance(node, Mapping):
-            raise Failure(QEE, f"state '{name}': {field_name} must be an object", name)
+            raise self._qee(name, f"The field '{field_name}' must be an object")
         return self._field(name, field_name, node, b)
 
     def _store(self, name: str, values: dict[str, Any], scope: VariableScope, ev: TraceEvent) -> None:
@@ -218,7 +251,7 @@ class Run(SimpleStates, FanOut):
 
     def _transition(self) -> None:
         self.transitions += 1
-        if self.transitions > self.max_transitions:
+        if self.max_transitions is not None and self.transitions > self.max_transitions:
             raise TransitionLimitExceeded(
                 f"the execution exceeded {self.max_transitions} state transitions (AWS fails executions whose "
                 "history grows past 25,000 events); probably an endless loop — check the loop's exit Choice "
@@ -253,9 +286,14 @@ class Run(SimpleStates, FanOut):
         except ExecTimeout:
             status, error = "TIMED_OUT", "States.Timeout"
             cause = f"The execution exceeded its TimeoutSeconds ({timeout} s of virtual time)"
+        except HistoryLimitReached:
+            status, error, cause = "FAILED", "States.Runtime", history_limit_cause(self.max_events)
         except SimulationError as exc:
             exc.result = self._result("ABORTED", None, None, str(exc), None, clock)
             raise
+        if self.history is not None:
+            self.history.append((self.event_id + 1, {"SUCCEEDED": "ExecutionSucceeded", "FAILED": "ExecutionFailed",
+                                                     "TIMED_OUT": "ExecutionTimedOut"}[status], None))
         return self._result(status, output, error, cause, error_state, clock)
 
     def _result(self, status: str, output: Any, error: str | None, cause: str | None,
@@ -275,6 +313,8 @@ class Run(SimpleStates, FanOut):
             error_state=error_state,
             input=self.input,
             mock_invocations=dict(self.invocations),
+            events=self.event_id + 1,
+            history=self.history,
         )
 
     def _run_container(self, container: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
@@ -294,12 +334,14 @@ class Run(SimpleStates, FanOut):
         ev = TraceEvent(len(self.trace), name, typ, path, depth, clock.now, input=inp)
         self.trace.append(ev)
         try:
+            ev.event_id = self.entered[name] = self._emit(ENTERED[typ], name)
             try:
                 handlers = self.jp_handlers if name in self.jsonpath else self.handlers
                 nxt, out = handlers[typ](name, sd, inp, scope, clock, path, depth, ev)
             except JsonPathFailure as jf:
-                raise Failure(jf.error, jf.cause(name), name) from None
+                raise self._jp_failure(jf, name) from None
             self._check_size(out, name, "output")
+            self._emit(EXITED[typ], name)
         except Failure as f:
             ev.status, ev.error, ev.cause = "failed", f.error, f.cause
             if f.state is None:
@@ -307,6 +349,9 @@ class Run(SimpleStates, FanOut):
             raise
         except ExecTimeout:
             ev.status = "timed_out"
+            raise
+        except HistoryLimitReached:
+            ev.status, ev.error, ev.cause = "failed", "States.Runtime", history_limit_cause(self.max_events)
             raise
         except SimulationError as exc:
             ev.status, ev.error, ev.cause = "aborted", type(exc).__name__, str(exc)
@@ -345,7 +390,7 @@ class Run(SimpleStates, FanOut):
             except Failure as f:
                 failure = f
             except JsonPathFailure as jf:
-                failure = Failure(jf.error, jf.cause(name), name)
+                failure = self._jp_failure(jf, name)
             # ---- Retry
             for idx, r in enumerate(retriers):
                 if error_matches(r.get("ErrorEquals"), failure.error):
@@ -375,6 +420,8 @@ class Run(SimpleStates, FanOut):
                     self._transition()
                     clock.advance(delay)
                     continue
+            if failure.error != "States.Runtime" and sd["Type"] in ("Map", "Parallel"):
+                self._emit(sd["Type"] + "StateFailed", name)  # once it fails for good (recorded: not per attempt)
             # ---- Catch
             for cidx, _, c in walk.entries(sd, "Catch"):
                 if error_matches(c.get("ErrorEquals"), failure.error):
@@ -406,6 +453,8 @@ class Run(SimpleStates, FanOut):
         ev.details["calls"] = calls
         callback = isinstance(resource, str) and resource.endswith(".waitForTaskToken")
         jsonpath = name in self.jsonpath
+        prefix = task_event_prefix(resource)
+        submits = prefix == "Task" and task_submits(resource)
 
         def body(ctx: dict[str, Any]) -> Any:
             idx = self.invocations.get(name, 0)
@@ -432,10 +481,15 @@ class Run(SimpleStates, FanOut):
             resp = self.mocks.response(name, idx)
             if resp is None:
                 raise MockMissing(self.mocks.missing_message(name, idx))
+            self._emit(prefix + "Scheduled", name)
+            self._emit(prefix + "Started", name)
+            if submits:
+                self._emit("TaskSubmitted", name)
             duration = float(resp.duration or 0)
             if timeout is not None and duration > timeout:
                 clock.advance(timeout)
                 call.update(duration=timeout, error="States.Timeout")
+                self._emit(prefix + "TimedOut", name)
                 raise Failure("States.Timeout",
                                f"Task '{name}' timed out after TimeoutSeconds={timeout} (the mock takes "
                                f"{round_seconds(duration)} s of virtual time)", name)
@@ -443,7 +497,9 @@ class Run(SimpleStates, FanOut):
             call["duration"] = round_seconds(duration)
             if resp.throws:
                 call.update(error=resp.error, cause=resp.cause)
+                self._emit(prefix + ("TimedOut" if resp.error == "States.Timeout" else "Failed"), name)
                 raise Failure(resp.error, resp.cause, name)
+            self._emit(prefix + "Succeeded", name)
             call["result"] = resp.result
             self._check_size(resp.result, name, "task result")
             return resp.result
@@ -458,7 +514,9 @@ def run_execution(
     *,
     name: str = "machine",
     seed: int = 0,
-    max_transitions: int = DEFAULT_MAX_TRANSITIONS,
+    max_transitions: int | None = None,
+    max_events: int = HISTORY_LIMIT,
+    record_history: bool = False,
     start_time: datetime = DEFAULT_START_TIME,
     execution_name: str | None = None,
     check_payload_size: bool = True,
@@ -486,6 +544,6 @@ def run_execution(
     jsonpath_states = prepare(definition)
     run = Run(definition, input, provider, name=name, seed=seed, max_transitions=max_transitions,
               start_time=start_time, execution_name=execution_name, check_payload_size=check_payload_size,
-              jsonpath_states=jsonpath_states)
+              jsonpath_states=jsonpath_states, max_events=max_events, record_history=record_history)
     expressions.CONTEXT.set(run.ectx)
     return run.execute()

@@ -10,15 +10,16 @@ from typing import Any, Mapping
 from ..asl import walk
 from ..asl.spec import JSONATA, JSONPATH, QUERY_LANGUAGES, STATE_TYPES
 from . import expressions
-from .errors import InvalidDefinition, UnsupportedDefinition
+from .errors import InvalidDefinition
 from .expressions import QueryError, is_expression
 from .jsonpath_state import JsonPathDefinitionError, check_state
-from .runtime import parse_timestamp, short
+from .jsonpath_state import parse_timestamp
+from .runtime import short
 
 
 _LITERAL_KEYS = frozenset(
     ("Type", "Next", "End", "Resource", "Comment", "QueryLanguage", "Default", "Retry", "Label",
-     "ProcessorConfig", "Branches", "ItemProcessor", "Iterator", "ResultWriter", "ItemReader")
+     "ProcessorConfig", "Branches", "ItemProcessor", "Iterator")
 )
 
 
@@ -110,9 +111,6 @@ def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str,
             check_state(sd, loc)
         except JsonPathDefinitionError as exc:
             raise InvalidDefinition(str(exc)) from None
-        if typ == "Map" and "ItemBatcher" in sd:
-            raise UnsupportedDefinition(f"state '{name}': ItemBatcher in a JSONPath Map is not supported by "
-                                        "sfnc run yet")
     for c in state.entries("Catch"):
         if "Next" not in c.raw:
             raise no_target(f"Catch[{c.index}]/Next")
@@ -129,12 +127,6 @@ def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str,
             if not isinstance(br, Mapping):
                 raise InvalidDefinition(f"{loc}/Branches[{i}]: a branch must be an object")
     if typ == "Map":
-        if "ItemReader" in sd:
-            raise UnsupportedDefinition(f"state '{name}': Map ItemReader (reading items from S3) is not "
-                                        "supported by sfnc run; pass the items in the input or with 'Items'")
-        if "ResultWriter" in sd:
-            raise UnsupportedDefinition(f"state '{name}': Map ResultWriter (writing results to S3) is not "
-                                        "supported by sfnc run")
         if not isinstance(walk.processor(sd), Mapping):
             raise InvalidDefinition(f"{loc}: Map needs an ItemProcessor")
     if not jsonpath:

@@ -12,7 +12,6 @@ DEFAULT_START_TIME = datetime(2025, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 PAYLOAD_LIMIT_BYTES = 262_144  # 256 KiB: state input/output, task result, one Assign
-DEFAULT_MAX_TRANSITIONS = 25_000
 
 QEE = "States.QueryEvaluationError"
 
@@ -44,6 +43,8 @@ class TraceEvent:
     cause: str | None = None
     assigned: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: the id of the state's ...StateEntered event in the execution history (AWS's numbering)
+    event_id: int | None = None
 
     @property
     def duration(self) -> float:
@@ -76,6 +77,7 @@ class TraceEvent:
         d["cause"] = self.cause
         d["assigned"] = self.assigned
         d["details"] = self.details
+        d["event_id"] = self.event_id
         return d
 
 
@@ -95,6 +97,10 @@ class ExecutionResult:
     error_state: str | None = None
     input: Any = None
     mock_invocations: dict[str, int] = field(default_factory=dict)
+    #: how many events AWS's execution history would hold, the last (ExecutionSucceeded/Failed/...) included
+    events: int = 0
+    #: (id, type, state name) of every history event, when the run was asked to record them
+    history: list[tuple[int, str, str | None]] | None = None
 
     @property
     def states(self) -> list[str]:
@@ -121,6 +127,7 @@ class ExecutionResult:
             "output": self.output,
             "variables": self.variables,
             "transitions": self.transitions,
+            "events": self.events,
             "start_time": iso_timestamp(self.start_time, 0.0),
             "elapsed_seconds": round_seconds(self.elapsed_seconds),
         }

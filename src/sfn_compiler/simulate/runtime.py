@@ -4,7 +4,6 @@ clock, workflow-variable scopes, error matching for Retry/Catch, payload sizes a
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, Mapping
 
 from . import expressions
@@ -119,21 +118,25 @@ def type_name(value: Any) -> str:
     return "object"
 
 
+def json_text(value: Any) -> str:
+    """A value as AWS quotes it in a cause: compact JSON, whole."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def quoted(node: Any) -> str:
+    """A JSONata field as AWS quotes it in a cause: the expression without its ``{% %}`` delimiters
+    (recorded: ``'{% $doesNotExist %}'`` is quoted ``'$doesNotExist'``, jsonata-assign-003)."""
+    if isinstance(node, str) and len(node) >= 4 and node.startswith("{%") and node.endswith("%}"):
+        return node[2:-2].strip()
+    return str(node)
+
+
 def short(value: Any, limit: int = 120) -> str:
     try:
         text = json.dumps(value, separators=(",", ":"), default=str)
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_timestamp(text: str) -> datetime | None:
-    if not isinstance(text, str) or "T" not in text:
-        return None
-    if not (text.endswith("Z") or "+" in text[10:] or "-" in text[10:]):
-        return None  # RFC3339 needs a zone designator
-    try:
-        t = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
-        return None
-    return t if t.tzinfo is not None else None

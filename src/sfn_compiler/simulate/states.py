@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from . import jsonpath_state as jp
 from .result import TraceEvent, round_seconds
-from .runtime import Failure, VariableScope, parse_timestamp, short
+from .runtime import Failure, VariableScope, json_text, short
 
 
 class SimpleStates:
@@ -61,11 +61,12 @@ class SimpleStates:
         elif "Timestamp" in sd:
             node = sd["Timestamp"]
             value = self._field(name, "Timestamp", node, b)
-            when = parse_timestamp(value)
-            if when is None:
-                raise self._type_error(name, "Timestamp", node, "an RFC3339 timestamp such as "
-                                       "'2016-03-14T01:59:00Z'", value)
-            seconds = max(0.0, (when - self.start_time).total_seconds() - clock.now)
+            when = jp.parse_timestamp(value)  # Java's ISO_OFFSET_DATE_TIME, as in JSONPath states
+            if when is None:  # recorded: jsonata-scenarios-028 ... -033
+                raise self._qee(name, "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                                      f"format string: {value if isinstance(value, str) else json_text(value)}")
+            target = when[0] + when[1] / 1e9
+            seconds = max(0.0, target - self.start_time.timestamp() - clock.now)
             ev.details["wait_until"] = value
             ev.details["wait_seconds"] = round_seconds(seconds)
         else:

@@ -36,9 +36,10 @@ from __future__ import annotations
 from .checks import check_state
 from .choice import ChoiceOutcome, choose, evaluate_rule
 from .flow import (apply_result, assigned, catch_output, effective_input, fail_error_cause, heartbeat_seconds,
-                   map_item_input, map_items, map_max_concurrency, map_tolerated_failure_count,
-                   map_tolerated_failure_percentage, merge_result, output_of, pass_result, select_input,
-                   timeout_seconds, wait_seconds)
+                   map_batcher, map_item_input, map_items, map_max_concurrency, map_reader_max_items,
+                   map_reader_parameters, map_tolerated_failure_count, map_tolerated_failure_percentage,
+                   map_writer_parameters, merge_result, output_of, pass_result, select_input, timeout_seconds,
+                   wait_seconds)
 from .values import (INTRINSIC_FAILURE, RESULT_PATH_FAILURE, RUNTIME, Env, JsonPathDefinitionError, JsonPathFailure,
                      parse_timestamp, payload, resolve)
 
@@ -71,6 +72,10 @@ __all__ = [
     "map_max_concurrency",
     "map_tolerated_failure_count",
     "map_tolerated_failure_percentage",
+    "map_reader_parameters",
+    "map_reader_max_items",
+    "map_batcher",
+    "map_writer_parameters",
     "parse_timestamp",
     "check_state",
 ]

@@ -158,6 +158,19 @@ def check_state(state: Mapping[str, Any], pointer: str = "") -> None:
             _check_rule(rule, f"{pointer}/Choices/{i}", True)
             if isinstance(rule, Mapping) and "Assign" in rule:
                 _check_template(rule["Assign"], f"{pointer}/Choices/{i}/Assign")
+    for key, sub in (("ItemReader", "Parameters"), ("ResultWriter", "Parameters"), ("ItemBatcher", "BatchInput")):
+        part = state.get(key)
+        if isinstance(part, Mapping) and sub in part:
+            _check_template(part[sub], f"{pointer}/{key}/{sub}")
+    reader_config = (state.get("ItemReader") or {}).get("ReaderConfig") if isinstance(state.get("ItemReader"),
+                                                                                     Mapping) else None
+    if isinstance(reader_config, Mapping) and "MaxItemsPath" in reader_config:
+        _check_path(reader_config["MaxItemsPath"], f"{pointer}/ItemReader/ReaderConfig/MaxItemsPath", reference=True)
+    batcher = state.get("ItemBatcher")
+    if isinstance(batcher, Mapping):
+        for key in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
+            if key in batcher:
+                _check_path(batcher[key], f"{pointer}/ItemBatcher/{key}", reference=True)
     for i, _, catcher in walk.entries(state, "Catch"):
         if "ResultPath" in catcher:
             _check_path(catcher["ResultPath"], f"{pointer}/Catch/{i}/ResultPath", reference=True,

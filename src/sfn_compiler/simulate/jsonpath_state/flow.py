@@ -309,3 +309,42 @@ def map_tolerated_failure_percentage(state: Mapping[str, Any], data: Any, env: E
         return n
     v = state.get("ToleratedFailurePercentage")
     return None if v is None else v
+
+
+# =========================================================================== Distributed Map data sets
+
+
+def map_reader_parameters(reader: Mapping[str, Any], data: Any, env: Env) -> Any:
+    """An ItemReader's ``Parameters`` (a Payload Template over the effective input): the S3 call's arguments."""
+    return payload(reader.get("Parameters", {}), data, env)
+
+
+def map_reader_max_items(reader: Mapping[str, Any], data: Any, env: Env) -> Any:
+    """``ReaderConfig.MaxItems``, or the value at ``MaxItemsPath`` (an integer, or a string holding one; recorded:
+    jsonpath-assign-021; a value that is not an integer is ``States.Runtime``, recorded for ``1.5``). None when
+    neither is given. Its range is checked by the reader (`map_io.max_items`)."""
+    config = reader.get("ReaderConfig") or {}
+    if "MaxItemsPath" in config:
+        return _path_number(config, "MaxItemsPath", data, env, "integer")
+    return config.get("MaxItems")
+
+
+def map_batcher(batcher: Mapping[str, Any], data: Any, env: Env) -> tuple[int | None, int | None, Any]:
+    """An ItemBatcher's ``MaxItemsPerBatch`` (or ``…Path``), ``MaxInputBytesPerBatch`` (or ``…Path``) and
+    ``BatchInput`` (a Payload Template over the effective input)."""
+    limits: list[int | None] = []
+    for key in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+        if key + "Path" in batcher:
+            n = int(_path_number(batcher, key + "Path", data, env, "integer"))
+            if n <= 0:
+                raise JsonPathFailure(RUNTIME, f"{key} must be positive.")
+            limits.append(n)
+        else:
+            limits.append(batcher.get(key))
+    batch_input = payload(batcher["BatchInput"], data, env) if "BatchInput" in batcher else None
+    return limits[0], limits[1], batch_input
+
+
+def map_writer_parameters(writer: Mapping[str, Any], data: Any, env: Env) -> Any:
+    """A ResultWriter's ``Parameters`` (``Bucket``, ``Prefix``; a Payload Template over the effective input)."""
+    return payload(writer.get("Parameters", {}), data, env)
