@@ -119,3 +119,64 @@ def test_broken_and_duplicate_key_scenarios_fail(sfnc, project):
     assert "ERROR tests/scenarios/poll/broken.yaml" in res.stdout
     assert "dup.yaml:4:3: error: duplicate key 'status': first at line 3, again at line 4" in res.stderr
     assert "broken.yaml" in res.stderr and "invalid YAML" in res.stderr
+
+
+# ---------------------------------------------------------------- what AWS refuses at creation, limits, streaming
+
+
+def test_sfnc_run_refuses_what_aws_refuses_at_creation(sfnc, tmp_path):
+    # AWS does not create these (CreateStateMachine / ValidateStateMachineDefinition): neither does sfnc run them
+    cases = {
+        "SFN101": {"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Credentials": {},
+            "Arguments": {"FunctionName": "f"}, "End": True}}},
+        "SFN305": {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+            "Type": "Pass", "Output": "{% $states.input.a ?? 1 %}", "End": True}}},
+        "SFN104": {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+            "Type": "Pass", "ResultPath": "$.x", "End": True}}},
+    }
+    for rule, definition in cases.items():
+        f = tmp_path / f"{rule}.json"
+        f.write_text(json.dumps(definition))
+        res = sfnc("run", str(f))
+        assert res.exit_code == 2, (rule, res.stdout, res.stderr)
+        assert f"{f}:1:" in res.stderr and f"error: {rule} " in res.stderr
+        assert res.stdout == ""
+
+
+def _input(tmp_path):
+    f = tmp_path / "in.json"
+    f.write_text('{"stop": false}')
+    return f
+
+
+def test_sfnc_run_counts_history_events_as_aws(sfnc, tmp_path):
+    f = tmp_path / "loop.json"
+    f.write_text(json.dumps({"StartAt": "A", "States": {
+        "A": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "BooleanEquals": True, "Next": "Done"}],
+              "Default": "A"},
+        "Done": {"Type": "Succeed"}}}))
+    res = sfnc("run", str(f), "--max-events", "101", "--format", "json", "--input", str(_input(tmp_path)))
+    assert res.exit_code == 1
+    records = json.loads(res.stdout)
+    summary = records[-1]
+    assert (summary["status"], summary["error"], summary["events"]) == ("FAILED", "States.Runtime", 101)
+    assert summary["cause"] == "The execution reached the maximum number of history events (101)."
+    # event 1 ExecutionStarted, 49 x (ChoiceStateEntered, ChoiceStateExited), the 50th entered is #100
+    assert len(records) == 51 and records[-2]["event_id"] == 100 and records[-2]["status"] == "failed"
+    bad = sfnc("run", str(f), "--max-events", "1")
+    assert bad.exit_code == 2 and "max events must be an integer from 2" in bad.stderr
+
+
+def test_sfnc_run_json_is_streamed_in_visit_end_order(sfnc, tmp_path):
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+        "Type": "Map", "Items": "{% [1, 2] %}", "End": True,
+        "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}}}}))
+    res = sfnc("run", str(f), "--format", "json")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 6  # one record per line
+    records = [json.loads(line.rstrip(",")) for line in lines[1:-1]]
+    assert [(r["state"], r["seq"]) for r in records[:-1]] == [("I", 1), ("I", 2), ("M", 0)]
+    assert records[-1]["kind"] == "execution" and records[-1]["output"] == [1, 2] and records[-1]["states"] == ["M"]

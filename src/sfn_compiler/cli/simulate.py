@@ -27,45 +27,51 @@ def run(
     mock_config: Annotated[Optional[Path], typer.Option("--mock-config", metavar="FILE", help="Step Functions Local MockConfigFile.")] = None,
     test_case: Annotated[Optional[str], typer.Option("--test-case", metavar="NAME", help="Test case in the mock config.")] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="State machine name in the mock config (default: file stem).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json trace.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json trace (json is written as the run goes).")] = "text",
     seed: Annotated[int, typer.Option("--seed", help="Seed for $random/$uuid/jitter.")] = 0,
+    max_events: Annotated[Optional[int], typer.Option("--max-events", metavar="N", help="History events before the execution fails (AWS: 25000).")] = None,
 ) -> None:
     """Run a definition offline with mocked integrations on a virtual clock; print the trace."""
-    from ..load import load_json_file
-    from ..simulate import SimulationError, format_trace, load_mock_config, run_execution
+    import sys
+
+    from ..pipeline.simulation import run_file
+    from ..simulate import SimulationError, format_trace
+    from ..simulate.result import DEFAULT_START_TIME
+    from ..simulate.trace import JsonTraceWriter
 
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
-    doc = load_json_file(definition, str(definition))
-    payload: Any = None
-    if input_file is not None:
-        payload = load_json_file(input_file, str(input_file)).data
-    machine = name or definition.name.split(".")[0]
-    if mock_config is not None:
-        if not test_case:
-            raise SfncError("--mock-config needs --test-case NAME")
-        try:
-            mocks = load_mock_config(mock_config, machine, test_case)
-        except SimulationError as exc:
-            raise _sim_error(exc, str(mock_config)) from None
-    else:
-        from ..simulate import MockTable
+    writer: JsonTraceWriter | None = None
 
-        mocks = MockTable({})
+    def sink(ev):  # the JSON array starts with the first record, once the definition was accepted
+        nonlocal writer
+        if writer is None:
+            writer = JsonTraceWriter(sys.stdout, DEFAULT_START_TIME)
+        writer.state(ev)
+
+    streamed = fmt == "json"
     try:
-        result = run_execution(doc.data, payload, mocks, name=machine, seed=seed)
+        result = run_file(definition, input_file=input_file, mock_config=mock_config, test_case=test_case,
+                          name=name, seed=seed, max_events=max_events, trace_sink=sink if streamed else None,
+                          keep_trace=not streamed)
     except SimulationError as exc:
         partial = getattr(exc, "result", None)
-        if partial is not None:
+        if streamed:
+            if writer is not None or partial is not None:
+                (writer or JsonTraceWriter(sys.stdout, DEFAULT_START_TIME)).finish(partial)
+        elif partial is not None:
             typer.echo(format_trace(partial, fmt), nl=False)
         raise _sim_error(exc, str(definition)) from None
+    if streamed:
+        (writer or JsonTraceWriter(sys.stdout, result.start_time)).finish(result)
+        raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
     text = format_trace(result, fmt)
     typer.echo(text, nl=not text.endswith("\n"))
-    if fmt == "text":   # the trace ends with the output (shortened when long): print it whole only then
-        typer.echo(f"status: {result.status}" + (f" ({result.error}: {result.cause})" if result.error else ""))
-        full = json.dumps(result.output, separators=(",", ":"), ensure_ascii=False, default=str)
-        if result.status == "SUCCEEDED" and f"output: {full}" not in text:
-            typer.echo("full output: " + full)
+    # the trace ends with the output (shortened when long): print it whole only then
+    typer.echo(f"status: {result.status}" + (f" ({result.error}: {result.cause})" if result.error else ""))
+    full = json.dumps(result.output, separators=(",", ":"), ensure_ascii=False, default=str)
+    if result.status == "SUCCEEDED" and f"output: {full}" not in text:
+        typer.echo("full output: " + full)
     raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
 
 

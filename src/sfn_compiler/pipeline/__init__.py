@@ -7,6 +7,8 @@ home.
 - `validation`: `validate` (`sfnc validate`: files or templates x envs, remote, cross-env merge, summary,
   exit policy), `check_env` / `check_rendered` (render + validate; deploy uses them).
 - `scenarios`: `run_scenarios` (`sfnc test`: render, run each scenario, coverage).
+- `simulation`: `run_file` (`sfnc run`: one definition, refused first when AWS would refuse it at creation),
+  `refused_at_creation`.
 - `docs`: `workflow_docs` (`sfnc graph --docs`), `diagram_source` (`sfnc graph NAME`).
 
 The names below load their module on first use, so a command pays only for the stages it runs.
@@ -21,7 +23,8 @@ _HOMES = {
     "EnvOutcome": "rendering", "EnvRender": "rendering", "render_env": "rendering", "render_project": "rendering",
     "select_envs": "rendering", "EnvCheck": "validation", "ValidateOptions": "validation",
     "ValidateRun": "validation", "check_env": "validation", "check_rendered": "validation",
-    "merge_envs": "validation", "validate": "validation",
+    "merge_envs": "validation", "validate": "validation", "run_file": "simulation",
+    "refused_at_creation": "simulation",
 }
 __all__ = sorted(_HOMES)
 

@@ -104,7 +104,13 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
         machine = MachineRun(d.name, Coverage(r.data, d.name))
         run.machines.append(machine)
         types = state_types(r.data)
+        refused = _refused(project, envcfg, r)
+        run.problems.extend(refused)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
+            if refused:  # AWS would not create this definition, so it never runs: neither do its scenarios
+                machine.cases.append(CaseRun(project.display(f), error=f"not run: AWS refuses the definition at "
+                                                                        f"creation ({refused[0].message})"))
+                continue
             case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg)
             if case.result is not None:
                 machine.coverage.add(case.result)
@@ -113,6 +119,14 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
         if min_coverage is not None and pct < min_coverage:
             run.below.append(f"{d.name}: {pct}% < {min_coverage}%")
     return run
+
+
+def _refused(project: Project, envcfg, rendered) -> list[Diagnostic]:
+    """The validator's findings that make AWS refuse the rendered definition at creation (`check.creation`)."""
+    from ..check.creation import creation_config
+    from .validation import check_rendered
+
+    return [d for d in check_rendered(project, envcfg, rendered, creation_config())[1] if d.severity == "error"]
 
 
 def env_values(data, envcfg, display: str, depth: int = 0):

@@ -35,6 +35,8 @@ from ..asl.resources import parse_resource
 
 #: AWS's hard quota of events in a standard execution's history
 HISTORY_LIMIT = 25_000
+#: the most events a local run may allow (`--max-events`, a scenario's `max_events`): keeps every run bounded
+MAX_EVENTS_CAP = 10_000_000
 
 ENTERED = {t: f"{t}StateEntered" for t in ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")}
 EXITED = {t: f"{t}StateExited" for t in ("Pass", "Task", "Choice", "Wait", "Succeed", "Parallel", "Map")}

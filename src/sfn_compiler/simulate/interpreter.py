@@ -39,7 +39,8 @@ from .mocks import MockProvider, MockTable, mocks_from_spec
 from .prepare import prepare
 from .result import (ACCOUNT_ID, DEFAULT_START_TIME, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
-from .history import ENTERED, EXITED, HISTORY_LIMIT, HistoryLimitReached, history_limit_cause, task_event_prefix, task_submits
+from .history import (ENTERED, EXITED, HISTORY_LIMIT, MAX_EVENTS_CAP, HistoryLimitReached, history_limit_cause,
+                      task_event_prefix, task_submits)
 from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, json_text, quoted,
                       type_name)
 from .states import SimpleStates
@@ -51,7 +52,8 @@ class Run(SimpleStates, FanOut):
     def __init__(self, definition: Mapping[str, Any], input_: Any, mocks: MockProvider, *, name: str,
                  seed: int, max_transitions: int | None, start_time: datetime, execution_name: str | None,
                  check_payload_size: bool, jsonpath_states: frozenset[str] = frozenset(),
-                 max_events: int = HISTORY_LIMIT, record_history: bool = False) -> None:
+                 max_events: int = HISTORY_LIMIT, record_history: bool = False,
+                 sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True) -> None:
         self.definition = definition
         self.jsonpath = jsonpath_states  # the names of the states that use JSONPath (from `prepare`)
         self.input = input_
@@ -74,6 +76,9 @@ class Run(SimpleStates, FanOut):
         self.rng_names = random.Random(f"sfnc:{seed}:names")
         self.execution_name = execution_name or self._uuid()
         self.trace: list[TraceEvent] = []
+        self.visits = 0  # state visits so far (the next visit's `seq`)
+        self.sink = sink  # called with each visit when it ends (a streamed trace)
+        self.keep_trace = keep_trace
         self.transitions = 0
         self.invocations: dict[str, int] = {}
         sm_arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
@@ -331,8 +336,10 @@ class Run(SimpleStates, FanOut):
                    path: tuple[str, ...], depth: int) -> tuple[str | None, Any]:
         self._transition()
         typ = sd["Type"]
-        ev = TraceEvent(len(self.trace), name, typ, path, depth, clock.now, input=inp)
-        self.trace.append(ev)
+        ev = TraceEvent(self.visits, name, typ, path, depth, clock.now, input=inp)
+        self.visits += 1
+        if self.keep_trace:
+            self.trace.append(ev)
         try:
             ev.event_id = self.entered[name] = self._emit(ENTERED[typ], name)
             try:
@@ -342,6 +349,11 @@ class Run(SimpleStates, FanOut):
                 raise self._jp_failure(jf, name) from None
             self._check_size(out, name, "output")
             self._emit(EXITED[typ], name)
+            if ev.status == "running":
+                ev.status = "succeeded"
+            ev.output = out
+            ev.next = nxt
+            return nxt, out
         except Failure as f:
             ev.status, ev.error, ev.cause = "failed", f.error, f.cause
             if f.state is None:
@@ -358,11 +370,8 @@ class Run(SimpleStates, FanOut):
             raise
         finally:
             ev.end = clock.now
-        if ev.status == "running":
-            ev.status = "succeeded"
-        ev.output = out
-        ev.next = nxt
-        return nxt, out
+            if self.sink is not None:
+                self.sink(ev)
 
     # ------------------------------------------------------------------ Retry / Catch wrapper
 
@@ -520,11 +529,17 @@ def run_execution(
     start_time: datetime = DEFAULT_START_TIME,
     execution_name: str | None = None,
     check_payload_size: bool = True,
+    trace_sink: Callable[[TraceEvent], None] | None = None,
+    keep_trace: bool = True,
 ) -> ExecutionResult:
     """Run ``definition`` (a parsed ASL dict, JSONata, JSONPath or mixed) offline with every Task mocked.
 
     ``mocks`` is a :class:`MockProvider` or a mapping in the scenario ``mocks:`` syntax.
-    Returns an :class:`ExecutionResult` whose status is SUCCEEDED, FAILED or TIMED_OUT.
+    Returns an :class:`ExecutionResult` whose status is SUCCEEDED, FAILED or TIMED_OUT (FAILED with
+    ``States.Runtime`` when the history would pass ``max_events`` events, AWS's 25,000 by default).
+    ``trace_sink`` is called with each state visit when it ends (a streamed trace); with ``keep_trace=False``
+    the result's ``trace`` stays empty, so memory does not grow with the number of transitions.
+    ``record_history`` keeps AWS's history events as ``(id, type, state)`` in ``result.history``.
     Raises :class:`UnsupportedDefinition` / :class:`InvalidDefinition` before running, and
     :class:`MockMissing` / :class:`TransitionLimitExceeded` (with ``.result`` holding the partial
     trace) when the run cannot continue.
@@ -541,9 +556,12 @@ def run_execution(
         json.dumps(input, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise SimulationError(f"the execution input is not JSON data: {exc}") from None
+    if isinstance(max_events, bool) or not isinstance(max_events, int) or not 2 <= max_events <= MAX_EVENTS_CAP:
+        raise SimulationError(f"max_events must be an integer from 2 to {MAX_EVENTS_CAP:,}, got {max_events!r}")
     jsonpath_states = prepare(definition)
     run = Run(definition, input, provider, name=name, seed=seed, max_transitions=max_transitions,
               start_time=start_time, execution_name=execution_name, check_payload_size=check_payload_size,
-              jsonpath_states=jsonpath_states, max_events=max_events, record_history=record_history)
+              jsonpath_states=jsonpath_states, max_events=max_events, record_history=record_history,
+              sink=trace_sink, keep_trace=keep_trace)
     expressions.CONTEXT.set(run.ectx)
     return run.execute()

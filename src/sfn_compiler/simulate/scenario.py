@@ -12,6 +12,7 @@ import yaml
 
 from ..asl import walk
 from .errors import ScenarioError
+from .history import MAX_EVENTS_CAP
 from .result import ExecutionResult
 from .mocks import MockProvider, load_mock_config, merge_providers, mocked_states, mocks_from_spec
 
@@ -19,7 +20,7 @@ __all__ = ["Scenario", "load_scenario", "parse_scenario", "check_expectations", 
            "scenario_warnings"]
 
 TOP_KEYS = {"description", "input", "mocks", "mock_config", "expect", "seed", "execution_name", "start_time",
-            "max_transitions", "envs"}
+            "max_transitions", "max_events", "envs"}
 EXPECT_KEYS = {"status", "error", "cause", "output", "states", "states_include", "states_exclude", "variables"}
 STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT"}
 
@@ -35,6 +36,7 @@ class Scenario:
     execution_name: str | None = None
     start_time: Any = None  # datetime or None
     max_transitions: int | None = None
+    max_events: int | None = None  # history events before the execution fails (AWS: 25,000)
     envs: list[str] | None = None   # the envs the scenario is written for (None: every env)
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
@@ -48,6 +50,8 @@ class Scenario:
             kw["start_time"] = self.start_time
         if self.max_transitions is not None:
             kw["max_transitions"] = self.max_transitions
+        if self.max_events is not None:
+            kw["max_events"] = self.max_events
         return kw
 
 
@@ -141,6 +145,9 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
     mt = data.get("max_transitions")
     if mt is not None and (isinstance(mt, bool) or not isinstance(mt, int) or mt < 1):
         raise ScenarioError(f"{where}: max_transitions must be a positive integer")
+    me = data.get("max_events")
+    if me is not None and (isinstance(me, bool) or not isinstance(me, int) or not 2 <= me <= MAX_EVENTS_CAP):
+        raise ScenarioError(f"{where}: max_events must be an integer from 2 to {MAX_EVENTS_CAP:,}")
     return Scenario(
         name=name,
         description=str(data.get("description") or ""),
@@ -151,6 +158,7 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
         execution_name=data.get("execution_name"),
         start_time=start_time,
         max_transitions=mt,
+        max_events=me,
         envs=envs,
         path=path,
         raw=dict(data),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import IO, Any
 
 from .result import ExecutionResult, TraceEvent, iso_timestamp, round_seconds
 
-__all__ = ["format_trace", "format_duration", "format_offset"]
+__all__ = ["format_trace", "format_duration", "format_offset", "JsonTraceWriter"]
 
 
 def format_duration(seconds: float | None) -> str:
@@ -161,20 +161,59 @@ def _text(result: ExecutionResult) -> str:
     return "\n".join(lines)
 
 
-def _json(result: ExecutionResult) -> str:
-    events: list[dict[str, Any]] = []
-    for ev in result.trace:
-        d = {"kind": "state"}
-        d.update(ev.to_dict(result.start_time))
-        events.append(d)
-    summary = {"kind": "execution"}
+def _state_record(ev: TraceEvent, start_time) -> dict[str, Any]:
+    d: dict[str, Any] = {"kind": "state"}
+    d.update(ev.to_dict(start_time))
+    return d
+
+
+def _summary_record(result: ExecutionResult, states: list[str]) -> dict[str, Any]:
+    summary: dict[str, Any] = {"kind": "execution"}
     summary.update(result.to_dict())
     summary["end_time"] = iso_timestamp(result.start_time, result.elapsed_seconds)
-    summary["states"] = result.states
+    summary["states"] = states
     summary["mock_invocations"] = result.mock_invocations
     summary["elapsed_seconds"] = round_seconds(result.elapsed_seconds)
-    events.append(summary)
+    return summary
+
+
+def _json(result: ExecutionResult) -> str:
+    events = [_state_record(ev, result.start_time) for ev in result.trace]
+    events.append(_summary_record(result, result.states))
     return json.dumps(events, indent=2, ensure_ascii=False, default=str)
+
+
+class JsonTraceWriter:
+    """The JSON trace written while the execution runs (`sfnc run --format json`): a JSON array with one
+    compact record per line, each state visit as it ends (nested visits before their Parallel/Map; `seq` is
+    the order in which they were entered), then the ``"kind": "execution"`` summary. Nothing is kept per
+    visit except the top-level state names, so memory stays flat however many transitions run.
+
+    Use ``writer.state`` as `run_execution`'s ``trace_sink`` (with ``keep_trace=False``), then
+    ``writer.finish(result)``."""
+
+    def __init__(self, stream: IO[str], start_time) -> None:
+        self.stream = stream
+        self.start_time = start_time
+        self.first = True
+        self.top: list[str] = []
+        stream.write("[\n")
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if not self.first:
+            self.stream.write(",\n")
+        self.first = False
+        self.stream.write(json.dumps(record, ensure_ascii=False, default=str))
+
+    def state(self, ev: TraceEvent) -> None:
+        if ev.depth == 0:
+            self.top.append(ev.state)
+        self._write(_state_record(ev, self.start_time))
+
+    def finish(self, result: ExecutionResult | None) -> None:
+        if result is not None:
+            self._write(_summary_record(result, self.top))
+        self.stream.write("\n]\n")
 
 
 def format_trace(result: ExecutionResult, fmt: str = "text") -> str:

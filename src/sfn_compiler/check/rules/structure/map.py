@@ -29,7 +29,8 @@ class InvalidMapConfiguration(Rule):
   `MaxInputBytesPerBatch` is at most 262,144 bytes.
 - `ResultWriter` must not be empty; `Resource` and `Parameters`/`Arguments` go together;
   `WriterConfig.Transformation` is `NONE`/`COMPACT`/`FLATTEN`, `OutputType` `JSON`/`JSONL`.
-- `ReaderConfig.CSVHeaderLocation` is `FIRST_ROW` or `GIVEN` (then `CSVHeaders` is required).
+- `ReaderConfig.CSVHeaderLocation` is `FIRST_ROW` or `GIVEN` (then `CSVHeaders` is required);
+  `MaxItems` is an integer from 0 (no limit; AWS created and ran it) to 100,000,000.
 - `Label`: at most 40 characters, none of whitespace, `? * < > { } [ ] " # % \\ ^ | ~ \\` $ & , ; : /` or
   control characters.
 
@@ -123,7 +124,9 @@ is accepted by AWS at definition time, hence only a warning.
                                       key=True, hint='add "CSVHeaders": ["col1", "col2", ...]')
                     if "MaxItems" in rc:
                         yield from int_value(m, state, rp + "/MaxItems", rc["MaxItems"],
-                                                            f"{w} 'ReaderConfig.MaxItems'", 1, 100_000_000,
+                                                            # 0 = no limit: AWS created and ran MaxItems 0 (recorded:
+                                                            # aws-recorded jsonpath-scenarios-025)
+                                                            f"{w} 'ReaderConfig.MaxItems'", 0, 100_000_000,
                                                             path_field="MaxItemsPath")
             writer = raw.get("ResultWriter")
             if isinstance(writer, dict):

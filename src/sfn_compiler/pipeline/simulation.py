@@ -1,0 +1,62 @@
+"""`sfnc run`: one definition file through the simulator, after the checks AWS makes when it creates a state
+machine (a definition AWS refuses is refused here too, with the validator's message: `check.creation`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..diagnostics import Diagnostic
+from ..errors import SfncError
+from ..load import JsonDocument, load_json_file
+from ..simulate import ExecutionResult, MockTable, SimulationError, TraceEvent, load_mock_config, run_execution
+from ..simulate.history import HISTORY_LIMIT, MAX_EVENTS_CAP
+
+
+def refused_at_creation(doc: JsonDocument, *, source_map=None, env: str | None = None,
+                        machine_type: str | None = None) -> list[Diagnostic]:
+    """The findings of the rules whose definitions AWS refuses at creation (errors only)."""
+    from ..check.creation import creation_config
+    from ..check.runner import validate_document
+
+    return [d for d in validate_document(doc, creation_config(), source_map=source_map, env=env,
+                                         machine_type=machine_type) if d.severity == "error"]
+
+
+def check_max_events(value: int | None, where: str) -> int:
+    if value is None:
+        return HISTORY_LIMIT
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= MAX_EVENTS_CAP:
+        raise SfncError(f"{where}: max events must be an integer from 2 to {MAX_EVENTS_CAP:,} (AWS's history holds "
+                        f"{HISTORY_LIMIT:,}), got {value!r}")
+    return value
+
+
+def run_file(definition: Path, *, input_file: Path | None = None, mock_config: Path | Mapping[str, Any] | None = None,
+             test_case: str | None = None, name: str | None = None, seed: int = 0, max_events: int | None = None,
+             trace_sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True) -> ExecutionResult:
+    """Load, check as AWS does at creation, and run one definition with a MockConfigFile's test case.
+
+    Raises `SfncError` for input problems (unreadable files, a definition AWS would refuse, a bad mock file)
+    and `SimulationError` when the run cannot go on (a missing mock: ``.result`` holds the partial trace)."""
+    max_events = check_max_events(max_events, "--max-events")
+    doc = load_json_file(definition, str(definition))
+    refused = refused_at_creation(doc)
+    if refused:
+        raise SfncError(refused)
+    payload: Any = None
+    if input_file is not None:
+        payload = load_json_file(input_file, str(input_file)).data
+    machine = name or definition.name.split(".")[0]
+    if mock_config is not None:
+        if not test_case:
+            raise SfncError("--mock-config needs --test-case NAME")
+        try:
+            mocks = load_mock_config(mock_config, machine, test_case)
+        except SimulationError as exc:
+            where = str(mock_config) if isinstance(mock_config, Path) else "(mock configuration)"
+            raise SfncError(f"{type(exc).__name__}: {exc}", file=where) from None
+    else:
+        mocks = MockTable({})
+    return run_execution(doc.data, payload, mocks, name=machine, seed=seed, max_events=max_events,
+                         trace_sink=trace_sink, keep_trace=keep_trace)
