@@ -15,6 +15,7 @@ from .coverage import Coverage
 from .errors import (
     InvalidDefinition,
     MockMissing,
+    RunBudgetExceeded,
     ScenarioError,
     SimulationError,
     TransitionLimitExceeded,
@@ -48,5 +49,6 @@ __all__ = [
     "InvalidDefinition",
     "MockMissing",
     "TransitionLimitExceeded",
+    "RunBudgetExceeded",
     "ScenarioError",
 ]

@@ -44,5 +44,9 @@ class TransitionLimitExceeded(SimulationError):
     """The execution exceeded ``max_transitions`` (probably an endless loop)."""
 
 
+class RunBudgetExceeded(SimulationError):
+    """The run took more real time than its ``time_budget``."""
+
+
 class ScenarioError(SimulationError):
     """A scenario or mock-configuration file is malformed."""

@@ -25,6 +25,8 @@ import uuid
 from typing import Any, Callable, Mapping
 
 from jsonata import Jsonata
+
+from .budget import EXPRESSION_BUDGET, EvaluationTimeout, evaluation_budget
 from jsonata.functions import Functions as _JFunctions
 from jsonata.utils import Utils as _JUtils
 
@@ -75,10 +77,12 @@ class _SFFunctionError(Exception):
 class EvalContext:
     """Per-execution inputs of the registered functions."""
 
-    __slots__ = ("now_ms", "rng_random", "rng_uuid")
+    __slots__ = ("now_ms", "rng_random", "rng_uuid", "expression_budget")
 
-    def __init__(self, now_ms: int = 0, seed: int | str = 0) -> None:
+    def __init__(self, now_ms: int = 0, seed: int | str = 0, expression_budget: float | None = EXPRESSION_BUDGET
+                 ) -> None:
         self.now_ms = now_ms
+        self.expression_budget = expression_budget
         self.rng_random = random.Random(f"sfnc:{seed}:random")
         self.rng_uuid = random.Random(f"sfnc:{seed}:uuid")
 
@@ -184,6 +188,17 @@ def _sf_parse(text: Any) -> Any:
     return NULL if value is None else value
 
 
+#: the longest string $pad may build: a bound on what one call allocates (AWS has a memory limit per
+#: evaluation, "Expression evaluation memory limit exceeded"; its size is not documented)
+PAD_LIMIT = 10_000_000
+
+
+def _pad(string: Any, width: Any, char: Any = None) -> Any:
+    if isinstance(width, (int, float)) and not isinstance(width, bool) and abs(width) > PAD_LIMIT:
+        raise _SFFunctionError("Expression evaluation memory limit exceeded")
+    return _JFunctions.pad(string, width, char)
+
+
 def _now(picture: Any = None, timezone: Any = None) -> Any:
     return _JFunctions.datetime_from_millis(_ctx().now_ms, picture, timezone)
 
@@ -211,6 +226,7 @@ _REGISTRATIONS: tuple[tuple[str, Callable[..., Any], str], ...] = (
     ("parse", _sf_parse, "<s-:x>"),
     ("now", _now, "<s?s?:s>"),
     ("millis", _millis, "<:n>"),
+    ("pad", _pad, "<s-ns?:s>"),
 )
 
 
@@ -359,9 +375,14 @@ def evaluate_with_engine(source: str, bindings: Mapping[str, Any]) -> Any:
     expr = compile_expression(source)
     Jsonata.CURRENT.jsonata = expr  # the engine reads its "current" instance from a thread-local
     try:
-        result = expr.evaluate(None, bindings)
+        with evaluation_budget(_ctx().expression_budget):
+            result = expr.evaluate(None, bindings)
+    except EvaluationTimeout:  # AWS's words for an evaluation over its time limit (TD, "JSONata Runtime Errors")
+        raise QueryError("threw an error during evaluation. Expression evaluation timeout") from None
     except RecursionError:
         raise QueryError("threw an error during evaluation. Stack overflow error") from None
+    except MemoryError:
+        raise QueryError("threw an error during evaluation. Expression evaluation memory limit exceeded") from None
     except Exception as exc:
         raise QueryError(f"threw an error during evaluation. {_describe(exc)}",
                          code=getattr(exc, "error", None)) from None

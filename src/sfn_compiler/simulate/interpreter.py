@@ -31,7 +31,8 @@ from typing import Any, Callable, Mapping
 from ..asl import walk
 from . import expressions
 from . import jsonpath_state as jp
-from .errors import MockMissing, SimulationError, TransitionLimitExceeded
+from .budget import EXPRESSION_BUDGET, RUN_BUDGET, RunTimeout, run_budget
+from .errors import MockMissing, RunBudgetExceeded, SimulationError, TransitionLimitExceeded
 from .expressions import QueryError, is_expression
 from .fanout import FanOut
 from .jsonpath_state import JsonPathFailure
@@ -53,7 +54,8 @@ class Run(SimpleStates, FanOut):
                  seed: int, max_transitions: int | None, start_time: datetime, execution_name: str | None,
                  check_payload_size: bool, jsonpath_states: frozenset[str] = frozenset(),
                  max_events: int = HISTORY_LIMIT, record_history: bool = False,
-                 sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True) -> None:
+                 sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True,
+                 time_budget: float | None = RUN_BUDGET, expression_budget: float | None = EXPRESSION_BUDGET) -> None:
         self.definition = definition
         self.jsonpath = jsonpath_states  # the names of the states that use JSONPath (from `prepare`)
         self.input = input_
@@ -71,7 +73,8 @@ class Run(SimpleStates, FanOut):
         self.start_time = start_time
         self.start_ms = int(round(start_time.timestamp() * 1000))
         self.check_payload_size = check_payload_size
-        self.ectx = expressions.EvalContext(self.start_ms, seed)
+        self.time_budget = time_budget
+        self.ectx = expressions.EvalContext(self.start_ms, seed, expression_budget)
         self.rng_jitter = random.Random(f"sfnc:{seed}:jitter")
         self.rng_names = random.Random(f"sfnc:{seed}:names")
         self.execution_name = execution_name or self._uuid()
@@ -285,7 +288,8 @@ class Run(SimpleStates, FanOut):
                     self._check_size(self.input, "(execution)", "input")
                 except Failure as f:
                     raise SimulationError(f"execution input rejected: {f.cause}") from None
-            output = self._run_container(self.definition, self.input, self.top_scope, clock, (), 0)
+            with run_budget(self.time_budget):
+                output = self._run_container(self.definition, self.input, self.top_scope, clock, (), 0)
         except Failure as f:
             status, error, cause, error_state = "FAILED", f.error, f.cause, f.state
         except ExecTimeout:
@@ -296,6 +300,10 @@ class Run(SimpleStates, FanOut):
         except SimulationError as exc:
             exc.result = self._result("ABORTED", None, None, str(exc), None, clock)
             raise
+        except RunTimeout:
+            msg = (f"the run took more than {self.time_budget:g} s of real time (time_budget); a Map over very many "
+                   "items or a long loop? Lower the work or raise the budget")
+            raise RunBudgetExceeded(msg, result=self._result("ABORTED", None, None, msg, None, clock)) from None
         if self.history is not None:
             self.history.append((self.event_id + 1, {"SUCCEEDED": "ExecutionSucceeded", "FAILED": "ExecutionFailed",
                                                      "TIMED_OUT": "ExecutionTimedOut"}[status], None))
@@ -531,6 +539,8 @@ def run_execution(
     check_payload_size: bool = True,
     trace_sink: Callable[[TraceEvent], None] | None = None,
     keep_trace: bool = True,
+    time_budget: float | None = RUN_BUDGET,
+    expression_budget: float | None = EXPRESSION_BUDGET,
 ) -> ExecutionResult:
     """Run ``definition`` (a parsed ASL dict, JSONata, JSONPath or mixed) offline with every Task mocked.
 
@@ -540,6 +550,9 @@ def run_execution(
     ``trace_sink`` is called with each state visit when it ends (a streamed trace); with ``keep_trace=False``
     the result's ``trace`` stays empty, so memory does not grow with the number of transitions.
     ``record_history`` keeps AWS's history events as ``(id, type, state)`` in ``result.history``.
+    ``expression_budget`` bounds one JSONata evaluation (seconds of real time; past it the expression fails
+    with ``States.QueryEvaluationError`` "Expression evaluation timeout", as AWS's 1 s limit does) and
+    ``time_budget`` the whole run (:class:`RunBudgetExceeded`); None lifts a bound.
     Raises :class:`UnsupportedDefinition` / :class:`InvalidDefinition` before running, and
     :class:`MockMissing` / :class:`TransitionLimitExceeded` (with ``.result`` holding the partial
     trace) when the run cannot continue.
@@ -562,6 +575,6 @@ def run_execution(
     run = Run(definition, input, provider, name=name, seed=seed, max_transitions=max_transitions,
               start_time=start_time, execution_name=execution_name, check_payload_size=check_payload_size,
               jsonpath_states=jsonpath_states, max_events=max_events, record_history=record_history,
-              sink=trace_sink, keep_trace=keep_trace)
+              sink=trace_sink, keep_trace=keep_trace, time_budget=time_budget, expression_budget=expression_budget)
     expressions.CONTEXT.set(run.ectx)
     return run.execute()
