@@ -5,7 +5,8 @@
 - `sfnc validate` on the whole shared corpus (real + peers, ~430 files) in one process, beside the
   anchors measured on the same kind of machine (reference/validator-anchors.md §6)
 - `sfnc render --all-envs` on the bundled templates
-- the simulator's speed on a 200-iteration poll loop (state transitions per second), when present
+- the simulator's speed (bench/simulator.py --quick: Pass/Choice loops and a polling loop, transitions per
+  CPU second); bench/simulator.py alone adds the streamed trace's memory and the recorded executions
 
 Usage: python bench/run.py [--repeat 5]
 """
@@ -47,34 +48,13 @@ def corpus_files() -> list[Path]:
 
 
 def simulator_speed() -> str | None:
-    try:
-        from sfn_compiler.simulate import run_execution  # noqa: F401
-    except Exception:
-        return None
-    code = r'''
-import time
-from sfn_compiler.simulate import run_execution, MockProvider
-from sfn_compiler.simulate import mocks as m
-definition = {"QueryLanguage": "JSONata", "StartAt": "Init", "States": {
-  "Init": {"Type": "Pass", "Assign": {"n": 0}, "Next": "Poll"},
-  "Poll": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution",
-           "Arguments": {"PipelineExecutionArn": "arn"}, "Assign": {"n": "{% $n + 1 %}", "status": "{% $states.result.PipelineExecutionStatus %}"}, "Next": "Check"},
-  "Check": {"Type": "Choice", "Choices": [{"Condition": "{% $status = 'Succeeded' %}", "Next": "Done"},
-                                            {"Condition": "{% $n >= 1000 %}", "Next": "Fail"}], "Default": "Wait"},
-  "Wait": {"Type": "Wait", "Seconds": 60, "Next": "Poll"},
-  "Done": {"Type": "Succeed"}, "Fail": {"Type": "Fail", "Error": "Timeout"}}}
-class P(MockProvider):
-    def response(self, state, i):
-        return m.MockResponse(result={"PipelineExecutionStatus": "Succeeded" if i >= 199 else "Executing"})
-t0 = time.perf_counter(); total = 0
-for _ in range(5):
-    r = run_execution(definition, {}, P())
-    total += r.transitions
-dt = time.perf_counter() - t0
-print(f"{total / dt:,.0f} transitions/s ({total} transitions in {dt:.3f} s; status {r.status}, virtual {r.elapsed_seconds:.0f} s)")
-'''
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    return proc.stdout.strip() or proc.stderr.strip().splitlines()[-1]
+    """The simulator group: bench/simulator.py --quick (the Pass/Choice loops and the polling loop)."""
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "simulator.py"), "--quick"], capture_output=True,
+                          text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        return lines[-1] if lines else None
+    return "\n  " + proc.stdout.strip().replace("\n", "\n  ")
 
 
 def main() -> int:

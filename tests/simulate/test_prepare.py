@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sfn_compiler.simulate import InvalidDefinition, UnsupportedDefinition, run_execution
+from sfn_compiler.simulate import InvalidDefinition, run_execution
 
 
 def machine(states: dict, **top) -> dict:

@@ -150,6 +150,38 @@ class TestSimplePathShortcut:
 
         assert run(evaluate) == run(evaluate_with_engine)
 
+    scalars = (st.none() | st.booleans() | st.integers(-3, 3) | st.integers(-2**60, 2**60)
+               | st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from(["", "a", "b", "ab", "B"]))
+    operands = st.sampled_from(["$v", "$w", "$v.a", "$w.a.b", "$missing", "0", "1", "2.5", "-1", "1e3", "1e400",
+                                "'a'", '"ab"', "''", "$v.and", "true"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(lhs=operands, op=st.sampled_from(["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">="]),
+           rhs=operands, v=json_values, w=json_values, a=scalars, space=st.sampled_from(["", " ", "  "]))
+    def test_binary_shortcut_agrees_with_engine(self, lhs, op, rhs, v, w, a, space):
+        # ``a OP b`` evaluated without the engine (the shortcut) must give what the engine gives
+        source = f"{lhs}{space}{op}{space}{rhs}"
+        if isinstance(v, dict):
+            v = dict(v, a=a)
+        bindings = {"v": binding_value(v), "w": binding_value({"a": {"b": a}} if w is None else w)}
+
+        def run(fn):
+            try:
+                result = fn(source, bindings)
+                return ("ok", result, type(result))
+            except QueryError as exc:
+                return ("error", exc.detail)
+
+        assert run(evaluate) == run(evaluate_with_engine)
+
+    def test_binary_shortcut_covers_the_loop_shapes(self):
+        from sfn_compiler.simulate.expressions import _plan
+
+        for source in ("$n + 1", "$n >= 5000", "$states.input.count * 2", "$status = 'Succeeded'", "$a != $b"):
+            assert _plan(source)[0] == "binary", source
+        assert ev("$n + 1", n=41) == 42 and ev("$n >= 5000", n=5000) is True
+        assert ev("$n + 1", n=2**60) == 2**60  # doubles, as the engine computes them
+
     def test_falls_back_for_arrays_and_unknown_names(self):
         assert ev("$v.a", v=[{"a": 1}, {"a": 2}]) == [1, 2]  # JSONata maps over arrays
         with pytest.raises(QueryError, match="unsupported result type"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from sfn_compiler.simulate import InvalidDefinition, UnsupportedDefinition, run_execution
+from sfn_compiler.simulate import InvalidDefinition, run_execution
 
 
 def jp_machine(states, start=None, **top):

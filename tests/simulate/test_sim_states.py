@@ -12,7 +12,6 @@ from sfn_compiler.simulate import (
     InvalidDefinition,
     MockMissing,
     TransitionLimitExceeded,
-    UnsupportedDefinition,
     run_execution,
 )
 

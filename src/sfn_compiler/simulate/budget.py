@@ -25,6 +25,7 @@ EXPRESSION_BUDGET = 5.0
 #: seconds of real time one run (`run_execution`) may take
 RUN_BUDGET = 300.0
 _TICK = 0.02
+_RESEND = 0.25
 
 
 class EvaluationTimeout(BaseException):
@@ -51,13 +52,14 @@ def _set_async_exc(thread: int, exc: type[BaseException] | None) -> None:
 class _Slot:
     """One thread's current deadlines (at most one evaluation and one run at a time per thread)."""
 
-    __slots__ = ("thread", "eval_deadline", "run_deadline", "fired")
+    __slots__ = ("thread", "eval_deadline", "run_deadline", "fired", "fired_at")
 
     def __init__(self, thread: int) -> None:
         self.thread = thread
         self.eval_deadline: float | None = None
         self.run_deadline: float | None = None
         self.fired: type[BaseException] | None = None  # the exception sent and not yet withdrawn
+        self.fired_at = 0.0
 
 
 class _Watchdog:
@@ -66,10 +68,11 @@ class _Watchdog:
         self.slots: dict[int, _Slot] = {}
         self.thread: threading.Thread | None = None
 
-    def slot(self) -> _Slot:
+    def slot(self, check: bool = False) -> _Slot:
+        """This thread's slot; `check` also makes sure the watchdog runs (once per run is enough)."""
         tid = threading.get_ident()
         s = self.slots.get(tid)
-        if s is None:
+        if s is None or check:
             with self.lock:
                 s = self.slots.setdefault(tid, _Slot(tid))
                 if self.thread is None or not self.thread.is_alive():
@@ -80,26 +83,35 @@ class _Watchdog:
     def _watch(self) -> None:
         while True:
             time.sleep(_TICK)
-            now = time.monotonic()
-            with self.lock:
-                for s in list(self.slots.values()):
-                    if s.fired:
-                        continue
-                    if s.eval_deadline is not None and now > s.eval_deadline:
-                        exc: type[BaseException] = EvaluationTimeout
-                    elif s.run_deadline is not None and now > s.run_deadline:
-                        exc = RunTimeout
-                    else:
-                        continue
-                    s.fired = exc
-                    _set_async_exc(s.thread, exc)
+            try:
+                self._tick(time.monotonic())
+            except Exception:  # pragma: no cover - the watchdog must outlive any surprise
+                pass
+
+    def _tick(self, now: float) -> None:
+        with self.lock:
+            for s in list(self.slots.values()):
+                if s.eval_deadline is not None and now > s.eval_deadline:
+                    exc: type[BaseException] = EvaluationTimeout
+                elif s.run_deadline is not None and now > s.run_deadline:
+                    exc = RunTimeout
+                else:
+                    continue
+                # sent again while the deadline stays armed: code that swallowed it does not escape
+                if s.fired is exc and now - s.fired_at < _RESEND:
+                    continue
+                s.fired, s.fired_at = exc, now
+                _set_async_exc(s.thread, exc)
 
     def disarm(self, s: _Slot, what: str) -> None:
-        """Clear a deadline; the exception it fired, if not yet delivered, is withdrawn."""
+        """Clear a deadline; the exception it fired, if not yet delivered, is withdrawn. Ending a run clears
+        the evaluation deadline too (an exception may have cut an evaluation's exit short)."""
         exc = EvaluationTimeout if what == "eval_deadline" else RunTimeout
         with self.lock:
-            setattr(s, what, None)
-            if s.fired is exc:
+            s.eval_deadline = None
+            if what == "run_deadline":
+                s.run_deadline = None
+            if s.fired is exc or (what == "run_deadline" and s.fired is not None):
                 s.fired = None
                 _set_async_exc(s.thread, None)
 
@@ -137,7 +149,7 @@ class run_budget:
         self.seconds = seconds
 
     def __enter__(self) -> None:
-        self.slot = WATCHDOG.slot()
+        self.slot = WATCHDOG.slot(check=True)
         self.outer = self.slot.run_deadline  # a run inside a run (tests) keeps the outer deadline
         if self.seconds is not None and self.outer is None:
             self.slot.run_deadline = time.monotonic() + self.seconds

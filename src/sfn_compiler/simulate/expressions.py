@@ -11,6 +11,10 @@
 The per-evaluation state the registered functions need (virtual time, the
 execution's random generators) lives in a thread-local :data:`CONTEXT`, set by the
 interpreter before each evaluation.
+
+Why this module is long: the shortcuts that evaluate the two commonest expression shapes without the
+engine reproduce the engine's own rules on its own representations (`NULL`, `to_json`, `QueryError`), so
+they stay next to the engine calls they must agree with.
 """
 
 from __future__ import annotations
@@ -316,35 +320,80 @@ def to_json(value: Any) -> Any:
     raise _Unsupported(f"a {type(value).__name__}")
 
 
-# ``$name.field.field`` — by far the most common expression shape in Step Functions
-# definitions. Evaluated directly when every step goes through an object; anything else
-# (arrays to map over, missing variables, backquoted names …) goes to the engine.
-_SIMPLE_PATH = re.compile(r"^\s*\$([A-Za-z_][A-Za-z0-9_]*)((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*$")
-_PLANS: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+# Two shapes make up most expressions of Step Functions definitions, and both are evaluated here without the
+# engine when their operands allow it:
+#   - a path ``$name.field.field`` when every step reaches an object;
+#   - ``a OP b`` with OP one of ``+ - * / % = != < <= > >=`` and each side such a path or a number or string
+#     literal (``$n + 1``, ``$n >= 5000``, ``$status = 'Succeeded'``), when both values are numbers, both
+#     strings or (for = and !=) both booleans: the engine's own rules (`evaluate_numeric_expression`,
+#     `evaluate_comparison_expression`, `evaluate_equality_expression` in jsonata-python) are reproduced
+#     exactly, and anything else (arrays to map over, a missing value, mixed types, an overflow) goes to the
+#     engine. tests/simulate/test_sim_jsonata.py checks both shortcuts against the engine on random data.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_PATH_SRC = r"\$" + _NAME + r"(?:\s*\.\s*" + _NAME + r")*"
+_SIMPLE_PATH = re.compile(r"^\s*(" + _PATH_SRC + r")\s*$")
+_OPERAND = _PATH_SRC + r"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|'[^'\\]*'|\"[^\"\\]*\""
+_BINARY = re.compile(r"^\s*(" + _OPERAND + r")\s*(\+|-|\*|/|%|!=|<=|>=|=|<|>)\s*(" + _OPERAND + r")\s*$")
+#: names JSONata reads as operators or literals after a dot: such paths go to the engine
+_KEYWORDS = frozenset(("and", "or", "in", "true", "false", "null", "function", "lambda"))
+_PLANS: dict[str, Any] = {}
 _NO_FAST = object()
+_PATH, _LITERAL = 0, 1
 
 
-def _plan(source: str) -> tuple[str, tuple[str, ...]] | None:
+def _operand_plan(text: str) -> tuple | None:
+    if text[0] == "$":
+        var, *keys = (k.strip() for k in text[1:].split("."))
+        if var in _KEYWORDS or any(k in _KEYWORDS for k in keys):
+            return None
+        return (_PATH, var, tuple(keys))
+    if text[0] in "'\"":
+        return (_LITERAL, text[1:-1])
+    number = float(text)  # JSONata's number literals are doubles
+    return (_LITERAL, number) if math.isfinite(number) else None
+
+
+def _plan(source: str) -> tuple | None:
+    """("path", var, keys) | ("binary", lhs, op, rhs) | None (the engine evaluates it), cached by text."""
     plan = _PLANS.get(source, _NO_FAST)
     if plan is _NO_FAST:
-        m = _SIMPLE_PATH.match(source)
         plan = None
+        m = _SIMPLE_PATH.match(source)
         if m:
-            keys = tuple(k.strip() for k in m.group(2).split(".")[1:])
-            plan = (m.group(1), keys)
+            operand = _operand_plan(m.group(1))
+            if operand is not None:
+                plan = ("path", operand[1], operand[2])
+        else:
+            m = _BINARY.match(source)
+            if m:
+                lhs, rhs = _operand_plan(m.group(1)), _operand_plan(m.group(3))
+                if lhs is not None and rhs is not None:
+                    plan = ("binary", lhs, m.group(2), rhs)
+        if len(_PLANS) > 65536:
+            _PLANS.clear()
         _PLANS[source] = plan
     return plan  # type: ignore[return-value]
 
 
-def _fast_path(source: str, bindings: Mapping[str, Any]) -> Any:
-    plan = _plan(source)
-    if plan is None:
-        return _NO_FAST
-    var, keys = plan
+def _resolve(var: str, keys: tuple[str, ...], bindings: Mapping[str, Any]) -> Any:
+    """The value at ``$var.k1.k2`` when every step is an object holding the key; _NO_FAST otherwise."""
     value = bindings.get(var, _NO_FAST)
-    if value is _NO_FAST or value is None:  # None: engine hooks (see ENGINE_HOOKS), not a variable
+    if value is None:  # None: engine hooks (see ENGINE_HOOKS), not a variable
         return _NO_FAST
     for k in keys:
+        if type(value) is not dict:
+            return _NO_FAST
+        value = value.get(k, _NO_FAST)
+        if value is _NO_FAST:
+            return _NO_FAST
+    return value
+
+
+def _fast_path(plan: tuple, bindings: Mapping[str, Any]) -> Any:
+    value = bindings.get(plan[1], _NO_FAST)
+    if value is _NO_FAST or value is None:
+        return _NO_FAST
+    for k in plan[2]:
         if type(value) is not dict:
             return _NO_FAST
         value = value.get(k, _NO_FAST)
@@ -358,20 +407,79 @@ def _fast_path(source: str, bindings: Mapping[str, Any]) -> Any:
         return _NO_FAST
 
 
+def _number(x: float) -> Any:
+    """jsonata-python's `Utils.convert_number` of a finite result: integral values become ints."""
+    return int(x) if x.is_integer() else x
+
+
+def _fast_binary(plan: tuple, bindings: Mapping[str, Any]) -> Any:
+    _, lhs, op, rhs = plan
+    a = lhs[1] if lhs[0] else _resolve(lhs[1], lhs[2], bindings)
+    if a is _NO_FAST:
+        return _NO_FAST
+    b = rhs[1] if rhs[0] else _resolve(rhs[1], rhs[2], bindings)
+    if b is _NO_FAST:
+        return _NO_FAST
+    ta, tb = type(a), type(b)
+    numeric = (ta is int or ta is float) and (tb is int or tb is float)
+    if op in "+-*/%":
+        if not numeric:
+            return _NO_FAST
+        x, y = float(a), float(b)
+        if op == "+":
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        elif y == 0.0:
+            return _NO_FAST  # the engine decides (an error, or D1001 for an infinite result)
+        elif op == "/":
+            r = x / y
+        else:
+            return int(math.fmod(x, y))
+        if not math.isfinite(r):
+            return _NO_FAST
+        return _number(r)
+    if op == "=" or op == "!=":
+        if numeric:
+            equal = float(a) == float(b)
+        elif (ta is str and tb is str) or (ta is bool and tb is bool):
+            equal = a == b
+        else:
+            return _NO_FAST
+        return equal if op == "=" else not equal
+    if ta is not tb:
+        if not numeric:
+            return _NO_FAST
+        a, b = float(a), float(b)
+    elif ta is not str and ta is not int and ta is not float:
+        return _NO_FAST
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
 def evaluate(source: str, bindings: Mapping[str, Any]) -> Any:
     """Evaluate ``source`` with ``bindings`` (already engine-ready; see :func:`binding_value`).
 
     Returns plain JSON data. Raises :class:`QueryError` when the result is undefined,
     is not JSON (a function), or the evaluation raised anything.
     """
-    value = _fast_path(source, bindings)
-    if value is not _NO_FAST:
-        return value
+    plan = _plan(source)
+    if plan is not None:
+        value = _fast_path(plan, bindings) if plan[0] == "path" else _fast_binary(plan, bindings)
+        if value is not _NO_FAST:
+            return value
     return evaluate_with_engine(source, bindings)
 
 
 def evaluate_with_engine(source: str, bindings: Mapping[str, Any]) -> Any:
-    """:func:`evaluate` without the simple-path shortcut (used to cross-check it)."""
+    """:func:`evaluate` without the shortcuts (used to cross-check them)."""
     expr = compile_expression(source)
     Jsonata.CURRENT.jsonata = expr  # the engine reads its "current" instance from a thread-local
     try:
@@ -390,7 +498,7 @@ def evaluate_with_engine(source: str, bindings: Mapping[str, Any]) -> Any:
         raise QueryError("returned nothing (undefined).")
     try:
         return to_json(result)
-    except _Unsupported as exc:
+    except _Unsupported:
         raise QueryError("returned an unsupported result type.") from None  # recorded: jsonata-scenarios-010
 
 

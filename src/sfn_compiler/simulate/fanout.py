@@ -6,7 +6,7 @@ JSONPath state, the Parallel's input, the Map's items, limits and item selection
 from __future__ import annotations
 
 import heapq
-from typing import Any, Mapping
+from typing import Any
 
 from ..asl import walk
 from . import jsonpath_state as jp
@@ -66,7 +66,7 @@ class FanOut:
         mode = pconf.get("Mode", "INLINE")
         distributed = mode == "DISTRIBUTED"
         jsonpath = name in self.jsonpath
-        reader, writer, batcher = sd.get("ItemReader"), sd.get("ResultWriter"), sd.get("ItemBatcher")
+        reader, writer = sd.get("ItemReader"), sd.get("ResultWriter")
 
         def body(ctx: dict[str, Any]) -> Any:
             jp_env = jp_eff = b = None

@@ -29,6 +29,7 @@ simulator runs them one after another and numbers their events in that order.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..asl.resources import parse_resource
@@ -48,6 +49,19 @@ def history_limit_cause(limit: int) -> str:
 
 class HistoryLimitReached(Exception):
     """The next event would be the last one the history can hold: the execution fails (not catchable)."""
+
+
+@lru_cache(maxsize=1024)
+def _task_events(resource: str) -> tuple[str, bool]:
+    prefix = task_event_prefix(resource)
+    return prefix, prefix == "Task" and task_submits(resource)
+
+
+def task_events(resource: Any) -> tuple[str, bool]:
+    """(event name prefix, whether it writes TaskSubmitted) for a Task's Resource, cached per text."""
+    if not isinstance(resource, str):
+        return "Task", False
+    return _task_events(resource)
 
 
 def task_event_prefix(resource: Any) -> str:

@@ -32,7 +32,7 @@ from ..asl import walk
 from . import expressions
 from . import jsonpath_state as jp
 from .budget import EXPRESSION_BUDGET, RUN_BUDGET, RunTimeout, run_budget
-from .errors import MockMissing, RunBudgetExceeded, SimulationError, TransitionLimitExceeded
+from .errors import RunBudgetExceeded, SimulationError, TransitionLimitExceeded
 from .expressions import QueryError, is_expression
 from .fanout import FanOut
 from .jsonpath_state import JsonPathFailure
@@ -40,16 +40,16 @@ from .mocks import MockProvider, MockTable, mocks_from_spec
 from .prepare import prepare
 from .result import (ACCOUNT_ID, DEFAULT_START_TIME, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
-from .history import (ENTERED, EXITED, HISTORY_LIMIT, MAX_EVENTS_CAP, HistoryLimitReached, history_limit_cause,
-                      task_event_prefix, task_submits)
+from .history import ENTERED, EXITED, HISTORY_LIMIT, MAX_EVENTS_CAP, HistoryLimitReached, history_limit_cause
 from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, json_text, quoted,
                       type_name)
 from .states import SimpleStates
+from .task import Tasks
 
 __all__ = ["run_execution", "ExecutionResult", "TraceEvent", "DEFAULT_START_TIME"]
 
 
-class Run(SimpleStates, FanOut):
+class Run(SimpleStates, FanOut, Tasks):
     def __init__(self, definition: Mapping[str, Any], input_: Any, mocks: MockProvider, *, name: str,
                  seed: int, max_transitions: int | None, start_time: datetime, execution_name: str | None,
                  check_payload_size: bool, jsonpath_states: frozenset[str] = frozenset(),
@@ -241,7 +241,7 @@ class Run(SimpleStates, FanOut):
     def _store(self, name: str, values: dict[str, Any], scope: VariableScope, ev: TraceEvent) -> None:
         """Assign evaluated variables (either query language) in `scope` and show them on the trace event."""
         if values:
-            if self.check_payload_size and json_size(values) > PAYLOAD_LIMIT_BYTES:
+            if self.check_payload_size and not _small(values) and json_size(values) > PAYLOAD_LIMIT_BYTES:
                 raise Failure("States.DataLimitExceeded",
                                f"The variables assigned by state '{name}' exceed the 256 KiB limit", name)
             scope.assign(values)
@@ -461,67 +461,19 @@ class Run(SimpleStates, FanOut):
             ev.transition = ("catch", cidx, c["Next"])
             return c["Next"], out
 
-    # ------------------------------------------------------------------ Task
 
-    def _task(self, name, sd, inp, scope, clock, path, depth, ev):
-        resource = sd.get("Resource")
-        ev.details["resource"] = resource
-        calls: list[dict[str, Any]] = []
-        ev.details["calls"] = calls
-        callback = isinstance(resource, str) and resource.endswith(".waitForTaskToken")
-        jsonpath = name in self.jsonpath
-        prefix = task_event_prefix(resource)
-        submits = prefix == "Task" and task_submits(resource)
+_SCALARS = (int, float, bool, type(None))
 
-        def body(ctx: dict[str, Any]) -> Any:
-            idx = self.invocations.get(name, 0)
-            if callback:
-                ctx["Task"] = {"Token": f"sfnc-task-token:{self.execution_name}:{name}:{idx}"}
-            if jsonpath:
-                env = self._jp_env(scope, ctx)
-                selected = jp.select_input(sd, inp, env)
-                timeout = jp.timeout_seconds(sd, selected, env)
-                heartbeat = jp.heartbeat_seconds(sd, selected, env)
-                args = jp.effective_input(sd, inp, env)
-            else:
-                b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-                args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
-                timeout = self._int_field(name, sd, "TimeoutSeconds", b, 1)
-                heartbeat = self._int_field(name, sd, "HeartbeatSeconds", b, 1)
-            if timeout is not None:
-                ev.details["timeout_seconds"] = timeout
-            if heartbeat is not None:
-                ev.details["heartbeat_seconds"] = heartbeat
-            self.invocations[name] = idx + 1
-            call: dict[str, Any] = {"invocation": idx, "start": round_seconds(clock.now), "arguments": args}
-            calls.append(call)
-            resp = self.mocks.response(name, idx)
-            if resp is None:
-                raise MockMissing(self.mocks.missing_message(name, idx))
-            self._emit(prefix + "Scheduled", name)
-            self._emit(prefix + "Started", name)
-            if submits:
-                self._emit("TaskSubmitted", name)
-            duration = float(resp.duration or 0)
-            if timeout is not None and duration > timeout:
-                clock.advance(timeout)
-                call.update(duration=timeout, error="States.Timeout")
-                self._emit(prefix + "TimedOut", name)
-                raise Failure("States.Timeout",
-                               f"Task '{name}' timed out after TimeoutSeconds={timeout} (the mock takes "
-                               f"{round_seconds(duration)} s of virtual time)", name)
-            clock.advance(duration)
-            call["duration"] = round_seconds(duration)
-            if resp.throws:
-                call.update(error=resp.error, cause=resp.cause)
-                self._emit(prefix + ("TimedOut" if resp.error == "States.Timeout" else "Failed"), name)
-                raise Failure(resp.error, resp.cause, name)
-            self._emit(prefix + "Succeeded", name)
-            call["result"] = resp.result
-            self._check_size(resp.result, name, "task result")
-            return resp.result
 
-        return self._with_retry_catch(name, sd, inp, scope, clock, ev, body)
+def _small(values: dict[str, Any]) -> bool:
+    """A few scalar variables: far below the 256 KiB limit without measuring them."""
+    if len(values) > 64:
+        return False
+    for v in values.values():
+        t = type(v)
+        if t not in _SCALARS and not (t is str and len(v) < 1024):
+            return False
+    return True
 
 
 def run_execution(

@@ -187,7 +187,8 @@ class JsonTraceWriter:
     """The JSON trace written while the execution runs (`sfnc run --format json`): a JSON array with one
     compact record per line, each state visit as it ends (nested visits before their Parallel/Map; `seq` is
     the order in which they were entered), then the ``"kind": "execution"`` summary. Nothing is kept per
-    visit except the top-level state names, so memory stays flat however many transitions run.
+    visit, so memory stays flat however many transitions run: the summary's ``states`` lists the first
+    `STATES_KEPT` top-level states, and ``states_truncated`` says when there were more.
 
     Use ``writer.state`` as `run_execution`'s ``trace_sink`` (with ``keep_trace=False``), then
     ``writer.finish(result)``."""
@@ -197,6 +198,7 @@ class JsonTraceWriter:
         self.start_time = start_time
         self.first = True
         self.top: list[str] = []
+        self.truncated = False
         stream.write("[\n")
 
     def _write(self, record: dict[str, Any]) -> None:
@@ -205,14 +207,22 @@ class JsonTraceWriter:
         self.first = False
         self.stream.write(json.dumps(record, ensure_ascii=False, default=str))
 
+    STATES_KEPT = 10_000
+
     def state(self, ev: TraceEvent) -> None:
         if ev.depth == 0:
-            self.top.append(ev.state)
+            if len(self.top) < self.STATES_KEPT:
+                self.top.append(ev.state)
+            else:
+                self.truncated = True
         self._write(_state_record(ev, self.start_time))
 
     def finish(self, result: ExecutionResult | None) -> None:
         if result is not None:
-            self._write(_summary_record(result, self.top))
+            summary = _summary_record(result, self.top)
+            if self.truncated:
+                summary["states_truncated"] = True
+            self._write(summary)
         self.stream.write("\n]\n")
 
 
