@@ -12,6 +12,10 @@ from sfn_compiler.simulate import RunBudgetExceeded, run_execution
 from sfn_compiler.simulate import expressions as ex
 from sfn_compiler.simulate.budget import EvaluationTimeout, evaluation_budget, run_budget
 
+# The watchdog's exception lands wherever the thread is; when that is a gc callback (hypothesis installs one),
+# Python prints it as "unraisable" and drops it, and the watchdog sends it again (budget._RESEND).
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
 RUNAWAY = "{% ($f := function($n){ $f($n + 1) }; $f(0)) %}"  # a tail call: jsonata-python loops, no recursion
 
 
