@@ -233,6 +233,8 @@ def default_result(sd: dict[str, Any], state: str, invocation: int) -> Any:
                            "Containers": [{"Name": "container", "ExitCode": 0}]}], "Failures": []}
     if svc == "lambda:invoke":
         return {"ExecutedVersion": "$LATEST", "StatusCode": 200, "Payload": copy.deepcopy(LAMBDA_PAYLOAD)}
+    if ":function:" in str(sd.get("Resource")):  # a Lambda function ARN as Resource: the function's result
+        return copy.deepcopy(LAMBDA_PAYLOAD)
     raise AssertionError(f"no default mock for {state!r} ({sd.get('Resource')}): extend default_result()")
 
 
@@ -285,6 +287,7 @@ INPUTS: dict[str, Any] = {
     "sfn_ndr_training_orchestrator": {"reference_date": "2025-04-30"},
     "sfn_ndr_backfill_reprocessing": {"start_time": "2025-02-10T00:00:00Z", "end_time": "2025-02-10T01:00:00Z"},
     "customer_engagement_weekly": {"model_version": "2025.09"},
+    "customer_engagement_weekly_jsonpath": {"model_version": "2025.09"},
     "cardiology_multimodal_pipeline": {"request_id": "req-0042", "echo": {"uri": "s3://intake/req-0042/echo.dcm"},
                                        "ecg": {"uri": "s3://intake/req-0042/ecg.xml"},
                                        "metadata": {"age": 63, "sex": "F"}},
