@@ -205,6 +205,10 @@ class FanOut:
         total = len(selected)
         results: list[Any] = [None] * total
         slots: list[float] = []
+        # AWS runs at most 40 inline iterations (developer guide, "Inline mode") and 10,000 child executions at
+        # a time, whatever MaxConcurrency says: the timing of the iterations shows it
+        cap = map_io.MAX_CHILD_EXECUTIONS if distributed else map_io.MAX_INLINE_CONCURRENCY
+        max_conc = min(max_conc, cap) if max_conc else cap
         end = start
         failures = 0
         for i, it_input in enumerate(selected):

@@ -30,6 +30,10 @@ ITEM_READER_FAILED = "States.ItemReaderFailed"
 RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 #: "The Distributed Map state stops reading items beyond 100,000,000" (developer guide, ItemReader)
 MAX_ITEMS_LIMIT = 100_000_000
+#: iterations AWS runs at once: an inline Map ("up to 40 concurrent iterations"), a Distributed Map's child
+#: executions (10,000) (developer guide, "Map workflow state")
+MAX_INLINE_CONCURRENCY = 40
+MAX_CHILD_EXECUTIONS = 10_000
 #: AWS's limit of one batch's input (ItemBatcher MaxInputBytesPerBatch, 256 KiB)
 MAX_BATCH_BYTES = 262_144
 
