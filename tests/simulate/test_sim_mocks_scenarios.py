@@ -264,7 +264,8 @@ def test_scenario_warnings_catch_typos(tmp_path: Path):
                  "expect: {states: [Acquire Lock, Releas]}\n")
     assert scenario_warnings(load_scenario(p), LOCK_MACHINE) == [
         "mock for 'Acquire lock' matches no state of the machine (did you mean 'Acquire Lock'?)",
-        "mock for 'Already Running' is never used: it is a Pass state, only Tasks are mocked",
+        "mock for 'Already Running' is never used: it is a Pass state, only Tasks (and the ItemReader of a Map) "
+        "are mocked",
         "expect.states names 'Releas', which is not a state of the machine (did you mean 'Release'?)",
     ]
 

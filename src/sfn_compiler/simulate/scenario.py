@@ -268,8 +268,10 @@ def check_expectations(scenario: Scenario | Mapping[str, Any], result: Execution
 
 
 def state_types(definition: Mapping[str, Any]) -> dict[str, str]:
-    """{state name: Type} for every state of the machine (nested ones included)."""
-    return {st.name: str(st.raw.get("Type")) for st in walk.Tree(definition).states if isinstance(st.raw, Mapping)}
+    """{state name: Type} for every state of the machine (nested ones included); a Map that reads its items
+    with an ItemReader is mocked like a Task, and is listed as "Map+ItemReader"."""
+    return {st.name: str(st.raw.get("Type")) + ("+ItemReader" if "ItemReader" in st.raw else "")
+            for st in walk.Tree(definition).states if isinstance(st.raw, Mapping)}
 
 
 def scenario_warnings(scenario: Scenario, definition: Mapping[str, Any], *,
@@ -283,8 +285,9 @@ def scenario_warnings(scenario: Scenario, definition: Mapping[str, Any], *,
             near = difflib.get_close_matches(name, list(states), n=1)
             warnings.append(f"mock for '{name}' matches no state of the machine"
                             + (f" (did you mean '{near[0]}'?)" if near else ""))
-        elif states[name] != "Task":
-            warnings.append(f"mock for '{name}' is never used: it is a {states[name]} state, only Tasks are mocked")
+        elif states[name] not in ("Task", "Map+ItemReader"):
+            warnings.append(f"mock for '{name}' is never used: it is a {states[name]} state, only Tasks (and the "
+                            "ItemReader of a Map) are mocked")
     for key in ("states", "states_include", "states_exclude"):
         for name in scenario.expect.get(key, ()):
             if name not in states:
