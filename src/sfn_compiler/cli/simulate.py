@@ -56,9 +56,9 @@ def run(
                           keep_trace=not streamed)
     except SimulationError as exc:
         partial = getattr(exc, "result", None)
-        if streamed:
-            if writer is not None or partial is not None:
-                (writer or JsonTraceWriter(sys.stdout, DEFAULT_START_TIME)).finish(partial)
+        if streamed:  # the visits so far, and no execution record: the run has no result
+            if writer is not None:
+                writer.finish(None)
         elif partial is not None:
             typer.echo(format_trace(partial, fmt), nl=False)
         raise _sim_error(exc, str(definition)) from None
