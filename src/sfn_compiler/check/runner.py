@@ -154,8 +154,14 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    findings = run_rules(data, config, path=col.path, placeholders="opaque" if pointers else mode,
-                         machine_type=machine_type)
+    # the same text validated again in this run (another env rendering it identically): same findings
+    key = ("findings", hashlib.sha256(doc.text.encode()).digest(), col.path, bool(pointers), mode, machine_type,
+           repr((config.select, config.ignore, config.rule_options, config.settings)))
+    findings = config._cache.get(key)
+    if findings is None:
+        findings = config._cache[key] = run_rules(data, config, path=col.path,
+                                                  placeholders="opaque" if pointers else mode,
+                                                  machine_type=machine_type)
     suppressions = find_suppressions(data)
     for rule, f in findings:
         hit = False
