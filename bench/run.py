@@ -58,6 +58,25 @@ import synth  # noqa: E402
 
 SFNC = [sys.executable, "-m", "sfn_compiler"]
 GROUPS = ("startup", "corpus", "scale", "diamonds", "simulator", "project")
+# sfnc runs import the package from a copy compiled to bytecode (as a pip install is), so a source
+# tree without .pyc files (an editable install with PYTHONDONTWRITEBYTECODE) does not skew the numbers;
+# set by prepare_package()
+SFNC_ENV: dict[str, str] | None = None
+
+
+def prepare_package(tmp: Path) -> Path | None:
+    """Copy the installed sfn_compiler package to `tmp`/bytecode, compile it, and point SFNC_ENV at it."""
+    global SFNC_ENV
+    pkg = _package_dir()
+    if pkg is None:
+        return None
+    dest = tmp / "bytecode"
+    shutil.copytree(pkg, dest / pkg.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest)], check=True, stdout=subprocess.DEVNULL)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(dest), os.environ.get("PYTHONPATH")])))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    SFNC_ENV = env
+    return dest
 
 
 # --------------------------------------------------------------------------------------------------
@@ -84,6 +103,8 @@ def run_once(cmd: list[str], *, cwd: Path, timeout: float | None = None, mem_lim
 
     err = tempfile.TemporaryFile()
     hwm = None
+    if cmd[:3] == SFNC and env is None:
+        env = SFNC_ENV
     if cmd[:3] == SFNC:  # peak RSS from the process itself (see _hwm.py)
         fd, hwm = tempfile.mkstemp(prefix="sfnc-bench-hwm-")
         os.close(fd)
@@ -163,15 +184,12 @@ def bench_startup(rows: list[Row], repeat: int, tmp: Path) -> None:
     small = tmp / "small.json"
     small.write_text(synth.dump(synth.generate(8, 6)))
     pkg = _package_dir()
-    if pkg is None:
+    if pkg is None or SFNC_ENV is None:
         rows.append(Row("startup", "start-up", note="skipped: sfn_compiler is not importable"))
         return
-    with_bc, without_bc = tmp / "bytecode", tmp / "nobytecode"
-    for d in (with_bc, without_bc):
-        shutil.copytree(pkg, d / pkg.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(with_bc)], check=True, stdout=subprocess.DEVNULL)
-    env_bc = dict(os.environ, PYTHONPATH=str(with_bc))
-    env_bc.pop("PYTHONDONTWRITEBYTECODE", None)
+    without_bc = tmp / "nobytecode"
+    shutil.copytree(pkg, without_bc / pkg.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    env_bc = SFNC_ENV
     env_nbc = dict(os.environ, PYTHONPATH=str(without_bc), PYTHONDONTWRITEBYTECODE="1")
     # plain `python -m sfn_compiler` (no _hwm.py wrapper, which would add its own start-up)
     help_ = [sys.executable, "-m", "sfn_compiler", "--help"]
@@ -232,7 +250,7 @@ def statelint_cmd() -> list[str] | None:
 
 
 def _has_cache_option() -> bool:
-    out = subprocess.run(SFNC + ["validate", "--help"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(SFNC + ["validate", "--help"], capture_output=True, text=True, cwd=ROOT, env=SFNC_ENV)
     return "--no-cache" in out.stdout
 
 
@@ -390,12 +408,12 @@ class P(MockProvider):
 out = {}
 for name, d, prov in (("loop", loop, None), ("poll", poll, P)):
     total = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         r = run_execution(d, {"batch": {"size": 2}}, prov() if prov else None, max_transitions=10**7)
         total += r.transitions
-    dt = time.perf_counter() - t0
-    out[name] = {"transitions": total, "seconds": dt, "status": r.status}
+    out[name] = {"transitions": total, "seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                 "status": r.status}
 print(json.dumps(out))
 '''
 
@@ -403,7 +421,7 @@ print(json.dumps(out))
 def bench_simulator(rows: list[Row], args: argparse.Namespace) -> None:
     iterations, rounds = (1000, 2) if args.quick else (5000, 3)
     proc = subprocess.run([sys.executable, "-c", SIM_CODE, str(iterations), str(rounds)], capture_output=True,
-                          text=True, cwd=ROOT)
+                          text=True, cwd=ROOT, env=SFNC_ENV)
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
         rows.append(Row("simulator", "simulator", note=f"failed: {tail}"))
@@ -412,9 +430,11 @@ def bench_simulator(rows: list[Row], args: argparse.Namespace) -> None:
     labels = {"loop": "simulator, Pass/Choice loop", "poll": "simulator, Task/Choice/Wait poll loop (mocked)"}
     for k, v in data.items():
         rate = v["transitions"] / v["seconds"]
-        rows.append(Row("simulator", labels[k], v["seconds"], note=f"{rate:,.0f} transitions/s "
-                                                                   f"({v['transitions']:,} transitions, {v['status']})",
-                        extra={"transitions_per_s": rate}))
+        cpu_rate = v["transitions"] / v["cpu"]
+        rows.append(Row("simulator", labels[k], v["seconds"], v["cpu"],
+                        note=f"{rate:,.0f} transitions/s ({cpu_rate:,.0f} per CPU second; {v['transitions']:,} "
+                             f"transitions, {v['status']})",
+                        extra={"transitions_per_s": rate, "transitions_per_cpu_s": cpu_rate}))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -487,6 +507,7 @@ def main() -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="sfnc-bench-") as t:
         tmp = Path(t)
+        prepare_package(tmp)
         if "startup" in groups:
             bench_startup(rows, repeat, tmp)
         if "corpus" in groups:
@@ -507,7 +528,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = {"meta": {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": sys.version.split()[0],
                      "machine": platform.machine(), "cpus": os.cpu_count(), "quick": args.quick,
-                     "repeat": repeat, "commit": _commit()},
+                     "repeat": repeat, "commit": _commit(), "package": str(_package_dir())},
             "rows": [asdict(r) for r in rows]}
     text = json.dumps(data, indent=2) + "\n"
     (RESULTS / "latest.json").write_text(text)
