@@ -469,8 +469,8 @@ def _fmt(v: float | None, unit: str = "s") -> str:
 def print_table(rows: list[Row], before: dict[str, dict[str, Any]] | None = None) -> None:
     width = max(len(r.name) for r in rows) + 2
     head = f"{'benchmark':<{width}} {'wall':>9} {'cpu':>9} {'rss MB':>7} {'ratio':>8}"
-    if before:
-        head += f" {'before':>9} {'speed-up':>8}"
+    if before:  # CPU time where both runs have it (less sensitive to other load than wall time)
+        head += f" {'before':>9} {'speed-up':>8} {'rss before':>10}"
     print(head + "  note")
     group = None
     for r in rows:
@@ -480,9 +480,15 @@ def print_table(rows: list[Row], before: dict[str, dict[str, Any]] | None = None
         line = (f"{r.name:<{width}} {_fmt(r.wall):>9} {_fmt(r.cpu):>9} {_fmt(r.rss_mb, 'mb'):>7} "
                 f"{_fmt(r.ratio, 'x'):>8}")
         if before:
-            b = before.get(r.name)
-            bw = b.get("wall") if b else None
-            line += f" {_fmt(bw):>9} {_fmt(bw / r.wall if bw and r.wall else None, 'x'):>8}"
+            b = before.get(r.name) or {}
+            if b.get("cpu") and r.cpu:
+                bt, t, unit = b["cpu"], r.cpu, "cpu"
+            else:
+                bt, t, unit = b.get("wall"), r.wall, "wall"
+            line += (f" {_fmt(bt):>9} {_fmt(bt / t if bt and t else None, 'x'):>8}"
+                     f" {_fmt(b.get('rss_mb'), 'mb'):>10}")
+            if bt and t and unit == "wall":
+                line += " (wall)"
         note = r.note + (f" (vs {r.versus})" if r.versus and r.ratio is not None else "")
         print(line + "  " + note)
 
@@ -495,7 +501,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=None, help="seconds per validate run (default 600, quick 120)")
     ap.add_argument("--mem-limit", type=int, default=4096, help="MB of address space per validate run")
     ap.add_argument("--label", default=None, help="also write bench/results/<label>.json")
-    ap.add_argument("--compare", type=Path, default=None, help="a saved results JSON to print beside this run")
+    ap.add_argument("--compare", type=Path, default=None,
+                    help="a saved results JSON to print beside this run (CPU times where both have them)")
     args = ap.parse_args()
     repeat = args.repeat or (3 if args.quick else 5)
     if args.timeout is None:
