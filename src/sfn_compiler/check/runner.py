@@ -126,7 +126,11 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
 
 
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                      path_for_ignores: str | None = None, machine_type: str | None = None) -> list[Diagnostic]:
+                      path_for_ignores: str | None = None, machine_type: str | None = None,
+                      results: dict | None = None) -> list[Diagnostic]:
+    """The located diagnostics of one document. `results` (a dict the caller keeps for one `config`) reuses
+    the rules' findings for a text validated before with the same path, placeholders and machine type
+    (another env rendering a template identically); locating and suppressions still run per document."""
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
@@ -157,10 +161,20 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
-                       machine_type=machine_type)
-    findings = run_rules(data, config, path=col.path, ctx=ctx)
-    suppressions = find_suppressions(data, ctx.machine.states)
+    placeholders = "opaque" if pointers else mode
+    key = None
+    findings = None
+    if results is not None:  # the same text validated before (another env rendering it identically)
+        key = (hashlib.sha256(doc.text.encode()).digest(), col.path, placeholders, machine_type)
+        findings = results.get(key)
+    states = None
+    if findings is None:
+        ctx = CheckContext(data, settings=config.settings, placeholders=placeholders, machine_type=machine_type)
+        findings = run_rules(data, config, path=col.path, ctx=ctx)
+        states = ctx.machine.states
+        if results is not None:
+            results[key] = findings
+    suppressions = find_suppressions(data, states)
     for rule, f in findings:
         hit = False
         for s in suppressions:
@@ -214,10 +228,11 @@ def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
-                      machine_type: str | None = None) -> list[Diagnostic]:
+                      machine_type: str | None = None, results: dict | None = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
-                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type)
+                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
+                             results=results)

@@ -70,12 +70,15 @@ class EnvCheck:
 
 
 def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig, *,
-                   remote: Callable[[EnvConfig], object] | None = None) -> tuple[str, list[Diagnostic]]:
+                   remote: Callable[[EnvConfig], object] | None = None,
+                   results: dict | None = None) -> tuple[str, list[Diagnostic]]:
     """Validate one rendered template as `definitions/<env>/<stem>.json` with the env's machine type:
-    (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation."""
+    (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation.
+    `results` (kept by the caller for one config, across envs) reuses the rules' findings for a definition
+    rendered identically in an env validated before."""
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-    diags = validate_rendered(r, config, display=display, machine_type=mtype)
+    diags = validate_rendered(r, config, display=display, machine_type=mtype, results=results)
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
@@ -86,13 +89,14 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
 
 
 def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
-              remote: Callable[[EnvConfig], object] | None = None) -> EnvCheck:
+              remote: Callable[[EnvConfig], object] | None = None, results: dict | None = None) -> EnvCheck:
     """Render the env's templates (`render_env`) and validate each one that rendered (`check_rendered`)."""
     from .rendering import render_env
 
     out = EnvCheck(render_env(project, envcfg, names))
     for r in out.render.templates:
-        out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote)
+        out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote,
+                                                                       results=results)
     return out
 
 
@@ -179,8 +183,9 @@ def _validate_templates(project: Project, config: CheckConfig,
     files: list[str] = []
     envs: list[str] = []
     render_problems: list[Diagnostic] = []
+    results: dict = {}  # a template rendered identically in several envs is checked once
     for name in select_envs(project, opts.envs, False, required=False):
-        checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote)
+        checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote, results=results)
         render_problems.extend(checked.render.problems)
         envs.append(name)
         for stem, found in checked.diagnostics.items():
