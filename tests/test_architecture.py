@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sfn_compiler"
 
 # lowest first; a unit may import units of lower layers only (docs/architecture.md, "Dependency direction")
 LAYERS: list[set[str]] = [
-    {"errors", "diagnostics", "placeholders", "jsontext"},   # leaves: no sfnc imports but each other
+    {"errors", "diagnostics", "placeholders", "jsontext", "cache"},   # leaves: no sfnc imports but each other
     {"load", "project"},                                 # text -> data with positions; where things live
     {"asl", "render"},                                   # the ASL model and walk; one template -> definition
     {"envconfig", "check", "diagram", "simulate", "shapes"},   # env values; rules; diagrams; the simulator

@@ -11,7 +11,7 @@ not a rule finding (input, config, render, deploy) has no `rule` and one `span`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,36 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
             severity: str = "error") -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
     return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+
+
+def to_data(d: Diagnostic) -> dict:
+    """`d` as plain JSON data (for the result cache); `from_data` gives back an equal Diagnostic."""
+    out = {}
+    for name, kind in _FIELDS:
+        v = getattr(d, name)
+        if kind == "span" and v is not None:
+            v = [v.file, v.line, v.column, v.exact]
+        elif kind == "tuple":
+            v = list(v)
+        out[name] = v
+    return out
+
+
+def from_data(data: dict) -> Diagnostic:
+    kwargs = {}
+    for name, kind in _FIELDS:
+        v = data[name]
+        if kind == "span" and v is not None:
+            v = Span(*v)
+        elif kind == "tuple":
+            v = tuple(v)
+        kwargs[name] = v
+    return Diagnostic(**kwargs)
+
+
+def _kind(annotation: str) -> str:
+    return "span" if "Span" in annotation else "tuple" if annotation.startswith("tuple") else "plain"
+
+
+# every field of Diagnostic and how it is stored: a field added later is stored too (a test round-trips them)
+_FIELDS = tuple((f.name, _kind(str(f.type))) for f in fields(Diagnostic))

@@ -7,6 +7,7 @@ settings. The nearest directory (walking up from the start directory) with eithe
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,14 @@ class Project:
         return self.path("scenarios")
 
     def display(self, path: Path) -> str:
-        """A path as users should see it: relative to the current directory when below it."""
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        """A path as users should see it: relative to the current directory when below it (both with
+        symlinks resolved), else as given."""
+        real = os.path.realpath(path)
+        cwd = _real_cwd()
+        if real == cwd:
+            return "."
+        prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+        return real[len(prefix):] if real.startswith(prefix) else str(path)
 
     def templates(self) -> list[Path]:
         """Template files, sorted by name: `*.json` and `*.json.j2`."""
@@ -79,6 +83,18 @@ class Project:
     def section(self, name: str) -> dict[str, Any]:
         value = self.settings.get(name, {})
         return value if isinstance(value, dict) else {}
+
+
+_CWD: dict[str, str] = {}
+
+
+def _real_cwd() -> str:
+    """The current directory with symlinks resolved (resolved once per directory: display() asks per file)."""
+    cwd = os.getcwd()
+    real = _CWD.get(cwd)
+    if real is None:
+        real = _CWD[cwd] = os.path.realpath(cwd)
+    return real
 
 
 def template_stem(path: Path) -> str:

@@ -215,8 +215,11 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 
-def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
-    text = read_text(path, display)
+def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None,
+                  text: str | None = None) -> list[Diagnostic]:
+    """The diagnostics of an ASL file; `text` is its content when the caller has read it (`read_text`)."""
+    if text is None:
+        text = read_text(path, display)
     if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
         from ..load.jsondoc import blank_json5
 

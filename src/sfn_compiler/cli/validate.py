@@ -31,6 +31,8 @@ def validate(
     machine_type: Annotated[Optional[str], typer.Option("--type", metavar="TYPE", help="STANDARD or EXPRESS, for PATHs (with --env the env's aws.type is used).")] = None,
     sets: SetOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache (.sfnc_cache/).")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes for many files (default: by the number of files and CPUs).")] = None,
 ) -> None:
     """Validate state machines: the project's templates rendered per env, or ASL files."""
     from ..pipeline import ValidateOptions, validate as run_validation
@@ -46,7 +48,8 @@ def validate(
         raise SfncError(f"--placeholders must be 'opaque' or 'error', not {placeholders!r}")
     run = run_validation(_common.project(ctx), ValidateOptions(
         paths=paths, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
-        machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug))
+        machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug,
+        cache=not no_cache, jobs=jobs))
     diagnostics, summary = run.diagnostics, run.summary
     if run.problems:
         if fmt == "text":  # templates that do not render: each problem on stderr, exit 2

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..check import CheckConfig, validate_file, validate_rendered
-from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
 from ..diagnostics import Diagnostic
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from ..project import Project
 from ..report.summary import Summary
+from .results import Results
 
-if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it
+if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it;
+    # the rules load only when something is validated (not when every result comes from the cache)
+    from ..check.config import CheckConfig
     from ..envconfig import EnvConfig
     from ..render.engine import RenderedTemplate
     from .rendering import EnvRender
@@ -33,6 +34,8 @@ class ValidateOptions:
     sets: tuple[str, ...] = ()
     strict: bool = False                   # warnings fail too
     debug: bool = False                    # a crashing rule re-raises
+    cache: bool = False                    # reuse results of earlier runs (.sfnc_cache/); the CLI turns it on
+    jobs: int | None = None                # worker processes for many files; None: by the number of files
 
 
 @dataclass
@@ -69,27 +72,33 @@ class EnvCheck:
     displays: dict[str, str] = field(default_factory=dict)                   # template stem -> rendered file
 
 
-def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig, *,
+def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig | None, *,
                    remote: Callable[[EnvConfig], object] | None = None,
-                   results: dict | None = None) -> tuple[str, list[Diagnostic]]:
+                   results: Results | None = None) -> tuple[str, list[Diagnostic]]:
     """Validate one rendered template as `definitions/<env>/<stem>.json` with the env's machine type:
     (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation.
-    `results` (kept by the caller for one config, across envs) reuses the rules' findings for a definition
-    rendered identically in an env validated before."""
+    `results` (one per run; its configuration is used instead of `config`) reuses cached results and the
+    rules' findings for a definition rendered identically in an env validated before."""
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-    diags = validate_rendered(r, config, display=display, machine_type=mtype, results=results)
+    if results is None:
+        from ..check.runner import validate_rendered
+
+        diags = validate_rendered(r, config, display=display, machine_type=mtype)
+    else:
+        diags = results.rendered(r, display, mtype)
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
 
-        diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display), config,
+        diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display),
+                                    results.config if results is not None else config,
                                     machine_type=mtype, source_map=r.source_map, env=envcfg.name)
     return display, diags
 
 
-def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
-              remote: Callable[[EnvConfig], object] | None = None, results: dict | None = None) -> EnvCheck:
+def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig | None, names: list[str] | None = None, *,
+              remote: Callable[[EnvConfig], object] | None = None, results: Results | None = None) -> EnvCheck:
     """Render the env's templates (`render_env`) and validate each one that rendered (`check_rendered`)."""
     from .rendering import render_env
 
@@ -102,6 +111,9 @@ def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: l
 
 def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
     """The project's `[tool.sfnc.validate]` with the command line's selectors and modes on top."""
+    from ..check.config import CheckConfig
+    from ..check.registry import check_selectors
+
     config = CheckConfig.from_project(project)
     config.debug = opts.debug
     if opts.select:
@@ -117,16 +129,18 @@ def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
 
 def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     """Validate ASL files (`opts.paths`) or the project's templates rendered for each env."""
-    config = check_config(project, opts)
+    results = Results(project, lambda: check_config(project, opts), cache=opts.cache and not opts.debug,
+                      options=(opts.select, opts.ignore, opts.placeholders), jobs=opts.jobs)
     problems: list[Diagnostic] = []
     if opts.paths:
         if opts.envs:
             raise SfncError("give either PATHs or --env, not both")
-        diags, files, envs = *_validate_paths(project, config, opts), []
+        diags, files, envs = *_validate_paths(project, results, opts), []
     else:
-        diags, files, envs, problems = _validate_templates(project, config, opts)
+        diags, files, envs, problems = _validate_templates(project, results, opts)
     diags.sort(key=Diagnostic.sort_key)
-    rules = len([r for r in all_rules() if config.enabled(r)])
+    rules = results.rules_enabled()
+    results.close()
     return ValidateRun(diags, files, envs, rules, opts.strict, problems)
 
 
@@ -145,25 +159,24 @@ def iter_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _validate_paths(project: Project, config: CheckConfig,
+def _validate_paths(project: Project, results: Results,
                     opts: ValidateOptions) -> tuple[list[Diagnostic], list[str]]:
     diags: list[Diagnostic] = []
-    files: list[str] = []
-    for f in iter_files(opts.paths or []):
-        display = project.display(f)
-        files.append(display)
-        file_diags = validate_file(f, display, config, machine_type=opts.machine_type)
+    paths = iter_files(opts.paths or [])
+    files = [project.display(f) for f in paths]
+    found = results.files(list(zip(paths, files)), opts.machine_type)
+    for f, display, file_diags in zip(paths, files, found):
         if opts.remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
             from ..check.remote import make_client, remote_diagnostics
             from ..load import load_json_file
 
-            file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
-                                             machine_type=opts.machine_type or "STANDARD")
+            file_diags = file_diags + remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True),
+                                                         results.config, machine_type=opts.machine_type or "STANDARD")
         diags.extend(file_diags)
     return diags, files
 
 
-def _validate_templates(project: Project, config: CheckConfig,
+def _validate_templates(project: Project, results: Results,
                         opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str], list[Diagnostic]]:
     from ..envconfig import load_env
     from .rendering import select_envs
@@ -183,9 +196,9 @@ def _validate_templates(project: Project, config: CheckConfig,
     files: list[str] = []
     envs: list[str] = []
     render_problems: list[Diagnostic] = []
-    results: dict = {}  # a template rendered identically in several envs is checked once
     for name in select_envs(project, opts.envs, False, required=False):
-        checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote, results=results)
+        envcfg = load_env(project, name, opts.sets, cache=results.cache)
+        checked = check_env(project, envcfg, None, remote=remote, results=results)
         render_problems.extend(checked.render.problems)
         envs.append(name)
         for stem, found in checked.diagnostics.items():

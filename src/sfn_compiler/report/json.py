@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from ..jsontext import dumps_indented
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Span
@@ -22,6 +22,5 @@ def diagnostic_json(d: Diagnostic) -> dict:
 
 
 def format_json(diags: list[Diagnostic], summary: Summary) -> str:
-    return json.dumps({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
-                       "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()},
-                      indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
+                           "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()}) + "\n"

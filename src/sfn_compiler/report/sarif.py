@@ -4,7 +4,7 @@ finding came from one) and the rendered definition is a related location; rules 
 
 from __future__ import annotations
 
-import json
+from ..jsontext import dumps_indented
 
 from .. import __version__
 from ..diagnostics import Diagnostic
@@ -59,4 +59,4 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
     }
     sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
              "runs": [{"tool": {"driver": driver}, "results": results, "columnKind": "unicodeCodePoints"}]}
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(sarif) + "\n"

@@ -10,18 +10,22 @@ Retry/Catch, SFN7xx orchestration patterns.
 
 from __future__ import annotations
 
-from ..base import Rule
-from .document import RULES as _DOCUMENT
-from .express import RULES as _EXPRESS
-from .graph import RULES as _GRAPH
-from .jsonata import RULES as _JSONATA
-from .patterns import RULES as _PATTERNS
-from .retry_catch import RULES as _RETRY_CATCH
-from .states_var import RULES as _STATES
-from .structure import RULES as _STRUCTURE
-from .variables import RULES as _VARIABLES
+from typing import Any
 
-ALL_RULES: tuple[type[Rule], ...] = (_DOCUMENT + _STRUCTURE + _EXPRESS + _GRAPH + _JSONATA + _STATES + _VARIABLES
-                                      + _RETRY_CATCH + _PATTERNS)
-
+# group modules in ALL_RULES order; imported when ALL_RULES is first asked for, so importing one helper
+# module of a group (the polling catalogue, say) does not load every rule
+_GROUPS = ("document", "structure", "express", "graph", "jsonata", "states_var", "variables", "retry_catch",
+           "patterns")
 __all__ = ["ALL_RULES"]
+
+
+def __getattr__(name: str) -> Any:
+    if name != "ALL_RULES":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    rules: tuple = ()
+    for group in _GROUPS:
+        rules += importlib.import_module(f".{group}", __name__).RULES
+    globals()["ALL_RULES"] = rules
+    return rules

@@ -213,6 +213,15 @@ def _load(key: str) -> Catalogue:
     return Catalogue(tuple(entries.values()))
 
 
+def catalogue_files(settings: dict[str, Any] | None) -> list[Path]:
+    """The files outside sfnc's package the catalogue of `settings` reads (its `catalogue` file), resolved
+    as `catalogue_for` resolves them: what a result cache must key on besides the settings themselves.
+    (A malformed table is reported by the rules, through `catalogue_for`.)"""
+    patterns = (settings or {}).get("patterns")
+    path = patterns.get("catalogue") if isinstance(patterns, dict) else None
+    return [_resolve(path).absolute()] if isinstance(path, str) else []
+
+
 def catalogue_for(settings: dict[str, Any] | None) -> Catalogue:
     from ._common import patterns_settings
 

@@ -1,0 +1,271 @@
+"""Where `validate`'s diagnostics come from: the result cache across runs, the reuse of a template rendered
+identically in several envs, and worker processes for many files.
+
+- A file's diagnostics are keyed by its text, its display path and suffix, the machine type, and the run's
+  salt; a rendered template's by its text, display path, env, machine type, template and source map (the
+  template locations come from it). The salt covers `cache.runtime_fingerprint()` (sfnc's code, version
+  and dependencies), the project's `[tool.sfnc]` table, the command line's selectors and placeholders
+  mode, and the content of the project's polling catalogue file. `--remote` results are never stored;
+  `--debug` turns the cache off (a crashing rule must raise, not replay its finding).
+- The rule configuration is built only when something is validated: a run where every result comes from
+  the cache does not import the rules. The first run of a configuration stores the number of rules it
+  enables (a "meta" entry), which also records that the configuration is valid: with no meta entry the
+  configuration is built (and checked) before anything else, as without a cache.
+- Files the cache misses are validated in worker processes when there are at least `PARALLEL_MIN_FILES` of
+  them and more than one CPU (`-j N` sets the number; `-j 1` never forks). bench/run.py's corpus group
+  measured the threshold.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..cache import Cache, canonical, digest, runtime_fingerprint
+from ..diagnostics import Diagnostic, from_data, to_data
+from ..errors import SfncError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..check.config import CheckConfig
+    from ..project import Project
+    from ..render.engine import RenderedTemplate
+
+# below this many files to validate, worker processes cost more than they save (bench/run.py, corpus group)
+PARALLEL_MIN_FILES = 48
+MAX_JOBS = 8
+BATCH_FILES = 512        # files read (and held in memory) at a time
+
+
+class Results:
+    """Validation results for one run: `file` / `rendered` give a document's diagnostics."""
+
+    def __init__(self, project: Project, config: Callable[[], CheckConfig], *, cache: bool = True,
+                 options: tuple[Any, ...] = (), jobs: int | None = None) -> None:
+        """`config` builds the run's CheckConfig (called at most once); `options` are the command-line
+        settings it depends on besides the project's (selectors, placeholders mode)."""
+        self.project = project
+        self._build_config = config
+        self.jobs = jobs
+        self.memo: dict = {}      # rule findings by text, for templates rendered identically in several envs
+        self.cache: Cache | None = Cache.at(project.root) if cache else None
+        self.salt = ""
+        if self.cache is not None:
+            try:
+                self.salt = digest(runtime_fingerprint(), canonical(project.settings), canonical(list(options)),
+                                   _catalogue_digest(project.settings))
+            except SfncError:  # a bad [tool.sfnc.patterns] table: no cache; the rules report it as before
+                self.cache = None
+        self._meta = self.cache.get("meta", self.salt) if self.cache is not None else None
+        if not isinstance(self._meta, dict):
+            self._meta = None
+            self.config  # noqa: B018 - a configuration not seen before is checked first, as without a cache
+
+    @cached_property
+    def config(self) -> CheckConfig:
+        return self._build_config()
+
+    def rules_enabled(self) -> int:
+        """How many rules the configuration enables."""
+        if self._meta is not None and isinstance(self._meta.get("rules"), int):
+            return self._meta["rules"]
+        from ..check.registry import all_rules
+
+        n = len([r for r in all_rules() if self.config.enabled(r)])
+        if self.cache is not None:
+            self.cache.put("meta", self.salt, {"rules": n})
+        return n
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.prune()
+
+    # ------------------------------------------------------------------ files
+
+    def files(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic]]:
+        """The diagnostics of each (path, display) in order; files are read and validated in batches, so
+        memory stays bounded whatever the number of files."""
+        out: list[list[Diagnostic]] = []
+        with _Workers() as workers:
+            for start in range(0, len(files), BATCH_FILES):
+                out += self._batch(files[start:start + BATCH_FILES], machine_type, workers)
+        return out
+
+    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None,
+               workers: "_Workers") -> list[list[Diagnostic]]:
+        from ..load.jsondoc import read_text
+
+        out: list[list[Diagnostic] | None] = []
+        todo: list[tuple[int, Path, str, str, str | None]] = []   # (index, path, display, text, cache key)
+        for path, display in files:
+            text = read_text(path, display)
+            key = None
+            if self.cache is not None:
+                key = digest(self.salt, "file", display, path.suffix, machine_type, text)
+                hit = self._hit(key)
+                if hit is not None:
+                    out.append(hit)
+                    continue
+            out.append(None)
+            todo.append((len(out) - 1, path, display, text, key))
+        if todo:
+            config = self.config
+            done = workers.run(todo, config, machine_type, self._jobs(len(todo)))
+            for (i, path, display, text, key), diags in zip(todo, done):
+                if diags is None:  # the worker failed: validate here, so an error shows as it would serially
+                    from ..check.runner import validate_file
+
+                    diags = validate_file(path, display, config, machine_type=machine_type, text=text)
+                out[i] = diags
+                if key is not None:
+                    self.cache.put("results", key, [to_data(d) for d in diags])
+        return out  # type: ignore[return-value]
+
+    def _hit(self, key: str) -> list[Diagnostic] | None:
+        hit = self.cache.get("results", key) if self.cache is not None else None
+        if isinstance(hit, list):
+            try:
+                return [from_data(d) for d in hit]
+            except (KeyError, TypeError, ValueError):  # an entry of another shape: validate again
+                pass
+        return None
+
+    def _jobs(self, n: int) -> int:
+        if self.jobs is not None:
+            return max(1, min(self.jobs, n))
+        if n < PARALLEL_MIN_FILES or self.config.debug:
+            return 1
+        return max(1, min(_cpus(), MAX_JOBS, n // (PARALLEL_MIN_FILES // 2)))
+
+    # ------------------------------------------------------------------ rendered templates
+
+    def rendered(self, r: RenderedTemplate, display: str, machine_type: str | None) -> list[Diagnostic]:
+        key = None
+        if self.cache is not None:
+            smap = r.source_map
+            key = digest(self.salt, "rendered", display, r.env, machine_type, str(smap.template.filename), r.text,
+                         smap.template.text, canonical([smap.pointers, smap.modified, smap.line_map]))
+            hit = self._hit(key)
+            if hit is not None:
+                return hit
+        from ..check.runner import validate_rendered
+
+        diags = validate_rendered(r, self.config, display=display, machine_type=machine_type, results=self.memo)
+        if key is not None:
+            self.cache.put("results", key, [to_data(d) for d in diags])
+        return diags
+
+
+def _catalogue_digest(settings: dict[str, Any]) -> str:
+    from ..check.rules.patterns.catalogue import catalogue_files
+
+    parts: list[str | bytes | None] = []
+    for p in catalogue_files(settings):
+        parts.append(str(p))
+        try:
+            parts.append(p.read_bytes())
+        except OSError:
+            parts.append(None)
+    return digest(*parts)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------- worker processes
+
+
+class _Workers:
+    """Forked workers: the parent validates one share of the files itself, each of `jobs - 1` children (forked
+    with every module the parent imported, so they start in about a millisecond) one other share, and sends
+    back its diagnostics pickled through a pipe. A child that fails leaves None for its files (the parent
+    validates them again). Without `os.fork` (Windows) everything runs in the parent."""
+
+    def __enter__(self) -> "_Workers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def run(self, todo: list[tuple[int, Path, str, str, str | None]], config: CheckConfig,
+            machine_type: str | None, jobs: int) -> list[list[Diagnostic] | None]:
+        from ..check.runner import validate_file
+
+        def work(indexes: list[int]) -> list[list[Diagnostic]]:
+            return [validate_file(todo[i][1], todo[i][2], config, machine_type=machine_type, text=todo[i][3])
+                    for i in indexes]
+
+        if jobs <= 1 or not hasattr(os, "fork"):
+            return list(work(list(range(len(todo)))))
+        shares = _shares([len(t[3]) for t in todo], jobs)
+        children = [_fork(work, share) for share in shares[1:]]
+        out: list[list[Diagnostic] | None] = [None] * len(todo)
+        try:
+            for i, diags in zip(shares[0], work(shares[0])):
+                out[i] = diags
+        finally:
+            for share, child in zip(shares[1:], children):
+                got = _collect(*child)
+                if got is not None and len(got) == len(share):
+                    for i, diags in zip(share, got):
+                        out[i] = diags
+        return out
+
+
+def _shares(sizes: list[int], jobs: int) -> list[list[int]]:
+    """Indexes split into `jobs` shares of about equal text size (largest first, each to the lightest share),
+    each share in document order."""
+    load = [0] * jobs
+    shares: list[list[int]] = [[] for _ in range(jobs)]
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        k = load.index(min(load))
+        shares[k].append(i)
+        load[k] += sizes[i] + 2048   # a file costs something whatever its size
+    return [sorted(s) for s in shares]
+
+
+def _fork(work: Callable[[list[int]], list], share: list[int]) -> tuple[int, int]:
+    import pickle
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: work, send, and leave without running the parent's exit handlers
+        code = 1
+        try:
+            os.close(r)
+            data = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        except BaseException:
+            pass
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _collect(pid: int, r: int) -> list | None:
+    import pickle
+
+    chunks = []
+    try:
+        with os.fdopen(r, "rb") as f:
+            while True:
+                b = f.read(1 << 20)
+                if not b:
+                    break
+                chunks.append(b)
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return None
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:
+        return None
