@@ -3,24 +3,27 @@
 Never asserted in tests (speed depends on the machine); compare runs with `--compare`.
 
 Measures
-- start-up: `sfnc --help` and `sfnc validate` of one small file, each as a ratio to `python -c pass`
-  (medians of alternating runs), and the same with sfnc's own modules lacking bytecode;
+- start-up: `sfnc --help` and `sfnc validate` of one small file (cold, and with a warm result cache), each
+  as a ratio to `python -c pass` (medians of alternating runs), the same with sfnc's own modules lacking
+  bytecode, and the floor typer sets: `import typer` and a two-command typer app's `--help`;
 - the whole shared corpus (../shared/corpus/real + peers) validated in one process, against PyPI's
   statelint 3.1.0 on the same files (skipped when statelint is not installed, see below), with a cold
-  result cache and a warm one (N/A while `sfnc validate` has no `--no-cache`);
+  result cache (`--no-cache`; also with `-j 1` and `-j 2`) and a warm one;
+- parallel: the first N corpus files with `-j 1` and `-j 2`, cold (the crossover sets the default);
 - synthetic definitions from bench/synth.py (locks, poll loops, Map, Parallel, Retry/Catch, Assign-heavy):
   1k states, 1 MiB (~1,800 states), 10k and 50k states, each with a pool of 20 and of 500 variable names:
-  wall and CPU time and peak RSS of `sfnc validate` in its own process, and the growth exponent (slope of
-  log(time - start-up) against log(states), least squares);
+  wall and CPU time and peak RSS of `sfnc validate --no-cache` in its own process, and the growth
+  exponent (slope of log(time - start-up) against log(states), least squares);
 - 320 re-joining Choice diamonds with an Assign on each branch;
 - the simulator: state transitions per second on a Pass/Choice loop and on a poll loop;
-- `sfnc render --all-envs` and `sfnc validate` (all envs) on the bundled templates;
+- `sfnc render --all-envs` and `sfnc validate` (all envs, cold and warm) on the bundled templates;
 - in-process timings from bench/timings.py (the rule groups over the corpus, simulator edge cases).
 
 Usage
     python bench/run.py                 # everything (several minutes)
     python bench/run.py --quick         # a short run: small sizes, fewer repeats
-    python bench/run.py --only scale    # groups: startup, corpus, scale, diamonds, simulator, project, timings
+    python bench/run.py --only scale    # groups: startup, corpus, parallel, scale, diamonds, simulator, project,
+                                        # timings
     python bench/run.py --label before  # also keep bench/results/before.json
     python bench/run.py --compare bench/results/before.json   # print the saved run beside this one
 
@@ -58,11 +61,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402
 
 SFNC = [sys.executable, "-m", "sfn_compiler"]
-GROUPS = ("startup", "corpus", "scale", "diamonds", "simulator", "project", "timings")
+GROUPS = ("startup", "corpus", "parallel", "scale", "diamonds", "simulator", "project", "timings")
 # sfnc runs import the package from a copy compiled to bytecode (as a pip install is), so a source
 # tree without .pyc files (an editable install with PYTHONDONTWRITEBYTECODE) does not skew the numbers;
 # set by prepare_package()
 SFNC_ENV: dict[str, str] | None = None
+
+
+NO_CACHE: list[str] = []   # ["--no-cache"] when this sfnc has a result cache (set in main)
 
 
 def prepare_package(tmp: Path) -> Path | None:
@@ -76,6 +82,7 @@ def prepare_package(tmp: Path) -> Path | None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest)], check=True, stdout=subprocess.DEVNULL)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(dest), os.environ.get("PYTHONPATH")])))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("SFNC_NO_CACHE", None)
     SFNC_ENV = env
     return dest
 
@@ -191,29 +198,41 @@ def bench_startup(rows: list[Row], repeat: int, tmp: Path) -> None:
     without_bc = tmp / "nobytecode"
     shutil.copytree(pkg, without_bc / pkg.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     env_bc = SFNC_ENV
-    env_nbc = dict(os.environ, PYTHONPATH=str(without_bc), PYTHONDONTWRITEBYTECODE="1")
+    env_nbc = dict(os.environ, PYTHONPATH=str(without_bc), PYTHONDONTWRITEBYTECODE="1", SFNC_NO_CACHE="1")
     # plain `python -m sfn_compiler` (no _hwm.py wrapper, which would add its own start-up)
     help_ = [sys.executable, "-m", "sfn_compiler", "--help"]
-    val = [sys.executable, "-m", "sfn_compiler", "validate", "-f", "json", str(small)]
-    runs: dict[str, list[Run]] = {k: [] for k in ("pass", "help", "validate", "help-nbc", "validate-nbc")}
+    val = [sys.executable, "-m", "sfn_compiler", "validate", *NO_CACHE, "-f", "json", str(small)]
+    warm = [sys.executable, "-m", "sfn_compiler", "validate", "-f", "json", str(small)]
+    typer_app = tmp / "typer_app.py"  # the floor: typer itself, and a two-command typer app's --help
+    typer_app.write_text("import typer\napp = typer.Typer(add_completion=False, rich_markup_mode=None)\n"
+                         "@app.callback()\ndef root(debug: bool = False) -> None:\n    pass\n"
+                         "@app.command()\ndef validate(path: str) -> None:\n    pass\napp()\n")
+    cmds = {"pass": [sys.executable, "-c", "pass"], "typer": [sys.executable, "-c", "import typer"],
+            "typer-app": [sys.executable, str(typer_app), "--help"],
+            "help": help_, "validate": val, "help-nbc": help_, "validate-nbc": val}
+    envs = {"help-nbc": env_nbc, "validate-nbc": env_nbc}
+    if NO_CACHE:
+        cmds["warm"] = warm
+        run_once(warm, cwd=tmp, env=env_bc)  # fill the cache
+    runs: dict[str, list[Run]] = {k: [] for k in cmds}
     for _ in range(repeat):  # alternating, so load changes hit every command alike
-        runs["pass"].append(run_once([sys.executable, "-c", "pass"], cwd=tmp))
-        runs["help"].append(run_once(help_, cwd=tmp, env=env_bc))
-        runs["validate"].append(run_once(val, cwd=tmp, env=env_bc))
-        runs["help-nbc"].append(run_once(help_, cwd=tmp, env=env_nbc))
-        runs["validate-nbc"].append(run_once(val, cwd=tmp, env=env_nbc))
+        for k, cmd in cmds.items():
+            runs[k].append(run_once(cmd, cwd=tmp, env=envs.get(k, env_bc)))
     r = {k: sorted(v, key=lambda x: x.wall)[len(v) // 2] for k, v in runs.items()}
     base = r["pass"].wall
     size = f"{small.stat().st_size / 1024:.1f} KB"
-    for key, name in (("pass", "python -c pass"), ("help", "sfnc --help"),
-                      ("validate", f"sfnc validate one small file ({size})"),
-                      ("help-nbc", "sfnc --help, no bytecode for sfnc"),
-                      ("validate-nbc", f"sfnc validate one small file, no bytecode for sfnc")):
+    names = {"pass": "python -c pass", "typer": "python -c 'import typer' (floor)",
+             "typer-app": "a two-command typer app --help (floor)", "help": "sfnc --help",
+             "validate": f"sfnc validate one small file ({size}), cold",
+             "warm": f"sfnc validate one small file ({size}), warm cache",
+             "help-nbc": "sfnc --help, no bytecode for sfnc",
+             "validate-nbc": "sfnc validate one small file, cold, no bytecode for sfnc"}
+    for key in cmds:
         x = r[key]
-        rows.append(Row("startup", name, x.wall, x.cpu, None, None if key == "pass" else x.wall / base,
+        rows.append(Row("startup", names[key], x.wall, x.cpu, None, None if key == "pass" else x.wall / base,
                         None if key == "pass" else "python -c pass",
                         note=("" if key == "pass" else f"cpu {x.cpu / r['pass'].cpu:.2f}x; ") +
-                             ("" if x.code in (0, None) or key.startswith("help") else f"exit {x.code}")))
+                             ("" if x.code in (0, None) or key in ("help", "help-nbc") else f"exit {x.code}")))
 
 
 def _package_dir() -> Path | None:
@@ -268,10 +287,10 @@ def bench_corpus(rows: list[Row], repeat: int, tmp: Path) -> None:
         except (ValueError, UnicodeDecodeError):
             pass
     argv = ["validate", "--placeholders", "opaque", "-f", "json"]
-    cache = _has_cache_option()
+    cache = bool(NO_CACHE)
 
-    def cold_cmd(paths: list[Path]) -> list[str]:
-        return SFNC + argv + (["--no-cache"] if cache else []) + [str(p) for p in paths]
+    def cold_cmd(paths: list[Path], *extra: str) -> list[str]:
+        return SFNC + argv + NO_CACHE + list(extra) + [str(p) for p in paths]
 
     cwd = tmp / "corpus-cwd"
     cwd.mkdir()
@@ -298,6 +317,13 @@ def bench_corpus(rows: list[Row], repeat: int, tmp: Path) -> None:
         rows.append(Row("corpus", f"sfnc validate, warm cache ({label})", versus="statelint",
                         note="N/A: sfnc validate has no result cache yet (--no-cache)"))
         return
+    jobs = median_runs({"j1": cold_cmd(json_files, "-j", "1"), "j2": cold_cmd(json_files, "-j", "2")}, repeat,
+                       cwd=cwd)
+    for k, n in (("j1", 1), ("j2", 2)):
+        x = jobs[k]
+        rows.append(Row("corpus", f"sfnc validate, cold cache, -j {n} ({label})", x.wall, x.cpu, x.rss_mb,
+                        x.wall / res["statelint"].wall if sl else None, "statelint" if sl else None,
+                        note=f"exit {x.code}"))
     warm_cwd = tmp / "corpus-warm"
     warm_cwd.mkdir()
     warm = SFNC + argv + [str(p) for p in json_files]
@@ -326,7 +352,7 @@ def bench_scale(rows: list[Row], args: argparse.Namespace, tmp: Path) -> None:
     sizes: list[tuple[str, Any]] = [("1k", 1000), ("1 MiB", "1MiB")]
     if not args.quick:
         sizes += [("10k", 10_000), ("50k", 50_000)]
-    base = run_once(SFNC + ["validate", "-f", "json", str(_tiny(tmp))], cwd=tmp)
+    base = run_once(SFNC + ["validate", *NO_CACHE, "-f", "json", str(_tiny(tmp))], cwd=tmp)
     for nvars, vlabel in ((20, "few (20)"), (500, "many (500)")):
         points = []
         rss_points = []
@@ -342,7 +368,7 @@ def bench_scale(rows: list[Row], args: argparse.Namespace, tmp: Path) -> None:
             path = tmp / f"synth-{label.replace(' ', '')}-{nvars}.json"
             path.write_text(text)
             nstates = synth._count(d["States"])
-            r = run_once(SFNC + ["validate", "-f", "json", str(path)], cwd=tmp, timeout=args.timeout,
+            r = run_once(SFNC + ["validate", *NO_CACHE, "-f", "json", str(path)], cwd=tmp, timeout=args.timeout,
                          mem_limit_mb=args.mem_limit)
             note = f"{nstates:,} states, {len(text) / 1048576:.2f} MiB"
             if r.status != "ok":
@@ -373,7 +399,7 @@ def _tiny(tmp: Path) -> Path:
 def bench_diamonds(rows: list[Row], args: argparse.Namespace, tmp: Path) -> None:
     path = tmp / "diamonds.json"
     path.write_text(synth.dump(synth.diamonds(320)))
-    r = run_once(SFNC + ["validate", "-f", "json", str(path)], cwd=tmp, timeout=args.timeout,
+    r = run_once(SFNC + ["validate", *NO_CACHE, "-f", "json", str(path)], cwd=tmp, timeout=args.timeout,
                  mem_limit_mb=args.mem_limit)
     rows.append(Row("diamonds", "validate 320 re-joining Choice diamonds", r.wall, r.cpu, r.rss_mb,
                     note=r.status if r.status != "ok" else f"exit {r.code}"))
@@ -444,13 +470,42 @@ def bench_simulator(rows: list[Row], args: argparse.Namespace) -> None:
 
 def bench_project(rows: list[Row], repeat: int, tmp: Path) -> None:
     out = tmp / "render-out"
+    cache_dir = tmp / "project-cache"   # the warm runs' cache, outside the repository
+    env = dict(SFNC_ENV or os.environ, SFNC_CACHE_DIR=str(cache_dir))
     cmds = {"render": SFNC + ["render", "--all-envs", "--out", str(out)],
-            "validate": SFNC + ["validate", "-f", "json"]}
-    r = median_runs(cmds, repeat, cwd=ROOT)
+            "validate": SFNC + ["validate", *NO_CACHE, "-f", "json"]}
+    r = median_runs(cmds, repeat, cwd=ROOT, env=env)
     rows.append(Row("project", "sfnc render --all-envs (bundled templates)", r["render"].wall, r["render"].cpu,
                     r["render"].rss_mb, note=f"exit {r['render'].code}"))
-    rows.append(Row("project", "sfnc validate, all envs (bundled templates)", r["validate"].wall,
+    rows.append(Row("project", "sfnc validate, all envs (bundled templates), cold", r["validate"].wall,
                     r["validate"].cpu, r["validate"].rss_mb, note=f"exit {r['validate'].code}"))
+    if NO_CACHE:
+        warm = SFNC + ["validate", "-f", "json"]
+        run_once(warm, cwd=ROOT, env=env)
+        w = median_runs({"warm": warm}, repeat, cwd=ROOT, env=env)["warm"]
+        rows.append(Row("project", "sfnc validate, all envs (bundled templates), warm cache", w.wall, w.cpu,
+                        w.rss_mb, w.wall / r["validate"].wall, "cold", note=f"exit {w.code}"))
+
+
+# --------------------------------------------------------------------------------------------------
+# worker processes: where -j 2 starts to pay
+
+
+def bench_parallel(rows: list[Row], repeat: int, tmp: Path) -> None:
+    """Cold validate of the first N corpus files with -j 1 and -j 2: the crossover sets
+    pipeline/results.py's PARALLEL_MIN_FILES."""
+    files = [f for f in corpus_files() if f.suffix == ".json"]
+    if not files or not NO_CACHE:
+        rows.append(Row("parallel", "-j 1 vs -j 2", note="skipped: no corpus or no -j"))
+        return
+    cwd = tmp / "parallel-cwd"
+    cwd.mkdir()
+    for n in (16, 32, 48, 96, 192, len(files)):
+        part = [str(f) for f in files[:n]]
+        base = SFNC + ["validate", *NO_CACHE, "--placeholders", "opaque", "-f", "json"]
+        r = median_runs({"j1": base + ["-j", "1"] + part, "j2": base + ["-j", "2"] + part}, repeat, cwd=cwd)
+        rows.append(Row("parallel", f"{n} files, -j 2 vs -j 1", r["j2"].wall, r["j2"].cpu, r["j2"].rss_mb,
+                        r["j2"].wall / r["j1"].wall, "-j 1", note=f"-j 1: {r['j1'].wall:.3f}s"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -531,6 +586,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="sfnc-bench-") as t:
         tmp = Path(t)
         prepare_package(tmp)
+        if _has_cache_option():
+            NO_CACHE.append("--no-cache")
         if "startup" in groups:
             bench_startup(rows, repeat, tmp)
         if "corpus" in groups:
@@ -543,6 +600,8 @@ def main() -> int:
             bench_simulator(rows, args)
         if "project" in groups:
             bench_project(rows, repeat, tmp)
+        if "parallel" in groups:
+            bench_parallel(rows, repeat, tmp)
         if "timings" in groups:
             bench_timings(rows, repeat)
     before = None

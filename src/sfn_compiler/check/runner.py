@@ -104,12 +104,8 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
                            machine_type=machine_type)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
-    for rule in all_rules():
-        if rule.document or not config.enabled(rule, path):
-            continue
-        if rule.jsonata_only and not jsonata_machine:
-            continue
-        ctx.options = config.options_for(rule)
+    for rule, options in _plan(config, path, jsonata_machine):
+        ctx.options = options
         try:
             for f in rule().check(ctx):
                 out.append((rule, f))
@@ -123,6 +119,21 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
                                                  f"({Path(where.filename).name}:{where.lineno})",
                                              hint="please report this; meanwhile ignore the rule for this file")))
     return out
+
+
+def _plan(config: CheckConfig, path: str | None, jsonata_machine: bool) -> list[tuple[type[Rule], dict]]:
+    """The rules to run on a document (with their options), worked out once per path and query language
+    rather than per rule and document. Keyed like `config.enabled` (the CLI adjusts select/ignore after
+    loading) and by the rule list itself."""
+    rules = all_rules()
+    key = ("plan", id(rules), path if config.per_path_ignores else None, tuple(config.select), tuple(config.ignore),
+           jsonata_machine)
+    plan = config._cache.get(key)
+    if plan is None:
+        plan = config._cache[key] = [(r, config.options_for(r)) for r in rules
+                                     if not r.document and config.enabled(r, path)
+                                     and (jsonata_machine or not r.jsonata_only)]
+    return plan
 
 
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
