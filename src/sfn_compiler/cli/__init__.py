@@ -17,7 +17,6 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
-from . import _common
 
 # command -> (module in sfn_compiler.cli, first paragraph of its docstring), in `sfnc --help` order
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -122,7 +121,9 @@ def _root(
     project: Annotated[Optional[str], typer.Option("--project", "-C", metavar="DIR",
                                                    help="Project directory (default: found from the current one).")] = None,
 ) -> None:
-    ctx.obj = _common.Options(debug=debug, project_dir=project)
+    from ._common import Options  # not at import: `sfnc --help` never runs this callback
+
+    ctx.obj = Options(debug=debug, project_dir=project)
 
 
 def main() -> None:
