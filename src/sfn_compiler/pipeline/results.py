@@ -12,8 +12,8 @@ identically in several envs, and worker processes for many files.
   enables (a "meta" entry), which also records that the configuration is valid: with no meta entry the
   configuration is built (and checked) before anything else, as without a cache.
 - Files the cache misses are validated in worker processes when there are at least `PARALLEL_MIN_FILES` of
-  them and more than one CPU (`-j N` sets the number; `-j 1` never forks). bench/run.py's corpus group
-  measured the threshold.
+  them and more than one CPU (`-j N` sets the number; `-j 1` never forks). bench/run.py's `parallel`
+  group measures where it starts to pay.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..project import Project
     from ..render.engine import RenderedTemplate
 
-# below this many files to validate, worker processes cost more than they save (bench/run.py, corpus group)
+# below this many files to validate, worker processes cost more than they save (bench/run.py, parallel group)
 PARALLEL_MIN_FILES = 48
 MAX_JOBS = 8
 BATCH_FILES = 512        # files read (and held in memory) at a time
@@ -87,13 +87,11 @@ class Results:
         """The diagnostics of each (path, display) in order; files are read and validated in batches, so
         memory stays bounded whatever the number of files."""
         out: list[list[Diagnostic]] = []
-        with _Workers() as workers:
-            for start in range(0, len(files), BATCH_FILES):
-                out += self._batch(files[start:start + BATCH_FILES], machine_type, workers)
+        for start in range(0, len(files), BATCH_FILES):
+            out += self._batch(files[start:start + BATCH_FILES], machine_type)
         return out
 
-    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None,
-               workers: "_Workers") -> list[list[Diagnostic]]:
+    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic]]:
         from ..load.jsondoc import read_text
 
         out: list[list[Diagnostic] | None] = []
@@ -111,7 +109,7 @@ class Results:
             todo.append((len(out) - 1, path, display, text, key))
         if todo:
             config = self.config
-            done = workers.run(todo, config, machine_type, self._jobs(len(todo)))
+            done = _validate_files(todo, config, machine_type, self._jobs(len(todo)))
             for (i, path, display, text, key), diags in zip(todo, done):
                 if diags is None:  # the worker failed: validate here, so an error shows as it would serially
                     from ..check.runner import validate_file
@@ -180,41 +178,34 @@ def _cpus() -> int:
 # ---------------------------------------------------------------------- worker processes
 
 
-class _Workers:
-    """Forked workers: the parent validates one share of the files itself, each of `jobs - 1` children (forked
-    with every module the parent imported, so they start in about a millisecond) one other share, and sends
-    back its diagnostics pickled through a pipe. A child that fails leaves None for its files (the parent
-    validates them again). Without `os.fork` (Windows) everything runs in the parent."""
+def _validate_files(todo: list[tuple[int, Path, str, str, str | None]], config: CheckConfig,
+                    machine_type: str | None, jobs: int) -> list[list[Diagnostic] | None]:
+    """The diagnostics of each (index, path, display, text, key), in `jobs` processes: the parent validates
+    one share itself, each of `jobs - 1` forked children (they start in about a millisecond, with every
+    module the parent imported) another, and sends its diagnostics back pickled through a pipe. A child
+    that fails leaves None for its files (the caller validates them again). Without `os.fork` (Windows),
+    or with one job, everything runs here."""
+    from ..check.runner import validate_file
 
-    def __enter__(self) -> "_Workers":
-        return self
+    def work(indexes: list[int]) -> list[list[Diagnostic]]:
+        return [validate_file(todo[i][1], todo[i][2], config, machine_type=machine_type, text=todo[i][3])
+                for i in indexes]
 
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def run(self, todo: list[tuple[int, Path, str, str, str | None]], config: CheckConfig,
-            machine_type: str | None, jobs: int) -> list[list[Diagnostic] | None]:
-        from ..check.runner import validate_file
-
-        def work(indexes: list[int]) -> list[list[Diagnostic]]:
-            return [validate_file(todo[i][1], todo[i][2], config, machine_type=machine_type, text=todo[i][3])
-                    for i in indexes]
-
-        if jobs <= 1 or not hasattr(os, "fork"):
-            return list(work(list(range(len(todo)))))
-        shares = _shares([len(t[3]) for t in todo], jobs)
-        children = [_fork(work, share) for share in shares[1:]]
-        out: list[list[Diagnostic] | None] = [None] * len(todo)
-        try:
-            for i, diags in zip(shares[0], work(shares[0])):
-                out[i] = diags
-        finally:
-            for share, child in zip(shares[1:], children):
-                got = _collect(*child)
-                if got is not None and len(got) == len(share):
-                    for i, diags in zip(share, got):
-                        out[i] = diags
-        return out
+    if jobs <= 1 or not hasattr(os, "fork"):
+        return list(work(list(range(len(todo)))))
+    shares = _shares([len(t[3]) for t in todo], jobs)
+    children = [_fork(work, share) for share in shares[1:]]
+    out: list[list[Diagnostic] | None] = [None] * len(todo)
+    try:
+        for i, diags in zip(shares[0], work(shares[0])):
+            out[i] = diags
+    finally:
+        for share, child in zip(shares[1:], children):
+            got = _collect(*child)
+            if got is not None and len(got) == len(share):
+                for i, diags in zip(share, got):
+                    out[i] = diags
+    return out
 
 
 def _shares(sizes: list[int], jobs: int) -> list[list[int]]:
