@@ -11,7 +11,7 @@ Layout: `<dir>/v1/<kind>/<key>.json` holding `{"key": ..., "value": ...}`. An en
 temporary file and renamed into place (atomic; not flushed to disk: a torn entry after a crash fails to
 parse or names another key, and is ignored like any unreadable entry). The directory is safe to delete at
 any time, carries a `.gitignore` (`*`) and a CACHEDIR.TAG, and is pruned (oldest entries first) when it
-grows past `max_bytes`. A cache that cannot be written (read-only tree) is silently a cache that misses.
+grows past `max_bytes` (checked after runs that wrote many entries, and now and then after others). A cache that cannot be written (read-only tree) is silently a cache that misses.
 `SFNC_CACHE_DIR` moves it; `SFNC_NO_CACHE=1` (or `--no-cache`) turns it off.
 """
 
@@ -29,6 +29,8 @@ from . import __version__
 DIR_NAME = ".sfnc_cache"
 FORMAT = "v1"
 MAX_BYTES = 64 * 1024 * 1024
+PRUNE_WRITES = 100       # a run that wrote this many entries checks the size
+PRUNE_EVERY = 20         # otherwise one run in this many that wrote any
 # libraries whose versions reach cached results (distribution names as in their .dist-info directories)
 DEPENDENCIES = ("jsonata_python", "botocore", "PyYAML", "jsonschema", "Jinja2")
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -188,6 +190,12 @@ class Cache:
             if not p.exists():
                 p.write_text(text, encoding="utf-8")
         self._ready = True
+
+    def maybe_prune(self) -> None:
+        """`prune` after a run that wrote many entries, and after one in `PRUNE_EVERY` runs that wrote any
+        (listing a full cache on every run that changed one file would cost more than the cache saves)."""
+        if self.writes >= PRUNE_WRITES or (self.writes and int.from_bytes(os.urandom(2), "little") % PRUNE_EVERY == 0):
+            self.prune()
 
     def prune(self) -> None:
         """After a run that wrote entries: drop the oldest until the cache is under 3/4 of `max_bytes`;

@@ -293,6 +293,21 @@ def test_the_cache_is_pruned_to_its_bound_oldest_first(tmp_path):
     assert not stale.exists()
 
 
+def test_a_run_that_wrote_many_entries_checks_the_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_mod, "PRUNE_WRITES", 10)
+    monkeypatch.setattr(cache_mod, "PRUNE_EVERY", 10 ** 9)   # no chance pruning
+    few = Cache(tmp_path / "few", max_bytes=1000)
+    for i in range(5):
+        few.put("results", digest(str(i)), "x" * 400)
+    few.maybe_prune()
+    assert len(list((tmp_path / "few" / "v1" / "results").iterdir())) == 5   # over the bound, not checked
+    many = Cache(tmp_path / "many", max_bytes=1000)
+    for i in range(12):
+        many.put("results", digest(str(i)), "x" * 400)
+    many.maybe_prune()
+    assert len(list((tmp_path / "many" / "v1" / "results").iterdir())) == 1
+
+
 def test_a_diagnostic_survives_the_round_trip():
     d = Diagnostic("m", "warning", Span("f.json", 3, 4), "/States/A", "dev, prod", "h", "SFN202", "name",
                    Span("templates/t.json", 1, 2, False), "https://x", ("A", "B"), "0123", "  1 | x")

@@ -79,7 +79,7 @@ class Results:
 
     def close(self) -> None:
         if self.cache is not None:
-            self.cache.prune()
+            self.cache.maybe_prune()
 
     # ------------------------------------------------------------------ files
 
