@@ -399,3 +399,17 @@ def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(project):
                                  capture_output=True, text=True)
             loaded.append(out.stderr.strip().splitlines()[-1])
         assert "jsonata" in loaded[0] and loaded[1] == "LOADED []", (args, loaded)
+
+
+def test_an_unreadable_file_is_reported_as_without_cache_or_workers(project, sfnc, monkeypatch):
+    monkeypatch.delenv("SFNC_NO_CACHE", raising=False)
+    names = []
+    for i in range(4):
+        names.append(project.write(f"f{i}.json", BROKEN).name)
+    (project.root / "bad.json").write_bytes(b'{"StartAt": "\xff"}')
+    args = ["validate", "-f", "json", *names, "bad.json"]
+    plain = sfnc(*args, "--no-cache", "-j", "1", cwd=project.root)
+    assert plain.exit_code == 2 and "not UTF-8" in plain.stderr
+    for extra in ([], [], ["-j", "3"]):
+        res = sfnc(*args, *extra, cwd=project.root)
+        assert (res.exit_code, res.stdout, res.stderr) == (plain.exit_code, plain.stdout, plain.stderr)

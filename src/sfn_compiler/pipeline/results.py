@@ -95,11 +95,14 @@ class Results:
         from ..load.jsondoc import read_text
 
         out: list[list[Diagnostic] | None] = []
-        todo: list[tuple[int, Path, str, str, str | None]] = []   # (index, path, display, text, cache key)
+        todo: list[tuple[int, Path, str, str | None, str | None]] = []   # (index, path, display, text, key)
         for path, display in files:
-            text = read_text(path, display)
+            try:
+                text: str | None = read_text(path, display)
+            except SfncError:  # unreadable: validate_file reports it as it always has (no cache, no worker)
+                text = None
             key = None
-            if self.cache is not None:
+            if self.cache is not None and text is not None:
                 key = digest(self.salt, "file", display, path.suffix, machine_type, text)
                 hit = self._hit(key)
                 if hit is not None:
@@ -178,7 +181,7 @@ def _cpus() -> int:
 # ---------------------------------------------------------------------- worker processes
 
 
-def _validate_files(todo: list[tuple[int, Path, str, str, str | None]], config: CheckConfig,
+def _validate_files(todo: list[tuple[int, Path, str, str | None, str | None]], config: CheckConfig,
                     machine_type: str | None, jobs: int) -> list[list[Diagnostic] | None]:
     """The diagnostics of each (index, path, display, text, key), in `jobs` processes: the parent validates
     one share itself, each of `jobs - 1` forked children (they start in about a millisecond, with every
@@ -191,7 +194,8 @@ def _validate_files(todo: list[tuple[int, Path, str, str, str | None]], config: 
         return [validate_file(todo[i][1], todo[i][2], config, machine_type=machine_type, text=todo[i][3])
                 for i in indexes]
 
-    if jobs <= 1 or not hasattr(os, "fork"):
+    unread = [i for i, t in enumerate(todo) if t[3] is None]
+    if jobs <= 1 or not hasattr(os, "fork") or unread:  # an unreadable file stops the run where it is
         return list(work(list(range(len(todo)))))
     shares = _shares([len(t[3]) for t in todo], jobs)
     children = [_fork(work, share) for share in shares[1:]]
