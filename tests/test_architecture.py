@@ -17,7 +17,8 @@ LAYERS: list[set[str]] = [
     {"errors", "diagnostics", "placeholders", "jsontext", "cache"},   # leaves: no sfnc imports but each other
     {"load", "project"},                                 # text -> data with positions; where things live
     {"asl", "render"},                                   # the ASL model and walk; one template -> definition
-    {"envconfig", "check", "diagram", "simulate", "shapes"},   # env values; rules; diagrams; the simulator
+    {"shapes"},                                          # data shapes over asl (the rules that use them: check)
+    {"envconfig", "check", "diagram", "simulate"},       # env values; rules; diagrams; the simulator
     {"report"},                                          # one module per report format
     {"pipeline"},                                        # render -> load -> check for a project
     {"deploy"},

@@ -7,11 +7,13 @@ rendered definition or an ASL file) and `template`, where that came from in the 
 not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+`did_you_mean` words the "did you mean 'X'?" hint of a misspelt name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,21 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
             severity: str = "error") -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
     return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+    cands = [c for c in candidates if isinstance(c, str)]
+    if not isinstance(word, str):
+        return None
+    match = [c for c in cands if c.lower() == word.lower() and c != word][:1]
+    if not match:
+        import difflib  # imported when a hint is wanted, not with every diagnostic
+
+        match = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    if not match:
+        return None
+    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
 
 
 def to_data(d: Diagnostic) -> dict:

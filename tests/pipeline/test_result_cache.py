@@ -139,9 +139,9 @@ def test_the_polling_catalogue_file_is_part_of_the_key(project, counted):
     project.write("polls.yaml", "entries: []\n")
     assert run(project.root, "a.json").exit_code == 1
     project.write("polls.yaml", "entries: [{name: broken}]\n")  # now an invalid catalogue: a config error
-    from sfn_compiler.check.rules.patterns import catalogue
+    from sfn_compiler.asl import poll_catalogue
 
-    catalogue._load.cache_clear()  # the process's own memo of the file (a new sfnc process has none)
+    poll_catalogue._load.cache_clear()  # the process's own memo of the file (a new sfnc process has none)
     with pytest.raises(Exception) as err:
         run(project.root, "a.json")
     assert "polls.yaml" in str(err.value) or "catalogue" in str(err.value)

@@ -1,4 +1,4 @@
-"""The transition graph of one scope: edges, reachability, terminals, cycles.
+"""The transition graph of one scope: edges, reachability, reverse postorder, terminals, cycles.
 
 Edges are `walk.transitions`: `Next` (kind "next"), Choice rules (`Choices[i].Next`, kind "choice"),
 `Default` ("default") and catchers (`Catch[i].Next`, "catch"). Targets are names in the same `States` object;
@@ -76,6 +76,29 @@ class Graph:
         return seen
 
     @cached_property
+    def reverse_postorder(self) -> tuple[str, ...]:
+        """The states reachable from StartAt, in reverse postorder of a depth-first walk (successors in edge
+        order): every state comes before the states it leads to, loops aside."""
+        start = self.start
+        if start is None:
+            return ()
+        order: list[str] = []
+        seen = {start}
+        stack = [(start, iter(self.successors(start)))]
+        while stack:
+            name, it = stack[-1]
+            for nxt in it:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, iter(self.successors(nxt))))
+                    break
+            else:
+                stack.pop()
+                order.append(name)
+        order.reverse()
+        return tuple(order)
+
+    @cached_property
     def can_terminate(self) -> set[str]:
         """States from which some terminal state can be reached."""
         preds: dict[str, list[str]] = {n: [] for n in self.scope.states}
@@ -100,6 +123,7 @@ class Graph:
         out: list[list[str]] = []
         counter = 0
         names = list(self.scope.states)
+        position = {n: i for i, n in enumerate(names)}
         for root in names:
             if root in index:
                 continue
@@ -137,7 +161,6 @@ class Graph:
                         if w == node:
                             break
                     if len(comp) > 1 or node in self.successors(node):
-                        order = {n: i for i, n in enumerate(names)}
-                        out.append(sorted(comp, key=order.__getitem__))
-        out.sort(key=lambda c: names.index(c[0]))
+                        out.append(sorted(comp, key=position.__getitem__))
+        out.sort(key=lambda c: position[c[0]])
         return out

@@ -159,10 +159,11 @@ class Results:
 
 
 def _catalogue_digest(settings: dict[str, Any]) -> str:
-    from ..check.rules.patterns.catalogue import catalogue_files
+    from ..asl.poll_catalogue import catalogue_files
 
+    patterns = (settings or {}).get("patterns")
     parts: list[str | bytes | None] = []
-    for p in catalogue_files(settings):
+    for p in catalogue_files(patterns.get("catalogue") if isinstance(patterns, dict) else None):
         parts.append(str(p))
         try:
             parts.append(p.read_bytes())

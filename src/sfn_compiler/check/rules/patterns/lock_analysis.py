@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ....asl.jsonata import expression_body
+from ....asl.resources import task_resource
 from ...base import CheckContext
-from ._common import PATTERNS_TABLE, expression_body, option_names, patterns_settings, task_resource
+from ._common import PATTERNS_TABLE, option_names, patterns_settings
 from ._flow import find_path
 
 

@@ -46,13 +46,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ....errors import SfncError
+from ..errors import SfncError
 
-_BUILTIN = Path(__file__).resolve().parents[3] / "data" / "poll_catalogue.json"
+_BUILTIN = Path(__file__).resolve().parents[1] / "data" / "poll_catalogue.json"
 
 _KEYS = {"name", "start", "describe", "id", "status", "success", "failure", "running", "handoff", "sources", "note"}
 _REQUIRED = ("name", "start", "describe", "status", "success", "failure")
-_PATTERN_KEYS = {"catalogue", "poll"}
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def _resolve(path: str) -> Path:
     if p.is_absolute() or p.exists():
         return p
     try:
-        from ....project import find_project
+        from ..project import find_project
 
         root = find_project().root
         if (root / p).exists():
@@ -185,6 +184,17 @@ def _resolve(path: str) -> Path:
     except Exception:  # pragma: no cover - no project: keep the cwd-relative path
         pass
     return p
+
+
+def load(catalogue: Any = None, poll: Any = None) -> Catalogue:
+    """The built-in entries, then those of the `catalogue` file, then the inline `poll` entries (a later
+    entry with the name of an earlier one replaces it). Cached by the settings' values."""
+    cfg = {k: v for k, v in (("catalogue", catalogue), ("poll", poll)) if v is not None}
+    try:
+        key = json.dumps(cfg, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # pragma: no cover
+        raise SfncError("[tool.sfnc.patterns] holds values that are not plain data") from None
+    return _load(key)
 
 
 @lru_cache(maxsize=16)
@@ -213,22 +223,8 @@ def _load(key: str) -> Catalogue:
     return Catalogue(tuple(entries.values()))
 
 
-def catalogue_files(settings: dict[str, Any] | None) -> list[Path]:
-    """The files outside sfnc's package the catalogue of `settings` reads (its `catalogue` file), resolved
-    as `catalogue_for` resolves them: what a result cache must key on besides the settings themselves.
-    (A malformed table is reported by the rules, through `catalogue_for`.)"""
-    patterns = (settings or {}).get("patterns")
-    path = patterns.get("catalogue") if isinstance(patterns, dict) else None
-    return [_resolve(path).absolute()] if isinstance(path, str) else []
-
-
-def catalogue_for(settings: dict[str, Any] | None) -> Catalogue:
-    from ._common import patterns_settings
-
-    patterns = patterns_settings(settings)
-    cfg = {k: patterns.get(k) for k in _PATTERN_KEYS if patterns.get(k) is not None}
-    try:
-        key = json.dumps(cfg, sort_keys=True, default=str)
-    except (TypeError, ValueError):  # pragma: no cover
-        raise SfncError("[tool.sfnc.patterns] holds values that are not plain data") from None
-    return _load(key)
+def catalogue_files(catalogue: Any) -> list[Path]:
+    """The files outside sfnc's package that `load(catalogue, ...)` reads (the project's catalogue file),
+    resolved as `load` resolves them: what a result cache must key on besides the settings themselves.
+    (A malformed setting is reported by the rules, through `load`.)"""
+    return [_resolve(catalogue).absolute()] if isinstance(catalogue, str) else []

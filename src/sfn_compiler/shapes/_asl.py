@@ -1,0 +1,97 @@
+"""The one place where the shapes package reads the rest of sfnc: the ASL model (`asl.model.Machine`, its
+scopes and transition graphs, `asl.walk` entries), JSONata bodies (`asl.jsonata`), Task Resources
+(`asl.resources`), the polling catalogue (`asl.poll_catalogue`) and the "did you mean" hint.
+
+The JSONata engine loads on first use (`asl.jsonata` imports it; `sfnc --help` must not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..asl import walk
+from ..asl.resources import parse_resource  # noqa: F401 - the shapes modules use it from here
+from ..diagnostics import did_you_mean  # noqa: F401
+
+
+def parse_ast(body: str) -> Any:
+    """jsonata-python AST of an expression body, or None (cached by text; shared with the asl analyzer)."""
+    from ..asl.jsonata import parse
+
+    return parse(body)
+
+
+def expression_body(value: Any) -> str | None:
+    """The body of a whole `{% ... %}` string, else None. An unrendered `${...}` outside string literals
+    becomes a variable of the same length (`$___`), which no workflow assigns: its value is unknown (the
+    string literal the other rules substitute would make it a string)."""
+    from ..asl.jsonata import expression_body as body_of
+
+    return body_of(value, as_variable=True)
+
+
+def analyze(body: str):
+    """The asl analyzer's view of an expression body (variables read, `$states` paths ...)."""
+    from ..asl.jsonata import analyze as analyze_body
+
+    return analyze_body(body)
+
+
+def poll_catalogue():
+    """The built-in polling catalogue entries (`asl/poll_catalogue.py`)."""
+    from ..asl.poll_catalogue import builtin
+
+    return builtin()
+
+
+# ------------------------------------------------------------------ the machine (asl.Machine public API)
+
+
+def machine(document: Any, placeholders: str | None = "opaque"):
+    from ..asl.model import Machine
+
+    return Machine(document, placeholders=placeholders)
+
+
+def scopes(m) -> list:
+    """Scopes, parents before children."""
+    return list(m.scopes)
+
+
+def graph(m, scope):
+    return m.graph(scope)
+
+
+def out_edges(m, state) -> list:
+    """Edges leaving `state` in its scope (Next, Choice rules, Default, Catch), targets that exist."""
+    g = m.graph(state.scope)
+    return [e for e in g.out.get(state.name, ()) if e.target in state.scope.states]
+
+
+def complete(m, scope) -> bool:
+    """Every transition of the scope names an existing state: no missing target, no placeholder target, no
+    Choice rule or Catcher without a `Next` (shapes of an incomplete graph would miss paths)."""
+    g = m.graph(scope)
+    if g.missing or g.opaque_targets:
+        return False
+    for st in scope.states.values():
+        if st.type == "Choice" and not _all_name_next(st, "Choices", required=True):
+            return False
+        if walk.handles_errors(st.raw) and not _all_name_next(st, "Catch", required=False):
+            return False
+    return True
+
+
+def _all_name_next(st, key: str, required: bool) -> bool:
+    """Every item of the state's `key` array (Choice rules, catchers) is an object with a string `Next`; a
+    missing or non-array `key` passes unless `required`."""
+    items = st.get(key)
+    if not isinstance(items, list):
+        return not required
+    entries = list(st.entries(key))
+    return len(entries) == len(items) and all(isinstance(e.raw.get("Next"), str) for e in entries)
+
+
+def reverse_postorder(m, scope) -> tuple[str, ...]:
+    """State names of `scope` reachable from StartAt, in reverse postorder of a depth-first walk."""
+    return m.graph(scope).reverse_postorder
