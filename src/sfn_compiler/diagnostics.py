@@ -34,6 +34,27 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place that belongs to one finding: a consequence folded into it (a state unreachable because
+    of the missing target), another occurrence of the same problem in the field, the start of a path, the
+    same finding in another env. `span`/`template`/`pointer` as in `Diagnostic`; any may be missing."""
+
+    message: str
+    span: Span | None = None
+    pointer: str | None = None
+    template: Span | None = None
+
+    @property
+    def primary(self) -> Span | None:
+        return self.template or self.span
+
+    def format(self) -> str:
+        """`file:line:col: message` (the primary place), or the message alone."""
+        where = self.primary
+        return f"{where.format()}: {self.message}" if where is not None and where.file else self.message
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     message: str
     severity: str = "error"              # "error" | "warning" | "info"
@@ -48,6 +69,9 @@ class Diagnostic:
     path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
     fingerprint: str = ""
     frame: str | None = None             # code frame for text output
+    related: tuple[Related, ...] = ()    # places that belong to this finding (every format shows them)
+    neutral: str | None = None           # the message with env-substituted values written as ${name}, when
+                                         # they occur in it (the cross-env merge shows it when envs differ)
 
     @property
     def primary(self) -> Span | None:
@@ -78,6 +102,8 @@ class Diagnostic:
         if extras:
             parts.append(f" ({', '.join(extras)})")
         text = "".join(parts)
+        for r in self.related:
+            text += f"\n  related: {r.format()}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -90,8 +116,8 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
     return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
 
 
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
-    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` most likely misspells: the same but for case, else the closest by difflib."""
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str):
         return None
@@ -100,39 +126,44 @@ def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you me
         import difflib  # imported when a hint is wanted, not with every diagnostic
 
         match = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
-    if not match:
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+    match = closest(word, candidates)
+    if match is None:
         return None
-    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
+    return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"
 
 
 def to_data(d: Diagnostic) -> dict:
-    """`d` as plain JSON data (for the result cache); `from_data` gives back an equal Diagnostic."""
-    out = {}
-    for name, kind in _FIELDS:
-        v = getattr(d, name)
-        if kind == "span" and v is not None:
-            v = [v.file, v.line, v.column, v.exact]
-        elif kind == "tuple":
-            v = list(v)
-        out[name] = v
-    return out
+    """`d` as plain JSON data (for the result cache); `from_data` gives back an equal Diagnostic. A field of a
+    type not handled here raises TypeError (and the caller does not store the diagnostic)."""
+    return {f.name: _encode(getattr(d, f.name)) for f in fields(Diagnostic)}
 
 
 def from_data(data: dict) -> Diagnostic:
-    kwargs = {}
-    for name, kind in _FIELDS:
-        v = data[name]
-        if kind == "span" and v is not None:
-            v = Span(*v)
-        elif kind == "tuple":
-            v = tuple(v)
-        kwargs[name] = v
-    return Diagnostic(**kwargs)
+    return Diagnostic(**{f.name: _decode(data[f.name]) for f in fields(Diagnostic)})
 
 
-def _kind(annotation: str) -> str:
-    return "span" if "Span" in annotation else "tuple" if annotation.startswith("tuple") else "plain"
+_STORED = {"Span": Span, "Related": Related}
 
 
-# every field of Diagnostic and how it is stored: a field added later is stored too (a test round-trips them)
-_FIELDS = tuple((f.name, _kind(str(f.type))) for f in fields(Diagnostic))
+def _encode(v):
+    if v is None or isinstance(v, (str, int, float)):
+        return v
+    if isinstance(v, tuple):
+        return {"tuple": [_encode(x) for x in v]}
+    name = type(v).__name__
+    if _STORED.get(name) is type(v):
+        return {"type": name, "fields": {f.name: _encode(getattr(v, f.name)) for f in fields(v)}}
+    raise TypeError(f"a Diagnostic field holds a {name}, which the result cache cannot store")
+
+
+def _decode(v):
+    if isinstance(v, dict):
+        if "tuple" in v:
+            return tuple(_decode(x) for x in v["tuple"])
+        return _STORED[v["type"]](**{k: _decode(x) for k, x in v["fields"].items()})
+    return v

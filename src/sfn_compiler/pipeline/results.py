@@ -119,8 +119,7 @@ class Results:
 
                     diags = validate_file(path, display, config, machine_type=machine_type, text=text)
                 out[i] = diags
-                if key is not None:
-                    self.cache.put("results", key, [to_data(d) for d in diags])
+                self._store(key, diags)
         return out  # type: ignore[return-value]
 
     def _hit(self, key: str) -> list[Diagnostic] | None:
@@ -141,21 +140,34 @@ class Results:
 
     # ------------------------------------------------------------------ rendered templates
 
-    def rendered(self, r: RenderedTemplate, display: str, machine_type: str | None) -> list[Diagnostic]:
+    def rendered(self, r: RenderedTemplate, display: str, machine_type: str | None,
+                 substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
+        """A rendered template's diagnostics; `substitutions` (rendered value -> `${name}`, for fingerprints)
+        as `check.runner.validate_rendered` takes them."""
         key = None
         if self.cache is not None:
             smap = r.source_map
             key = digest(self.salt, "rendered", display, r.env, machine_type, str(smap.template.filename), r.text,
-                         smap.template.text, canonical([smap.pointers, smap.modified, smap.line_map]))
+                         smap.template.text, canonical([smap.pointers, smap.modified, smap.line_map]),
+                         canonical(substitutions))
             hit = self._hit(key)
             if hit is not None:
                 return hit
         from ..check.runner import validate_rendered
 
-        diags = validate_rendered(r, self.config, display=display, machine_type=machine_type, results=self.memo)
-        if key is not None:
-            self.cache.put("results", key, [to_data(d) for d in diags])
+        diags = validate_rendered(r, self.config, display=display, machine_type=machine_type,
+                                  substitutions=substitutions, results=self.memo)
+        self._store(key, diags)
         return diags
+
+    def _store(self, key: str | None, diags: list[Diagnostic]) -> None:
+        if key is None or self.cache is None:
+            return
+        try:
+            data = [to_data(d) for d in diags]
+        except TypeError:  # a Diagnostic field the cache cannot store: this result is not kept
+            return
+        self.cache.put("results", key, data)
 
 
 def _catalogue_digest(settings: dict[str, Any]) -> str:
