@@ -309,8 +309,16 @@ def test_a_run_that_wrote_many_entries_checks_the_bound(tmp_path, monkeypatch):
 
 
 def test_a_diagnostic_survives_the_round_trip():
+    from dataclasses import fields
+
+    from sfn_compiler.diagnostics import Related
+
     d = Diagnostic("m", "warning", Span("f.json", 3, 4), "/States/A", "dev, prod", "h", "SFN202", "name",
-                   Span("templates/t.json", 1, 2, False), "https://x", ("A", "B"), "0123", "  1 | x")
+                   Span("templates/t.json", 1, 2, False), "https://x", ("A", "B"), "0123", "  1 | x",
+                   (Related("again", Span("f.json", 5, 6), "/States/B", Span("t.json", 7, 8, False)), Related("only")),
+                   "m with ${table}")
+    # every field holds a value of its own (a field added to Diagnostic fails here until it is added above)
+    assert all(getattr(d, f.name) != f.default for f in fields(Diagnostic))
     assert from_data(json.loads(json.dumps(to_data(d)))) == d
     plain = Diagnostic("only a message")
     assert from_data(json.loads(json.dumps(to_data(plain)))) == plain
