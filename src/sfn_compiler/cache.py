@@ -11,8 +11,10 @@ Layout: `<dir>/v1/<kind>/<key>.json` holding `{"key": ..., "value": ...}`. An en
 temporary file and renamed into place (atomic; not flushed to disk: a torn entry after a crash fails to
 parse or names another key, and is ignored like any unreadable entry). The directory is safe to delete at
 any time, carries a `.gitignore` (`*`) and a CACHEDIR.TAG, and is pruned (oldest entries first) when it
-grows past `max_bytes` (checked after runs that wrote many entries, and now and then after others). A cache that cannot be written (read-only tree) is silently a cache that misses.
-`SFNC_CACHE_DIR` moves it; `SFNC_NO_CACHE=1` (or `--no-cache`) turns it off.
+grows past `max_bytes` (checked after runs that wrote many entries, and now and then after others). A
+cache that cannot be written (read-only tree) is silently a cache that misses. `SFNC_CACHE_DIR` moves it;
+`SFNC_NO_CACHE=1` (or `--no-cache`) turns it off. (Not `fsutil.write_file`, if there is one: that flushes
+each file to disk for user files; a cache entry needs only the rename's atomicity.)
 """
 
 from __future__ import annotations
