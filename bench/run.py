@@ -9,7 +9,8 @@ Measures
 - the whole shared corpus (../shared/corpus/real + peers) validated in one process, against PyPI's
   statelint 3.1.0 on the same files (skipped when statelint is not installed, see below), with a cold
   result cache (`--no-cache`; also with `-j 1` and `-j 2`) and a warm one;
-- parallel: the first N corpus files with `-j 1` and `-j 2`, cold (the crossover sets the default);
+- parallel: the first N corpus files and four large synthetic ones with `-j 1` and `-j 2`, cold (where a
+  worker pays sets the default; meaningful only on an otherwise idle machine);
 - synthetic definitions from bench/synth.py (locks, poll loops, Map, Parallel, Retry/Catch, Assign-heavy):
   1k states, 1 MiB (~1,800 states), 10k and 50k states, each with a pool of 20 and of 500 variable names:
   wall and CPU time and peak RSS of `sfnc validate --no-cache` in its own process, and the growth
@@ -492,20 +493,33 @@ def bench_project(rows: list[Row], repeat: int, tmp: Path) -> None:
 
 
 def bench_parallel(rows: list[Row], repeat: int, tmp: Path) -> None:
-    """Cold validate of the first N corpus files with -j 1 and -j 2: the crossover sets
-    pipeline/results.py's PARALLEL_MIN_FILES."""
+    """Cold validate of the first N corpus files, and of four large synthetic files, with -j 1 and -j 2:
+    where a worker pays sets pipeline/results.py's PARALLEL_MIN_BYTES (only on a machine with idle CPUs;
+    the load average is printed beside each row)."""
     files = [f for f in corpus_files() if f.suffix == ".json"]
     if not files or not NO_CACHE:
         rows.append(Row("parallel", "-j 1 vs -j 2", note="skipped: no corpus or no -j"))
         return
     cwd = tmp / "parallel-cwd"
     cwd.mkdir()
+    sets: list[tuple[str, list[str]]] = []
     for n in (16, 32, 48, 96, 192, len(files)):
         part = [str(f) for f in files[:n]]
-        base = SFNC + ["validate", *NO_CACHE, "--placeholders", "opaque", "-f", "json"]
+        kb = sum(f.stat().st_size for f in files[:n]) / 1024
+        sets.append((f"{n} corpus files ({kb:,.0f} KB)", part))
+    big = []
+    for i in range(4):
+        p = tmp / f"parallel-{i}.json"
+        p.write_text(synth.dump(synth.generate(600, 20)))
+        big.append(str(p))
+    sets.append((f"4 synthetic 600-state files ({4 * Path(big[0]).stat().st_size / 1024:,.0f} KB)", big))
+    base = SFNC + ["validate", *NO_CACHE, "--placeholders", "opaque", "-f", "json"]
+    for label, part in sets:
         r = median_runs({"j1": base + ["-j", "1"] + part, "j2": base + ["-j", "2"] + part}, repeat, cwd=cwd)
-        rows.append(Row("parallel", f"{n} files, -j 2 vs -j 1", r["j2"].wall, r["j2"].cpu, r["j2"].rss_mb,
-                        r["j2"].wall / r["j1"].wall, "-j 1", note=f"-j 1: {r['j1'].wall:.3f}s"))
+        rows.append(Row("parallel", f"{label}, -j 2 vs -j 1", r["j2"].wall, r["j2"].cpu, r["j2"].rss_mb,
+                        r["j2"].wall / r["j1"].wall, "-j 1",
+                        note=f"-j 1: {r['j1'].wall:.3f}s wall, {r['j1'].cpu:.3f}s cpu; load average "
+                             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"))
 
 
 # --------------------------------------------------------------------------------------------------

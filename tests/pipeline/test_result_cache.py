@@ -421,3 +421,24 @@ def test_an_unreadable_file_is_reported_as_without_cache_or_workers(project, sfn
     for extra in ([], [], ["-j", "3"]):
         res = sfnc(*args, *extra, cwd=project.root)
         assert (res.exit_code, res.stdout, res.stderr) == (plain.exit_code, plain.stdout, plain.stderr)
+
+
+def test_worker_processes_by_default_only_for_enough_text_and_idle_cpus(project, monkeypatch):
+    import sfn_compiler.pipeline.results as results_mod
+    from sfn_compiler.pipeline.results import PARALLEL_MIN_BYTES, Results
+
+    monkeypatch.setattr(results_mod, "_idle_cpus", lambda: 2)
+    auto = Results(find_project(project.root), lambda: validate_config(project), cache=False)
+    assert auto._jobs(100, PARALLEL_MIN_BYTES - 1) == 1       # not enough text
+    assert auto._jobs(1, 10 * PARALLEL_MIN_BYTES) == 1        # one file
+    assert auto._jobs(100, PARALLEL_MIN_BYTES) == 2
+    monkeypatch.setattr(results_mod, "_idle_cpus", lambda: 0)  # a busy machine
+    assert auto._jobs(100, 10 * PARALLEL_MIN_BYTES) == 1
+    asked = Results(find_project(project.root), lambda: validate_config(project), cache=False, jobs=3)
+    assert asked._jobs(100, 0) == 3 and asked._jobs(2, 0) == 2
+
+
+def validate_config(project):
+    from sfn_compiler.check.config import CheckConfig
+
+    return CheckConfig()

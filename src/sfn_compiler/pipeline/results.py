@@ -11,9 +11,9 @@ identically in several envs, and worker processes for many files.
   the cache does not import the rules. The first run of a configuration stores the number of rules it
   enables (a "meta" entry), which also records that the configuration is valid: with no meta entry the
   configuration is built (and checked) before anything else, as without a cache.
-- Files the cache misses are validated in worker processes when there are at least `PARALLEL_MIN_FILES` of
-  them and more than one CPU (`-j N` sets the number; `-j 1` never forks). bench/run.py's `parallel`
-  group measures where it starts to pay.
+- Files the cache misses are validated in worker processes when they hold at least `PARALLEL_MIN_BYTES`
+  of text and the machine has idle CPUs (`-j N` sets the number; `-j 1` never forks). bench/run.py's
+  `parallel` group measures where it pays.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..project import Project
     from ..render.engine import RenderedTemplate
 
-# below this many files to validate, worker processes cost more than they save (bench/run.py, parallel group)
-PARALLEL_MIN_FILES = 48
+# Below this much text to validate, a worker costs more than it saves: forking a process that has
+# imported the rules costs about 30-40 ms of CPU (copy-on-write pages: CPython writes every object's
+# reference count), validating costs about 0.45 ms per KB (bench/run.py, `parallel` group and corpus).
+PARALLEL_MIN_BYTES = 256 * 1024
 MAX_JOBS = 8
 BATCH_FILES = 512        # files read (and held in memory) at a time
 
@@ -112,7 +114,8 @@ class Results:
             todo.append((len(out) - 1, path, display, text, key))
         if todo:
             config = self.config
-            done = _validate_files(todo, config, machine_type, self._jobs(len(todo)))
+            size = sum(len(t[3]) for t in todo if t[3] is not None)
+            done = _validate_files(todo, config, machine_type, self._jobs(len(todo), size))
             for (i, path, display, text, key), diags in zip(todo, done):
                 if diags is None:  # the worker failed: validate here, so an error shows as it would serially
                     from ..check.runner import validate_file
@@ -131,12 +134,15 @@ class Results:
                 pass
         return None
 
-    def _jobs(self, n: int) -> int:
+    def _jobs(self, n: int, size: int) -> int:
+        """Processes for `n` files of `size` characters: `-j N` as asked; by default one unless there is
+        enough text to pay for a worker and CPUs the rest of the machine leaves idle (as `make -l`: on a
+        busy machine a worker only competes with the parent; measured 2-36% slower there)."""
         if self.jobs is not None:
             return max(1, min(self.jobs, n))
-        if n < PARALLEL_MIN_FILES or self.config.debug:
+        if n < 2 or size < PARALLEL_MIN_BYTES or self.config.debug:
             return 1
-        return max(1, min(_cpus(), MAX_JOBS, n // (PARALLEL_MIN_FILES // 2)))
+        return max(1, min(_idle_cpus(), MAX_JOBS, n))
 
     # ------------------------------------------------------------------ rendered templates
 
@@ -184,11 +190,17 @@ def _catalogue_digest(settings: dict[str, Any]) -> str:
     return digest(*parts)
 
 
-def _cpus() -> int:
+def _idle_cpus() -> int:
+    """The CPUs this process may use, less the 1-minute load average (rounded)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
+        return cpus
+    return int(cpus - load + 0.5)
 
 
 # ---------------------------------------------------------------------- worker processes
