@@ -140,14 +140,15 @@ def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you me
 def to_data(d: Diagnostic) -> dict:
     """`d` as plain JSON data (for the result cache); `from_data` gives back an equal Diagnostic. A field of a
     type not handled here raises TypeError (and the caller does not store the diagnostic)."""
-    return {f.name: _encode(getattr(d, f.name)) for f in fields(Diagnostic)}
+    return {name: _encode(getattr(d, name)) for name in _NAMES[Diagnostic]}
 
 
 def from_data(data: dict) -> Diagnostic:
-    return Diagnostic(**{f.name: _decode(data[f.name]) for f in fields(Diagnostic)})
+    return Diagnostic(**{name: _decode(data[name]) for name in _NAMES[Diagnostic]})
 
 
 _STORED = {"Span": Span, "Related": Related}
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Diagnostic, Span, Related)}
 
 
 def _encode(v):
@@ -157,12 +158,12 @@ def _encode(v):
         return {"tuple": [_encode(x) for x in v]}
     name = type(v).__name__
     if _STORED.get(name) is type(v):
-        return {"type": name, "fields": {f.name: _encode(getattr(v, f.name)) for f in fields(v)}}
+        return {"type": name, "fields": {f: _encode(getattr(v, f)) for f in _NAMES[type(v)]}}
     raise TypeError(f"a Diagnostic field holds a {name}, which the result cache cannot store")
 
 
 def _decode(v):
-    if isinstance(v, dict):
+    if type(v) is dict:
         if "tuple" in v:
             return tuple(_decode(x) for x in v["tuple"])
         return _STORED[v["type"]](**{k: _decode(x) for k, x in v["fields"].items()})

@@ -51,7 +51,7 @@ class Project:
     def display(self, path: Path) -> str:
         """A path as users should see it: relative to the current directory when below it (both with
         symlinks resolved), else as given."""
-        real = os.path.realpath(path)
+        real = _realpath(os.fspath(path))
         cwd = _real_cwd()
         if real == cwd:
             return "."
@@ -86,6 +86,19 @@ class Project:
 
 
 _CWD: dict[str, str] = {}
+_DIRS: dict[str, str] = {}
+
+
+def _realpath(path: str) -> str:
+    """`os.path.realpath`, resolving each directory once (display() asks for every file of a tree)."""
+    if os.sep + ".." in os.sep + path or not path:  # `..` after a symlink is not lexical: the full walk
+        return os.path.realpath(path)
+    head, tail = os.path.split(os.path.abspath(path))
+    real_head = _DIRS.get(head)
+    if real_head is None:
+        real_head = _DIRS[head] = os.path.realpath(head)
+    candidate = os.path.join(real_head, tail)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
 
 
 def _real_cwd() -> str:
