@@ -23,13 +23,14 @@ class Diagnostic:
     path: list[str] = field(default_factory=list)
     fingerprint: str = ""
     frame: str | None = field(default=None, repr=False, compare=False)   # code frame for text output
+    resource: str | None = None        # the resource holding the definition (CloudFormation logical id, Terraform address)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,
             "hint": self.hint, "pointer": self.pointer, "file": self.file, "line": self.line,
             "column": self.column, "template": self.template, "env": self.env, "url": self.url,
-            "path": self.path or None, "fingerprint": self.fingerprint,
+            "path": self.path or None, "fingerprint": self.fingerprint, "resource": self.resource,
         }
 
     def sort_key(self):

@@ -16,18 +16,6 @@ from .render import EnvOpt, SetOpt
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github or junit.")]
 
 
-def _iter_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file() and not any(part.startswith(".") for part in q.parts)))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise SfncError("no such file or directory", file=str(p))
-    return files
-
-
 def _merge_envs(diags):
     """Diagnostics that are the same in several envs (same rule, template location, message) become one."""
     merged = {}
@@ -58,6 +46,7 @@ def validate(
     machine_type: Annotated[Optional[str], typer.Option("--type", metavar="TYPE", help="STANDARD or EXPRESS, for PATHs (with --env the env's aws.type is used).")] = None,
     sets: SetOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="Skip files and directories matching GLOB under a directory PATH (repeatable; ** spans directories).")] = None,
 ) -> None:
     """Validate state machines: the project's templates rendered per env, or ASL files."""
     from ..check import CheckConfig, runner, validate_file, validate_rendered
@@ -88,20 +77,32 @@ def validate(
     diags = []
     files: list[str] = []
     envs_used: list[str] = []
+    after: list = []     # problems printed after the report (inputs that could not be read: exit 2)
+    notes: list[str] = []
     if paths:
         if env:
             raise SfncError("give either PATHs or --env, not both")
-        for f in _iter_files(paths):
-            display = project.display(f)
-            files.append(display)
-            file_diags = validate_file(f, display, config, machine_type=machine_type)
-            if remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
-                from ..check.remote import make_client, remote_diagnostics
-                from ..load import load_json_file
+        from ..check.sources import validate_paths
 
-                file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
-                                                 machine_type=machine_type or "STANDARD")
-            diags.extend(file_diags)
+        res = validate_paths(paths, config, display=project.display, roots=[project.root], excludes=exclude,
+                             machine_type=machine_type)
+        diags.extend(res.diagnostics)
+        files.extend(res.files)
+        after.extend(res.problems)
+        notes.extend(res.notes)
+        if remote and res.remote:
+            from ..check.remote import make_client, remote_diagnostics
+
+            client = make_client()
+            for t in res.remote:
+                diags += t.relocate(remote_diagnostics(client, t.load(), config, machine_type=t.machine_type or "STANDARD",
+                                                       source_map=t.source_map))
+        if not files and not after:
+            from ..errors import Problem
+
+            after.append(Problem("no state machine definitions found in " + ", ".join(str(p) for p in paths),
+                                 hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/"
+                                      "SAM/CDK templates and Terraform files (see docs/validate.md#what-sfnc-validate-path-reads)"))
     else:
         from ..envconfig import load_env
         from ..render import render_env
@@ -149,6 +150,11 @@ def validate(
         typer.echo(summary.line(), err=True)
     else:
         typer.echo(text, nl=False)
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    if after:
+        _common.print_problems(after)
+        raise typer.Exit(EXIT_ERROR)
     if any(d.rule in INPUT_ERROR_RULES for d in diags):
         raise typer.Exit(EXIT_ERROR)
     if summary.errors or (strict and summary.warnings):

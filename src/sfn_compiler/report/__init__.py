@@ -49,9 +49,11 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
         head = f"{where}: {style(d.severity, fg=colors[d.severity], bold=True)} {style(d.rule, bold=True)} {d.name}: {d.message}"
         out.append(head)
         via = f"  --> {d.file}:{d.line}:{d.column} at {d.pointer or '/'}"
+        if d.resource:
+            via = f"  --> resource {d.resource} at {d.pointer or '/'}"
         if d.env:
             via += f" [env {d.env}]"
-        if d.template or d.pointer:
+        if d.template or d.pointer or d.resource:
             out.append(via)
         if d.frame:
             out.extend("  " + line for line in d.frame.split("\n"))
@@ -94,7 +96,8 @@ def format_github(diags: list[Diagnostic], summary: Summary) -> str:
         if col:
             props.append(f"col={col}")
         props.append(f"title={_gh_escape(f'{d.rule} {d.name}', True)}")
-        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "")
+        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "") \
+            + (f" [resource {d.resource}]" if d.resource else "")
         if d.hint:
             msg += f"\nhint: {d.hint}"
         lines.append(f"::{level[d.severity]} {','.join(props)}::{_gh_escape(msg)}")
@@ -120,6 +123,8 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         if region:
             loc["physicalLocation"]["region"] = region
         loc["logicalLocations"] = [{"fullyQualifiedName": d.pointer or "/", "kind": "member"}]
+        if d.resource:
+            loc["logicalLocations"].insert(0, {"name": d.resource, "kind": "resource"})
         result = {"ruleId": d.rule, "ruleIndex": index.get(d.rule, 0), "level": level[d.severity],
                   "message": {"text": d.message + (f" Hint: {d.hint}" if d.hint else "")},
                   "locations": [loc], "partialFingerprints": {"sfnc/v1": d.fingerprint or d.rule}}
@@ -130,6 +135,8 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         props = {}
         if d.env:
             props["env"] = d.env
+        if d.resource:
+            props["resource"] = d.resource
         if d.path:
             props["path"] = d.path
             result["codeFlows"] = [{"threadFlows": [{"locations": [
@@ -159,7 +166,7 @@ def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | N
     for f in files or []:
         by_file.setdefault(f, [])
     for d in diags:
-        key = _primary(d)[0] + (f" [{d.env}]" if d.env else "")
+        key = _primary(d)[0] + (f" ({d.resource})" if d.resource else "") + (f" [{d.env}]" if d.env else "")
         by_file.setdefault(key, []).append(d)
     failures = sum(1 for d in diags if d.severity == "error")
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
