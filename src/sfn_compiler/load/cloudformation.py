@@ -255,6 +255,8 @@ class Extracted:
     substitutions: dict[str, Any] = field(default_factory=dict)
     unknown: list[tuple[str, int, str]] = field(default_factory=list)   # (pointer, offset, name): deployed literally
     opaque: set[str] = field(default_factory=set)                         # placeholder names left opaque
+    quoted: set[str] = field(default_factory=set)        # opaque names that stood outside a JSON string (quoted)
+    sources: dict[str, str] = field(default_factory=dict)  # opaque name -> how it is written (`!GetAtt Fn.Arn`)
     parse_error: Problem | None = None  # the definition text is not JSON (located in the origin file)
     problems: list[Problem] = field(default_factory=list)                 # input problems (missing file...)
     skipped: str | None = None          # why the definition was not read (in S3, a condition)
@@ -271,6 +273,8 @@ class _Subst:
         self.values = values
         self.substitute = substitute
         self.opaque: set[str] = set()
+        self.quoted: set[str] = set()
+        self.sources: dict[str, str] = {}
         self.unknown_names: set[str] = set()
 
     def defsub(self, b: TextBuilder, name: str, origin: Any, at: int) -> None:
@@ -287,8 +291,13 @@ class _Subst:
         self.unknown_names.add(name)
         b.add("${" + name + "}", origin, at, exact=False)
 
-    def emit_opaque(self, b: TextBuilder, name: str, origin: Any, at: int) -> None:
+    def emit_opaque(self, b: TextBuilder, name: str, origin: Any, at: int, source: str | None = None) -> None:
         self.opaque.add(name)
+        if name not in self.sources:
+            value = self.values.get(name)
+            self.sources[name] = source or (value.expr if isinstance(value, Opaque) else _sub_source(name))
+        if not b.in_string:
+            self.quoted.add(name)
         b.add("${" + name + "}" if b.in_string else '"${' + name + '}"', origin, at, exact=False)
 
     def text(self, b: TextBuilder, text: str, origin: Any, base: int = 0, *, sub_vars: dict[str, Any] | None = None) -> None:
@@ -311,15 +320,24 @@ class _Subst:
         b.add(text[pos:], origin, base + pos)
 
 
+def _sub_source(name: str) -> str:
+    """How a `${Name}` of an Fn::Sub is resolved."""
+    if name in PSEUDO_PARAMETERS:
+        return f"the pseudo parameter {name}"
+    return f"!GetAtt {name}" if "." in name else f"!Ref {name}"
+
+
 def _intrinsic_name(value: Any) -> str:
     """The placeholder name an intrinsic gets inside an assembled definition: `${Fn.Arn}` for GetAtt,
-    `${Param}` for Ref, `${Fn::ImportValue}` for the others."""
+    `${Param}` for Ref, `${Fn::ImportValue_<hash>}` for the others."""
+    import hashlib
+
     key, arg = next(iter(value.items()))
     if key == "Ref" and isinstance(arg, str):
         return arg
     if key == "Fn::GetAtt":
         return ".".join(map(str, arg)) if isinstance(arg, list) else str(arg)
-    return key
+    return f"{key}_{hashlib.sha1(json.dumps(arg, sort_keys=True).encode()).hexdigest()[:8]}"
 
 
 def _is_intrinsic(value: Any) -> bool:
@@ -368,7 +386,8 @@ def _assemble(machine: Machine, value: Any, ptr: str, b: TextBuilder, sub: _Subs
             else:
                 literal = _literal(part, machine.template)
                 if isinstance(literal, Opaque):
-                    sub.emit_opaque(b, _intrinsic_name(part) if _is_intrinsic(part) else "value", NodeOrigin(view, pptr), 0)
+                    sub.emit_opaque(b, _intrinsic_name(part) if _is_intrinsic(part) else "value", NodeOrigin(view, pptr), 0,
+                                    source=describe(part))
                 else:
                     b.add(cfn_text(literal), NodeOrigin(view, pptr), 0, exact=False)
         return None
@@ -385,6 +404,7 @@ def _walk_object(node: Any, tptr: str, rptr: str, smap: Any, tpl: CfnTemplate, s
             if key in ("Ref", "Fn::GetAtt"):
                 smap.pointers[rptr] = kptr
                 sub.opaque.add(_intrinsic_name(node))
+                sub.sources.setdefault(_intrinsic_name(node), describe(node))
                 return "${" + _intrinsic_name(node) + "}"
             if key == "Fn::Sub" and (isinstance(arg, str) or (isinstance(arg, list) and arg and isinstance(arg[0], str))):
                 sptr = kptr if isinstance(arg, str) else kptr + "/0"
@@ -566,6 +586,8 @@ def _offset(text: str, line: int, column: int) -> int:
 
 def _done(ext: Extracted, sub: _Subst) -> Extracted:
     ext.opaque = set(sub.opaque)
+    ext.quoted = set(sub.quoted)
+    ext.sources = dict(sub.sources)
     if ext.document is not None and sub.unknown_names:
         ext.unknown = list(_find_placeholders(ext.document.data, "", sub.unknown_names))
     return ext
