@@ -201,6 +201,10 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
         if problems:
             raise SfncError([Problem(p.message, file=p.file, pointer=p.pointer, hint=p.hint) for p in problems])
     values = merged.get("values") or {}
+    from . import awsvalues  # light: boto3 only when `sfnc lock` resolves
+
+    if awsvalues.has_refs(values):  # {ssm: ...} / {stack_output: ...}: the values pinned in envs/<env>.lock.json
+        values = awsvalues.apply_lock(project, name, values, origins)
     deps: dict[str, set[str]] = {}
     resolved_values = resolve_values(values, name, origins, deps)
     aws = _resolve_aws(merged.get("aws") or {}, resolved_values, name, origins)

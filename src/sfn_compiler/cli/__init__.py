@@ -46,6 +46,7 @@ from . import validate as _validate  # noqa: E402,F401
 from . import graph as _graph  # noqa: E402,F401
 from . import simulate as _simulate  # noqa: E402,F401
 from . import importer as _importer  # noqa: E402,F401
+from . import lock as _lock  # noqa: E402,F401
 
 
 def main() -> None:
