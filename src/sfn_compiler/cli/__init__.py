@@ -15,7 +15,7 @@ app = typer.Typer(
     name="sfnc",
     help="Compile, validate, test and deploy AWS Step Functions state machines written in JSONata.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -30,6 +30,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Show the version and exit.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -38,6 +39,7 @@ def _root(
 ) -> None:
     _common.STATE.debug = debug
     _common.STATE.project_dir = project
+    ctx.color = _common.color_setting()   # click keeps or strips the colour codes by it (FORCE_COLOR in CI logs)
 
 
 from . import render as _render  # noqa: E402,F401  (registers commands)

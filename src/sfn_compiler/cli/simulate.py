@@ -83,9 +83,11 @@ def _default_env(project) -> str:
 def test_cmd(
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[TEMPLATE]...", help="Only these templates.")] = None,
     env: Annotated[Optional[str], typer.Option("--env", "-e", help="Env to render with (default: [tool.sfnc.test] env, else local).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or junit.")] = "text",
     min_coverage: Annotated[Optional[float], typer.Option("--min-coverage", metavar="N", help="Fail when a machine's transition coverage is below N percent.")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Print each scenario's trace.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text: print only failures and the summary.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the json or junit report to FILE.")] = None,
     sets: SetOpt = None,
 ) -> None:
     """Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."""
@@ -94,8 +96,10 @@ def test_cmd(
     from ..simulate import (Coverage, SimulationError, check_expectations, format_trace, load_scenario,
                             run_execution, scenario_warnings)
 
-    if fmt not in ("text", "json"):
-        raise SfncError(f"unknown format {fmt!r}", hint="text or json")
+    if fmt not in ("text", "json", "junit"):
+        raise SfncError(f"unknown format {fmt!r}", hint="text, json or junit")
+    if output is not None and fmt == "text":
+        raise SfncError("--output is for --format json or junit")
     project = _common.project()
     sdir = project.scenarios_dir
     if not sdir.is_dir():
@@ -155,7 +159,7 @@ def test_cmd(
             cases.append({"scenario": display, "passed": ok, "status": result.status, "error": result.error,
                           "transitions": result.transitions, "virtual_seconds": result.elapsed_seconds,
                           "problems": mismatches, "warnings": warnings})
-            if fmt == "text":
+            if fmt == "text" and not (quiet and ok):
                 mark = "ok  " if ok else "FAIL"
                 typer.echo(f"{mark} {display}  ({result.status}{', ' + result.error if result.error else ''}; "
                            f"{result.transitions} transitions, {result.elapsed_seconds:.0f} s virtual)")
@@ -163,19 +167,31 @@ def test_cmd(
                     typer.echo(f"  warning: {w}")
                 for m in mismatches:
                     typer.echo("  " + m.replace("\n", "\n  "))
-                if trace or not ok:
+                if (trace and not quiet) or not ok:
                     typer.echo("  " + format_trace(result, "text").rstrip("\n").replace("\n", "\n  "))
         rep = cov.report()
         pct = rep["transitions"]["percent"]
         if min_coverage is not None and pct < min_coverage:
             below.append(f"{d.name}: {pct}% < {min_coverage}%")
         report.append({"machine": d.name, "cases": cases, "coverage": {k: rep[k] for k in ("states", "transitions", "by_kind", "uncovered")}})
-        if fmt == "text":
+        if fmt == "text" and not quiet:
             typer.echo("  " + cov.format().replace("\n", "\n  "))
-    if fmt == "json":
-        typer.echo(json.dumps({"version": 1, "env": env_name, "machines": report,
+    if fmt in ("json", "junit"):
+        if fmt == "json":
+            text = json.dumps({"version": 1, "env": env_name, "machines": report,
                                "summary": {"scenarios": total, "failed": failed, "below_min_coverage": below}},
-                              indent=2, ensure_ascii=False))
+                              indent=2, ensure_ascii=False) + "\n"
+        else:
+            from ..simulate.junit import junit
+
+            text = junit(report, env_name, min_coverage)
+        if output is not None:
+            from ..render.engine import write_text_atomic
+
+            write_text_atomic(output, text)
+            typer.echo(f"{total - failed} passed, {failed} failed ({len(report)} machines, env {env_name})", err=True)
+        else:
+            typer.echo(text, nl=False)
     else:
         typer.echo(f"{total - failed} passed, {failed} failed ({len(report)} machines, env {env_name})")
         for b in below:

@@ -106,6 +106,7 @@ def format_github(diags: list[Diagnostic], summary: Summary) -> str:
 
 
 def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
+    from ..check.docs import rule_markdown
     from ..check.registry import all_rules
 
     rules = all_rules()
@@ -150,7 +151,7 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         "rules": [{"id": r.id, "name": r.name, "shortDescription": {"text": r.summary},
                    "fullDescription": {"text": r.summary},
                    "helpUri": f"https://github.com/sfnc/sfnc/blob/main/{r.docs_url()}",
-                   "help": {"text": r.docs or r.summary},
+                   "help": {"text": r.docs or r.summary, "markdown": rule_markdown(r)},
                    "defaultConfiguration": {"level": level[r.severity.value]},
                    "properties": {"tags": [r.group]}} for r in rules],
     }
