@@ -268,3 +268,19 @@ def test_sfnc_test_junit_and_quiet(tmp_path, sfnc):
     quiet = sfnc("test", "--env", "dev", "--quiet", cwd=proj)
     assert "doubles.yaml" not in quiet.stdout and "FAIL tests/scenarios/send/wrong.yaml" in quiet.stdout
     assert quiet.stdout.strip().endswith("1 passed, 1 failed (1 machines, env dev)")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/adopt.md", "docs/ci.md", "docs/validate.md"])
+def test_doc_links_resolve(doc):
+    """Relative links (and their #anchors) in the docs this work touches point at files and headings."""
+    path = REPO / doc
+    for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text()):
+        if re.match(r"[a-z]+://", target):
+            continue
+        file, _, anchor = target.partition("#")
+        dest = (path.parent / file).resolve() if file else path
+        assert dest.exists(), f"{doc}: {target}"
+        if anchor and dest.suffix == ".md":
+            slugs = {re.sub(r"[^a-z0-9 _-]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+                     for line in dest.read_text().splitlines() if line.startswith("#")}
+            assert anchor in slugs, f"{doc}: {target}"

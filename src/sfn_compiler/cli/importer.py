@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
+from ..errors import EXIT_FINDINGS, EXIT_OK, SfncError
 from . import _common, app
 
 
@@ -86,7 +86,7 @@ def import_cmd(
     if dry_run:
         for path, text in files.items():
             typer.echo(f"--- {project.display(path)}\n{text}")
-    else:
+    else:   # (the check above ran first: a failing import still writes, and says what differs)
         write_all(files, force=force, display=project.display)
         for path in files:
             typer.echo(f"wrote {project.display(path)}")
@@ -97,13 +97,9 @@ def import_cmd(
         for env_name, path, what in todo:
             typer.echo(f"  envs/{env_name}.yaml: " + (f"values.{path}: {what}" if path else f"aws.{what}"))
     if mismatches:
-        _common.print_problems([])
         for m in mismatches:
             typer.echo(f"warning: {m}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
     typer.echo(f"\nrendering the import reproduces all {sum(len(v) for v in plan.expected.values())} definitions; "
                "next: sfnc render --all-envs && sfnc validate" + ("" if template is not None else " && sfnc diff --env ENV"))
-    raise typer.Exit(EXIT_OK if not dry_run else EXIT_OK)
-
-
-__all__ = ["import_cmd", "EXIT_ERROR"]
+    raise typer.Exit(EXIT_OK)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
+from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from . import _common, app
 
 
@@ -64,5 +64,3 @@ def lock(
     typer.echo(f"{resolver.calls} AWS lookups", err=True)
     raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)
 
-
-__all__ = ["lock", "SfncError"]

@@ -49,7 +49,7 @@ def validate(
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="Skip files and directories matching GLOB under a directory PATH (repeatable; ** spans directories).")] = None,
 ) -> None:
     """Validate state machines: the project's templates rendered per env, or ASL files."""
-    from ..check import CheckConfig, runner, validate_file, validate_rendered
+    from ..check import CheckConfig, runner, validate_rendered
     from ..check.pipeline import INPUT_ERROR_RULES
     from ..check.registry import all_rules, check_selectors
     from ..report import FORMATS, Summary, render
