@@ -102,7 +102,7 @@ def validate(
 
             after.append(Problem("no state machine definitions found in " + ", ".join(str(p) for p in paths),
                                  hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/"
-                                      "SAM/CDK templates and Terraform files (see docs/validate.md#what-sfnc-validate-path-reads)"))
+                                      "SAM/CDK templates and Terraform files (see docs/adopt.md#which-files-a-directory-walk-reads)"))
     else:
         from ..envconfig import load_env
         from ..render import render_env

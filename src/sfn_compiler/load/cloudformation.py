@@ -134,7 +134,10 @@ def read_template(path: Path, display: str | None = None, *, text: str | None = 
             raise SfncError(f"file is larger than {_MAX_TEMPLATE_BYTES // (1024 * 1024)} MB", file=display)
         text = read_text(path, display)
     is_yaml = path.suffix in (".yaml", ".yml") or not text.lstrip().startswith("{")
-    doc = load_cfn_yaml_text(text, display) if is_yaml else load_json_text(text, display)
+    try:
+        doc = load_cfn_yaml_text(text, display) if is_yaml else load_json_text(text, display)
+    except RecursionError:
+        raise SfncError("nesting too deep (or a YAML alias that contains itself)", file=display) from None
     if not looks_like_template(doc.data):
         return None
     return CfnTemplate(path, display, text, doc, doc.data, is_yaml, _kind(path, doc.data))
@@ -463,8 +466,8 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
             substitute: bool = True) -> Extracted:
     """Read `machine`'s definition. `roots`: directories a DefinitionUri may point into (default: the
     template's directory). `substitute=False` keeps every DefinitionSubstitutions placeholder (for import)."""
-    from ..render.engine import dumps
     from ..render.sourcemap import SourceMap
+    from .embedded import dumps_definition as dumps
 
     tpl = machine.template
     props = machine.properties
@@ -563,6 +566,9 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
     if local.suffix in (".yaml", ".yml"):
         try:
             ydoc = load_cfn_yaml_text(text, shown)
+        except RecursionError:
+            ext.problems.append(Problem("nesting too deep (or a YAML alias that contains itself)", file=shown))
+            return ext
         except SfncError as exc:
             p = exc.problems[0]
             ext.parse_error = Problem(p.message, file=p.file, line=p.line, column=p.column)

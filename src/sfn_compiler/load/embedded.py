@@ -26,6 +26,14 @@ from .yamldoc import YamlDocument
 from .yamlscalar import scalar_offset
 
 
+def dumps_definition(data: Any) -> str:
+    """A definition read from YAML or HCL as the JSON text Step Functions receives (sfnc's render style).
+    NaN and infinities (YAML `.nan`, `.inf`) are not JSON: ValueError."""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def line_starts(text: str) -> list[int]:
     starts = [0]
     i = text.find("\n")

@@ -330,6 +330,9 @@ def _literal(h: _Hcl, i: int, pointer: str, key_start: int | None, nodes: dict[s
     i = h.skip(i)
     nodes[pointer] = _Node(i, key_start)
     c = t[i] if i < h.n else ""
+    if c in "{[" and re.match(r"[{\[]\s*for\s", t[i:i + 40]):       # a for expression: not a literal
+        end = h._match(i) if c == "{" else h.expr_end(i)
+        return _opaque(t[i:end], opaque), end
     if c == "{":
         out: dict[str, Any] = {}
         j = h.skip(i + 1)
@@ -473,9 +476,9 @@ def _path_arg(h: _Hcl, start: int, end: int, module_dir: Path) -> Path | None:
 
 def extract_tf(path: Path, shown: str, *, roots: list[Path], display: Callable[[Path], str] = str) -> list:
     """Every `aws_sfn_state_machine` of a `.tf` file as `Extracted` (read, skipped, or with problems)."""
-    from ..render.engine import dumps
     from ..render.sourcemap import SourceMap
     from .cloudformation import Extracted, _allowed
+    from .embedded import dumps_definition as dumps
 
     if path.stat().st_size > _MAX_BYTES:
         raise SfncError("file is larger than 4 MB", file=shown)
@@ -544,6 +547,10 @@ def extract_tf(path: Path, shown: str, *, roots: list[Path], display: Callable[[
             nodes = {}
             opaque: set[str] = set()
             data, _ = _literal(h, span[0], "", None, nodes, opaque)
+            if not isinstance(data, dict):
+                ext.skipped = f"definition = jsonencode({' '.join(text[span[0]:span[1]].split())[:50]}): not an object sfnc can read"
+                results.append(ext)
+                continue
             view = HclView(shown, text, nodes)
             smap = SourceMap(view)
             for p in nodes:

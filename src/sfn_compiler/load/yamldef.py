@@ -28,16 +28,22 @@ def _identity(node: Any, pointer: str, pointers: dict[str, str]) -> None:
 
 def extract_yaml(path: Path, shown: str):
     """An `Extracted` for a YAML definition file; None when the YAML is not a state machine."""
-    from ..render.engine import dumps
+    from ..errors import SfncError
     from ..render.sourcemap import SourceMap
     from .cloudformation import Extracted
+    from .embedded import dumps_definition
 
     text = read_text(path, shown)
-    ydoc = load_cfn_yaml_text(text, shown)
-    data = ydoc.data
-    if not isinstance(data, dict) or ("StartAt" not in data and "States" not in data):
-        return None
-    smap = SourceMap(YamlView(ydoc, text, ""))
-    _identity(data, "", smap.pointers)
-    doc = JsonDocument(data, dumps(data), shown)
+    try:
+        ydoc = load_cfn_yaml_text(text, shown)
+        data = ydoc.data
+        if not isinstance(data, dict) or ("StartAt" not in data and "States" not in data):
+            return None
+        smap = SourceMap(YamlView(ydoc, text, ""))
+        _identity(data, "", smap.pointers)
+        doc = JsonDocument(data, dumps_definition(data), shown)
+    except RecursionError:
+        raise SfncError("nesting too deep (or a YAML alias that contains itself)", file=shown) from None
+    except (TypeError, ValueError) as exc:
+        raise SfncError(f"the definition holds a value that is not JSON: {exc}", file=shown) from None
     return Extracted(None, "", shown, shown, doc, smap, kind="asl-yaml", opaque_ok=False)

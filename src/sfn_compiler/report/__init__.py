@@ -45,10 +45,10 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
     out = []
     for d in diags:
-        where = d.template or f"{d.file}:{d.line}:{d.column}"
+        where = d.template or ":".join(str(x) for x in (d.file, d.line, d.column) if x is not None)
         head = f"{where}: {style(d.severity, fg=colors[d.severity], bold=True)} {style(d.rule, bold=True)} {d.name}: {d.message}"
         out.append(head)
-        via = f"  --> {d.file}:{d.line}:{d.column} at {d.pointer or '/'}"
+        via = f"  --> {':'.join(str(x) for x in (d.file, d.line, d.column) if x is not None)} at {d.pointer or '/'}"
         if d.resource:
             via = f"  --> resource {d.resource} at {d.pointer or '/'}"
         if d.env:
