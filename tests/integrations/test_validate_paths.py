@@ -151,3 +151,31 @@ def test_s3_definitions_are_a_note_not_an_error(tmp_path, sfnc):
     res = sfnc("validate", "template.yaml", cwd=tmp_path)
     assert "note: template.yaml: M: not read: DefinitionS3Location is in S3" in res.stderr
     assert res.exit_code == 2 and "no state machine definitions found" in res.stderr
+
+
+def test_remote_validation_of_a_template_definition(tmp_path, sfnc, monkeypatch):
+    """--remote sends a definition read out of a template when nothing in it is left to the deploy, and
+    AWS's diagnostics are located in the template; one with deploy-time values is not sent."""
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    import sfn_compiler.check.remote as remote
+
+    client = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    monkeypatch.setattr(remote, "make_client", lambda aws=None: client)
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Static:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition:\n"
+        "        StartAt: A\n        States:\n          A: {Type: Pass, Next: B}\n          B: {Type: Succeed}\n"
+        "  Dynamic:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition:\n"
+        "        StartAt: A\n        States:\n          A: {Type: Task, Resource: !GetAtt Fn.Arn, End: true}\n")
+    with Stubber(client) as stub:
+        stub.add_response("validate_state_machine_definition",
+                          {"result": "FAIL", "diagnostics": [{"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED",
+                                                              "message": "x", "location": "/States/A/Next"}],
+                           "truncated": False},
+                          {"definition": ANY, "type": "STANDARD", "severity": "WARNING", "maxResults": 100})
+        res = sfnc("validate", "template.yaml", "--remote", "--format", "json", cwd=tmp_path)
+        stub.assert_no_pending_responses()
+    [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN008"]
+    assert (d["file"], d["line"], d["resource"]) == ("template.yaml", 8, "Static")
