@@ -155,3 +155,41 @@ def test_validate_a_terraform_directory(tmp_path, sfnc):
         "aws_sfn_state_machine.orders", "aws_sfn_state_machine.inline", "aws_sfn_state_machine.heredoc"}
     assert "aws_sfn_state_machine.from_local: not read" in res.stderr
     assert res.exit_code == 1
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_HCL_TOKENS = st.sampled_from(['{', '}', '[', ']', '(', ')', '"', '=', ',', ':', '#', '//', '/*', '*/', '\n', '<<EOF\n',
+                               'EOF', '<<-X\n', 'X', '${', '%{', '$${', '\\', 'a', 'States', 'StartAt', '1', '.', ' ',
+                               'for ', 'jsonencode(', 'templatefile(', 'true'])
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(_HCL_TOKENS, max_size=40).map("".join))
+def test_any_text_in_a_tf_file_ends_in_a_result_or_a_message(tmp_path_factory, body):
+    """The HCL scanner always terminates and never raises anything but SfncError, whatever follows
+    `definition =`."""
+    import signal
+
+    from sfn_compiler.errors import SfncError
+
+    root = tmp_path_factory.mktemp("tf")
+    path = root / "main.tf"
+    path.write_text(f'resource "aws_sfn_state_machine" "a" {{\n  definition = {body}\n}}\n' + body)
+
+    def boom(*_):
+        raise TimeoutError(body)
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(5)
+    try:
+        (root / "x.tftpl").write_text(body)
+        exts = extract_tf(path, "main.tf", roots=[root]) + [extract_tftpl(root / "x.tftpl", "x.tftpl")]
+        for e in exts:
+            if e.document is not None:
+                validate_extracted(e, CheckConfig())
+    except SfncError:
+        pass
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -363,7 +363,10 @@ def _literal(h: _Hcl, i: int, pointer: str, key_start: int | None, nodes: dict[s
         j = h.skip(i + 1)
         k = 0
         while j < h.n and t[j] != "]":
+            before = j
             value, j = _literal(h, j, f"{pointer}/{k}", None, nodes, opaque)
+            if j <= before:                 # not a value (a stray bracket): stop here
+                return _opaque(t[i:j + 1], opaque), j + 1
             items.append(value)
             k += 1
             j = h.skip(j)
