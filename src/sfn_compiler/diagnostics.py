@@ -4,7 +4,9 @@ A rule's finding in a rendered definition, a broken template, a bad env file, a 
 deploy refuses: all are `Diagnostic`s, so every report format and the stderr printer can show any of
 them. A rule finding has `rule`/`name` and usually two places: `span` in the file that was validated (the
 rendered definition or an ASL file) and `template`, where that came from in the template. A problem that is
-not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none.
+not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none. A definition read
+out of another file (a CloudFormation/SAM/CDK template, a Terraform file) has no file of its own: its
+findings have `span` in that file, no `template`, and `resource` naming the resource.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
 """
@@ -46,6 +48,8 @@ class Diagnostic:
     path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
     fingerprint: str = ""
     frame: str | None = None             # code frame for text output
+    resource: str | None = None          # the resource holding the definition (CloudFormation logical id,
+                                         # Terraform address) when it was read out of a template
 
     @property
     def primary(self) -> Span | None:
@@ -71,6 +75,8 @@ class Diagnostic:
         extras = []
         if self.pointer is not None:
             extras.append(f"at {self.pointer or '/'}")
+        if self.resource:
+            extras.append(f"resource {self.resource}")
         if self.env:
             extras.append(f"env {self.env}")
         if extras:

@@ -160,7 +160,7 @@ def test_sarif_is_valid(fake_rules, sfnc, tmp_path):
     (tmp_path / "sm.json").write_text(json.dumps(VALID, indent=2))
     res = sfnc("validate", str(tmp_path / "sm.json"), "-f", "sarif", cwd=tmp_path)
     sarif = json.loads(res.stdout)
-    schema = json.loads((HERE.parent / "report" / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads((HERE.parent / "report" / "sarif-2.1.0" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(sarif, schema, format_checker=jsonschema.FormatChecker())
     result = sarif["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1

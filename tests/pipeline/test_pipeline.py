@@ -89,15 +89,17 @@ def test_render_project_checks_then_writes(proj):
     assert [p.message for p in strict[0].problems] == ["value 'extra' is not used by any template"]
 
 
-def test_iter_files_skips_hidden_entries_below_the_directory_only(tmp_path, monkeypatch):
-    from sfn_compiler.pipeline.validation import iter_files
-
-    (tmp_path / "defs" / ".cache").mkdir(parents=True)
-    (tmp_path / "defs" / "a.json").write_text("{}")
-    (tmp_path / "defs" / ".hidden.json").write_text("{}")
-    (tmp_path / "defs" / ".cache" / "b.json").write_text("{}")
-    (tmp_path / "work").mkdir()
-    monkeypatch.chdir(tmp_path / "work")
+def test_discover_skips_hidden_entries_below_the_directory_only(tmp_path, monkeypatch):
     from pathlib import Path
 
-    assert [f.name for f in iter_files([Path("../defs")])] == ["a.json"]      # `..` is not a hidden directory
+    from sfn_compiler.load.discover import discover
+
+    sm = '{"StartAt": "A", "States": {}}'
+    (tmp_path / "defs" / ".cache").mkdir(parents=True)
+    (tmp_path / "defs" / "a.json").write_text(sm)
+    (tmp_path / "defs" / ".hidden.json").write_text(sm)
+    (tmp_path / "defs" / ".cache" / "b.json").write_text(sm)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    inputs, problems = discover([Path("../defs")])
+    assert [i.path.name for i in inputs] == ["a.json"] and problems == []    # `..` is not a hidden directory

@@ -1,7 +1,8 @@
 """Every report format, pinned byte for byte (goldens in tests/report/golden/).
 
 Two sets: `fixed`, a hand-made list of diagnostics (a template finding merged over envs with a code frame,
-an offending path and a fingerprint; a plain-file warning; an info; a problem that is not a rule finding;
+an offending path and a fingerprint; a plain-file warning; an info; a finding in a definition read out of a
+CloudFormation template (no rendered file; the resource named); a problem that is not a rule finding;
 characters each format must escape), formatted directly; and `project`, `sfnc validate` on the small
 project in tests/report/project/ in each format (placeholders that move offsets, findings merged across
 envs and one only in prod, carets, severity overrides). Regenerate after an intended change with
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sfn_compiler.check.docs import rule_markdown
 from sfn_compiler.check.registry import all_rules
 from sfn_compiler.diagnostics import Diagnostic, Span, problem
 from sfn_compiler.report import FORMATS, Summary, render
@@ -42,10 +44,16 @@ FIXED = [
                "aaaabbbbccccdddd"),
     Diagnostic("a note", "info", Span("asl/plain, file.json", 9, 1), "", None, None, "SFN203", "state-unreachable",
                fingerprint="1111222233334444"),
+    Diagnostic("State 'Put': Next names 'Nowhere', which is not a state in this scope", "error",
+               Span("sam/template.yaml", 16, 19), "/States/Put/Next", None, "add the state or fix the name",
+               "SFN202", "transition-target-missing", None, "docs/rules.md#sfn202-transition-target-missing", (),
+               "5555666677778888", '   16 |             "Next": "Nowhere"\n      |                     ^',
+               resource="OrdersStateMachine"),
     problem("no value for placeholder ${missing} in env 'dev'", "templates/broken.json", 4, 12,
             pointer="/States/A/Comment", env="dev", hint="add it under `values:` in the env file"),
 ]
-FILES = ["asl/clean.json", "asl/plain, file.json", "definitions/dev/orders.json", "definitions/prod/orders.json"]
+FILES = ["asl/clean.json", "asl/plain, file.json", "definitions/dev/orders.json", "definitions/prod/orders.json",
+         "sam/template.yaml (OrdersStateMachine)"]
 
 
 def _stable(fmt: str, text: str) -> str:
@@ -56,7 +64,7 @@ def _stable(fmt: str, text: str) -> str:
         driver = sarif["runs"][0]["tool"]["driver"]
         assert [r["id"] for r in driver["rules"]] == [r.id for r in all_rules()]
         assert all(r["helpUri"].endswith(rule.docs_url()) and r["help"]["text"] == (rule.docs or rule.summary)
-                   for r, rule in zip(driver["rules"], all_rules()))
+                   and r["help"]["markdown"] == rule_markdown(rule) for r, rule in zip(driver["rules"], all_rules()))
         driver["rules"] = f"<{len(driver['rules'])} rules from the registry>"
         index = {r.id: i for i, r in enumerate(all_rules())}
         for result in sarif["runs"][0]["results"]:
@@ -94,7 +102,7 @@ def test_validate_project(fmt, sfnc):
 def test_sarif_is_valid_sarif(sfnc):
     import jsonschema
 
-    schema = json.loads((HERE / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads((HERE / "sarif-2.1.0" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(json.loads(render("sarif", FIXED, Summary.of(FIXED, 4, [], 75))), schema)
     jsonschema.validate(json.loads(sfnc("validate", "--format", "sarif", cwd=HERE / "project").stdout), schema)
 

@@ -126,7 +126,10 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
 
 
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                      path_for_ignores: str | None = None, machine_type: str | None = None) -> list[Diagnostic]:
+                      path_for_ignores: str | None = None, machine_type: str | None = None,
+                      extra: list[tuple[type[Rule], Finding]] = ()) -> list[Diagnostic]:
+    """`extra`: findings the loader made (e.g. a CloudFormation placeholder with no substitution); they go
+    through the same selection, suppressions and locating as the rules' findings."""
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
@@ -159,7 +162,8 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
     ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
                        machine_type=machine_type)
-    findings = run_rules(data, config, path=col.path, ctx=ctx)
+    findings = run_rules(data, config, path=col.path, ctx=ctx) + [(r, f) for r, f in extra
+                                                                   if config.enabled(r, col.path)]
     suppressions = find_suppressions(data, ctx.machine.states)
     for rule, f in findings:
         hit = False

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..check import CheckConfig, validate_file, validate_rendered
+from ..check import CheckConfig, validate_rendered
 from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from ..project import Project
 from ..report.summary import Summary
@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # rendering is imported where templates are validated: `valid
 
 @dataclass
 class ValidateOptions:
-    paths: list[Path] | None = None        # ASL files or directories; None: the project's templates, rendered
+    paths: list[Path] | None = None        # ASL files, templates or directories; None: the project's templates
+    excludes: list[str] | None = None      # with paths: globs of files and directories to skip in directories
     envs: list[str] | None = None          # with templates: these envs (default: every env)
     select: list[str] | None = None
     ignore: list[str] | None = None
@@ -42,7 +43,8 @@ class ValidateRun:
     envs: list[str]
     rules: int                             # rules enabled
     strict: bool = False
-    problems: list[Diagnostic] = field(default_factory=list)   # templates that did not render (no rule)
+    problems: list[Diagnostic] = field(default_factory=list)   # templates that did not render, inputs not read
+    notes: list[str] = field(default_factory=list)              # definitions not read (in S3, ...)
 
     @property
     def summary(self) -> Summary:
@@ -114,49 +116,35 @@ def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
 def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     """Validate ASL files (`opts.paths`) or the project's templates rendered for each env."""
     config = check_config(project, opts)
-    problems: list[Diagnostic] = []
+    notes: list[str] = []
     if opts.paths:
         if opts.envs:
             raise SfncError("give either PATHs or --env, not both")
-        diags, files, envs = *_validate_paths(project, config, opts), []
+        diags, files, problems, notes = _validate_paths(project, config, opts)
+        envs: list[str] = []
     else:
         diags, files, envs, problems = _validate_templates(project, config, opts)
     diags.sort(key=Diagnostic.sort_key)
     rules = len([r for r in all_rules() if config.enabled(r)])
-    return ValidateRun(diags, files, envs, rules, opts.strict, problems)
-
-
-def iter_files(paths: list[Path]) -> list[Path]:
-    """The files to validate: each file given, and the `.json`/`.json5` files below each directory
-    (sorted; hidden files and directories below it skipped, whatever the path to it: `../corpus` works)."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file()
-                                and not any(part.startswith(".") for part in q.relative_to(p).parts)))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise SfncError("no such file or directory", file=str(p))
-    return files
+    return ValidateRun(diags, files, envs, rules, opts.strict, problems, notes)
 
 
 def _validate_paths(project: Project, config: CheckConfig,
-                    opts: ValidateOptions) -> tuple[list[Diagnostic], list[str]]:
-    diags: list[Diagnostic] = []
-    files: list[str] = []
-    for f in iter_files(opts.paths or []):
-        display = project.display(f)
-        files.append(display)
-        file_diags = validate_file(f, display, config, machine_type=opts.machine_type)
-        if opts.remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
-            from ..check.remote import make_client, remote_diagnostics
-            from ..load import load_json_file
+                    opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[Diagnostic], list[str]]:
+    from .sources import remote_diagnostics, validate_paths
 
-            file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
-                                             machine_type=opts.machine_type or "STANDARD")
-        diags.extend(file_diags)
-    return diags, files
+    paths = opts.paths or []
+    res = validate_paths(paths, config, display=project.display, roots=[project.root], excludes=opts.excludes,
+                         machine_type=opts.machine_type)
+    diags = res.diagnostics
+    if opts.remote:
+        diags += remote_diagnostics(res, config)
+    if not res.files and not res.problems:
+        res.problems.append(problem(
+            "no state machine definitions found in " + ", ".join(str(p) for p in paths),
+            hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/SAM/CDK "
+                 "templates and Terraform files (see docs/adopt.md#which-files-a-directory-walk-reads)"))
+    return diags, res.files, res.problems, res.notes
 
 
 def _validate_templates(project: Project, config: CheckConfig,

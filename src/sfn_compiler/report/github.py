@@ -25,7 +25,8 @@ def format_github(diags: list[Diagnostic], summary: Summary) -> str:
         if col:
             props.append(f"col={col}")
         props.append(f"title={_gh_escape(title(d), True)}")
-        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "")
+        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "") \
+            + (f" [resource {d.resource}]" if d.resource else "")
         if d.hint:
             msg += f"\nhint: {d.hint}"
         lines.append(f"::{level[d.severity]} {','.join(props)}::{_gh_escape(msg)}")

@@ -1,6 +1,7 @@
 """`--format sarif`: SARIF 2.1.0, hand-built. The location is the primary place (the template when the
 finding came from one) and the rendered definition is a related location; rules come from the registry;
-`partialFingerprints` carry the finding's fingerprint; an offending path is a code flow."""
+`partialFingerprints` carry the finding's fingerprint; an offending path is a code flow; the resource a
+definition was read out of is a logical location; each rule's help is its docs page as Markdown."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .summary import Summary, primary
 
 
 def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
+    from ..check.docs import rule_markdown
     from ..check.registry import all_rules
 
     rules = all_rules()
@@ -29,6 +31,8 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         if region:
             loc["physicalLocation"]["region"] = region
         loc["logicalLocations"] = [{"fullyQualifiedName": d.pointer or "/", "kind": "member"}]
+        if d.resource:
+            loc["logicalLocations"].insert(0, {"name": d.resource, "kind": "resource"})
         result = {"ruleId": d.rule, "ruleIndex": index.get(d.rule, 0)} if d.rule else {}
         result.update({"level": level[d.severity], "message": {"text": d.message + (f" Hint: {d.hint}" if d.hint else "")},
                        "locations": [loc], "partialFingerprints": {"sfnc/v1": d.fingerprint or d.rule or "sfnc"}})
@@ -40,6 +44,8 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         props = {}
         if d.env:
             props["env"] = d.env
+        if d.resource:
+            props["resource"] = d.resource
         if d.path:
             props["path"] = list(d.path)
             result["codeFlows"] = [{"threadFlows": [{"locations": [
@@ -53,7 +59,7 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         "rules": [{"id": r.id, "name": r.name, "shortDescription": {"text": r.summary},
                    "fullDescription": {"text": r.summary},
                    "helpUri": f"https://github.com/sfnc/sfnc/blob/main/{r.docs_url()}",
-                   "help": {"text": r.docs or r.summary},
+                   "help": {"text": r.docs or r.summary, "markdown": rule_markdown(r)},
                    "defaultConfiguration": {"level": level[r.severity.value]},
                    "properties": {"tags": [r.group]}} for r in rules],
     }

@@ -1,5 +1,5 @@
 """`--format text` (the default): each finding at its primary place (the template when it came from one),
-the rendered place and pointer, a code frame with a caret, the offending path and the hint; then the summary."""
+the rendered place (or the resource) and pointer, a code frame with a caret, the offending path and the hint; then the summary."""
 
 from __future__ import annotations
 
@@ -16,17 +16,19 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
         where = d.primary.format() if d.primary else "sfnc"
         severity = style(d.severity, fg=colors[d.severity], bold=True)
         if d.rule is None:  # not a rule finding (a template that does not render): one line, like on stderr
-            extras = ([f"at {d.pointer or '/'}"] if d.pointer is not None else []) + ([f"env {d.env}"] if d.env else [])
+            extras = ([f"at {d.pointer or '/'}"] if d.pointer is not None else []) \
+                + ([f"resource {d.resource}"] if d.resource else []) + ([f"env {d.env}"] if d.env else [])
             out.append(f"{where}: {severity} {d.message}" + (f" ({', '.join(extras)})" if extras else ""))
             if d.hint:
                 out.append(f"  {style('hint', bold=True)}: {d.hint}")
             continue
         head = f"{where}: {severity} {style(d.rule, bold=True)} {d.name}: {d.message}"
         out.append(head)
-        via = f"  --> {d.span.format()} at {d.pointer or '/'}"
+        # the rendered place; a definition read out of a CloudFormation/Terraform file has none: its resource
+        via = f"  --> {f'resource {d.resource}' if d.resource else d.span.format()} at {d.pointer or '/'}"
         if d.env:
             via += f" [env {d.env}]"
-        if d.template or d.pointer:
+        if d.template or d.pointer or d.resource:
             out.append(via)
         if d.frame:
             out.extend("  " + line for line in d.frame.split("\n"))

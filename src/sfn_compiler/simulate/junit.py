@@ -1,0 +1,65 @@
+"""`sfnc test --format junit`: the scenario results as JUnit XML, for CI systems that show test reports
+(GitLab `artifacts:reports:junit`, Jenkins, Azure Pipelines, GitHub test-report actions).
+
+One `<testsuite>` per machine (with its state and transition coverage as properties), one `<testcase>` per
+scenario; a failed expectation is a `<failure>`, a scenario that could not run is an `<error>`, and with
+`--min-coverage` a `coverage` test case fails when the machine's transition coverage is below it."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+
+def junit(machines: list[dict[str, Any]], env: str, min_coverage: float | None = None) -> str:
+    out = []
+    total = failures = errors = 0
+    suites = []
+    for m in machines:
+        cases = []
+        s_fail = s_err = 0
+        for c in m["cases"]:
+            total += 1
+            name = quoteattr(c["scenario"])
+            problems = "\n".join(c.get("problems") or [])
+            notes = "\n".join(f"warning: {w}" for w in c.get("warnings") or [])
+            if c.get("passed"):
+                detail = f"{c.get('status')}; {c.get('transitions')} transitions" + ("\n" + notes if notes else "")
+                cases.append(f'    <testcase classname={quoteattr(m["machine"])} name={name}>'
+                             f"<system-out>{escape(detail)}</system-out></testcase>")
+                continue
+            first = (c.get("problems") or ["failed"])[0].split("\n")[0]
+            if "status" not in c:        # could not load or run: an error, not a failed expectation
+                s_err += 1
+                tag = "error"
+            else:
+                s_fail += 1
+                tag = "failure"
+            cases.append(f'    <testcase classname={quoteattr(m["machine"])} name={name}>'
+                         f"<{tag} message={quoteattr(first)} type={quoteattr('sfnc ' + tag)}>"
+                         f"{escape(problems + (chr(10) + notes if notes else ''))}</{tag}></testcase>")
+        cov = m.get("coverage") or {}
+        pct = (cov.get("transitions") or {}).get("percent")
+        if min_coverage is not None and pct is not None:
+            total += 1
+            name = quoteattr("coverage")
+            if pct < min_coverage:
+                s_fail += 1
+                msg = f"transition coverage {pct}% is below the minimum {min_coverage}%"
+                cases.append(f'    <testcase classname={quoteattr(m["machine"])} name={name}>'
+                             f'<failure message={quoteattr(msg)} type="sfnc coverage">'
+                             f"{escape(msg)}</failure></testcase>")
+            else:
+                cases.append(f'    <testcase classname={quoteattr(m["machine"])} name={name}/>')
+        failures += s_fail
+        errors += s_err
+        props = "".join(f'<property name={quoteattr(k + "_coverage_percent")} value={quoteattr(str((cov.get(k) or {}).get("percent")))}/>'
+                        for k in ("states", "transitions") if cov.get(k))
+        props += f'<property name="env" value={quoteattr(env)}/>'
+        suites.append(f'  <testsuite name={quoteattr(m["machine"])} tests="{len(cases)}" failures="{s_fail}" '
+                      f'errors="{s_err}">\n    <properties>{props}</properties>\n' + "\n".join(cases) + "\n  </testsuite>")
+    out.append('<?xml version="1.0" encoding="UTF-8"?>')
+    out.append(f'<testsuites name="sfnc test" tests="{total}" failures="{failures}" errors="{errors}">')
+    out.extend(suites)
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"
