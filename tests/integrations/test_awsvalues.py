@@ -112,3 +112,42 @@ def test_no_boto3_when_no_env_uses_aws_values(project):
             "print(r.exit_code, 'boto3' in sys.modules, 'botocore' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=project.root, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "False", "False"]
+
+
+@pytest.mark.moto
+def test_deploy_refuses_a_stale_lock(aws_project, sfnc):
+    """`sfnc deploy` looks the env's AWS values up itself: when SSM or a stack output changed since `sfnc
+    lock`, the rendered definitions hold old values, so it refuses (exit 1, nothing changed) and says how
+    to fix it; after `sfnc lock` and `sfnc render` it deploys."""
+    import boto3
+
+    root = aws_project.root
+    body = json.loads(env_file(aws_project.moto))
+    body["aws"].update({"account_id": "123456789012", "role_arn": "arn:aws:iam::123456789012:role/r",
+                        "name_prefix": "t-"})
+    aws_project.write("envs/dev.yaml", json.dumps(body, indent=2) + "\n")
+    assert sfnc("lock", "--env", "dev", cwd=root).exit_code == 0
+    assert sfnc("render", "--env", "dev", cwd=root).exit_code == 0
+    sfn = boto3.client("stepfunctions", **aws_project.kw)
+    res = sfnc("deploy", "--env", "dev", "--yes", cwd=root)
+    assert res.exit_code == 0, res
+    [machine] = sfn.list_state_machines()["stateMachines"]
+    deployed = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"]
+    boto3.client("ssm", **aws_project.kw).put_parameter(Name="/app/dev/table", Value="orders-v2", Type="String",
+                                                        Overwrite=True)
+    res = sfnc("deploy", "--env", "dev", "--yes", cwd=root)
+    assert res.exit_code == 1
+    assert "envs/dev.lock.json is stale: SSM parameter /app/dev/table changed in AWS since it was locked" in res.stderr
+    assert "run `sfnc lock --env dev`" in res.stderr and "refusing to deploy" in res.stderr
+    assert sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"] == deployed
+    # the fix the message names
+    assert sfnc("lock", "--env", "dev", cwd=root).exit_code == 0
+    assert sfnc("render", "--env", "dev", cwd=root).exit_code == 0
+    res = sfnc("deploy", "--env", "dev", "--yes", cwd=root)
+    assert res.exit_code == 0, res
+    new = json.loads(sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"])
+    assert new["States"]["Put"]["Arguments"]["MessageBody"] == "orders-v2"
+    # a parameter that is gone: the lookup fails, exit 2
+    boto3.client("ssm", **aws_project.kw).delete_parameter(Name="/app/dev/table")
+    res = sfnc("deploy", "--env", "dev", "--yes", cwd=root)
+    assert res.exit_code == 2 and "SSM parameter /app/dev/table: ParameterNotFound" in res.stderr

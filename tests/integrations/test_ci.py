@@ -165,7 +165,8 @@ def test_action_script_when_nothing_renders_still_writes_sarif_and_annotations(t
     proj = make_project(tmp_path / "p", rendered=False, values={})        # ${queue} has no value
     res = action(proj)
     assert res.returncode == 2
-    assert re.search(r"^::error file=templates/send\.json,line=\d+,col=\d+::no value for placeholder \$\{queue\}", res.stdout, re.M)
+    assert re.search(r"^::error file=templates/send\.json,line=\d+,col=\d+,title=SFN010 template-not-rendered::"
+                     r"no value for placeholder \$\{queue\}", res.stdout, re.M)
     data = sarif_valid((proj / "sfnc.sarif").read_text())
     [result] = data["runs"][0]["results"]
     assert result["level"] == "error" and "no value for placeholder ${queue}" in result["message"]["text"]

@@ -311,4 +311,39 @@ def test_local_references_are_checked(tmp_path):
     assert "points outside the project" in got["Up"].problems[0].message and got["Up"].document is None
     assert "file not found" in got["Gone"].problems[0].message and got["Gone"].problems[0].span.line == 7
     assert got["S3"].skipped and "S3" in got["S3"].skipped and not got["S3"].problems
-    assert "accepts exactly one" in got["Both"].problems[0].message
+    assert "accepts exactly one" in got["Both"].invalid[0].message and not got["Both"].problems
+
+
+def test_duplicate_keys_in_a_definition_string_quote_the_template_lines(tmp_path):
+    """The definition text of a DefinitionString has no lines of its own: the duplicate-key message and its
+    location are the template's (a YAML block, and CDK's escaped one-line Fn::Join)."""
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources:\n"                                                   # 1
+                    "  M:\n"                                                         # 2
+                    "    Type: AWS::StepFunctions::StateMachine\n"                   # 3
+                    "    Properties:\n"                                              # 4
+                    "      DefinitionSubstitutions: {Fn: arn:aws:lambda:us-east-1:1:function:f}\n"   # 5
+                    "      DefinitionString: !Sub |\n"                               # 6
+                    "        {\"StartAt\": \"A\", \"States\": {\n"                   # 7
+                    "          \"A\": {\"Type\": \"Task\", \"Resource\": \"${Fn}\", \"End\": true},\n"  # 8
+                    "          \"A\": {\"Type\": \"Succeed\"}\n"                     # 9
+                    "        }}\n")                                                  # 10
+    [d] = [d for d in diags_of(machines(path)["M"]) if d.rule == "SFN002"]
+    assert d.message == "duplicate key 'A': first at line 8, again at line 9; JSON keeps only the last"
+    assert (d.span.file, d.span.line, d.resource) == (str(path), 9, "M")
+    assert text_at(path, d.span.line, d.span.column, 3) == '"A"'
+    # CDK: one line of JSON inside a JSON string, so columns are quoted
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    cdk = {"Resources": {"SM": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": {"Fn::Join": ["", ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"',
+                                               {"Fn::GetAtt": ["Fn", "Arn"]},
+                                               '","End":true},"A":{"Type":"Succeed"}}}']]}}}}}
+    cpath = out / "Stack.template.json"
+    cpath.write_text(json.dumps(cdk, indent=1))
+    [d] = [d for d in diags_of(machines(cpath)["SM"]) if d.rule == "SFN002"]
+    lines = cpath.read_text().split("\n")
+    first = next(i for i, t in enumerate(lines, 1) if "StartAt" in t)       # the two fragments of the Join
+    again = next(i for i, t in enumerate(lines, 1) if "Succeed" in t)
+    assert d.message == f"duplicate key 'A': first at line {first}, again at line {again}; JSON keeps only the last"
+    assert d.span.line == again and text_at(cpath, d.span.line, d.span.column, 5) == '\\"A\\"'

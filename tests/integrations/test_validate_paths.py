@@ -92,19 +92,23 @@ def test_no_definitions_is_exit_2_with_a_message(tmp_path, sfnc):
     (tmp_path / "package.json").write_text("{}")
     res = sfnc("validate", ".", cwd=tmp_path)
     assert res.exit_code == 2
-    assert "no state machine definitions found in ." in res.stderr
+    assert "sfnc: error SFN012 input-not-read: no state machine definitions found in ." in res.stdout
     # the report is still written, with the problem in it, so CI uploads and shows something
     res = sfnc("validate", ".", "--format", "sarif", cwd=tmp_path)
     assert res.exit_code == 2
-    [result] = json.loads(res.stdout)["runs"][0]["results"]
-    assert "no state machine definitions found in ." in result["message"]["text"]
+    run = json.loads(res.stdout)["runs"][0]
+    assert run["results"] == []         # no place in a file: a notification of a failed run
+    [inv] = run["invocations"]
+    assert inv["executionSuccessful"] is False
+    [note] = inv["toolExecutionNotifications"]
+    assert note["descriptor"]["id"] == "SFN012" and "no state machine definitions found in ." in note["message"]["text"]
 
 
 def test_a_missing_path_is_exit_2_after_the_others_are_reported(tmp_path, sfnc):
     (tmp_path / "a.asl.json").write_text(json.dumps(BAD))
     res = sfnc("validate", "a.asl.json", "missing.json", cwd=tmp_path)
     assert res.exit_code == 2
-    assert "SFN202" in res.stdout and "missing.json: error: no such file or directory" in res.stderr
+    assert "SFN202" in res.stdout and "missing.json: error SFN012 input-not-read: no such file or directory" in res.stdout
 
 
 def test_yaml_definition_file(tmp_path, sfnc):
@@ -151,8 +155,13 @@ def test_s3_definitions_are_a_note_not_an_error(tmp_path, sfnc):
         "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
         "      DefinitionS3Location: {Bucket: b, Key: k.json}\n")
     res = sfnc("validate", "template.yaml", cwd=tmp_path)
-    assert "note: template.yaml: M: not read: DefinitionS3Location is in S3" in res.stderr
-    assert res.exit_code == 2 and "no state machine definitions found" in res.stderr
+    assert ("template.yaml:2:3: info SFN013 definition-not-read: M: the definition is not read, so this machine was "
+            "not checked: DefinitionS3Location is in S3") in res.stdout
+    # nothing else to check: that is exit 2, in every format
+    assert res.exit_code == 2 and "error SFN012 input-not-read: no state machine definitions found" in res.stdout
+    (tmp_path / "other.asl.json").write_text(json.dumps(BAD))
+    res = sfnc("validate", "template.yaml", "other.asl.json", "--format", "json", cwd=tmp_path)
+    assert res.exit_code == 1 and {d["rule"] for d in json.loads(res.stdout)["diagnostics"]} >= {"SFN013", "SFN202"}
 
 
 def test_remote_validation_of_a_template_definition(tmp_path, sfnc, monkeypatch):

@@ -116,7 +116,8 @@ def test_fingerprints_are_stable_and_distinct(sfnc):
 
 
 def test_a_template_that_does_not_render(sfnc, tmp_path):
-    """text: the problems on stderr, nothing on stdout; other formats: in the report with no rule. Exit 2."""
+    """Every format: in the report as SFN010 template-not-rendered, at the template line, with the env; the
+    other templates' findings too. Exit 2."""
     import shutil
 
     proj = tmp_path / "p"
@@ -124,12 +125,21 @@ def test_a_template_that_does_not_render(sfnc, tmp_path):
     (proj / "templates" / "broken.json").write_text('{"StartAt": "A", "States": {"A": {"Type": "Pass", '
                                                     '"Comment": "${missing}", "End": true}}}\n')
     text = sfnc("validate", "--env", "dev", cwd=proj)
-    assert text.exit_code == 2 and text.stdout == ""
-    assert "templates/broken.json:1:63: error: no value for placeholder ${missing} in env 'dev'" in text.stderr
+    assert text.exit_code == 2 and text.stderr == ""
+    assert ("templates/broken.json:1:63: error SFN010 template-not-rendered: no value for placeholder ${missing} "
+            "in env 'dev'") in text.stdout
+    assert "SFN502 variable-not-assigned" in text.stdout           # the templates that rendered were checked
     res = sfnc("validate", "--env", "dev", "--format", "json", cwd=proj)
     assert res.exit_code == 2 and res.stderr == ""
-    broken = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] is None]
-    assert [(d["file"], d["line"], d["column"], d["pointer"], d["env"]) for d in broken] == [
-        ("templates/broken.json", 1, 63, "/States/A/Comment", "dev")]
+    broken = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN010"]
+    assert [(d["file"], d["line"], d["column"], d["pointer"], d["env"], d["name"]) for d in broken] == [
+        ("templates/broken.json", 1, 63, "/States/A/Comment", "dev", "template-not-rendered")]
     gh = sfnc("validate", "--env", "dev", "--format", "github", cwd=proj)
-    assert "::error file=templates/broken.json,line=1,col=63,title=sfnc::no value for placeholder" in gh.stdout
+    assert ("::error file=templates/broken.json,line=1,col=63,title=SFN010 template-not-rendered::no value for "
+            "placeholder") in gh.stdout
+    sarif = json.loads(sfnc("validate", "--env", "dev", "--format", "sarif", cwd=proj).stdout)["runs"][0]
+    assert sarif["invocations"] == [{"executionSuccessful": False}]
+    assert any(r["ruleId"] == "SFN010" for r in sarif["results"])
+    junit = sfnc("validate", "--env", "dev", "--format", "junit", cwd=proj).stdout
+    assert '<testcase classname="sfnc" name="templates/broken.json [dev]">' in junit
+    assert '<failure type="SFN010 template-not-rendered"' in junit

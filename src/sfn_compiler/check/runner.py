@@ -66,12 +66,22 @@ class _Collector:
         frame_file_text = doc.text
         frame = span
         if self.source_map is not None:
-            template = frame = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
+            if at is not None and hasattr(self.source_map, "locate_position"):  # a text assembled from parts
+                template = frame = self.source_map.locate_position(at)
+            else:
+                template = frame = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
             frame_file_text = self.source_map.template.text if self.source_map.line_map is None else None
         self.diagnostics.append(Diagnostic(
             finding.message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
             template, rule.docs_url(), tuple(finding.path), fingerprint(rule.id, (template or span).file, finding),
             _frame(frame_file_text, frame.line, frame.column)))
+
+
+def _source_position(col: _Collector, pos):
+    """A position in the validated text, as the user's file numbers it: a definition assembled from parts of
+    a template (a CloudFormation DefinitionString) has no lines of its own, so its template's are quoted."""
+    locate = getattr(col.source_map, "locate_position", None)
+    return locate(pos) if locate is not None else pos
 
 
 def fingerprint(rule_id: str, file: str, finding: Finding) -> str:
@@ -138,11 +148,11 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
     if doc.has_duplicates:
         for dup in doc.duplicates():
             key = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-            first, second = dup.first, dup.second
+            first, second = _source_position(col, dup.first), _source_position(col, dup.second)
             where = (f"line {first.line}, again at line {second.line}" if first.line != second.line else
                      f"{first.line}:{first.column}, again at {second.line}:{second.column}")
             col.add(DuplicateKey, Finding(dup.pointer, f"duplicate key {key!r}: first at {where}; JSON keeps only the last",
-                                          hint="rename or remove one of them", key=True), at=second)
+                                          hint="rename or remove one of them", key=True), at=dup.second)
     if not isinstance(data, dict) or ("States" not in data and "StartAt" not in data):
         kind = type(data).__name__ if not isinstance(data, dict) else "an object without StartAt and States"
         col.add(NotAStateMachine, Finding("", f"not a state machine definition: the document is {kind}",

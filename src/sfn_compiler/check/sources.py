@@ -1,6 +1,8 @@
-"""Checking a definition read out of another file (`load.cloudformation.Extracted`: a CloudFormation/SAM/CDK
+"""Checking a definition read out of another file (`load.embedded.Extracted`: a CloudFormation/SAM/CDK
 template, a Terraform file, an `.asl.yaml` file): the runner on the definition, through the reader's
-source map, with every finding located in the file the user edits.
+source map, with every finding located in the file the user edits; and the problems with the inputs
+themselves (a template that does not render, a file not read...) as diagnostics of the SFN010-SFN014
+rules (`input_diagnostic`), so that every report format shows them.
 
 The definition has no file of its own, so a finding's `span` is its place in that file (the template, the
 DefinitionUri file or the `.tftpl`), `template` is empty and `resource` names the resource (the logical id
@@ -17,6 +19,7 @@ from ..diagnostics import Diagnostic, Span
 from .base import Finding
 from .config import CheckConfig
 from .rules.document import InvalidJson, NotAStateMachine, UnrenderedPlaceholder
+from .rules.inputs import DefinitionNotRead, InputNotRead, TemplatePropertyInvalid
 from .runner import validate_document
 
 
@@ -28,6 +31,39 @@ def relocate(d: Diagnostic, resource: str | None) -> Diagnostic:
         return d
     key = "\0".join([d.rule, span.file if span else "", resource or "", d.pointer or "", d.message])
     return dataclasses.replace(d, fingerprint=hashlib.sha256(key.encode()).hexdigest()[:16])
+
+
+def input_diagnostic(rule: Any, d: Diagnostic, config: CheckConfig | None = None) -> Diagnostic | None:
+    """A pipeline problem (`d`, no rule yet) as a diagnostic of `rule` (an SFN010-SFN014 input rule). Rules
+    that mean "not checked at all" (`always`) are reported whatever the config; the others follow the
+    selection and severity overrides (None when not selected)."""
+    severity = rule.severity.value
+    if not rule.always and config is not None:
+        if not config.enabled(rule, d.span.file if d.span else None):
+            return None
+        severity = config.severity_of(rule).value
+    d = dataclasses.replace(d, severity=severity, rule=rule.id, name=rule.name, url=rule.docs_url())
+    key = "\0".join([rule.id, d.span.format() if d.span else "", d.resource or "", d.env or "", d.message])
+    return dataclasses.replace(d, fingerprint=hashlib.sha256(key.encode()).hexdigest()[:16])
+
+
+def input_diagnostics(rule: Any, problems: list[Diagnostic], config: CheckConfig | None = None) -> list[Diagnostic]:
+    return [x for x in (input_diagnostic(rule, p, config) for p in problems) if x is not None]
+
+
+def extracted_problems(ext: Any, config: CheckConfig) -> list[Diagnostic]:
+    """What reading `ext` ran into: files not read (SFN012), properties CloudFormation rejects (SFN014), a
+    definition sfnc does not read (SFN013), each naming the resource."""
+    named = lambda ds: [dataclasses.replace(d, resource=d.resource or ext.resource) for d in ds]  # noqa: E731
+    out = input_diagnostics(InputNotRead, named(ext.problems), config)
+    out += input_diagnostics(TemplatePropertyInvalid, named(ext.invalid), config)
+    if ext.skipped:
+        at = ext.at or Span(ext.container)
+        note = Diagnostic(f"{ext.resource}: the definition is not read, so this machine was not checked: {ext.skipped}",
+                          span=at, resource=ext.resource,
+                          hint="validate the definition file itself, or reference a local file from the template")
+        out += input_diagnostics(DefinitionNotRead, [note], config)
+    return out
 
 
 def _document_rule(rule: Any, config: CheckConfig, message: str, span: Span | None, origin: str, hint: str | None,

@@ -127,14 +127,17 @@ def test_cmd(
         typer.echo(line)
     else:
         if fmt == "json":
+            from ..report.json import diagnostic_json
+
             text = json.dumps({"version": 1, "env": run.env, "machines": report,
+                               "problems": [diagnostic_json(p) for p in run.setup_problems],
                                "summary": {"scenarios": run.total, "failed": run.failed,
                                            "below_min_coverage": run.below}},
                               indent=2, ensure_ascii=False) + "\n"
         else:
             from ..simulate.junit import junit
 
-            text = junit(report, run.env, min_coverage)
+            text = junit(report, run.env, min_coverage, run.setup_problems)
         if output is not None:
             from ..render.engine import write_text_atomic
 

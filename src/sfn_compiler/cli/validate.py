@@ -36,7 +36,7 @@ def validate(
     """Validate state machines: the project's templates rendered per env, or state machines where they live
     (ASL files, CloudFormation/SAM/CDK templates, Terraform files)."""
     from ..pipeline import ValidateOptions, validate as run_validation
-    from ..report import FORMATS, Summary, render
+    from ..report import FORMATS, render
 
     if fmt not in FORMATS:
         raise SfncError(f"unknown format {fmt!r}", hint="formats: " + ", ".join(FORMATS))
@@ -49,14 +49,10 @@ def validate(
     run = run_validation(_common.project(ctx), ValidateOptions(
         paths=paths, excludes=exclude, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
         machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug))
-    diagnostics, summary = run.diagnostics, run.summary
-    if run.problems and fmt == "text" and not paths:  # templates that do not render: on stderr only, exit 2
-        raise SfncError(run.problems)
-    if run.problems and fmt != "text":
-        # machine-readable reports carry them too (CI annotates the template line), still exit 2
-        diagnostics = sorted(run.problems + diagnostics, key=lambda d: d.sort_key())
-        summary = Summary.of(diagnostics, len(run.files), run.envs, run.rules)
-    text = render(fmt, diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
+    # every format, on every exit code: templates that do not render, configs that do not load and files not
+    # read are diagnostics (SFN010-SFN014) in the report like the findings
+    summary = run.summary
+    text = render(fmt, run.diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
     if output:
         from ..render.engine import write_text_atomic
 
@@ -64,10 +60,6 @@ def validate(
         typer.echo(summary.line(), err=True)
     else:
         typer.echo(text, nl=False)
-    for note in run.notes:
-        typer.echo(f"note: {note}", err=True)
-    if run.problems and fmt == "text":   # inputs that could not be read: on stderr after the report, exit 2
-        _common.print_problems(run.problems)
     raise typer.Exit(run.exit_code)
 
 

@@ -123,14 +123,15 @@ def lock_env(project, name: str, resolver: Resolver, *, check: bool = False) -> 
 
 
 def stale_lock_problems(project, envcfg, resolver: Resolver | None = None) -> list[Diagnostic]:
-    """For deploy: problems when the env's lock file no longer matches AWS (or AWS cannot be read). An
-    env without values from AWS needs no lookup and gets none."""
+    """For deploy: a problem when the env's lock file no longer matches AWS (the rendered definitions hold
+    old values). An env without values from AWS needs no lookup and gets none; a lookup that fails raises
+    SfncError (exit 2)."""
     if not envcfg.aws_refs:
         return []
     resolver = resolver or Resolver()
     values, problems = resolve_refs(envcfg, resolver)
     if problems:
-        return problems
+        raise SfncError(problems)
     path = lock_path(project, envcfg.name)
     shown = project.display(path)
     stale = stale_keys(read_lock(path, shown), values)

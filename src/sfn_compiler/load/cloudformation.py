@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..diagnostics import Diagnostic, problem
+from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
 from .embedded import (Extracted, FileOrigin, JsonView, NodeOrigin, StringOrigin, TextBuilder, YamlView, allowed,
                        parse_assembled)
@@ -452,7 +452,8 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
     values, problems = substitutions(machine)
     sub = _Subst(values, substitute)
     ext = Extracted(machine.logical_id, machine.type, tpl.display, tpl.display, None,
-                    machine_type=machine.machine_type, substitutions=values, problems=problems, kind=tpl.kind)
+                    machine_type=machine.machine_type, substitutions=values, invalid=problems, kind=tpl.kind,
+                    at=_key_span(tpl, machine.pointer))
 
     def finish_text(b: TextBuilder, outer: Any, origin_display: str) -> Extracted:
         ext.origin = origin_display
@@ -465,7 +466,7 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
         try:
             text = dumps(rendered)
         except (TypeError, ValueError) as exc:
-            ext.problems.append(problem(f"the definition holds a value that is not JSON: {exc}", file=origin_display))
+            ext.parse_error = problem(f"the definition holds a value that is not JSON: {exc}", file=origin_display)
             return _done(ext, sub)
         ext.origin = origin_display
         ext.document = JsonDocument(rendered, text, origin_display)
@@ -475,11 +476,11 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
     present = [k for k in ("Definition", "DefinitionString", "DefinitionUri", "DefinitionS3Location") if k in props]
     if len(present) > 1:
         line, col = tpl.position(machine.prop_pointer(present[1]))
-        ext.problems.append(problem(f"{machine.logical_id}: {' and '.join(present)} are both set; CloudFormation "
+        ext.invalid.append(problem(f"{machine.logical_id}: {' and '.join(present)} are both set; CloudFormation "
                                     "accepts exactly one", file=tpl.display, line=line, column=col))
     if not present:
         line, col = tpl.position(machine.pointer)
-        ext.problems.append(problem(f"{machine.logical_id}: no Definition, DefinitionString, DefinitionUri or "
+        ext.invalid.append(problem(f"{machine.logical_id}: no Definition, DefinitionString, DefinitionUri or "
                                     "DefinitionS3Location", file=tpl.display, line=line, column=col))
         return ext
     prop = present[0]
@@ -532,7 +533,7 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
         try:
             ydoc = load_cfn_yaml_text(text, shown)
         except RecursionError:
-            ext.problems.append(problem("nesting too deep (or a YAML alias that contains itself)", file=shown))
+            ext.parse_error = problem("nesting too deep (or a YAML alias that contains itself)", file=shown)
             return ext
         except SfncError as exc:
             p = exc.problems[0]
@@ -543,6 +544,12 @@ def extract(machine: Machine, *, roots: list[Path] | None = None, display: Calla
     origin = FileOrigin(shown, text)
     sub.text(b, text, origin)
     return finish_text(b, origin, shown)
+
+
+def _key_span(tpl: CfnTemplate, pointer: str) -> Span:
+    """Where a resource's logical id is written."""
+    pos = tpl.doc.locate(pointer, key=True)
+    return Span(tpl.display, pos.line, pos.column)
 
 
 def _done(ext: Extracted, sub: _Subst) -> Extracted:

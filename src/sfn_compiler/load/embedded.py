@@ -233,6 +233,13 @@ class TextSourceMap:
         origin_offset = seg.origin_offset + (min(inside, seg.length) if seg.exact else 0)
         return seg.origin.filename, seg.origin.position(origin_offset), exact
 
+    def locate_position(self, pos: Position) -> Span:
+        """Where a line:column of the assembled definition text is in the file it came from."""
+        if self._starts_doc is None:
+            self._starts_doc = line_starts(self.doc.text)
+        filename, outer, exact = self.position_of_offset(offset_of(self._starts_doc, pos))
+        return Span(filename, outer.line, outer.column, exact)
+
     def locate(self, pointer: str, offset: int | None = None, *, key: bool = False) -> Span:
         if self._starts_doc is None:
             self._starts_doc = line_starts(self.doc.text)
@@ -288,8 +295,10 @@ class Extracted:
     quoted: set[str] = field(default_factory=set)        # opaque names that stood outside a JSON string (quoted)
     sources: dict[str, str] = field(default_factory=dict)  # opaque name -> how it is written (`!GetAtt Fn.Arn`)
     parse_error: Diagnostic | None = None  # the definition text is not JSON (located in the origin file)
-    problems: list[Diagnostic] = field(default_factory=list)                 # input problems (missing file...)
+    problems: list[Diagnostic] = field(default_factory=list)   # files that could not be read (missing, outside)
+    invalid: list[Diagnostic] = field(default_factory=list)    # what CloudFormation rejects (substitutions, ...)
     skipped: str | None = None          # why the definition was not read (in S3, a condition)
+    at: Span | None = None              # where the resource is in the container (for `skipped`)
     definition_file: Path | None = None  # the local file read for DefinitionUri / DefinitionS3Location
     kind: str = "cloudformation"
     opaque_ok: bool = True               # `${...}` are deploy-time values the source defines (not a leftover)

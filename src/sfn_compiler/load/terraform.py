@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..diagnostics import problem
+from ..diagnostics import Span, problem
 from ..errors import SfncError
 from .embedded import Extracted, FileOrigin, TextBuilder, TextSourceMap, allowed, parse_assembled
 from .jsondoc import JsonDocument, load_json_text, read_text
@@ -400,6 +400,7 @@ class TfMachine:
     expr_start: int         # where the definition expression starts (None: no definition attribute)
     expr_end: int
     attrs: dict[str, tuple[int, int]]   # top-level attributes of the block: name -> (value start, end)
+    block_start: int = 0    # where `resource "aws_sfn_state_machine"` starts
 
 
 def tf_machines(text: str) -> list[TfMachine]:
@@ -427,7 +428,7 @@ def tf_machines(text: str) -> list[TfMachine]:
             else:
                 j = h.skip(h.expr_end(k) + 1)
         start, end = attrs.get("definition", (-1, -1))
-        out.append(TfMachine(f"aws_sfn_state_machine.{m.group(1)}", start, end, attrs))
+        out.append(TfMachine(f"aws_sfn_state_machine.{m.group(1)}", start, end, attrs, m.start()))
     return out
 
 
@@ -478,7 +479,8 @@ def extract_tf(path: Path, shown: str, *, roots: list[Path], display: Callable[[
     lines = LineIndex(text)
     results = []
     for m in tf_machines(text):
-        ext = Extracted(m.address, "aws_sfn_state_machine", shown, shown, None, kind="terraform")
+        ext = Extracted(m.address, "aws_sfn_state_machine", shown, shown, None, kind="terraform",
+                        at=Span(shown, lines.position(m.block_start).line, lines.position(m.block_start).column))
         if m.expr_start < 0:
             ext.skipped = "no definition attribute"
             results.append(ext)

@@ -4,6 +4,8 @@ SAM/CDK templates and Terraform files, found by `load.discover`, read by the rea
 
 A definition file that a template or a Terraform file references (DefinitionUri, templatefile) is read
 through it (with its substitutions), not again on its own, unless it was named on the command line.
+Whatever could not be read is a diagnostic too (SFN012 input-not-read, SFN013 definition-not-read, SFN014
+template-property-invalid), so every report format shows it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any, Callable
 
 from ..check import CheckConfig, validate_file
 from ..check.rules.document import INPUT_ERROR_RULES
-from ..check.sources import invalid_json, not_a_definition, relocate, validate_extracted
-from ..diagnostics import Diagnostic
+from ..check.rules.inputs import DefinitionNotRead, InputNotRead
+from ..check.sources import (extracted_problems, input_diagnostics, invalid_json, not_a_definition, relocate,
+                             validate_extracted)
+from ..diagnostics import Diagnostic, Span
 from ..errors import SfncError
 
 
@@ -35,10 +39,8 @@ class RemoteTarget:
 
 @dataclass
 class PathsResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # findings and input problems (SFN01x)
     files: list[str] = field(default_factory=list)          # one entry per definition checked
-    problems: list[Diagnostic] = field(default_factory=list)   # inputs that could not be read (exit 2)
-    notes: list[str] = field(default_factory=list)          # definitions not read (in S3...), for stderr
     remote: list[RemoteTarget] = field(default_factory=list)   # what `--remote` may send to AWS
 
 
@@ -50,7 +52,7 @@ def validate_paths(paths: list[Path], config: CheckConfig, *, display: Callable[
     from ..load.discover import discover
 
     inputs, problems = discover(paths, excludes)
-    result = PathsResult(problems=problems)
+    result = PathsResult(input_diagnostics(InputNotRead, problems))
     consumed: set[Path] = set()
     # templates and Terraform first: the definition files they reference are read through them
     order = {"template": 0, "tf": 0, "tftpl": 1, "asl-yaml": 1, "asl": 1}
@@ -75,8 +77,13 @@ def validate_paths(paths: list[Path], config: CheckConfig, *, display: Callable[
                 result.diagnostics.extend(diags)
                 if not any(d.rule in INPUT_ERROR_RULES for d in diags):
                     result.remote.append(RemoteTarget(_file_loader(inp.path, shown), None, machine_type))
-        except SfncError as exc:
-            result.problems.extend(exc.problems)
+        except SfncError as exc:     # a file that cannot be read (not UTF-8, too large, ...)
+            result.diagnostics += input_diagnostics(InputNotRead, exc.problems)
+    if not result.files and not any(d.rule == InputNotRead.id for d in result.diagnostics):
+        result.diagnostics += input_diagnostics(InputNotRead, [Diagnostic(
+            "no state machine definitions found in " + ", ".join(str(p) for p in paths),
+            hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/SAM/CDK "
+                 "templates and Terraform files (see docs/adopt.md#which-files-a-directory-walk-reads)")])
     return result
 
 
@@ -93,9 +100,8 @@ def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnos
 
 
 def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsResult) -> None:
-    result.problems.extend(ext.problems)
+    result.diagnostics += extracted_problems(ext, config)
     if ext.skipped:
-        result.notes.append(f"{ext.container}: {ext.resource}: not read: {ext.skipped}")
         return
     if ext.document is None and ext.parse_error is None:
         return
@@ -124,7 +130,9 @@ def _template(inp, shown, config, display, roots, machine_type, result, consumed
         return
     machines = state_machines(tpl)
     if not machines and inp.explicit:
-        result.notes.append(f"{shown}: no AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine resources")
+        result.diagnostics += input_diagnostics(DefinitionNotRead, [Diagnostic(
+            "the template has no AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine resource",
+            span=Span(shown))], config)
     for m in machines:
         ext = extract(m, roots=[inp.path.parent.resolve(), *roots], display=display)
         if ext.definition_file is not None:

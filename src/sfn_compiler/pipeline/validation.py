@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Callable
 from ..check import CheckConfig, validate_rendered
 from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
+from ..check.rules.inputs import ConfigInvalid, InputNotRead, TemplateNotRendered
+from ..check.sources import input_diagnostics
 from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from ..project import Project
@@ -38,13 +40,11 @@ class ValidateOptions:
 
 @dataclass
 class ValidateRun:
-    diagnostics: list[Diagnostic]          # located, merged across envs, sorted
+    diagnostics: list[Diagnostic]          # located, merged across envs, sorted; input problems too (SFN01x)
     files: list[str]                       # the files validated (display paths)
     envs: list[str]
     rules: int                             # rules enabled
     strict: bool = False
-    problems: list[Diagnostic] = field(default_factory=list)   # templates that did not render, inputs not read
-    notes: list[str] = field(default_factory=list)              # definitions not read (in S3, ...)
 
     @property
     def summary(self) -> Summary:
@@ -52,9 +52,9 @@ class ValidateRun:
 
     @property
     def exit_code(self) -> int:
-        """2 when a template did not render or a file could not be validated at all, 1 for errors (and
-        warnings with strict), else 0."""
-        if self.problems or any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
+        """2 when something could not be validated at all (a template that does not render, a config that
+        does not load, a file not read or not a definition), 1 for errors (and warnings with strict), else 0."""
+        if any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
             return EXIT_ERROR
         summary = self.summary
         if summary.errors or (self.strict and summary.warnings):
@@ -115,48 +115,43 @@ def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
 
 def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     """Validate ASL files (`opts.paths`) or the project's templates rendered for each env."""
-    config = check_config(project, opts)
-    notes: list[str] = []
+    if opts.paths and opts.envs:
+        raise SfncError("give either PATHs or --env, not both")
+    try:
+        config = check_config(project, opts)
+    except SfncError as exc:     # the project's [tool.sfnc.validate] (or a selector): nothing can be checked
+        return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
     if opts.paths:
-        if opts.envs:
-            raise SfncError("give either PATHs or --env, not both")
-        diags, files, problems, notes = _validate_paths(project, config, opts)
-        envs: list[str] = []
+        from .sources import validate_paths
+
+        res = validate_paths(opts.paths, config, display=project.display, roots=[project.root],
+                             excludes=opts.excludes, machine_type=opts.machine_type)
+        diags, files, envs = res.diagnostics, res.files, []
+        if opts.remote:
+            from .sources import remote_diagnostics
+
+            diags += remote_diagnostics(res, config)
     else:
-        diags, files, envs, problems = _validate_templates(project, config, opts)
+        diags, files, envs = _validate_templates(project, config, opts)
     diags.sort(key=Diagnostic.sort_key)
     rules = len([r for r in all_rules() if config.enabled(r)])
-    return ValidateRun(diags, files, envs, rules, opts.strict, problems, notes)
-
-
-def _validate_paths(project: Project, config: CheckConfig,
-                    opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[Diagnostic], list[str]]:
-    from .sources import remote_diagnostics, validate_paths
-
-    paths = opts.paths or []
-    res = validate_paths(paths, config, display=project.display, roots=[project.root], excludes=opts.excludes,
-                         machine_type=opts.machine_type)
-    diags = res.diagnostics
-    if opts.remote:
-        diags += remote_diagnostics(res, config)
-    if not res.files and not res.problems:
-        res.problems.append(problem(
-            "no state machine definitions found in " + ", ".join(str(p) for p in paths),
-            hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/SAM/CDK "
-                 "templates and Terraform files (see docs/adopt.md#which-files-a-directory-walk-reads)"))
-    return diags, res.files, res.problems, res.notes
+    return ValidateRun(diags, files, envs, rules, opts.strict)
 
 
 def _validate_templates(project: Project, config: CheckConfig,
-                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str], list[Diagnostic]]:
+                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str]]:
+    """Render every env's templates and validate them. What stops an env (its file does not load, a
+    template does not render) is a diagnostic of that env (SFN011, SFN010); the other envs still run."""
     from ..envconfig import load_env
     from .rendering import select_envs
 
     if opts.machine_type:
         raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
     if not project.templates():
-        raise SfncError("nothing to validate: no PATH given and no templates/ in this project",
-                        hint="run `sfnc validate FILE.json` or run from a project with templates/ and envs/")
+        return input_diagnostics(InputNotRead, [problem(
+            "nothing to validate: no PATH given and no templates/ in this project",
+            hint="run `sfnc validate FILE.json` (or a SAM/CDK/Terraform directory), or run from a project with "
+                 "templates/ and envs/")]), [], []
     remote = None
     if opts.remote:
         from ..check.remote import make_client
@@ -166,15 +161,23 @@ def _validate_templates(project: Project, config: CheckConfig,
     diags: list[Diagnostic] = []
     files: list[str] = []
     envs: list[str] = []
-    render_problems: list[Diagnostic] = []
-    for name in select_envs(project, opts.envs, False, required=False):
-        checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote)
-        render_problems.extend(checked.render.problems)
+    try:
+        names = select_envs(project, opts.envs, False, required=False)
+    except SfncError as exc:
+        return input_diagnostics(ConfigInvalid, exc.problems), [], []
+    for name in names:
         envs.append(name)
+        try:
+            envcfg = load_env(project, name, opts.sets)
+        except SfncError as exc:
+            diags += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or name) for p in exc.problems])
+            continue
+        checked = check_env(project, envcfg, config, remote=remote)
+        diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)
-    return merge_envs(diags), sorted(set(files)), envs, render_problems
+    return merge_envs(diags), sorted(set(files)), envs
 
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:

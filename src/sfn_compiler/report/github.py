@@ -19,7 +19,7 @@ def format_github(diags: list[Diagnostic], summary: Summary) -> str:
     lines = []
     for d in diags:
         file, line, col = primary(d)
-        props = [f"file={_gh_escape(file, True)}"]
+        props = [f"file={_gh_escape(file, True)}"] if file else []   # no file: an annotation on the run
         if line:
             props.append(f"line={line}")
         if col:

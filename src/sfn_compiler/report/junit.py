@@ -14,7 +14,7 @@ def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | N
     for f in files or []:
         by_file.setdefault(f, [])
     for d in diags:
-        key = primary(d)[0] + (f" ({d.resource})" if d.resource else "") + (f" [{d.env}]" if d.env else "")
+        key = (primary(d)[0] or "sfnc") + (f" ({d.resource})" if d.resource else "") + (f" [{d.env}]" if d.env else "")
         by_file.setdefault(key, []).append(d)
     failures = sum(1 for d in diags if d.severity == "error")
     out = ['<?xml version="1.0" encoding="UTF-8"?>',

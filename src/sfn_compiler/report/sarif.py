@@ -1,7 +1,9 @@
 """`--format sarif`: SARIF 2.1.0, hand-built. The location is the primary place (the template when the
 finding came from one) and the rendered definition is a related location; rules come from the registry;
 `partialFingerprints` carry the finding's fingerprint; an offending path is a code flow; the resource a
-definition was read out of is a logical location; each rule's help is its docs page as Markdown."""
+definition was read out of is a logical location; each rule's help is its docs page as Markdown. A problem
+with no place in a file is a tool execution notification; `executionSuccessful` is false when something
+could not be checked at all (the exit code 2 cases)."""
 
 from __future__ import annotations
 
@@ -15,13 +17,21 @@ from .summary import Summary, primary
 def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
     from ..check.docs import rule_markdown
     from ..check.registry import all_rules
+    from ..check.rules.document import INPUT_ERROR_RULES
 
     rules = all_rules()
     index = {r.id: i for i, r in enumerate(rules)}
     level = {"error": "error", "warning": "warning", "info": "note"}
     results = []
+    notifications = []
     for d in diags:
         file, line, col = primary(d)
+        if not file:   # no place in a file (an unknown env, no definitions found): a notification of the run
+            note = {"level": level[d.severity], "message": {"text": d.message + (f" Hint: {d.hint}" if d.hint else "")}}
+            if d.rule:
+                note["descriptor"] = {"id": d.rule, "index": index[d.rule]}
+            notifications.append(note)
+            continue
         region = {}
         if line:
             region["startLine"] = line
@@ -63,6 +73,12 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
                    "defaultConfiguration": {"level": level[r.severity.value]},
                    "properties": {"tags": [r.group]}} for r in rules],
     }
+    # executionSuccessful: false when something could not be checked at all (exit code 2), so a code
+    # scanning upload shows a failed run rather than a clean one
+    invocation = {"executionSuccessful": not any(d.rule in INPUT_ERROR_RULES for d in diags)}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-             "runs": [{"tool": {"driver": driver}, "results": results, "columnKind": "unicodeCodePoints"}]}
+             "runs": [{"tool": {"driver": driver}, "invocations": [invocation], "results": results,
+                       "columnKind": "unicodeCodePoints"}]}
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"

@@ -25,11 +25,12 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
         head = f"{where}: {severity} {style(d.rule, bold=True)} {d.name}: {d.message}"
         out.append(head)
         # the rendered place; a definition read out of a CloudFormation/Terraform file has none: its resource
-        via = f"  --> {f'resource {d.resource}' if d.resource else d.span.format()} at {d.pointer or '/'}"
-        if d.env:
-            via += f" [env {d.env}]"
-        if d.template or d.pointer or d.resource:
-            out.append(via)
+        place = f"resource {d.resource}" if d.resource else d.span.format() if d.span else None
+        if place and (d.template or d.pointer or d.resource):
+            out.append(f"  --> {place}" + (f" at {d.pointer or '/'}" if d.pointer is not None else "")
+                       + (f" [env {d.env}]" if d.env else ""))
+        elif d.env and not d.template:
+            out.append(f"  [env {d.env}]")
         if d.frame:
             out.extend("  " + line for line in d.frame.split("\n"))
         if d.path:

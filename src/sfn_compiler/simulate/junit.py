@@ -3,18 +3,36 @@
 
 One `<testsuite>` per machine (with its state and transition coverage as properties), one `<testcase>` per
 scenario; a failed expectation is a `<failure>`, a scenario that could not run is an `<error>`, and with
-`--min-coverage` a `coverage` test case fails when the machine's transition coverage is below it."""
+`--min-coverage` a `coverage` test case fails when the machine's transition coverage is below it. What
+stopped scenarios from running (a template that does not render, an env that does not load, a scenario
+directory that matches no template) is an `<error>` test case of a suite named `sfnc`."""
 
 from __future__ import annotations
 
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ..diagnostics import Diagnostic
 
-def junit(machines: list[dict[str, Any]], env: str, min_coverage: float | None = None) -> str:
+
+def _problems_suite(problems: list[Diagnostic]) -> str:
+    cases = []
+    for p in problems:
+        where = p.span.format() if p.span else "sfnc"
+        kind = f"{p.rule} {p.name}" if p.rule else "sfnc"
+        text = f"{where}: {p.message}" + (f" [env {p.env}]" if p.env else "") + (f"\nhint: {p.hint}" if p.hint else "")
+        cases.append(f'    <testcase classname="sfnc" name={quoteattr(where)}>'
+                     f"<error message={quoteattr(p.message)} type={quoteattr(kind)}>{escape(text)}</error></testcase>")
+    return (f'  <testsuite name="sfnc" tests="{len(cases)}" failures="0" errors="{len(cases)}">\n'
+            + "\n".join(cases) + "\n  </testsuite>")
+
+
+def junit(machines: list[dict[str, Any]], env: str, min_coverage: float | None = None,
+          problems: list[Diagnostic] = ()) -> str:
     out = []
-    total = failures = errors = 0
-    suites = []
+    failures = 0
+    total = errors = len(problems)
+    suites = [_problems_suite(list(problems))] if problems else []
     for m in machines:
         cases = []
         s_fail = s_err = 0
