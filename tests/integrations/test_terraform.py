@@ -159,7 +159,7 @@ def test_validate_a_terraform_directory(tmp_path, sfnc):
     assert res.exit_code == 1 and res.stderr == ""
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
 
 _HCL_TOKENS = st.sampled_from(['{', '}', '[', ']', '(', ')', '"', '=', ',', ':', '#', '//', '/*', '*/', '\n', '<<EOF\n',
                                'EOF', '<<-X\n', 'X', '${', '%{', '$${', '\\', 'a', 'States', 'StartAt', '1', '.', ' ',
@@ -168,6 +168,7 @@ _HCL_TOKENS = st.sampled_from(['{', '}', '[', ']', '(', ')', '"', '=', ',', ':',
 
 @settings(max_examples=300, deadline=None)
 @given(body=st.lists(_HCL_TOKENS, max_size=40).map("".join))
+@example(body="templatefile(){{")        # a stray `)` in the arguments once looped forever
 def test_any_text_in_a_tf_file_ends_in_a_result_or_a_message(tmp_path_factory, body):
     """The HCL scanner always terminates and never raises anything but SfncError, whatever follows
     `definition =`."""

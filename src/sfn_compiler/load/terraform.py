@@ -447,6 +447,8 @@ def _split_args(h: _Hcl, start: int, end: int) -> list[tuple[int, int]]:
     while i < end:
         e = h.expr_end(i)
         e = min(e, end)
+        if e <= i:          # a stray closing bracket: the arguments end here (never loop without progress)
+            break
         args.append((i, e))
         i = h.skip(e + 1) if e < end and h.text[e] == "," else h.skip(e)
         if i < end and h.text[i] == ",":
