@@ -179,3 +179,16 @@ def test_sfnc_test_reports_setup_problems(tmp_path, sfnc):
 def test_input_rules_are_documented(rule, sfnc):
     res = sfnc("explain", rule)
     assert res.exit_code == 0 and "## Why" in res.stdout and "## How to fix" in res.stdout
+
+
+def test_a_mistyped_yaml_tag_is_one_message_at_its_line(tmp_path, sfnc):
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Machine:\n    Type: AWS::Serverless::StateMachine\n"
+        "    Properties:\n      DefinitionUri: statemachine/sm.asl.json\n      DefinitionSubstitutions:\n"
+        "        Fn: !GetAttr Worker.Arn\n")
+    out = reports(sfnc, ["."], tmp_path)
+    assert out["text"][0] == 2
+    [d] = json.loads(out["json"][1])["diagnostics"]
+    assert (d["rule"], d["file"], d["line"], d["column"]) == ("SFN001", "template.yaml", 8, 13)
+    assert d["message"] == "invalid YAML: unknown tag '!GetAttr' (did you mean '!GetAtt'?)"
+    assert d["hint"] == "fix the YAML at this position"

@@ -76,7 +76,9 @@ def _document_rule(rule: Any, config: CheckConfig, message: str, span: Span | No
 
 def invalid_json(config: CheckConfig, p: Diagnostic, origin: str, resource: str | None = None) -> list[Diagnostic]:
     """SFN001 for a definition (or the file holding it) that does not parse; `p` is the parser's problem."""
-    return _document_rule(InvalidJson, config, p.message, p.span, origin, p.hint or "fix the JSON at this position",
+    file = (p.span.file if p.span else None) or origin
+    syntax = "YAML" if file.lower().endswith((".yaml", ".yml")) else "JSON"
+    return _document_rule(InvalidJson, config, p.message, p.span, origin, p.hint or f"fix the {syntax} at this position",
                           resource)
 
 

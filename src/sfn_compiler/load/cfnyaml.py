@@ -39,9 +39,11 @@ def _rewrite(node: yaml.Node, loader: yaml.BaseResolver, seen: set[int]) -> yaml
         name = tag[1:]
         key = INTRINSIC_TAGS.get(name)
         if key is None:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"unknown tag {tag!r} (CloudFormation knows !Ref, !GetAtt, !Sub, !Join, ...)",
-                node.start_mark)
+            import difflib
+
+            close = difflib.get_close_matches(name, list(INTRINSIC_TAGS), n=1)
+            known = f"did you mean '!{close[0]}'?" if close else "CloudFormation knows !Ref, !GetAtt, !Sub, !Join, ..."
+            raise yaml.constructor.ConstructorError(None, None, f"unknown tag {tag!r} ({known})", node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             if name == "GetAtt" and "." in node.value:          # !GetAtt Res.Attr -> [Res, Attr]
                 res, attr = node.value.split(".", 1)
