@@ -230,7 +230,9 @@ class TestContextObject:
             "RoleArn": "arn:aws:iam::123456789012:role/sfnc-simulated-execution-role",
             "StartTime": "2025-01-01T00:00:00Z", "RedriveCount": 0,
         }
-        assert ctx["State"] == {"EnteredTime": "2025-01-01T00:00:05Z", "Name": "P", "RetryCount": 0}
+        # no RetryCount outside Task/Parallel/Map: AWS recorded {"Name", "EnteredTime"} for a Pass state
+        # (aws-recorded mixed-outputdecl-001, jsonpath-base-012)
+        assert ctx["State"] == {"EnteredTime": "2025-01-01T00:00:05Z", "Name": "P"}
         assert ctx["StateMachine"] == {"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:orders",
                                        "Name": "orders"}
         assert "Map" not in ctx
@@ -243,15 +245,14 @@ class TestContextObject:
 
 
 class TestDefinitionChecks:
-    def test_jsonpath_machine_is_rejected_with_clear_message(self):
-        d = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
-        with pytest.raises(UnsupportedDefinition,
-                           match="sfnc run supports JSONata states only; state 'P' uses JSONPath"):
-            run_execution(d, {}, {})
+    def test_jsonpath_machine_runs(self):
+        d = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"v.$": "$.a"}, "End": True}}}
+        assert run_execution(d, {"a": 1}, {}).output == {"v": 1}
 
     def test_jsonpath_state_inside_jsonata_machine_is_rejected(self):
+        # AWS: "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
         d = machine({"P": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": True}})
-        with pytest.raises(UnsupportedDefinition, match="state 'P' uses JSONPath"):
+        with pytest.raises(InvalidDefinition, match="can not be 'JSONPath' if set to 'JSONata'"):
             run_execution(d, {}, {})
 
     def test_state_level_jsonata_in_jsonpath_machine_runs(self):

@@ -100,6 +100,7 @@ class Graph:
         out: list[list[str]] = []
         counter = 0
         names = list(self.scope.states)
+        position = {n: i for i, n in enumerate(names)}
         for root in names:
             if root in index:
                 continue
@@ -137,7 +138,6 @@ class Graph:
                         if w == node:
                             break
                     if len(comp) > 1 or node in self.successors(node):
-                        order = {n: i for i, n in enumerate(names)}
-                        out.append(sorted(comp, key=order.__getitem__))
-        out.sort(key=lambda c: names.index(c[0]))
+                        out.append(sorted(comp, key=position.__getitem__))
+        out.sort(key=lambda c: position[c[0]])
         return out

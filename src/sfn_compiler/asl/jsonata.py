@@ -8,7 +8,12 @@ Results are cached by source text in a module-level dict: real definitions repea
 parsing is the slow part.
 
 Positions are character offsets in the body. jsonata-python records the *end* of each token, so starts
-are derived from the token text (approximate for back-quoted names).
+are derived from the token text (approximate for back-quoted names). `parse(body)` gives the AST itself
+(the same cache: the shape inference and the pattern rules reuse the trees `analyze` built).
+
+Why this module is long: delimiters, opaque placeholders in a body, the instrumented parser, its cache and
+the analysis walk all serve one parse of each expression body; apart, each would reach into the others'
+private state (the parser's recorded operators, the cache shared by `parse` and `analyze`).
 """
 
 from __future__ import annotations
@@ -88,9 +93,10 @@ def is_expression(s: Any) -> bool:
 _PLACEHOLDER_START = re.compile(r"\$\{|\{\{")
 
 
-def neutralize_placeholders(body: str) -> str:
+def neutralize_placeholders(body: str, as_variable: bool = False) -> str:
     """Replace `${...}` / `{{...}}` outside JSONata string literals by a string literal of the same length
-    (`"xx…"`), so an unrendered template still parses and offsets are unchanged."""
+    (`"xx…"`), so an unrendered template still parses and offsets are unchanged. With `as_variable`, by a
+    variable of the same length (`$___`) instead: a value of unknown type (the shape inference's view)."""
     if "${" not in body and "{{" not in body:
         return body
     out: list[str] = []
@@ -125,7 +131,7 @@ def neutralize_placeholders(body: str) -> str:
             end = _placeholder_end(body, i)
             if end > 0:
                 width = end - i
-                out.append('"' + "x" * (width - 2) + '"')
+                out.append("$" + "_" * (width - 1) if as_variable else '"' + "x" * (width - 2) + '"')
                 i = end
                 continue
         out.append(ch)
@@ -217,17 +223,47 @@ def analyze(body: str) -> Analysis:
     return result
 
 
-def _analyze(body: str) -> Analysis:
-    if _Parser is None:  # pragma: no cover
-        return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
-    if not body.strip():
-        return Analysis(error=ParseError("S0207", "Unexpected end of expression", len(body)))
+_AST: dict[str, Any] = {}
+
+
+def parse(body: str) -> Any:
+    """The jsonata-python AST of an expression body, or None when it does not parse (cached by text; the
+    ASTs `analyze` built are reused). Callers must not mutate the tree."""
+    if body in _AST:
+        return _AST[body]
+    ast = None
+    if _Parser is not None and body.strip():
+        parser = _fresh_parser()
+        try:
+            ast = parser.parse(body)
+        except Exception:  # a parse error (reported by the JSONata rules) or a RecursionError
+            ast = None
+    _remember(body, ast)
+    return ast
+
+
+def _remember(body: str, ast: Any) -> None:
+    if len(_AST) >= _CACHE_LIMIT:
+        _AST.clear()
+    _AST[body] = ast
+
+
+def _fresh_parser():
     parser = _parser()
     parser.sfnc_ops = []
     parser.errors = []
     parser.ancestry = []
     parser.ancestor_label = 0
     parser.ancestor_index = 0
+    return parser
+
+
+def _analyze(body: str) -> Analysis:
+    if _Parser is None:  # pragma: no cover
+        return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
+    if not body.strip():
+        return Analysis(error=ParseError("S0207", "Unexpected end of expression", len(body)))
+    parser = _fresh_parser()
     try:
         ast = parser.parse(body)
     except RecursionError:
@@ -247,6 +283,7 @@ def _analyze(body: str) -> Analysis:
         loc = max(0, min(loc, len(body)))
         message = str(exc) if code else f"cannot parse the expression ({type(exc).__name__}: {exc})"
         return Analysis(error=ParseError(code if isinstance(code, str) else None, message, loc))
+    _remember(body, ast)
     walker = _Walker(body)
     try:
         walker.walk(ast, True)

@@ -22,7 +22,7 @@ def _sim_error(exc: Exception, where: str) -> SfncError:
 @_common.handle_errors
 def run(
     ctx: typer.Context,
-    definition: Annotated[Path, typer.Argument(help="A definition JSON file (rendered, JSONata).")],
+    definition: Annotated[Path, typer.Argument(help="A definition JSON file (rendered; JSONata, JSONPath or mixed).")],
     input_file: Annotated[Optional[Path], typer.Option("--input", "-i", metavar="FILE", help="Execution input (JSON).")] = None,
     mock_config: Annotated[Optional[Path], typer.Option("--mock-config", metavar="FILE", help="Step Functions Local MockConfigFile.")] = None,
     test_case: Annotated[Optional[str], typer.Option("--test-case", metavar="NAME", help="Test case in the mock config.")] = None,

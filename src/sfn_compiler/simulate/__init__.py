@@ -1,4 +1,4 @@
-"""Offline execution engine for JSONata-mode Step Functions state machines (``sfnc run`` / ``sfnc test``).
+"""Offline execution engine for Step Functions state machines (JSONata, JSONPath or mixed) (``sfnc run`` / ``sfnc test``).
 
 Public API (stable; the CLI builds on it)::
 

@@ -1,5 +1,7 @@
 """Parallel and Map states: branches and iterations run one after another (deterministically), each on its
-own clock that starts when the Parallel/Map started; `FanOut` is mixed into the interpreter's run."""
+own clock that starts when the Parallel/Map started; `FanOut` is mixed into the interpreter's run. In a
+JSONPath state, the Parallel's input, the Map's items, limits and item selection come from `jsonpath_state`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import heapq
 from typing import Any, Mapping
 
 from ..asl import walk
+from . import jsonpath_state as jp
 from .result import QEE, round_seconds
 from .runtime import Clock, Failure, VariableScope, json_size, short, type_name
 
@@ -18,8 +21,11 @@ class FanOut:
         branches = sd["Branches"]
 
         def body(ctx: dict[str, Any]) -> Any:
-            b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-            args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
+            if name in self.jsonpath:
+                args = jp.effective_input(sd, inp, self._jp_env(scope, ctx))
+            else:
+                b = self._bind(scope, {"input": inp, "context": ctx}, clock)
+                args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
             summary: list[dict[str, Any]] = []
             ev.details["branches"] = summary
             results, start, end = [], clock.now, clock.now
@@ -53,22 +59,32 @@ class FanOut:
         proc = walk.processor(sd)
         mode = (proc.get("ProcessorConfig") or {}).get("Mode", "INLINE")
         distributed = mode == "DISTRIBUTED"
+        jsonpath = name in self.jsonpath
 
         def body(ctx: dict[str, Any]) -> Any:
-            b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-            if "Items" in sd:
-                items = self._field(name, "Items", sd["Items"], b)
-                if not isinstance(items, list):
-                    raise self._type_error(name, "Items", sd["Items"], "'array'", items)
+            jp_env = jp_eff = None
+            if jsonpath:  # ItemsPath etc. read the input after InputPath (ItemBatcher: refused by `prepare`)
+                jp_env = self._jp_env(scope, ctx)
+                jp_eff = jp.select_input(sd, inp, jp_env)
+                items = jp.map_items(sd, jp_eff, jp_env)
+                max_conc = jp.map_max_concurrency(sd, jp_eff, jp_env)
+                tol_count = jp.map_tolerated_failure_count(sd, jp_eff, jp_env)
+                tol_pct = jp.map_tolerated_failure_percentage(sd, jp_eff, jp_env)
             else:
-                items = inp
-                if not isinstance(items, list):
-                    raise Failure(QEE, f"An error occurred while executing the state '{name}'. The Map state "
-                                        "has no 'Items' field, so its input must be an array, but was "
-                                        f"'{type_name(items)}' for value: {short(items)}", name)
-            max_conc = self._int_field(name, sd, "MaxConcurrency", b, 0) or 0
-            tol_count = self._int_field(name, sd, "ToleratedFailureCount", b, 0)
-            tol_pct = self._number_field(name, sd, "ToleratedFailurePercentage", b, 0, 100)
+                b = self._bind(scope, {"input": inp, "context": ctx}, clock)
+                if "Items" in sd:
+                    items = self._field(name, "Items", sd["Items"], b)
+                    if not isinstance(items, list):
+                        raise self._type_error(name, "Items", sd["Items"], "'array'", items)
+                else:
+                    items = inp
+                    if not isinstance(items, list):
+                        raise Failure(QEE, f"An error occurred while executing the state '{name}'. The Map "
+                                           "state has no 'Items' field, so its input must be an array, but was "
+                                           f"'{type_name(items)}' for value: {short(items)}", name)
+                max_conc = self._int_field(name, sd, "MaxConcurrency", b, 0) or 0
+                tol_count = self._int_field(name, sd, "ToleratedFailureCount", b, 0)
+                tol_pct = self._number_field(name, sd, "ToleratedFailurePercentage", b, 0, 100)
             zero_tolerance = not tol_count and not tol_pct
             start = clock.now
             n = len(items)
@@ -81,6 +97,8 @@ class FanOut:
             ev.details["iterations"] = info
 
             def select(i: int, item: Any) -> Any:
+                if jsonpath:  # ItemSelector (or the legacy Parameters) with "$" = the effective input
+                    return jp.map_item_input(sd, jp_eff, i, item, jp_env)
                 if "ItemSelector" not in sd:
                     return item
                 mctx = dict(ctx)

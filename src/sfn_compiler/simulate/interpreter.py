@@ -1,5 +1,5 @@
-"""Offline interpreter for JSONata-mode Step Functions definitions: the run loop, the six simple state
-types, Retry/Catch, Task invocations against mocks; `run_execution` is the entry point.
+"""Offline interpreter for Step Functions definitions (JSONata, JSONPath or mixed): the run loop, field
+evaluation, Retry/Catch, Task invocations against mocks; `run_execution` is the entry point.
 
 Everything runs on a *virtual clock*: Wait states, Retry back-off and mocked Task
 durations move the clock forward instantly. Parallel branches and Map iterations
@@ -10,11 +10,13 @@ the latest branch/iteration end. See ``docs/simulator.md`` for the semantics and
 for the AWS behaviours the simulator had to guess.
 
 Around it: `result` (what a run returns), `runtime` (clock, variable scopes, errors in flight),
-`prepare` (static checks before the run), `fanout` (Parallel and Map), `expressions` (JSONata).
+`prepare` (static checks before the run), `states` (Pass, Succeed, Fail, Wait, Choice), `fanout` (Parallel
+and Map), `expressions` (JSONata), `jsonpath_state` (a JSONPath state's data flow, as pure functions: this
+module and the mixins only say when each stage runs and turn its `JsonPathFailure` into a `Failure`).
 
-Why this module is long: the run loop, field evaluation, Retry/Catch and the simple state types share
-one object's state (clock, trace, scopes, counters); splitting them further would scatter one state
-machine's execution across files without a seam between them.
+Why this module is long: the run loop, field evaluation, Retry/Catch and Task share one object's state
+(clock, trace, scopes, counters); splitting them further would scatter one state machine's execution across
+files without a seam between them.
 """
 
 from __future__ import annotations
@@ -28,24 +30,27 @@ from typing import Any, Callable, Mapping
 
 from ..asl import walk
 from . import expressions
+from . import jsonpath_state as jp
 from .errors import MockMissing, SimulationError, TransitionLimitExceeded
 from .expressions import QueryError, is_expression
 from .fanout import FanOut
+from .jsonpath_state import JsonPathFailure
 from .mocks import MockProvider, MockTable, mocks_from_spec
 from .prepare import prepare
 from .result import (ACCOUNT_ID, DEFAULT_MAX_TRANSITIONS, DEFAULT_START_TIME, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
-from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, parse_timestamp, short,
-                      type_name)
+from .runtime import Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, short, type_name
+from .states import SimpleStates
 
 __all__ = ["run_execution", "ExecutionResult", "TraceEvent", "DEFAULT_START_TIME"]
 
 
-class Run(FanOut):
+class Run(SimpleStates, FanOut):
     def __init__(self, definition: Mapping[str, Any], input_: Any, mocks: MockProvider, *, name: str,
                  seed: int, max_transitions: int, start_time: datetime, execution_name: str | None,
-                 check_payload_size: bool) -> None:
+                 check_payload_size: bool, jsonpath_states: frozenset[str] = frozenset()) -> None:
         self.definition = definition
+        self.jsonpath = jsonpath_states  # the names of the states that use JSONPath (from `prepare`)
         self.input = input_
         self.mocks = mocks
         self.name = name
@@ -77,23 +82,33 @@ class Run(FanOut):
             "Pass": self._pass, "Task": self._task, "Choice": self._choice, "Wait": self._wait,
             "Succeed": self._succeed, "Fail": self._fail, "Parallel": self._parallel, "Map": self._map,
         }
+        self.jp_handlers: dict[str, Callable[..., tuple[str | None, Any]]] = dict(self.handlers, **{
+            "Pass": self._jp_pass, "Choice": self._jp_choice, "Wait": self._jp_wait, "Succeed": self._jp_succeed,
+            "Fail": self._jp_fail,
+        })
         self.top_scope = VariableScope()
         self._iso_cache: dict[float, str] = {}
         self._last_checked: Any = None
 
     # ------------------------------------------------------------------ helpers
 
-    def _context(self, name: str, entered: float, retry_count: int) -> dict[str, Any]:
+    def _context(self, name: str, entered: float, retry_count: int | None) -> dict[str, Any]:
+        """The context object. `State.RetryCount` exists only in states that can retry (Task, Parallel, Map;
+        None elsewhere): recorded for a Pass state as `{"Name", "EnteredTime"}` (jsonpath-base-012,
+        mixed-outputdecl-001)."""
         entered_text = self._iso_cache.get(entered)
         if entered_text is None:
             if len(self._iso_cache) > 4096:
                 self._iso_cache.clear()
             entered_text = self._iso_cache[entered] = iso_timestamp(self.start_time, entered)
-        return {
-            "Execution": self.exec_ctx,
-            "State": {"EnteredTime": entered_text, "Name": name, "RetryCount": retry_count},
-            "StateMachine": self.sm_ctx,
-        }
+        state: dict[str, Any] = {"EnteredTime": entered_text, "Name": name}
+        if retry_count is not None:
+            state["RetryCount"] = retry_count
+        return {"Execution": self.exec_ctx, "State": state, "StateMachine": self.sm_ctx}
+
+    def _jp_env(self, scope: VariableScope, ctx: Mapping[str, Any]) -> jp.Env:
+        """What a JSONPath state's paths read besides its data: `$$`, the variables in scope, the random source."""
+        return jp.Env(ctx, scope.values(), self.ectx.rng_uuid)
 
     def _bind(self, scope: VariableScope, states: dict[str, Any], clock: Clock) -> dict[str, Any]:
         self.ectx.now_ms = self.start_ms + int(round(clock.now * 1000))
@@ -180,11 +195,16 @@ class Run(FanOut):
             return {}
         if not isinstance(node, Mapping):
             raise Failure(QEE, f"state '{name}': {field_name} must be an object", name)
-        values = self._field(name, field_name, node, b)
-        if self.check_payload_size and values and json_size(values) > PAYLOAD_LIMIT_BYTES:
-            raise Failure("States.DataLimitExceeded",
-                           f"The variables assigned by state '{name}' exceed the 256 KiB limit", name)
-        return values
+        return self._field(name, field_name, node, b)
+
+    def _store(self, name: str, values: dict[str, Any], scope: VariableScope, ev: TraceEvent) -> None:
+        """Assign evaluated variables (either query language) in `scope` and show them on the trace event."""
+        if values:
+            if self.check_payload_size and json_size(values) > PAYLOAD_LIMIT_BYTES:
+                raise Failure("States.DataLimitExceeded",
+                               f"The variables assigned by state '{name}' exceed the 256 KiB limit", name)
+            scope.assign(values)
+            ev.assigned = values
 
     def _check_size(self, value: Any, name: str, what: str) -> None:
         if not self.check_payload_size or value is self._last_checked:
@@ -274,7 +294,11 @@ class Run(FanOut):
         ev = TraceEvent(len(self.trace), name, typ, path, depth, clock.now, input=inp)
         self.trace.append(ev)
         try:
-            nxt, out = self.handlers[typ](name, sd, inp, scope, clock, path, depth, ev)
+            try:
+                handlers = self.jp_handlers if name in self.jsonpath else self.handlers
+                nxt, out = handlers[typ](name, sd, inp, scope, clock, path, depth, ev)
+            except JsonPathFailure as jf:
+                raise Failure(jf.error, jf.cause(name), name) from None
             self._check_size(out, name, "output")
         except Failure as f:
             ev.status, ev.error, ev.cause = "failed", f.error, f.cause
@@ -295,94 +319,11 @@ class Run(FanOut):
         ev.next = nxt
         return nxt, out
 
-    # ------------------------------------------------------------------ simple states
-
-    def _output_and_assign(self, name: str, sd: Mapping[str, Any], b: Mapping[str, Any], default: Any,
-                           scope: VariableScope, ev: TraceEvent) -> Any:
-        out = self._field(name, "Output", sd["Output"], b) if "Output" in sd else default
-        values = self._assign(name, sd.get("Assign"), b)
-        if values:
-            scope.assign(values)
-            ev.assigned = values
-        return out
-
-    def _pass(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
-        out = self._output_and_assign(name, sd, b, inp, scope, ev)
-        return self._next(sd, ev), out
-
-    def _succeed(self, name, sd, inp, scope, clock, path, depth, ev):
-        if "Output" in sd:
-            b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
-            return None, self._field(name, "Output", sd["Output"], b)
-        return None, inp
-
-    def _fail(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
-        values = []
-        for key in ("Error", "Cause"):
-            if key not in sd:
-                values.append(None)
-                continue
-            v = self._field(name, key, sd[key], b)
-            if not isinstance(v, str):
-                raise self._type_error(name, key, sd[key], "'string'", v)
-            values.append(v)
-        raise Failure(values[0], values[1], name)
-
-    def _wait(self, name, sd, inp, scope, clock, path, depth, ev):
-        entered = clock.now
-        ctx = self._context(name, entered, 0)
-        b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-        if "Seconds" in sd:
-            seconds = self._int_field(name, sd, "Seconds", b, 0)
-            ev.details["wait_seconds"] = seconds
-        elif "Timestamp" in sd:
-            node = sd["Timestamp"]
-            value = self._field(name, "Timestamp", node, b)
-            when = parse_timestamp(value)
-            if when is None:
-                raise self._type_error(name, "Timestamp", node, "an RFC3339 timestamp such as "
-                                       "'2016-03-14T01:59:00Z'", value)
-            seconds = max(0.0, (when - self.start_time).total_seconds() - clock.now)
-            ev.details["wait_until"] = value
-            ev.details["wait_seconds"] = round_seconds(seconds)
-        else:
-            raise Failure("States.Runtime", f"Wait state '{name}' has neither Seconds nor Timestamp", name)
-        clock.advance(seconds)
-        b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-        out = self._output_and_assign(name, sd, b, inp, scope, ev)
-        return self._next(sd, ev), out
-
-    def _choice(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, 0)}, clock)
-        for i, rule in enumerate(sd["Choices"]):
-            node = rule["Condition"]
-            value = self._field(name, f"Choices[{i}]/Condition", node, b)
-            if not isinstance(value, bool):
-                raise self._type_error(name, f"Choices[{i}]/Condition", node, "'boolean'", value)
-            if value:
-                out = self._field(name, f"Choices[{i}]/Output", rule["Output"], b) if "Output" in rule else inp
-                values = self._assign(name, rule.get("Assign"), b, f"Choices[{i}]/Assign")
-                if values:
-                    scope.assign(values)
-                    ev.assigned = values
-                ev.details["choice"] = i
-                ev.transition = ("choice", i, rule["Next"])
-                return rule["Next"], out
-        if "Default" in sd:
-            out = self._output_and_assign(name, sd, b, inp, scope, ev)
-            ev.details["choice"] = "Default"
-            ev.transition = ("default", None, sd["Default"])
-            return sd["Default"], out
-        raise Failure("States.NoChoiceMatched",
-                       f"No Choice Rule in state '{name}' matched and the state has no Default "
-                       f"(input: {short(inp)})", name)
-
     # ------------------------------------------------------------------ Retry / Catch wrapper
 
     def _with_retry_catch(self, name: str, sd: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
                           ev: TraceEvent, body: Callable[[dict[str, Any]], Any]) -> tuple[str | None, Any]:
+        jsonpath = name in self.jsonpath
         retriers = [r.raw for r in walk.entries(sd, "Retry")]
         counts = [0] * len(retriers)
         retry_total = 0
@@ -391,15 +332,20 @@ class Run(FanOut):
             ctx = self._context(name, entered, retry_total)
             try:
                 result = body(ctx)
-                b = self._bind(scope, {"input": inp, "context": ctx, "result": result}, clock)
-                out = self._field(name, "Output", sd["Output"], b) if "Output" in sd else result
-                values = self._assign(name, sd.get("Assign"), b)
-                if values:
-                    scope.assign(values)
-                    ev.assigned = values
+                if jsonpath:
+                    env = self._jp_env(scope, ctx)
+                    values = jp.assigned(sd.get("Assign"), result, env)  # "$" is the result (ASL spec)
+                    out = jp.apply_result(sd, inp, result, env)
+                else:
+                    b = self._bind(scope, {"input": inp, "context": ctx, "result": result}, clock)
+                    out = self._field(name, "Output", sd["Output"], b) if "Output" in sd else result
+                    values = self._assign(name, sd.get("Assign"), b)
+                self._store(name, values, scope, ev)
                 return self._next(sd, ev), out
             except Failure as f:
                 failure = f
+            except JsonPathFailure as jf:
+                failure = Failure(jf.error, jf.cause(name), name)
             # ---- Retry
             for idx, r in enumerate(retriers):
                 if error_matches(r.get("ErrorEquals"), failure.error):
@@ -436,12 +382,14 @@ class Run(FanOut):
             else:
                 raise failure
             err_out = failure.error_output()
-            b = self._bind(scope, {"input": inp, "context": ctx, "errorOutput": err_out}, clock)
-            out = self._field(name, f"Catch[{cidx}]/Output", c["Output"], b) if "Output" in c else err_out
-            values = self._assign(name, c.get("Assign"), b, f"Catch[{cidx}]/Assign")
-            if values:
-                scope.assign(values)
-                ev.assigned = values
+            if jsonpath:
+                values = jp.assigned(c.get("Assign"), err_out, self._jp_env(scope, ctx))  # "$": the error output
+                out = jp.catch_output(c, inp, err_out)
+            else:
+                b = self._bind(scope, {"input": inp, "context": ctx, "errorOutput": err_out}, clock)
+                out = self._field(name, f"Catch[{cidx}]/Output", c["Output"], b) if "Output" in c else err_out
+                values = self._assign(name, c.get("Assign"), b, f"Catch[{cidx}]/Assign")
+            self._store(name, values, scope, ev)
             ev.status = "caught"
             ev.error, ev.cause = failure.error, failure.cause
             ev.caught = {"catcher": cidx, "error": failure.error, "cause": failure.cause, "next": c["Next"],
@@ -457,15 +405,23 @@ class Run(FanOut):
         calls: list[dict[str, Any]] = []
         ev.details["calls"] = calls
         callback = isinstance(resource, str) and resource.endswith(".waitForTaskToken")
+        jsonpath = name in self.jsonpath
 
         def body(ctx: dict[str, Any]) -> Any:
             idx = self.invocations.get(name, 0)
             if callback:
                 ctx["Task"] = {"Token": f"sfnc-task-token:{self.execution_name}:{name}:{idx}"}
-            b = self._bind(scope, {"input": inp, "context": ctx}, clock)
-            args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
-            timeout = self._int_field(name, sd, "TimeoutSeconds", b, 1)
-            heartbeat = self._int_field(name, sd, "HeartbeatSeconds", b, 1)
+            if jsonpath:
+                env = self._jp_env(scope, ctx)
+                selected = jp.select_input(sd, inp, env)
+                timeout = jp.timeout_seconds(sd, selected, env)
+                heartbeat = jp.heartbeat_seconds(sd, selected, env)
+                args = jp.effective_input(sd, inp, env)
+            else:
+                b = self._bind(scope, {"input": inp, "context": ctx}, clock)
+                args = self._field(name, "Arguments", sd["Arguments"], b) if "Arguments" in sd else inp
+                timeout = self._int_field(name, sd, "TimeoutSeconds", b, 1)
+                heartbeat = self._int_field(name, sd, "HeartbeatSeconds", b, 1)
             if timeout is not None:
                 ev.details["timeout_seconds"] = timeout
             if heartbeat is not None:
@@ -494,8 +450,6 @@ class Run(FanOut):
 
         return self._with_retry_catch(name, sd, inp, scope, clock, ev, body)
 
-    # ------------------------------------------------------------------ Parallel
-
 
 def run_execution(
     definition: Mapping[str, Any],
@@ -509,7 +463,7 @@ def run_execution(
     execution_name: str | None = None,
     check_payload_size: bool = True,
 ) -> ExecutionResult:
-    """Run ``definition`` (a parsed JSONata-mode ASL dict) offline with every Task mocked.
+    """Run ``definition`` (a parsed ASL dict, JSONata, JSONPath or mixed) offline with every Task mocked.
 
     ``mocks`` is a :class:`MockProvider` or a mapping in the scenario ``mocks:`` syntax.
     Returns an :class:`ExecutionResult` whose status is SUCCEEDED, FAILED or TIMED_OUT.
@@ -529,8 +483,9 @@ def run_execution(
         json.dumps(input, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise SimulationError(f"the execution input is not JSON data: {exc}") from None
-    prepare(definition)
+    jsonpath_states = prepare(definition)
     run = Run(definition, input, provider, name=name, seed=seed, max_transitions=max_transitions,
-               start_time=start_time, execution_name=execution_name, check_payload_size=check_payload_size)
+              start_time=start_time, execution_name=execution_name, check_payload_size=check_payload_size,
+              jsonpath_states=jsonpath_states)
     expressions.CONTEXT.set(run.ectx)
     return run.execute()

@@ -1,5 +1,6 @@
 """Static preparation before a run: check what the interpreter relies on (state types, transition targets,
-Retry/Catch shapes, literal fields) and parse every `{% %}` expression, so problems surface as
+Retry/Catch shapes, literal fields), parse every `{% %}` expression of a JSONata state and every path and
+intrinsic function of a JSONPath state (`jsonpath_state.check_state`), so problems surface as
 `InvalidDefinition` / `UnsupportedDefinition` before the first state runs."""
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..asl import walk
-from ..asl.spec import STATE_TYPES
+from ..asl.spec import JSONATA, JSONPATH, QUERY_LANGUAGES, STATE_TYPES
 from . import expressions
 from .errors import InvalidDefinition, UnsupportedDefinition
 from .expressions import QueryError, is_expression
+from .jsonpath_state import JsonPathDefinitionError, check_state
 from .runtime import parse_timestamp, short
 
 
@@ -20,24 +22,28 @@ _LITERAL_KEYS = frozenset(
 )
 
 
-def prepare(definition: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Validate what the interpreter relies on; return {state name: state definition} for the whole machine.
-    Scopes and states come from `asl.walk.Tree` (the one traversal), in visit order."""
+def prepare(definition: Mapping[str, Any]) -> frozenset[str]:
+    """Validate what the interpreter relies on; return the names of the states that use JSONPath (names are
+    unique in the whole machine). Scopes and states come from `asl.walk.Tree` (the one traversal), in visit
+    order."""
     if not isinstance(definition, Mapping):
         raise InvalidDefinition("the definition must be a JSON object")
-    top_ql = definition.get("QueryLanguage", "JSONPath")
+    top_ql = definition.get("QueryLanguage", JSONPATH)
+    if top_ql not in QUERY_LANGUAGES:
+        raise InvalidDefinition(f"top-level QueryLanguage must be JSONata or JSONPath, got {short(top_ql)}")
     all_states: dict[str, dict[str, Any]] = {}
+    jsonpath: set[str] = set()
     where: dict[int, str] = {}     # id(scope) -> its location in messages ("", "/States/P/Branches[0]", ...)
     for item in walk.Tree(definition, max_depth=_MAX_DEPTH).preorder():
         if isinstance(item, walk.Scope):
             where[id(item)] = _where(item, where)
             _check_scope(item, where[id(item)])
-        else:
-            _check_state(item, f"{where[id(item.scope)]}/States/{item.name}", top_ql, all_states)
+        elif _check_state(item, f"{where[id(item.scope)]}/States/{item.name}", top_ql, all_states):
+            jsonpath.add(item.name)
     t = definition.get("TimeoutSeconds")
     if t is not None and (isinstance(t, bool) or not isinstance(t, int) or t <= 0):
         raise InvalidDefinition("top-level TimeoutSeconds must be a positive integer")
-    return all_states
+    return frozenset(jsonpath)
 
 
 _MAX_DEPTH = 1_000  # the run follows every level; so does the check (the walk's default stops at 64)
@@ -61,7 +67,8 @@ def _check_scope(scope: walk.Scope, where: str) -> None:
         raise InvalidDefinition(f"{label}: StartAt {start!r} does not name a state in its States object")
 
 
-def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str, dict[str, Any]]) -> None:
+def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str, dict[str, Any]]) -> bool:
+    """Check one state; True when it uses JSONPath."""
     name, sd, states = state.name, state.raw, state.scope.states_raw
     if not isinstance(sd, Mapping):
         raise InvalidDefinition(f"{loc}: a state must be an object")
@@ -72,10 +79,12 @@ def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str,
     typ = sd.get("Type")
     if typ not in STATE_TYPES:
         raise InvalidDefinition(f"{loc}: unknown Type {typ!r}")
-    ql = sd.get("QueryLanguage", top_ql)
-    if ql != "JSONata":
-        raise UnsupportedDefinition(f"sfnc run supports JSONata states only; state '{name}' uses JSONPath "
-                                    "(set \"QueryLanguage\": \"JSONata\" at the top level or on the state)")
+    if sd.get("QueryLanguage", top_ql) not in QUERY_LANGUAGES:
+        raise InvalidDefinition(f"{loc}/QueryLanguage: must be JSONata or JSONPath, got {short(sd['QueryLanguage'])}")
+    jsonpath = not state.is_jsonata
+    if jsonpath and top_ql == JSONATA:
+        raise InvalidDefinition(f"{loc}/QueryLanguage: 'QueryLanguage' can not be 'JSONPath' if set to "
+                                "'JSONata' for whole state machine")
 
     def no_target(what: str) -> InvalidDefinition:
         return InvalidDefinition(f"{loc}/{what}: target None is not a state in the same States object")
@@ -85,9 +94,9 @@ def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str,
         if not isinstance(choices, list) or not choices:
             raise InvalidDefinition(f"{loc}: Choices must be a non-empty array")
         for i, rule in enumerate(choices):
-            if not isinstance(rule, Mapping) or "Condition" not in rule:
+            if not jsonpath and (not isinstance(rule, Mapping) or "Condition" not in rule):
                 raise InvalidDefinition(f"{loc}/Choices[{i}]: a JSONata Choice rule needs 'Condition'")
-            if "Next" not in rule:
+            if not isinstance(rule, Mapping) or "Next" not in rule:
                 raise no_target(f"Choices[{i}]/Next")
     elif typ not in ("Succeed", "Fail"):
         if sd.get("End") is True:
@@ -95,7 +104,15 @@ def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str,
                 raise InvalidDefinition(f"{loc}: has both Next and End")
         elif "Next" not in sd:
             raise no_target("Next")
-    _check_literals(sd, typ, loc)
+    _check_literals(sd, typ, loc, jsonpath)
+    if jsonpath:
+        try:
+            check_state(sd, loc)
+        except JsonPathDefinitionError as exc:
+            raise InvalidDefinition(str(exc)) from None
+        if typ == "Map" and "ItemBatcher" in sd:
+            raise UnsupportedDefinition(f"state '{name}': ItemBatcher in a JSONPath Map is not supported by "
+                                        "sfnc run yet")
     for c in state.entries("Catch"):
         if "Next" not in c.raw:
             raise no_target(f"Catch[{c.index}]/Next")
@@ -120,15 +137,18 @@ def _check_state(state: walk.State, loc: str, top_ql: str, all_states: dict[str,
                                         "supported by sfnc run")
         if not isinstance(walk.processor(sd), Mapping):
             raise InvalidDefinition(f"{loc}: Map needs an ItemProcessor")
-    _precompile(sd, loc)
+    if not jsonpath:
+        _precompile(sd, loc)
+    return jsonpath
 
 
 def is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _check_literals(sd: Mapping[str, Any], typ: str, loc: str) -> None:
-    """Retry/Catch shapes and literal (non-JSONata) numeric fields, which AWS checks at creation time."""
+def _check_literals(sd: Mapping[str, Any], typ: str, loc: str, jsonpath: bool = False) -> None:
+    """Retry/Catch shapes and literal (non-JSONata) numeric fields, which AWS checks at creation time (a
+    JSONPath Wait's and Choice's own fields: `jsonpath_state.check_state`)."""
 
     def bad(field_name: str, what: str, value: Any) -> InvalidDefinition:
         return InvalidDefinition(f"{loc}/{field_name}: must be {what}, got {short(value)}")
@@ -168,13 +188,13 @@ def _check_literals(sd: Mapping[str, Any], typ: str, loc: str) -> None:
         v = sd["ToleratedFailurePercentage"]
         if not is_expression(v) and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100):
             raise bad("ToleratedFailurePercentage", "a number in [0, 100] or a {% JSONata %} expression", v)
-    if typ == "Wait":
+    if typ == "Wait" and not jsonpath:
         if ("Seconds" in sd) == ("Timestamp" in sd):
             raise InvalidDefinition(f"{loc}: a Wait state needs exactly one of Seconds or Timestamp")
         ts = sd.get("Timestamp")
         if ts is not None and not is_expression(ts) and parse_timestamp(ts) is None:
             raise bad("Timestamp", "an RFC3339 timestamp such as 2016-03-14T01:59:00Z", ts)
-    if typ == "Choice":
+    if typ == "Choice" and not jsonpath:
         for i, rule in enumerate(sd["Choices"]):
             cond = rule["Condition"]
             if not isinstance(cond, bool) and not is_expression(cond):

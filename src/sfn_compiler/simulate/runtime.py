@@ -50,14 +50,16 @@ class Clock:
 class VariableScope:
     """Workflow-variable scope: one per States object run (top level, branch, iteration)."""
 
-    __slots__ = ("vars", "parent", "_flat")
+    __slots__ = ("vars", "parent", "_flat", "_values")
 
     def __init__(self, parent: "VariableScope | None" = None) -> None:
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self._flat: dict[str, Any] | None = None
+        self._values: dict[str, Any] | None = None
 
     def bindings(self) -> dict[str, Any]:
+        """The variables visible here as JSONata bindings (plus the engine's hooks): what a JSONata state reads."""
         flat = self._flat
         if flat is None:
             flat = dict(self.parent.bindings()) if self.parent is not None else dict(expressions.ENGINE_HOOKS)
@@ -66,10 +68,20 @@ class VariableScope:
             self._flat = flat
         return flat
 
+    def values(self) -> dict[str, Any]:
+        """The variables visible here as plain JSON values (inner scopes shadow outer ones): what a JSONPath
+        state's `$name` reads. The dict is never changed once returned (an assignment builds a new one)."""
+        flat = self._values
+        if flat is None:
+            flat = dict(self.parent.values()) if self.parent is not None else {}
+            flat.update(self.vars)
+            self._values = flat
+        return flat
+
     def assign(self, values: Mapping[str, Any]) -> None:
         if values:
             self.vars.update(values)
-            self._flat = None
+            self._flat = self._values = None
 
 
 def error_matches(names: Any, error: str | None) -> bool:
@@ -78,7 +90,7 @@ def error_matches(names: Any, error: str | None) -> bool:
     for n in names or ():
         if n == error:
             return True
-        if n == "States.ALL" and error != "States.DataLimitExceeded":
+        if n == "States.ALL":  # matches States.DataLimitExceeded too (recorded: jsonpath-error-handling-004)
             return True
         if n == "States.TaskFailed" and error not in ("States.Timeout", "States.DataLimitExceeded"):
             return True

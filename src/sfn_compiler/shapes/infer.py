@@ -1,0 +1,464 @@
+"""A light type inference for JSONata expressions, over jsonata-python's AST.
+
+`infer(body, env)` returns the shape of the expression's value. `env` gives the shape of `$states` (its
+`input`, `result`, `errorOutput`, `context`) and of the workflow variables; everything else (local
+`:=` bindings, lambda parameters) is tracked inside the expression. What cannot be known is UNKNOWN.
+
+On the way it records `Event`s into `env.events` (when it is a list) for the detection functions:
+- `MissingMember`: a path step reads a member that no value of the (certain) shape can have;
+- `EnumMismatch`: `x = 'lit'` / `x != 'lit'` / `x in [...]` where `x` holds one of an enum's values and
+  the literal is not one of them;
+- `BadArgument`: a built-in function gets an argument of a type it certainly rejects, with the JSONata
+  error code (T0410 argument type, T0412 array element type, D3030 `$number` of a non-numeric string);
+- `BadOperand`: arithmetic on a value that is certainly not a number (T2001 / T2002).
+Positions are character offsets in the body (jsonata-python records the end of each token; starts are
+derived from the token text).
+
+Semantics followed (JSONata 2.0, the version Step Functions documents): a path step over an array maps
+over its items; a step on a scalar or a missing value is undefined; `$exists(x)`, `x ? a : b`, `x ?: y`,
+`and` / `or` operands test a value without failing ("guarded" reads); an object constructor omits keys
+whose value is undefined; function signatures are JSONata's (`<a<n>:n>` for `$sum`...).
+
+Around it: `events` (what it reports), `functions` (the built-in functions: signatures, argument checks,
+result shapes), `jsonata_ast` (a node's span and text, the variables an expression names).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from . import shape as S
+from .events import BadArgument, BadOperand, EnumMismatch, Event, MissingMember
+from .functions import SFN_FUNCTIONS, SIGNATURES, FunctionCalls
+from .jsonata_ast import _end, _name_text, _node_text, _span, _start, _variable_names
+from .shape import Member, Shape
+
+__all__ = ["infer", "Env", "Event", "MissingMember", "EnumMismatch", "BadArgument", "BadOperand", "SIGNATURES",
+           "SFN_FUNCTIONS"]
+
+
+@dataclass
+class Env:
+    """What an expression can see."""
+
+    states: Shape                                   # the shape of `$states`
+    variables: Mapping[str, Shape] = field(default_factory=dict)
+    events: list | None = None                      # collect Events here (None: do not collect)
+
+
+# --------------------------------------------------------------------------------------------------
+# the walker
+
+
+_STATES_KEYS = ("input", "result", "errorOutput", "context")
+
+
+_RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
+_NAMES: dict[str, tuple[str, ...] | None] = {}
+_RESULTS_LIMIT = 200_000
+
+
+def infer(body: str, env: Env) -> Shape:
+    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse).
+
+    Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
+    shapes are interned, so the same expression in another env, or in the report pass after the fixed
+    point, costs a dictionary lookup."""
+    from ._asl import parse_ast
+
+    ast = parse_ast(body)
+    if ast is None:
+        return S.UNKNOWN
+    names = _NAMES.get(body)
+    if names is None and body not in _NAMES:
+        names = _NAMES[body] = _variable_names(ast)
+    key = (body, env.states, tuple(env.variables.get(n) for n in names)) if names is not None else None
+    hit = _RESULTS.get(key) if key is not None else None
+    if hit is None:
+        events: list[Event] = []
+        try:
+            shape = _Infer(Env(env.states, env.variables, events), body).eval(ast, S.UNKNOWN, False)
+        except RecursionError:  # pragma: no cover - absurdly deep expressions
+            shape, events = S.UNKNOWN, []
+        hit = (shape, tuple(events))
+        if key is not None:
+            if len(_RESULTS) >= _RESULTS_LIMIT:
+                _RESULTS.clear()
+            _RESULTS[key] = hit
+    if env.events is not None:
+        env.events.extend(hit[1])
+    return hit[0]
+
+
+@dataclass
+class _Path:
+    """What a path value is rooted at (for messages and finding classification)."""
+
+    text: str
+    root: str
+    variable: str | None = None
+    depth: int = 0
+
+
+class _Infer(FunctionCalls):
+    def __init__(self, env: Env, src: str) -> None:
+        self.env = env
+        self.src = src
+        self.locals: dict[str, Shape] = {}
+        self.events = env.events
+        self.depth = 0
+
+    # ------------------------------------------------------------------ helpers
+
+    def emit(self, event: Event) -> None:
+        if self.events is not None:
+            self.events.append(event)
+
+    def text(self, node: Any) -> str:
+        """Approximate source text of a node (for messages)."""
+        return _node_text(node)
+
+    # ------------------------------------------------------------------ evaluation
+
+    def eval(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        self.depth += 1
+        try:
+            if self.depth > 200:
+                return S.UNKNOWN
+            out = self._eval(node, ctx, guarded)
+            if getattr(node, "type", None) not in ("path", "variable", "name") and (
+                    getattr(node, "predicate", None) or getattr(node, "stages", None)
+                    or getattr(node, "group", None) is not None):
+                out = self.stages(node, out, ctx, guarded, "predicate")
+            return out
+        finally:
+            self.depth -= 1
+
+    def _eval(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        if node is None:
+            return S.UNDEFINED
+        t = getattr(node, "type", None)
+        if t == "string":
+            return S.STRING
+        if t == "number":
+            return S.NUMBER
+        if t == "value":
+            v = getattr(node, "value", None)
+            return S.BOOLEAN if isinstance(v, bool) else S.NULL
+        if t == "regex":
+            return S.UNKNOWN
+        if t == "path":
+            return self.path(node, ctx, guarded)
+        if t == "variable":
+            shape, _ = self.variable(node, ctx)
+            return self.stages(node, shape, ctx, guarded, "predicate")
+        if t == "name":
+            return self.stages(node, self.step_name(node, ctx, guarded, None), ctx, guarded, "stages")
+        if t == "binary":
+            return self.binary(node, ctx, guarded)
+        if t == "unary":
+            return self.unary(node, ctx, guarded)
+        if t == "condition":
+            return self.condition(node, ctx, guarded)
+        if t == "block":
+            out = S.UNDEFINED
+            for e in node.expressions or ():
+                out = self.eval(e, ctx, guarded)
+            return out
+        if t == "bind":
+            rhs = self.eval(node.rhs, ctx, guarded)
+            lhs = node.lhs
+            if getattr(lhs, "type", None) == "variable":
+                self.locals[str(lhs.value)] = rhs
+            return rhs
+        if t in ("function", "partial"):
+            return self.call(node, ctx, guarded, None)
+        if t == "lambda":
+            saved = dict(self.locals)
+            for arg in node.arguments or ():
+                if getattr(arg, "type", None) == "variable":
+                    self.locals[str(arg.value)] = S.UNKNOWN
+            self.eval(node.body, S.UNKNOWN, False)
+            self.locals = saved
+            return S.UNKNOWN
+        if t == "apply":
+            lhs = self.eval(node.lhs, ctx, guarded)
+            rhs = node.rhs
+            if getattr(rhs, "type", None) == "function":
+                return self.call(rhs, ctx, guarded, lhs)
+            self.eval(rhs, ctx, False)
+            return S.UNKNOWN
+        if t == "transform":
+            self.eval(node.pattern, S.UNKNOWN, False)
+            self.eval(node.update, S.UNKNOWN, False)
+            if getattr(node, "delete", None) is not None:
+                self.eval(node.delete, S.UNKNOWN, False)
+            return S.UNKNOWN
+        if t == "sort":
+            for term in node.terms or ():
+                self.eval(getattr(term, "expression", None), S.element(ctx), False)
+            return ctx
+        # wildcard, descendant, parent, error, operator placeholders ...
+        return S.UNKNOWN
+
+    # ------------------------------------------------------------------ names and paths
+
+    def variable(self, node: Any, ctx: Shape) -> tuple[Shape, _Path]:
+        name = node.value
+        name = "" if name is None else str(name)
+        if name == "":
+            return ctx, _Path("$", "context")
+        if name in self.locals:
+            return self.locals[name], _Path("$" + name, "local", name)
+        if name == "states":
+            return self.env.states, _Path("$states", "states")
+        if name in self.env.variables:
+            return self.env.variables[name], _Path("$" + name, "variable", name)
+        return S.UNKNOWN, _Path("$" + name, "other", name)
+
+    def step_name(self, node: Any, base: Shape, guarded: bool, path: _Path | None) -> Shape:
+        name = str(node.value)
+        out = S.member(base, name)
+        if out is S.NO_SUCH_MEMBER:
+            end = _end(node)
+            start = max(0, end - len(name))
+            if path is None:
+                p = _Path("", "context")
+            else:
+                p = path
+            self.emit(MissingMember(start, end, p.text, name, base, guarded, p.root, p.variable, p.depth + 1))
+            return S.UNDEFINED
+        return out
+
+    def path(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        steps = node.steps or []
+        if not steps:
+            return S.UNKNOWN
+        first = steps[0]
+        ft = getattr(first, "type", None)
+        if ft == "variable":
+            cur, p = self.variable(first, ctx)
+            if first.value == "states":
+                p = _Path("$states", "states")
+            cur = self.stages(first, cur, ctx, guarded, "predicate")
+        elif ft == "name":
+            p = _Path(str(first.value), "context")
+            cur = self.step_name(first, ctx, guarded, _Path("", "context"))
+            cur = self.stages(first, cur, ctx, guarded, "stages")
+        else:
+            p = _Path(self.text(first), "other")
+            cur = self.eval(first, ctx, guarded)
+        for step in steps[1:]:
+            st = getattr(step, "type", None)
+            if cur is S.UNDEFINED:
+                # reading on from a missing value: undefined, already reported at its first step
+                self._walk_quietly(step)
+                continue
+            if st == "name":
+                # `$states.input` etc. name the root for classification
+                if p.root == "states" and p.depth == 0 and step.value in _STATES_KEYS:
+                    nxt = S.member(cur, str(step.value))
+                    if nxt is S.NO_SUCH_MEMBER:
+                        self._walk_quietly(step)  # SFN401-SFN403 report `$states.<x>` misuse
+                        cur = S.UNDEFINED
+                        continue
+                    cur = nxt
+                    p = _Path(f"$states.{step.value}", f"states.{step.value}", None, 0)
+                    cur = self.stages(step, cur, ctx, guarded, "stages")
+                    continue
+                if p.root == "states.context" and p.depth < 2:
+                    nxt = S.member(cur, str(step.value))
+                    if nxt is S.NO_SUCH_MEMBER:  # SFN404 reports unknown context fields
+                        self._walk_quietly(step)
+                        cur = S.UNDEFINED
+                        continue
+                    cur = nxt
+                else:
+                    cur = self.step_name(step, cur, guarded, p)
+                p = _Path(f"{p.text}.{_name_text(step.value)}", p.root, p.variable, p.depth + 1)
+                cur = self.stages(step, cur, ctx, guarded, "stages")
+            elif st == "variable" and step.value == "":
+                cur = self.stages(step, cur, ctx, guarded, "predicate")
+            else:
+                item = S.element(cur) if cur.kind == "array" else cur
+                res = self.eval(step, item, guarded)
+                cur = S.join(res, S.array(res)) if cur.kind == "array" and res.kind not in ("unknown",) else res
+                p = _Path(f"{p.text}.{self.text(step)}", "other")
+        if getattr(node, "group", None) is not None:
+            self._walk_group(node.group, cur)
+            return S.OBJECT
+        return cur
+
+    def stages(self, node: Any, shape: Shape, ctx: Shape, guarded: bool, attr: str) -> Shape:
+        items = getattr(node, attr, None) or []
+        if attr == "predicate" and getattr(node, "stages", None):
+            items = list(items) + list(node.stages)
+        if not items:
+            if getattr(node, "group", None) is not None:
+                self._walk_group(node.group, shape)
+                return S.OBJECT
+            return shape
+        for st in items:
+            if getattr(st, "type", None) != "filter":
+                continue
+            expr = st.expr
+            et = getattr(expr, "type", None)
+            if et == "number" or (et == "unary" and getattr(expr, "value", None) == "-"
+                                  and getattr(getattr(expr, "expression", None), "type", None) == "number"):
+                shape = S.element(shape)
+                continue
+            item = S.element(shape)
+            self.eval(expr, item, False)
+            shape = S.join(item, S.array(item)) if shape.kind == "array" else S.join(shape, S.UNDEFINED) \
+                if shape.kind not in ("unknown", "undefined") else shape
+        if getattr(node, "group", None) is not None:
+            self._walk_group(node.group, shape)
+            return S.OBJECT
+        return shape
+
+    def _walk_group(self, group: Any, ctx: Shape) -> None:
+        for pair in getattr(group, "lhs_object", None) or ():
+            for x in pair:
+                self.eval(x, S.element(ctx), False)
+
+    def _walk_quietly(self, node: Any) -> None:
+        """Evaluate sub-expressions (predicates) of a step that is not reached, without member events."""
+        saved = self.events
+        self.events = None
+        try:
+            self.stages(node, S.UNKNOWN, S.UNKNOWN, False, "stages")
+        finally:
+            self.events = saved
+
+    # ------------------------------------------------------------------ operators
+
+    def binary(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        op = node.value
+        if op in ("and", "or"):
+            self.eval(node.lhs, ctx, True)
+            self.eval(node.rhs, ctx, True)
+            return S.BOOLEAN
+        if op == "??":
+            lhs = self.eval(node.lhs, ctx, True)
+            rhs = self.eval(node.rhs, ctx, guarded)
+            return S.join(S.without_undefined(lhs), rhs)
+        lhs = self.eval(node.lhs, ctx, guarded)
+        rhs = self.eval(node.rhs, ctx, guarded)
+        if op in ("+", "-", "*", "/", "%"):
+            for side, sh, code in (("left", lhs, "T2001"), ("right", rhs, "T2002")):
+                if _certainly_not(sh, "number"):
+                    n = node.lhs if side == "left" else node.rhs
+                    self.emit(BadOperand(*_span(n), op, side, sh, code))
+            return S.NUMBER
+        if op == "&":
+            return S.STRING
+        if op in ("=", "!="):
+            self._enum_compare(node, op, lhs, rhs)
+            return S.BOOLEAN
+        if op == "in":
+            self._enum_in(node, lhs)
+            return S.BOOLEAN
+        if op in ("<", "<=", ">", ">="):
+            return S.BOOLEAN
+        if op == "..":
+            return S.array(S.NUMBER)
+        return S.UNKNOWN
+
+    def _enum_compare(self, node: Any, op: str, lhs: Shape, rhs: Shape) -> None:
+        for subject, sshape, lit in ((node.lhs, lhs, node.rhs), (node.rhs, rhs, node.lhs)):
+            if getattr(lit, "type", None) != "string" or not isinstance(lit.value, str):
+                continue
+            if _placeholder(lit.value):  # an unrendered `${...}`: any value
+                return
+            values = S.enum_values(sshape)
+            if values is not None and lit.value not in values:
+                self.emit(EnumMismatch(_start(lit, self.src), _end(lit), op, self.text(subject), lit.value,
+                                       values, True))
+            return
+
+    def _enum_in(self, node: Any, lhs: Shape) -> None:
+        values = S.enum_values(lhs)
+        if values is None:
+            return
+        rhs = node.rhs
+        lits: list[Any] = []
+        if getattr(rhs, "type", None) == "string":
+            lits = [rhs]
+        elif getattr(rhs, "type", None) == "unary" and rhs.value == "[":
+            exprs = rhs.expressions or []
+            if not all(getattr(e, "type", None) == "string" for e in exprs):
+                return  # a non-literal item may match: judge nothing
+            lits = list(exprs)
+        if any(_placeholder(l.value) for l in lits):
+            return
+        bad = [l for l in lits if l.value not in values]
+        for l in bad:
+            self.emit(EnumMismatch(_start(l, self.src), _end(l), "in", self.text(node.lhs), l.value, values,
+                                   len(bad) == len(lits)))
+
+    def unary(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        v = node.value
+        if v == "-":
+            sh = self.eval(node.expression, ctx, guarded)
+            if _certainly_not(sh, "number"):
+                self.emit(BadOperand(*_span(node.expression), "-", "right", sh, "D1002"))
+            return S.NUMBER
+        if v == "[":
+            item: Shape | None = None
+            for e in node.expressions or ():
+                s = self.eval(e, ctx, guarded)
+                if getattr(e, "type", None) == "binary" and e.value == "..":
+                    s = S.NUMBER
+                item = s if item is None else S.join(item, s)
+            if item is None:
+                return S.array(S.UNKNOWN)
+            return S.array(S.without_undefined(item))
+        if v == "{":
+            members: dict[str, Member] = {}
+            literal_keys = True
+            for pair in node.lhs_object or ():
+                k, val = pair[0], pair[1]
+                self.eval(k, ctx, guarded)
+                vs = self.eval(val, ctx, guarded)
+                if getattr(k, "type", None) == "string" and isinstance(k.value, str):
+                    if vs is S.UNDEFINED:  # certainly undefined (a missing read, reported there): no cascade
+                        members[k.value] = Member(S.UNKNOWN, False)
+                        continue
+                    may_be_undefined = any(a is S.UNDEFINED for a in vs.alternatives())
+                    members[k.value] = Member(S.without_undefined(vs), not may_be_undefined)
+                else:
+                    literal_keys = False
+            return S.obj(members, open=not literal_keys)
+        return S.UNKNOWN
+
+    def condition(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        cond_node, then_node, else_node = node.condition, node.then, getattr(node, "_else", None)
+        cond = self.eval(cond_node, ctx, True)
+        if then_node is cond_node or (getattr(then_node, "type", None) == getattr(cond_node, "type", None)
+                                      and _span(then_node) == _span(cond_node)):  # `a ?: b`
+            other = self.eval(else_node, ctx, guarded) if else_node is not None else S.UNDEFINED
+            return S.join(S.without_undefined(cond), other)
+        then = self.eval(then_node, ctx, guarded)
+        other = self.eval(else_node, ctx, guarded) if else_node is not None else S.UNDEFINED
+        return S.join(then, other)
+
+    # ------------------------------------------------------------------ functions
+
+    def _quiet_eval(self, node: Any) -> Shape:
+        saved, locals_ = self.events, dict(self.locals)
+        self.events = None
+        try:
+            return self.eval(node, S.UNKNOWN, False)
+        finally:
+            self.events, self.locals = saved, locals_
+
+
+def _placeholder(value: Any) -> bool:
+    return isinstance(value, str) and ("${" in value or "{{" in value)
+
+
+def _certainly_not(shape: Shape, kind: str) -> bool:
+    """Every alternative is a known kind other than `kind` (undefined and unknown never count)."""
+    alts = shape.alternatives()
+    return all(a.kind not in ("unknown", "undefined", kind) for a in alts)
