@@ -18,7 +18,8 @@ LAYERS: list[set[str]] = [
     {"load", "project"},                                 # text -> data with positions; where things live
     {"asl", "render", "awsvalues"},                      # the ASL model and walk; one template -> definition;
                                                          # env values pinned from AWS (lock files)
-    {"envconfig", "check", "diagram", "simulate", "shapes"},   # env values; rules; diagrams; the simulator
+    {"shapes"},                                          # data shapes over asl (the rules that use them: check)
+    {"envconfig", "check", "diagram", "simulate"},       # env values; rules; diagrams; the simulator
     {"report"},                                          # one module per report format
     {"pipeline"},                                        # render -> load -> check for a project
     {"deploy"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sfn_compiler.diagnostics import Diagnostic, Span, problem
+from sfn_compiler.diagnostics import Diagnostic, Span, did_you_mean, problem
 from sfn_compiler.errors import EXIT_ERROR, SfncError
 
 
@@ -47,3 +47,10 @@ def test_sfnc_error_carries_diagnostics():
     assert str(exc) == "x.json: error: file not found"
     two = SfncError([problem("a"), problem("b")], exit_code=1)
     assert two.exit_code == 1 and str(two) == "error: a\nerror: b"
+
+
+def test_did_you_mean_prefers_another_case_then_the_closest_name():
+    assert did_you_mean("next", ["Next", "End"]) == "did you mean 'Next'?"
+    assert did_you_mean("Retyr", ["Retry", "Catch"]) == "did you mean 'Retry'?"
+    assert did_you_mean("$ordr", ["order", 3], prefix="did you mean $") == "did you mean $order?"
+    assert did_you_mean("Zzz", ["Retry", "Catch"]) is None and did_you_mean(None, ["a"]) is None

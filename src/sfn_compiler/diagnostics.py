@@ -9,11 +9,14 @@ out of another file (a CloudFormation/SAM/CDK template, a Terraform file) has no
 findings have `span` in that file, no `template`, and `resource` naming the resource.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+`did_you_mean` words the "did you mean 'X'?" hint of a misspelt name.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,15 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
             severity: str = "error") -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
     return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+    cands = [c for c in candidates if isinstance(c, str)]
+    if not isinstance(word, str):
+        return None
+    folded = [c for c in cands if c.lower() == word.lower() and c != word]
+    match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    if not match:
+        return None
+    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"

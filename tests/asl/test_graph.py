@@ -1,4 +1,5 @@
-"""asl.graph: one scope's transition graph: edges, missing targets, reachability, terminals, cycles."""
+"""asl.graph: one scope's transition graph: edges, missing targets, reachability, reverse postorder, terminals,
+cycles."""
 
 from __future__ import annotations
 
@@ -31,6 +32,18 @@ def test_reachability_termination_and_cycles():
     assert g.reachable == {"A", "B", "C", "F"}
     assert g.can_terminate == {"A", "B", "C", "F"}
     assert g.cycles() == [["B", "C"], ["Orphan"]]
+
+
+def test_reverse_postorder_puts_a_state_before_the_states_it_leads_to():
+    m = Machine(DOC)
+    assert m.graph(m.root).reverse_postorder == ("A", "B", "F", "C")   # unreachable Orphan left out
+    diamond = Machine({"StartAt": "S", "States": {
+        "S": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "L"}], "Default": "R"},
+        "L": {"Type": "Pass", "Next": "J"}, "R": {"Type": "Pass", "Next": "J"}, "J": {"Type": "Succeed"}}})
+    order = diamond.graph(diamond.root).reverse_postorder
+    assert order[0] == "S" and order[-1] == "J" and set(order) == {"S", "L", "R", "J"}
+    assert Machine({"StartAt": "Gone", "States": {"A": {"Type": "Succeed"}}}).graph(
+        Machine({"StartAt": "Gone", "States": {"A": {"Type": "Succeed"}}}).root).reverse_postorder == ()
 
 
 def test_opaque_targets_are_not_edges():

@@ -16,6 +16,7 @@ from sfn_compiler.asl.intrinsics import (
     JavaRandom,
     evaluate,
     is_intrinsic,
+    located_paths,
     parse_intrinsic,
     paths_in,
 )
@@ -52,6 +53,12 @@ class TestParse:
         assert ev("States.Array($['a,b'], 1, -2.5, null, true, false, 'z')", {"a,b": 7}) == \
             [7, 1, -2.5, None, True, False, "z"]
 
+    def test_path_arguments_know_where_they_start(self):
+        text = "States.Format('{} $not', $a.b, States.ArrayLength( $$.Execution.Input ))"
+        assert [(p.text, start) for p, start in located_paths(parse_intrinsic(text))] == [
+            ("$a.b", 25), ("$$.Execution.Input", 51)]
+        assert text[25:29] == "$a.b" and text[51:69] == "$$.Execution.Input"
+
     def test_whitespace_is_allowed_between_arguments(self):
         assert ev("States.Array( 1 ,2 )") == [1, 2]
 
@@ -61,7 +68,7 @@ class TestParse:
         ("States.ArrayLength()", "takes 1 argument"),
         ("States.MathAdd(1)", "takes 2 arguments"),
         ("States.MathRandom(1, 2, 3, 4)", "takes 2 to 3 arguments"),
-        ("States.Format()", "at least 1"),
+        ("States.Format()", "takes at least 1 argument, got 0"),
         ("States.UUID(1)", "takes 0 arguments"),
         ("States.Array(1", "unclosed argument list"),
         ("States.Array('a)", "unclosed string literal"),

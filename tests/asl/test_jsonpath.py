@@ -19,6 +19,7 @@ from sfn_compiler.asl.jsonpath import (
     jayway_path,
     parse_path,
     parse_reference_path,
+    path_root,
     to_json_text,
 )
 
@@ -30,6 +31,10 @@ def read(text, doc):
 
 
 class TestParse:
+    def test_path_root_even_when_the_rest_does_not_parse(self):
+        assert [path_root(t) for t in ("$x.a[", "$$.Execution", "$", "$.a", "x.a", "$1")] == \
+            ["$x", "$$", "$", "$", None, "$"]
+
     @pytest.mark.parametrize("text, root", [
         ("$", "$"), ("$.a", "$"), ("$$", "$$"), ("$$.Execution.Input", "$$"), ("$x", "$x"), ("$x.a[0]", "$x"),
         ("$answer", "$answer"), ("$_v1.b", "$_v1"),

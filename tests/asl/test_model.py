@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sfn_compiler.asl.jsonata import analyze, neutralize_placeholders, split_delimited
-from sfn_compiler.asl.model import Machine
+from sfn_compiler.asl.model import Machine, jsonpath_variables
 
 JA = "JSONata"
 
@@ -179,3 +179,13 @@ def test_variable_dataflow_edges_and_scopes():
     assert va.entry(byname["T"]) == (frozenset(), frozenset({"d", "r"}))
     assert va.entry(byname["P"]) == (frozenset(), frozenset({"d", "r", "t", "c"}))
     assert va.entry(byname["B"]) == va.entry(byname["P"])  # inner scopes start with the Parallel's entry sets
+
+
+def test_jsonpath_variables_are_read_with_the_parsers():
+    assert jsonpath_variables("$order.items[0]") == [("order", 0)]
+    assert jsonpath_variables("$order.items[") == [("order", 0)]       # the root, even when the rest is broken
+    assert jsonpath_variables("$.order") == [] and jsonpath_variables("$$.Execution.Id") == []
+    assert jsonpath_variables("order") == [] and jsonpath_variables(3) == []
+    text = "States.Format('{} costs {}', $name, States.MathAdd($price, 1), '$quoted', $.x)"
+    assert jsonpath_variables(text) == [("name", 29), ("price", 51)]
+    assert jsonpath_variables("States.Format('{}', $name") == []       # a call that does not parse (SFN111)

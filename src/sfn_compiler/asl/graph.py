@@ -1,4 +1,4 @@
-"""The transition graph of one scope: edges, reachability, terminals, cycles.
+"""The transition graph of one scope: edges, reachability, reverse postorder, terminals, cycles.
 
 Edges are `walk.transitions`: `Next` (kind "next"), Choice rules (`Choices[i].Next`, kind "choice"),
 `Default` ("default") and catchers (`Catch[i].Next`, "catch"). Targets are names in the same `States` object;
@@ -74,6 +74,29 @@ class Graph:
                         seen.add(nxt)
                         stack.append(nxt)
         return seen
+
+    @cached_property
+    def reverse_postorder(self) -> tuple[str, ...]:
+        """The states reachable from StartAt, in reverse postorder of a depth-first walk (successors in edge
+        order): every state comes before the states it leads to, loops aside."""
+        start = self.start
+        if start is None:
+            return ()
+        order: list[str] = []
+        seen = {start}
+        stack = [(start, iter(self.successors(start)))]
+        while stack:
+            name, it = stack[-1]
+            for nxt in it:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, iter(self.successors(nxt))))
+                    break
+            else:
+                stack.pop()
+                order.append(name)
+        order.reverse()
+        return tuple(order)
 
     @cached_property
     def can_terminate(self) -> set[str]:

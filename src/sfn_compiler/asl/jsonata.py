@@ -87,6 +87,18 @@ def is_expression(s: Any) -> bool:
     return isinstance(s, str) and len(s) >= 4 and s.startswith(OPEN) and s.endswith(CLOSE)
 
 
+def expression_body(value: Any, as_variable: bool = False) -> str | None:
+    """The body of a whole-string `{% ... %}` expression with its unrendered placeholders neutralised
+    (`neutralize_placeholders`: a string literal, or with `as_variable` a variable of unknown value), else
+    None."""
+    if not isinstance(value, str):
+        return None
+    d = split_delimited(value)
+    if d.kind != "expression":
+        return None
+    return neutralize_placeholders(d.body, as_variable)
+
+
 # --------------------------------------------------------------------------------------------------
 # placeholders inside expressions (opaque mode)
 

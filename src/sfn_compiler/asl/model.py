@@ -17,7 +17,6 @@ not assume their types.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterator
@@ -87,7 +86,6 @@ class VarAssign:
 
 _CFN_INTRINSICS = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::ImportValue", "Fn::If", "Fn::Select",
                              "Fn::FindInMap", "Fn::GetAZs", "Fn::Base64", "Fn::Split", "Fn::ToJsonString"})
-_JSONPATH_VAR = re.compile(r"\$([^\W\d][\w]*)")
 
 
 class Machine:
@@ -319,31 +317,23 @@ def _var_name(key: Any, jsonpath: bool) -> str:
 
 
 def jsonpath_variables(value: str) -> list[tuple[str, int]]:
-    """`$name` references in a JSONPath path or intrinsic-function string: [(name, offset)]."""
+    """`$name` references in a JSONPath path or intrinsic-function string: [(name, offset)], as the parsers
+    read them: a path's root (`asl.jsonpath.path_root`, also when the rest of the path does not parse), the
+    roots of an intrinsic call's path arguments (`asl.intrinsics.located_paths`; a call that does not parse
+    reads nothing: SFN111 reports it)."""
     if not isinstance(value, str) or "$" not in value:
         return []
-    out: list[tuple[str, int]] = []
+    from .intrinsics import IntrinsicSyntaxError, located_paths, parse_intrinsic  # JSONPath states only
+    from .jsonpath import path_root
+
     if value.startswith("States."):
-        quote = False
-        i = 0
-        n = len(value)
-        while i < n:
-            ch = value[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "'":
-                quote = not quote
-            elif ch == "$" and not quote:
-                m = _JSONPATH_VAR.match(value, i)
-                if m and (i == 0 or value[i - 1] not in "$"):
-                    out.append((m.group(1), i))
-            i += 1
-        return out
-    m = _JSONPATH_VAR.match(value)
-    if m:
-        out.append((m.group(1), 0))
-    return out
+        try:
+            call = parse_intrinsic(value)
+        except IntrinsicSyntaxError:
+            return []
+        return [(path.variable, start) for path, start in located_paths(call) if path.variable]
+    root = path_root(value)
+    return [(root[1:], 0)] if root is not None and root not in ("$", "$$") else []
 
 
 def _path_reads(state: State, pointer: str, value: Any, kind: str, index: int | None) -> Iterator[VarRead]:

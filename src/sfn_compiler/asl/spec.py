@@ -108,13 +108,29 @@ CONTEXT_FIELDS = {
     "Map": frozenset({"Item"}),
 }
 
-# intrinsic functions (JSONPath) https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html
-INTRINSIC_FUNCTIONS = frozenset({
-    "States.Format", "States.StringToJson", "States.JsonToString", "States.Array", "States.ArrayPartition",
-    "States.ArrayContains", "States.ArrayRange", "States.ArrayGetItem", "States.ArrayLength",
-    "States.ArrayUnique", "States.Base64Encode", "States.Base64Decode", "States.Hash", "States.JsonMerge",
-    "States.MathRandom", "States.MathAdd", "States.StringSplit", "States.UUID",
-})
+# intrinsic functions (JSONPath) https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html:
+# name -> (minimum, maximum) number of arguments (None: no maximum); AWS checks both at creation
+INTRINSIC_ARITY: dict[str, tuple[int, int | None]] = {
+    "States.Format": (1, None),
+    "States.StringToJson": (1, 1),
+    "States.JsonToString": (1, 1),
+    "States.Array": (0, None),
+    "States.ArrayPartition": (2, 2),
+    "States.ArrayContains": (2, 2),
+    "States.ArrayRange": (3, 3),
+    "States.ArrayGetItem": (2, 2),
+    "States.ArrayLength": (1, 1),
+    "States.ArrayUnique": (1, 1),
+    "States.Base64Encode": (1, 1),
+    "States.Base64Decode": (1, 1),
+    "States.Hash": (2, 2),
+    "States.JsonMerge": (3, 3),
+    "States.MathRandom": (2, 3),
+    "States.MathAdd": (2, 2),
+    "States.StringSplit": (2, 2),
+    "States.UUID": (0, 0),
+}
+INTRINSIC_FUNCTIONS = frozenset(INTRINSIC_ARITY)
 
 # ---------------------------------------------------------------------------------------------------
 # where Step Functions evaluates JSONata in a JSONata state

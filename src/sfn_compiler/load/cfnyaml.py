@@ -39,10 +39,10 @@ def _rewrite(node: yaml.Node, loader: yaml.BaseResolver, seen: set[int]) -> yaml
         name = tag[1:]
         key = INTRINSIC_TAGS.get(name)
         if key is None:
-            import difflib
+            from ..diagnostics import did_you_mean
 
-            close = difflib.get_close_matches(name, list(INTRINSIC_TAGS), n=1)
-            known = f"did you mean '!{close[0]}'?" if close else "CloudFormation knows !Ref, !GetAtt, !Sub, !Join, ..."
+            known = did_you_mean(tag, [f"!{t}" for t in INTRINSIC_TAGS]) or \
+                "CloudFormation knows !Ref, !GetAtt, !Sub, !Join, ..."
             raise yaml.constructor.ConstructorError(None, None, f"unknown tag {tag!r} ({known})", node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             if name == "GetAtt" and "." in node.value:          # !GetAtt Res.Attr -> [Res, Attr]

@@ -1,67 +1,56 @@
-"""The one place where the shapes package reads the rest of sfnc: the ASL model's public API and the
-shared JSONata/Resource helpers. When `asl/walk.py` lands, the traversal below is what switches to it.
+"""The one place where the shapes package reads the rest of sfnc: the ASL model (`asl.model.Machine`, its
+scopes and transition graphs, `asl.walk` entries), JSONata bodies (`asl.jsonata`), Task Resources
+(`asl.resources`), the polling catalogue (`asl.poll_catalogue`) and the "did you mean" hint.
+
+The JSONata engine loads on first use (`asl.jsonata` imports it; `sfnc --help` must not).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
-
-_FN: dict[str, Any] = {}
-
-
-def _fn(module: str, name: str) -> Any:
-    """A function of another sfnc module, imported on first use (the check package imports every rule: it
-    must not load when only the shapes are used, and must not be imported at `sfnc --help`)."""
-    key = module + ":" + name
-    f = _FN.get(key)
-    if f is None:
-        import importlib
-
-        f = _FN[key] = getattr(importlib.import_module(module, __package__), name)
-    return f
+from ..asl import walk
+from ..asl.resources import parse_resource  # noqa: F401 - the shapes modules use it from here
+from ..diagnostics import did_you_mean  # noqa: F401
 
 
 def parse_ast(body: str) -> Any:
-    """jsonata-python AST of an expression body, or None (cached by text)."""
-    return _fn("..asl.jsonata", "parse")(body)
+    """jsonata-python AST of an expression body, or None (cached by text; shared with the asl analyzer)."""
+    from ..asl.jsonata import parse
+
+    return parse(body)
 
 
 def expression_body(value: Any) -> str | None:
     """The body of a whole `{% ... %}` string, else None. An unrendered `${...}` outside string literals
     becomes a variable of the same length (`$___`), which no workflow assigns: its value is unknown (the
     string literal the other rules substitute would make it a string)."""
-    if not isinstance(value, str):
-        return None
-    d = _fn("..asl.jsonata", "split_delimited")(value)
-    if d.kind != "expression":
-        return None
-    return _fn("..asl.jsonata", "neutralize_placeholders")(d.body, as_variable=True)
+    from ..asl.jsonata import expression_body as body_of
 
-
-def parse_resource(value: Any):
-    return _fn("..check.rules.patterns._common", "parse_resource")(value)
-
-
-def did_you_mean(word: str, candidates, prefix: str = "did you mean ") -> str | None:
-    return _fn("..check.rules._common", "did_you_mean")(word, candidates, prefix)
+    return body_of(value, as_variable=True)
 
 
 def analyze(body: str):
     """The asl analyzer's view of an expression body (variables read, `$states` paths ...)."""
-    return _fn("..asl.jsonata", "analyze")(body)
+    from ..asl.jsonata import analyze as analyze_body
+
+    return analyze_body(body)
 
 
 def poll_catalogue():
-    """The built-in polling catalogue entries (check/rules/patterns/catalogue.py)."""
-    return _fn("..check.rules.patterns.catalogue", "builtin")()
+    """The built-in polling catalogue entries (`asl/poll_catalogue.py`)."""
+    from ..asl.poll_catalogue import builtin
+
+    return builtin()
 
 
 # ------------------------------------------------------------------ the machine (asl.Machine public API)
 
 
 def machine(document: Any, placeholders: str | None = "opaque"):
-    return _fn("..asl.model", "Machine")(document, placeholders=placeholders)
+    from ..asl.model import Machine
+
+    return Machine(document, placeholders=placeholders)
 
 
 def scopes(m) -> list:
@@ -86,37 +75,23 @@ def complete(m, scope) -> bool:
     if g.missing or g.opaque_targets:
         return False
     for st in scope.states.values():
-        raw = st.raw if isinstance(st.raw, dict) else {}
-        if st.type == "Choice":
-            rules = raw.get("Choices")
-            if not isinstance(rules, list) or not all(isinstance(r, dict) and isinstance(r.get("Next"), str)
-                                                       for r in rules):
-                return False
-        catch = raw.get("Catch")
-        if st.type in ("Task", "Parallel", "Map") and isinstance(catch, list):
-            if not all(isinstance(c, dict) and isinstance(c.get("Next"), str) for c in catch):
-                return False
+        if st.type == "Choice" and not _all_name_next(st, "Choices", required=True):
+            return False
+        if walk.handles_errors(st.raw) and not _all_name_next(st, "Catch", required=False):
+            return False
     return True
 
 
-def reverse_postorder(m, scope) -> list[str]:
+def _all_name_next(st, key: str, required: bool) -> bool:
+    """Every item of the state's `key` array (Choice rules, catchers) is an object with a string `Next`; a
+    missing or non-array `key` passes unless `required`."""
+    items = st.get(key)
+    if not isinstance(items, list):
+        return not required
+    entries = list(st.entries(key))
+    return len(entries) == len(items) and all(isinstance(e.raw.get("Next"), str) for e in entries)
+
+
+def reverse_postorder(m, scope) -> tuple[str, ...]:
     """State names of `scope` reachable from StartAt, in reverse postorder of a depth-first walk."""
-    g = m.graph(scope)
-    start = g.start
-    if start is None:
-        return []
-    order: list[str] = []
-    seen = {start}
-    stack: list[tuple[str, Iterator[str]]] = [(start, iter(g.successors(start)))]
-    while stack:
-        name, it = stack[-1]
-        for nxt in it:
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, iter(g.successors(nxt))))
-                break
-        else:
-            stack.pop()
-            order.append(name)
-    order.reverse()
-    return order
+    return m.graph(scope).reverse_postorder

@@ -267,7 +267,7 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
     """Polling loops whose describe Task reads a handle variable (`$verifierArn`) that a start of the same
     job kind in the same loop does not update: after that start, the describe keeps polling the old job.
 
-    `entries` are poll catalogue entries (`check/rules/patterns/catalogue.py`: `start`/`describe` Resource
+    `entries` are poll catalogue entries (`asl/poll_catalogue.py`: `start`/`describe` Resource
     forms, `id_to` the describe argument holding the handle); default: the built-in catalogue."""
     if entries is None:
         entries = _asl.poll_catalogue()

@@ -10,8 +10,8 @@ arguments, as AWS does when the state machine is created.
 unseeded ``States.MathRandom`` (runs are reproducible). A function that cannot compute its value raises
 :class:`IntrinsicError`; the simulator reports it as ``States.IntrinsicFailure``.
 
-Modules: `syntax` (the call tree and its parser, :data:`ARITY`), `evaluate` (the 18 functions).
-Import from the package.
+Modules: `syntax` (the call tree and its parser, :data:`ARITY`), `evaluation` (the 18 functions, loaded on
+first use). Import from the package.
 
 Recorded AWS behaviours this follows (cases under ``jsonpath-intrinsic-functions-*``): ``States.MathAdd``
 rounds each argument half up (``1.5 + 1.51 = 4``); ``States.StringSplit`` splits on any character of the
@@ -21,8 +21,20 @@ object argument as ``{k=v, …}``; ``States.JsonToString`` prints compact JSON.
 
 from __future__ import annotations
 
-from .evaluate import HASH_ALGORITHMS, MAX_ENCODE_CHARS, MAX_RANGE_ITEMS, IntrinsicError, JavaRandom, evaluate
-from .syntax import ARITY, Call, IntrinsicSyntaxError, is_intrinsic, parse_intrinsic, paths_in
+import importlib
+from typing import Any
+
+from .syntax import ARITY, Call, IntrinsicSyntaxError, is_intrinsic, located_paths, parse_intrinsic, paths_in
+
+# the evaluator (hashlib, base64, uuid ...) loads on first use: the rules only parse calls
+_EVALUATE = frozenset({"HASH_ALGORITHMS", "MAX_ENCODE_CHARS", "MAX_RANGE_ITEMS", "IntrinsicError", "JavaRandom",
+                       "evaluate"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EVALUATE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(".evaluation", __name__), name)
 
 __all__ = [
     "Call",
@@ -32,6 +44,7 @@ __all__ = [
     "is_intrinsic",
     "evaluate",
     "paths_in",
+    "located_paths",
     "ARITY",
     "JavaRandom",
 ]

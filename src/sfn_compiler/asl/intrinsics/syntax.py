@@ -9,28 +9,9 @@ from functools import lru_cache
 from typing import Any
 
 from ..jsonpath import JsonPath, JsonPathSyntaxError, parse_path
+from ..spec import INTRINSIC_ARITY
 
-#: name → (minimum, maximum) number of arguments (None: no maximum)
-ARITY: dict[str, tuple[int, int | None]] = {
-    "States.Format": (1, None),
-    "States.StringToJson": (1, 1),
-    "States.JsonToString": (1, 1),
-    "States.Array": (0, None),
-    "States.ArrayPartition": (2, 2),
-    "States.ArrayContains": (2, 2),
-    "States.ArrayRange": (3, 3),
-    "States.ArrayGetItem": (2, 2),
-    "States.ArrayLength": (1, 1),
-    "States.ArrayUnique": (1, 1),
-    "States.Base64Encode": (1, 1),
-    "States.Base64Decode": (1, 1),
-    "States.Hash": (2, 2),
-    "States.JsonMerge": (3, 3),
-    "States.MathRandom": (2, 3),
-    "States.MathAdd": (2, 2),
-    "States.StringSplit": (2, 2),
-    "States.UUID": (0, 0),
-}
+ARITY = INTRINSIC_ARITY  #: name → (minimum, maximum) number of arguments (None: no maximum); `asl.spec`
 
 
 class IntrinsicSyntaxError(ValueError):
@@ -56,6 +37,7 @@ class _Literal:
 @dataclass(frozen=True)
 class _PathArg:
     path: JsonPath
+    start: int = 0          # offset of the path in the text `parse_intrinsic` read
 
 
 @dataclass(frozen=True)
@@ -78,6 +60,17 @@ def paths_in(call: Call) -> list[JsonPath]:
             out.append(a.path)
         elif isinstance(a, Call):
             out.extend(paths_in(a))
+    return out
+
+
+def located_paths(call: Call) -> list[tuple[JsonPath, int]]:
+    """Every path argument with its offset in the text `parse_intrinsic` read, nested calls included."""
+    out: list[tuple[JsonPath, int]] = []
+    for a in call.args:
+        if isinstance(a, _PathArg):
+            out.append((a.path, a.start))
+        elif isinstance(a, Call):
+            out.extend(located_paths(a))
     return out
 
 
@@ -143,7 +136,8 @@ class _P:
         lo, hi = ARITY[name]
         if len(args) < lo or (hi is not None and len(args) > hi):
             want = str(lo) if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
-            raise self.error(f"{name} takes {want} argument{'s' if want != '1' else ''}, got {len(args)}", start)
+            raise self.error(f"{name} takes {want} argument{'' if want.endswith(' 1') or want == '1' else 's'}, "
+                             f"got {len(args)}", start)
         return Call(name, tuple(args), self.text[start:self.pos])
 
     def arg(self) -> _Arg:
@@ -215,7 +209,7 @@ class _P:
             self.pos += 1
         text = t[start:self.pos].rstrip()
         try:
-            return _PathArg(parse_path(text))
+            return _PathArg(parse_path(text), start)
         except JsonPathSyntaxError as exc:
             raise self.error(f"invalid path argument {text!r}: {exc.message}", start) from None
 

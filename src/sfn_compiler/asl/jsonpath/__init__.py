@@ -26,7 +26,7 @@ build new documents copy what they keep.
 
 from __future__ import annotations
 
-from .parser import jayway_path, parse_path, parse_reference_path
+from .parser import jayway_path, parse_path, parse_reference_path, path_root
 from .path import JSON_PROVIDER, JsonPath, JsonPathSyntaxError, PathNotFound, is_path
 from .text import java_class_name, java_double, java_string, to_json_text
 
@@ -36,6 +36,7 @@ __all__ = [
     "PathNotFound",
     "parse_path",
     "parse_reference_path",
+    "path_root",
     "is_path",
     "jayway_path",
     "java_class_name",

@@ -325,6 +325,15 @@ def parse_reference_path(text: str, *, allow_variables: bool = True, allow_conte
     return path
 
 
+def path_root(text: str) -> str | None:
+    """The root of a path as :func:`parse_path` reads it (``$``, ``$$`` or ``$name``), whether or not the rest
+    parses; None when the text does not start with ``$``."""
+    try:
+        return _Parser(text).parse_root()
+    except JsonPathSyntaxError:
+        return None
+
+
 def jayway_path(text: str) -> str:
     """Jayway's rendering of a path text (``$.a[0]`` → ``$['a'][0]``)."""
     return parse_path(text).jayway()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-from typing import Any, Iterable
+from typing import Any
 
 from ...load.pointer import escape_token
 
@@ -25,17 +24,6 @@ IB = f"{DG}/input-output-itembatcher.html"
 
 def ptr(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_token(t) for t in tokens)
-
-
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
-    cands = [c for c in candidates if isinstance(c, str)]
-    if not isinstance(word, str):
-        return None
-    folded = [c for c in cands if c.lower() == word.lower() and c != word]
-    match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
-    if not match:
-        return None
-    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
 
 
 def type_name(value: Any) -> str:

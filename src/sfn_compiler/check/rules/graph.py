@@ -6,8 +6,9 @@ from typing import Iterator
 
 from ...asl.jsonata import is_expression
 from ...asl.model import Machine, Scope
+from ...diagnostics import did_you_mean
 from ..base import CheckContext, Finding, Rule, Severity
-from ._common import SMS, SPEC, did_you_mean, ptr
+from ._common import SMS, SPEC, ptr
 
 GROUP = "graph"
 _MTT = "observed AWS behaviour: floci-io/floci#2786 and LocalStack PR #12487 (MISSING_TRANSITION_TARGET, MISSING_END_STATE)"

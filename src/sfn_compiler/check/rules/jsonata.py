@@ -13,8 +13,9 @@ from typing import Any, Iterator
 from ...asl import spec
 from ...asl.jsonata import is_expression
 from ...asl.model import Expression, FieldString, Machine, State
+from ...diagnostics import did_you_mean
 from ..base import CheckContext, Finding, Rule, Severity
-from ._common import SPEC, TD, did_you_mean, ptr, short
+from ._common import SPEC, TD, ptr, short
 
 GROUP = "jsonata"
 _FLOCI_INVALID = "observed AWS behaviour: floci-io/floci#2745 (INVALID_JSONATA_EXPRESSION from validate-state-machine-definition)"

@@ -8,8 +8,9 @@ from ...asl import spec
 from ...asl.jsonata import is_expression
 from ...asl.model import Machine, State
 from ...asl.walk import ERROR_HANDLING_TYPES, error_names
+from ...diagnostics import did_you_mean
 from ..base import CheckContext, Finding, Rule, Severity
-from ._common import ERR, SPEC, TASK, did_you_mean, is_int, is_number, ptr, short, type_name
+from ._common import ERR, SPEC, TASK, is_int, is_number, ptr, short, type_name
 
 GROUP = "errors"
 

@@ -6,8 +6,9 @@ from typing import Iterator
 
 from ...asl import spec
 from ...asl.walk import ERROR_HANDLING_TYPES
+from ...diagnostics import did_you_mean
 from ..base import CheckContext, Finding, Rule, Severity
-from ._common import CTX, SPEC, TD, did_you_mean
+from ._common import CTX, SPEC, TD
 from .jsonata import field_label
 
 GROUP = "states"

@@ -6,8 +6,9 @@ from typing import Iterator
 
 from ...asl.jsonata import FUNCTIONS
 from ...asl.model import VarRead
+from ...diagnostics import did_you_mean
 from ..base import CheckContext, Finding, Rule, Severity
-from ._common import SPEC, TD, WV, did_you_mean
+from ._common import SPEC, TD, WV
 from .jsonata import field_label
 
 GROUP = "variables"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from ...asl import walk
 from ...asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 from ...asl.jsonpath import JsonPathSyntaxError, parse_path, parse_reference_path
 from .choice import _OPERATORS, _TYPE_TESTS, _is_number, _matches_regex
@@ -157,10 +158,9 @@ def check_state(state: Mapping[str, Any], pointer: str = "") -> None:
             _check_rule(rule, f"{pointer}/Choices/{i}", True)
             if isinstance(rule, Mapping) and "Assign" in rule:
                 _check_template(rule["Assign"], f"{pointer}/Choices/{i}/Assign")
-    for i, catcher in enumerate(state.get("Catch") or ()):
-        if isinstance(catcher, Mapping):
-            if "ResultPath" in catcher:
-                _check_path(catcher["ResultPath"], f"{pointer}/Catch/{i}/ResultPath", reference=True,
-                            variables=False, context=False, nullable=True)
-            if "Assign" in catcher:
-                _check_template(catcher["Assign"], f"{pointer}/Catch/{i}/Assign")
+    for i, _, catcher in walk.entries(state, "Catch"):
+        if "ResultPath" in catcher:
+            _check_path(catcher["ResultPath"], f"{pointer}/Catch/{i}/ResultPath", reference=True,
+                        variables=False, context=False, nullable=True)
+        if "Assign" in catcher:
+            _check_template(catcher["Assign"], f"{pointer}/Catch/{i}/Assign")

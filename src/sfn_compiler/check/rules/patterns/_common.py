@@ -1,4 +1,6 @@
-"""Helpers shared by the pattern rules: resources, Retry/Catch, JSONata bodies, options, paths.
+"""Helpers shared by the pattern rules: Retry/Catch, options, the polling catalogue with the project's
+entries, paths (a Task's Resource is `asl.resources`, a JSONata body `asl.jsonata.expression_body` /
+`parse`, the catalogue itself `asl.poll_catalogue`).
 
 Everything here reads the ASL model (`sfn_compiler.asl.model.Machine`) and the raw definition; nothing
 mutates either. Per-document results that several rules need (loops, polls, locks) are cached with
@@ -7,63 +9,15 @@ mutates either. Per-document results that several rules need (loops, polls, lock
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ....asl.jsonata import neutralize_placeholders, split_delimited
+from ....asl import poll_catalogue
+from ....asl.poll_catalogue import Catalogue
 from ....asl.walk import ERROR_HANDLING_TYPES
 from ....errors import SfncError
 
 GROUP = "pattern"
-
-# --------------------------------------------------------------------------------------------------
-# resources
-
-_RESOURCE = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):states:::(?P<body>[A-Za-z0-9_:\-]+?)"
-                       r"(?P<suffix>\.sync(?::2)?|\.waitForTaskToken)?$")
-
-
-@dataclass(frozen=True)
-class Resource:
-    form: str            # "aws-sdk:sagemaker:startPipelineExecution", "dynamodb:putItem" (no suffix)
-    suffix: str          # "", ".sync", ".sync:2", ".waitForTaskToken"
-    sdk: bool            # an `aws-sdk:` integration
-    service: str         # "sagemaker", "dynamodb"
-    action: str          # "startPipelineExecution", "putItem"
-
-    @property
-    def key(self) -> str:
-        return self.form.lower()
-
-
-def parse_resource(value: Any) -> Resource | None:
-    """A service-integration Resource (`arn:<partition>:states:::...`), or None (Lambda/activity ARNs,
-    placeholders, anything else)."""
-    if not isinstance(value, str):
-        return None
-    m = _RESOURCE.match(value.strip())
-    if not m:
-        return None
-    body = m.group("body")
-    parts = body.split(":")
-    sdk = parts[0] == "aws-sdk"
-    if sdk:
-        if len(parts) != 3:
-            return None
-        service, action = parts[1], parts[2]
-    else:
-        if len(parts) != 2:
-            return None
-        service, action = parts
-    return Resource(body, m.group("suffix") or "", sdk, service, action)
-
-
-def task_resource(state) -> Resource | None:
-    if state.type != "Task":
-        return None
-    return parse_resource(state.get("Resource"))
-
 
 # --------------------------------------------------------------------------------------------------
 # Retry / Catch
@@ -103,35 +57,6 @@ def catch_label(c: Catcher) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # JSONata
-
-
-def expression_body(value: Any) -> str | None:
-    """The body of a whole-string `{% ... %}` expression (placeholders neutralised), else None."""
-    if not isinstance(value, str):
-        return None
-    d = split_delimited(value)
-    if d.kind != "expression":
-        return None
-    return neutralize_placeholders(d.body)
-
-
-_AST_CACHE: dict[str, Any] = {}
-
-
-def parse_ast(body: str) -> Any:
-    """The jsonata-python AST of `body`, or None when it does not parse (cached by text)."""
-    if body in _AST_CACHE:
-        return _AST_CACHE[body]
-    try:
-        from jsonata.parser import Parser
-
-        ast = Parser().parse(body)
-    except Exception:  # parse errors are another rule's business
-        ast = None
-    if len(_AST_CACHE) > 20_000:
-        _AST_CACHE.clear()
-    _AST_CACHE[body] = ast
-    return ast
 
 
 def strings_in(value: Any, depth: int = 0) -> Iterable[str]:
@@ -181,6 +106,12 @@ def patterns_settings(settings: dict[str, Any] | None) -> dict[str, Any]:
         raise SfncError(f"{PATTERNS_TABLE}: unknown setting(s) {', '.join(unknown)}",
                         hint="known: " + ", ".join(PATTERNS_KEYS))
     return patterns
+
+
+def catalogue_for(settings: dict[str, Any] | None) -> Catalogue:
+    """The polling catalogue with the project's `[tool.sfnc.patterns]` entries (`catalogue`, `poll`)."""
+    patterns = patterns_settings(settings)
+    return poll_catalogue.load(patterns.get("catalogue"), patterns.get("poll"))
 
 
 def join_path(tokens: Iterable[str]) -> str:

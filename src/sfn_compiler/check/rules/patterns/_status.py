@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ._common import expression_body, parse_ast
+from ....asl.jsonata import expression_body, parse
 
 _TRANSFORMS: dict[str, Callable[[str], str]] = {
     "lowercase": str.lower, "uppercase": str.upper, "trim": lambda s: " ".join(s.split()), "string": lambda s: s,
@@ -168,7 +168,7 @@ def condition_ast(rule: Any) -> Any:
     if isinstance(cond, bool):
         return _Bool(cond)
     body = expression_body(cond)
-    return parse_ast(body) if body is not None else None
+    return parse(body) if body is not None else None
 
 
 class _Bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ....asl.resources import parse_resource
 from ...base import CheckContext, Finding, Rule, Severity
-from ._common import GROUP, option_names, parse_resource
+from ._common import GROUP, option_names
 
 _SOURCES = (
     "https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token",

@@ -19,8 +19,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ....asl.jsonata import expression_body
+from ....asl.resources import task_resource
 from ...base import CheckContext
-from ._common import PATTERNS_TABLE, expression_body, option_names, patterns_settings, task_resource
+from ._common import PATTERNS_TABLE, option_names, patterns_settings
 from ._flow import find_path
 
 

@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ....asl.poll_catalogue import PollEntry
+from ....asl.resources import task_resource
 from ...base import CheckContext
-from ._common import task_resource
+from ._common import catalogue_for
 from ._flow import Loop, innermost_loop, shortest_path
 from ._status import StatusRefs, choice_tests_status
-from .catalogue import PollEntry, catalogue_for
 
 
 @dataclass(eq=False)

@@ -9,8 +9,9 @@ from ....asl import spec
 from ....asl.jsonata import is_expression
 from ....asl.model import State
 from ....asl.walk import ERROR_HANDLING_TYPES
+from ....diagnostics import did_you_mean
 from ...base import CheckContext, Finding, Rule, Severity
-from .._common import DG, IB, IR, SMS, SPEC, TASK, TD, did_you_mean, ptr, short, type_name
+from .._common import DG, IB, IR, SMS, SPEC, TASK, TD, ptr, short, type_name
 from ._common import (GROUP, JSONATA_INSTEAD, JSONPATH_INSTEAD, LENIENT, NESTED_FIELDS, field_class, nested_objects,
                       nested_rules, scope_what, typed_states)
 

@@ -9,8 +9,9 @@ from typing import Any, Iterator
 from ....asl import spec
 from ....asl.model import Machine, State
 from ....asl.walk import ERROR_HANDLING_TYPES
+from ....diagnostics import did_you_mean
 from ...base import CheckContext, Finding, Rule, Severity
-from .._common import DG, IF, SPEC, did_you_mean, ptr, short, type_name
+from .._common import DG, IF, SPEC, ptr, short, type_name
 from ._common import GROUP, nested_objects, nested_rules, typed_states
 
 

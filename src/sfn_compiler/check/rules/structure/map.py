@@ -6,8 +6,9 @@ import re
 from typing import Iterator
 
 from ....asl.model import State
+from ....diagnostics import did_you_mean
 from ...base import CheckContext, Finding, Rule, Severity
-from .._common import IB, IR, MAPD, QUOTA, RW, did_you_mean, ptr, short, type_name
+from .._common import IB, IR, MAPD, QUOTA, RW, ptr, short, type_name
 from ._common import GROUP, int_value, typed_states
 
 

@@ -30,11 +30,10 @@ from typing import Any
 
 import yaml
 
-from ....errors import SfncError
+from ..errors import SfncError
 
 _KEYS = {"name", "start", "describe", "id", "status", "success", "failure", "running", "handoff", "sources", "note"}
 _REQUIRED = ("name", "start", "describe", "status", "success", "failure")
-_PATTERN_KEYS = {"catalogue", "poll"}
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def _resolve(path: str) -> Path:
     if p.is_absolute() or p.exists():
         return p
     try:
-        from ....project import find_project
+        from ..project import find_project
 
         root = find_project().root
         if (root / p).exists():
@@ -168,6 +167,17 @@ def _resolve(path: str) -> Path:
     except Exception:  # pragma: no cover - no project: keep the cwd-relative path
         pass
     return p
+
+
+def load(catalogue: Any = None, poll: Any = None) -> Catalogue:
+    """The built-in entries, then those of the `catalogue` file, then the inline `poll` entries (a later
+    entry with the name of an earlier one replaces it). Cached by the settings' values."""
+    cfg = {k: v for k, v in (("catalogue", catalogue), ("poll", poll)) if v is not None}
+    try:
+        key = json.dumps(cfg, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # pragma: no cover
+        raise SfncError("[tool.sfnc.patterns] holds values that are not plain data") from None
+    return _load(key)
 
 
 @lru_cache(maxsize=16)
@@ -192,15 +202,3 @@ def _load(key: str) -> Catalogue:
         for e in _entries_of(cfg["poll"], f"{where} poll"):
             entries[e.name] = e
     return Catalogue(tuple(entries.values()))
-
-
-def catalogue_for(settings: dict[str, Any] | None) -> Catalogue:
-    from ._common import patterns_settings
-
-    patterns = patterns_settings(settings)
-    cfg = {k: patterns.get(k) for k in _PATTERN_KEYS if patterns.get(k) is not None}
-    try:
-        key = json.dumps(cfg, sort_keys=True, default=str)
-    except (TypeError, ValueError):  # pragma: no cover
-        raise SfncError("[tool.sfnc.patterns] holds values that are not plain data") from None
-    return _load(key)
