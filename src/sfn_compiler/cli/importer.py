@@ -57,7 +57,6 @@ def import_cmd(
         if not envs or not (prefix or arn):
             raise SfncError("nothing to import from", hint="sfnc import template.yaml, or "
                             "sfnc import --env dev --prefix app-dev- [--env prod --prefix app-prod-]")
-        from ..deploy.client import AwsError, SfnClient
         from ..importer.from_deployed import Source, plan_from_deployed
 
         prefixes = _pair(prefix, envs, "--prefix") if prefix else [""] * len(envs)
@@ -72,13 +71,7 @@ def import_cmd(
                 raise SfncError(f"--arn {item!r}: write ENV=ARN (envs: {', '.join(envs)})")
             else:
                 sources[0].arns.append(item)
-        clients = {}
-        for s in sources:
-            try:
-                clients[s.env] = SfnClient.connect(s.settings())
-            except AwsError as exc:
-                raise SfncError(exc.message, env=s.env, hint=exc.hint) from None
-        plan = plan_from_deployed(sources, clients)
+        plan = plan_from_deployed(sources)
 
     files = plan_files(plan, project.templates_dir, project.envs_dir)
     mismatches = render_check(plan)
@@ -101,6 +94,7 @@ def import_cmd(
         for m in mismatches:
             typer.echo(f"warning: {m}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
-    typer.echo(f"\nrendering the import reproduces all {sum(len(v) for v in plan.expected.values())} definitions; "
+    count = sum(len(v) for v in plan.expected.values())
+    typer.echo(f"\nrendering the import reproduces all {count} definition{'s' if count != 1 else ''}; "
                "next: sfnc render --all-envs && sfnc validate" + ("" if template is not None else " && sfnc diff --env ENV"))
     raise typer.Exit(EXIT_OK)

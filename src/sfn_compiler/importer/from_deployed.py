@@ -193,7 +193,22 @@ def _settings(d: Deployed) -> dict[str, Any]:
     return out
 
 
-def plan_from_deployed(sources: list[Source], clients: dict[str, Any]) -> ImportPlan:
+def connect(sources: list[Source]) -> dict[str, Any]:
+    """A Step Functions client per env, from its region/profile/endpoint."""
+    from ..deploy.client import AwsError, SfnClient
+
+    clients = {}
+    for s in sources:
+        try:
+            clients[s.env] = SfnClient.connect(s.settings())
+        except AwsError as exc:
+            raise SfncError(exc.message, env=s.env, hint=exc.hint) from None
+    return clients
+
+
+def plan_from_deployed(sources: list[Source], clients: dict[str, Any] | None = None) -> ImportPlan:
+    """The import plan for `sources` (clients made from each source's settings unless given)."""
+    clients = clients if clients is not None else connect(sources)
     per_env: dict[str, dict[str, Deployed]] = {}
     for s in sources:
         per_env[s.env] = read_env(clients[s.env], s)

@@ -34,7 +34,8 @@ class TemplateNotRendered(_Input):
 `sfnc validate` renders every template for every env before checking it. A template that does not
 render for an env (a `${placeholder}` with no value in that env, a value of the wrong type, a Jinja
 error in a `.json.j2`) produces no definition, so nothing in it was checked for that env and
-`sfnc render` would refuse it too. Reported at the template line, with the env; exit code 2.
+`sfnc render` would refuse it too. Reported at the template line, with the env; exit code 2, and
+`--ignore` does not hide it (nothing was checked).
 
 ## How to fix
 Follow the message: add the value under `values:` in the env file (or `--set NAME=VALUE`), or fix the
@@ -56,7 +57,7 @@ An env file that breaks its schema, an `extends:` chain that is missing or circu
 reference each other in a cycle, a value from AWS (`{ssm: ...}`) that is not in the env's lock file, a
 refused secret, an env name that does not exist, or a `[tool.sfnc.validate]` table sfnc cannot use: the
 templates cannot be rendered for that env (or the rules cannot be configured), so nothing was checked.
-Reported at the file and line that is wrong; exit code 2.
+Reported at the file and line that is wrong; exit code 2, and `--ignore` does not hide it.
 
 ## How to fix
 Follow the message and its hint (for a value from AWS: `sfnc lock --env ENV`).
@@ -76,7 +77,8 @@ class InputNotRead(_Input):
 A PATH that does not exist, a `DefinitionUri` / `DefinitionS3Location` / Terraform `templatefile()` file
 that is missing or points outside the project, a file that is not UTF-8 or too large, or a directory
 that holds no state machine at all: what it would have held was not checked, and CloudFormation (`sam
-build`, `terraform plan`) would fail on the missing file too. Exit code 2.
+build`, `terraform plan`) would fail on the missing file too. Exit code 2, and `--ignore` does not hide
+it.
 
 ## How to fix
 Fix the path (relative to the template for `DefinitionUri`), run sfnc from the project that holds the
