@@ -37,6 +37,27 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place that belongs to one finding: a consequence folded into it (a state unreachable because
+    of the missing target), another occurrence of the same problem in the field, the start of a path, the
+    same finding in another env. `span`/`template`/`pointer` as in `Diagnostic`; any may be missing."""
+
+    message: str
+    span: Span | None = None
+    pointer: str | None = None
+    template: Span | None = None
+
+    @property
+    def primary(self) -> Span | None:
+        return self.template or self.span
+
+    def format(self) -> str:
+        """`file:line:col: message` (the primary place), or the message alone."""
+        where = self.primary
+        return f"{where.format()}: {self.message}" if where is not None and where.file else self.message
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     message: str
     severity: str = "error"              # "error" | "warning" | "info"
@@ -53,6 +74,9 @@ class Diagnostic:
     frame: str | None = None             # code frame for text output
     resource: str | None = None          # the resource holding the definition (CloudFormation logical id,
                                          # Terraform address) when it was read out of a template
+    related: tuple[Related, ...] = ()    # places that belong to this finding (every format shows them)
+    neutral: str | None = None           # the message with env-substituted values written as ${name}, when
+                                         # they occur in it (the cross-env merge shows it when envs differ)
 
     @property
     def primary(self) -> Span | None:
@@ -85,6 +109,8 @@ class Diagnostic:
         if extras:
             parts.append(f" ({', '.join(extras)})")
         text = "".join(parts)
+        for r in self.related:
+            text += f"\n  related: {r.format()}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -97,13 +123,19 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
     return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
 
 
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
-    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` most likely misspells: the same but for case, else the closest by difflib."""
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str):
         return None
     folded = [c for c in cands if c.lower() == word.lower() and c != word]
     match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
-    if not match:
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+    match = closest(word, candidates)
+    if match is None:
         return None
-    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
+    return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"

@@ -2,10 +2,13 @@
 
 Two sets: `fixed`, a hand-made list of diagnostics (a template finding merged over envs with a code frame,
 an offending path and a fingerprint; a plain-file warning; an info; a finding in a definition read out of a
-CloudFormation template (no rendered file; the resource named); a problem that is not a rule finding;
-characters each format must escape), formatted directly; and `project`, `sfnc validate` on the small
-project in tests/report/project/ in each format (placeholders that move offsets, findings merged across
-envs and one only in prod, carets, severity overrides). Regenerate after an intended change with
+CloudFormation template (no rendered file; the resource named); a problem that is not a rule finding; a root
+cause with related information in a template and in a plain file; characters each format must escape),
+formatted directly; and `project`, `sfnc validate` on the small project in tests/report/project/ in each
+format (placeholders that move offsets, findings merged across envs and one only in prod, carets, severity
+overrides, a Next typo whose unreachable state is related information, a loop whose stuck states fold into
+cycle-without-exit, a lock leak reported where the path leaves and merged across envs although its message
+names each env's table). Regenerate after an intended change with
 `SFNC_UPDATE_GOLDENS=1 pytest tests/report` and review the diff.
 """
 
@@ -20,7 +23,7 @@ import pytest
 
 from sfn_compiler.check.docs import rule_markdown
 from sfn_compiler.check.registry import all_rules
-from sfn_compiler.diagnostics import Diagnostic, Span, problem
+from sfn_compiler.diagnostics import Diagnostic, Related, Span, problem
 from sfn_compiler.report import FORMATS, Summary, render
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +54,16 @@ FIXED = [
                resource="OrdersStateMachine"),
     problem("no value for placeholder ${missing} in env 'dev'", "templates/broken.json", 4, 12,
             pointer="/States/A/Comment", env="dev", hint="add it under `values:` in the env file"),
+    # one root cause with its consequences as related information (in a template and in a plain file)
+    Diagnostic("State 'Start': 'Next' target 'Procss' does not exist in this scope", "error",
+               Span("definitions/dev/orders.json", 50, 15), "/States/Start/Next", "dev, prod", "did you mean 'Process'?",
+               "SFN202", "transition-target-missing", Span("templates/orders.json", 30, 15),
+               "docs/rules.md#sfn202-transition-target-missing", (), "5555666677778888",
+               related=(Related("State 'Process' is not reachable from StartAt 'Start' in the state machine",
+                                Span("definitions/dev/orders.json", 52, 5), "/States/Process",
+                                Span("templates/orders.json", 31, 5)),
+                        Related("State 'Done, 100%' is not reachable: <a> & \"b\"", Span("asl/plain, file.json", 60, 5),
+                                "/States/Done, 100%"))),
 ]
 FILES = ["asl/clean.json", "asl/plain, file.json", "definitions/dev/orders.json", "definitions/prod/orders.json",
          "sam/template.yaml (OrdersStateMachine)"]

@@ -8,18 +8,19 @@ locates every finding once: pointer -> rendered file:line:col -> template file:l
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Related, Span
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import escape_token
 from ..load.jsondoc import read_text
 from ..placeholders import has_placeholder
-from .base import CheckContext, Finding, Rule, Severity
+from .base import CheckContext, Finding, Note, Rule, Severity
 from .config import CheckConfig
 from .rules.document import (DefinitionTooLarge, DuplicateKey, InvalidJson, InvalidSuppression, NotAStateMachine,
                        RuleCrashed, UnrenderedPlaceholder, UnusedSuppression)
@@ -42,39 +43,55 @@ def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
 
 class _Collector:
     def __init__(self, doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                 path_for_ignores: str | None = None) -> None:
+                 path_for_ignores: str | None = None, substitutions: dict[str, str] | None = None) -> None:
         self.doc = doc
+        self.substitutions = substitutions
         self.config = config
         self.source_map = source_map
         self.env = env
         self.path = path_for_ignores or doc.filename
         self.diagnostics: list[Diagnostic] = []
 
-    def add(self, rule: type[Rule], finding: Finding, at=None) -> None:
-        if not self.config.enabled(rule, self.path):
-            return
-        severity = self.config.severity_of(rule, finding.severity)
+    def locate(self, pointer: str, offset: int | None = None, key: bool = False, at=None) -> tuple[Span, Span | None]:
+        """(the place in the validated file, the place in the template or None)."""
         doc = self.doc
         if at is not None:
             pos = at
-        elif finding.offset is not None:
-            pos = doc.locate_in_string(finding.pointer, finding.offset)
+        elif offset is not None:
+            pos = doc.locate_in_string(pointer, offset)
         else:
-            pos = doc.locate(finding.pointer, key=finding.key)
+            pos = doc.locate(pointer, key=key)
         span = Span(doc.filename, pos.line, pos.column)
         template = None
-        frame_file_text = doc.text
-        frame = span
         if self.source_map is not None:
             if at is not None and hasattr(self.source_map, "locate_position"):  # a text assembled from parts
-                template = frame = self.source_map.locate_position(at)
+                template = self.source_map.locate_position(at)
             else:
-                template = frame = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
+                template = self.source_map.locate(pointer, offset, key=key)
+        return span, template
+
+    def add(self, rule: type[Rule], finding: Finding, at=None, count: int = 1) -> None:
+        if not self.config.enabled(rule, self.path):
+            return
+        severity = self.config.severity_of(rule, finding.severity)
+        span, template = self.locate(finding.pointer, finding.offset, finding.key, at)
+        frame_file_text = self.doc.text
+        frame = span
+        if template is not None:
+            frame = template
             frame_file_text = self.source_map.template.text if self.source_map.line_map is None else None
+        related = []
+        for note in finding.related:
+            nspan, ntemplate = self.locate(note.pointer, note.offset, note.key)
+            related.append(Related(note.message, nspan, note.pointer, ntemplate))
+        message = finding.message + (f" ({count} times in this field)" if count > 1 else "")
+        neutral = _neutral(finding.message, self.substitutions)
         self.diagnostics.append(Diagnostic(
-            finding.message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
-            template, rule.docs_url(), tuple(finding.path), fingerprint(rule.id, (template or span).file, finding),
-            _frame(frame_file_text, frame.line, frame.column)))
+            message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
+            template, rule.docs_url(), tuple(finding.path),
+            fingerprint(rule.id, (template or span).file, finding.pointer, neutral),
+            _frame(frame_file_text, frame.line, frame.column), related=tuple(related),
+            neutral=None if neutral == finding.message else neutral + (f" ({count} times in this field)" if count > 1 else "")))
 
 
 def _source_position(col: _Collector, pos):
@@ -84,9 +101,21 @@ def _source_position(col: _Collector, pos):
     return locate(pos) if locate is not None else pos
 
 
-def fingerprint(rule_id: str, file: str, finding: Finding) -> str:
-    """Stable across runs and line moves: the rule, the template (or file), the pointer and the message."""
-    return hashlib.sha256("\0".join([rule_id, file, finding.pointer, finding.message]).encode()).hexdigest()[:16]
+def _neutral(message: str, substitutions: dict[str, str] | None) -> str:
+    """`message` with each env-substituted value (longest first) written as its placeholder, so the same
+    finding in several envs has one fingerprint."""
+    if not substitutions:
+        return message
+    for value in sorted(substitutions, key=len, reverse=True):
+        if value in message:  # a whole word or run: 'dev' is not replaced inside 'device'
+            message = re.sub(rf"(?<![\w]){re.escape(value)}(?![\w])", lambda _m: substitutions[value], message)
+    return message
+
+
+def fingerprint(rule_id: str, file: str, pointer: str, message: str) -> str:
+    """Stable across runs, line moves and envs: the rule, the template (or file), the pointer and the message
+    (env-substituted values written as their placeholders; no occurrence count)."""
+    return hashlib.sha256("\0".join([rule_id, file, pointer, message]).encode()).hexdigest()[:16]
 
 
 def _frame(text: str | None, line: int, column: int) -> str | None:
@@ -135,12 +164,47 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
     return out
 
 
+def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> list[tuple[type[Rule], Finding, int]]:
+    """One root cause, one finding: repeats of the same finding (rule, pointer, message) in one field become
+    one with a count and the other occurrences as related places; a finding that `follows` another one that
+    is reported (at least as severe) becomes that one's related information. Order is kept."""
+    out: list[list] = []          # [rule, finding, count]
+    same: dict[tuple, list] = {}
+    for rule, f in findings:
+        key = (rule.id, f.pointer, f.message)
+        first = same.get(key)
+        if first is None:
+            same[key] = entry = [rule, f, 1]
+            out.append(entry)
+            continue
+        first[2] += 1
+        if f.offset is not None and f.offset != first[1].offset:
+            first[1] = replace(first[1], related=first[1].related + (Note(f.pointer, "again in this field", f.offset),))
+    roots = {(e[0].id, e[1].pointer): e for e in out}
+    folded: set[int] = set()
+    for i, (rule, f, count) in enumerate(out):
+        root, seen = out[i], set()
+        while root[1].follows and id(root) not in seen:   # a chain folds into its first cause
+            seen.add(id(root))
+            root = roots.get(root[1].follows) or root
+        if root is out[i] or severity_of(root[0], root[1]).rank < severity_of(rule, f).rank:
+            continue
+        root[1] = replace(root[1], related=root[1].related + (Note(f.pointer, f.message, f.offset, f.key),)
+                          + f.related)
+        folded.add(i)
+    return [tuple(e) for i, e in enumerate(out) if i not in folded]
+
+
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
                       path_for_ignores: str | None = None, machine_type: str | None = None,
-                      extra: list[tuple[type[Rule], Finding]] = ()) -> list[Diagnostic]:
-    """`extra`: findings the loader made (e.g. a CloudFormation placeholder with no substitution); they go
-    through the same selection, suppressions and locating as the rules' findings."""
-    col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
+                      extra: list[tuple[type[Rule], Finding]] = (),
+                      substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
+    """Check one document and locate the findings. `extra`: findings the loader made (e.g. a CloudFormation
+    placeholder with no substitution); they go through the same selection, suppressions, grouping and
+    locating as the rules' findings. `substitutions` (rendered value -> `${name}`) keep fingerprints the
+    same across envs."""
+    col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
+                     substitutions=substitutions)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
         col.add(DefinitionTooLarge, Finding("", f"the definition has {len(doc.text):,} characters; the limit is "
@@ -175,6 +239,7 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
     findings = run_rules(data, config, path=col.path, ctx=ctx) + [(r, f) for r, f in extra
                                                                    if config.enabled(r, col.path)]
     suppressions = find_suppressions(data, ctx.machine.states)
+    kept = []
     for rule, f in findings:
         hit = False
         for s in suppressions:
@@ -184,7 +249,9 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                         s.used.add(sel)
                         hit = True
         if not hit:
-            col.add(rule, f)
+            kept.append((rule, f))
+    for rule, f, count in group_findings(kept, lambda rule, f: config.severity_of(rule, f.severity)):
+        col.add(rule, f, count=count)
     for s in suppressions:
         for sel in s.selectors:
             if not known_selector(sel):
@@ -201,9 +268,14 @@ def _finish(col: _Collector) -> list[Diagnostic]:
 
 
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
-                  source_map=None, machine_type: str | None = None) -> list[Diagnostic]:
+                  source_map=None, machine_type: str | None = None, json5: bool = False) -> list[Diagnostic]:
     try:
-        doc = load_json_text(text, display, allow_duplicates=True)
+        if json5:
+            from ..load.json5doc import load_json5_text
+
+            doc = load_json5_text(text, display, allow_duplicates=True)
+        else:
+            doc = load_json_text(text, display, allow_duplicates=True)
     except SfncError as exc:
         p = exc.problems[0]
         rule = InvalidJson
@@ -211,16 +283,15 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
             return []
         where = p.span or Span(display)
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
-                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url())]
+                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
+                           frame=_frame(text, where.line or 0, where.column or 1))]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 
 def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
     text = read_text(path, display)
-    if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
-        from ..load.jsondoc import blank_json5
-
-        diags = validate_text(blank_json5(text), display, config, machine_type=machine_type)
+    if path.suffix == ".json5":  # read as JSON5; positions are in the file as written
+        diags = validate_text(text, display, config, machine_type=machine_type, json5=True)
         # show the file as written in code frames
         return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
                 for d in diags]
@@ -228,10 +299,11 @@ def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
-                      machine_type: str | None = None) -> list[Diagnostic]:
+                      machine_type: str | None = None, substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
-                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type)
+                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
+                             substitutions=substitutions)

@@ -59,11 +59,13 @@ def run(
         if partial is not None:
             typer.echo(format_trace(partial, fmt), nl=False)
         raise _sim_error(exc, str(definition)) from None
-    typer.echo(format_trace(result, fmt), nl=False)
-    if fmt == "text":
+    text = format_trace(result, fmt)
+    typer.echo(text, nl=not text.endswith("\n"))
+    if fmt == "text":   # the trace ends with the output (shortened when long): print it whole only then
         typer.echo(f"status: {result.status}" + (f" ({result.error}: {result.cause})" if result.error else ""))
-        if result.status == "SUCCEEDED":
-            typer.echo("output: " + json.dumps(result.output, ensure_ascii=False))
+        full = json.dumps(result.output, separators=(",", ":"), ensure_ascii=False, default=str)
+        if result.status == "SUCCEEDED" and f"output: {full}" not in text:
+            typer.echo("full output: " + full)
     raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
 
 
@@ -94,10 +96,15 @@ def test_cmd(
         cases = []
         for c in m.cases:
             r = c.result
+            if c.skipped:
+                cases.append({"scenario": c.display, "skipped": c.skipped})
+                if fmt == "text":
+                    typer.echo(f"skip {c.display}  ({c.skipped})")
+                continue
             if c.load_failed:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error]})
                 if fmt == "text":
-                    typer.echo(f"FAIL {c.display}\n  cannot load the scenario (see below)")
+                    typer.echo(f"ERROR {c.display}\n  cannot read the scenario (see below)")
                 continue
             if r is None:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error], "warnings": c.warnings})
@@ -122,7 +129,10 @@ def test_cmd(
                        "coverage": {k: rep[k] for k in ("states", "transitions", "by_kind", "uncovered")}})
         if fmt == "text" and not quiet:
             typer.echo("  " + m.coverage.format().replace("\n", "\n  "))
-    line = f"{run.total - run.failed} passed, {run.failed} failed ({len(report)} machines, env {run.env})"
+    extra = (f", {run.unreadable} could not be read" if run.unreadable else "") + \
+        (f", {run.skipped} skipped" if run.skipped else "")
+    line = (f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
+            f"({len(report)} machines, env {run.env})")
     if fmt == "text":
         typer.echo(line)
     else:
@@ -132,6 +142,7 @@ def test_cmd(
             text = json.dumps({"version": 1, "env": run.env, "machines": report,
                                "problems": [diagnostic_json(p) for p in run.setup_problems],
                                "summary": {"scenarios": run.total, "failed": run.failed,
+                                           "unreadable": run.unreadable, "skipped": run.skipped,
                                            "below_min_coverage": run.below}},
                               indent=2, ensure_ascii=False) + "\n"
         else:

@@ -95,7 +95,8 @@ def _hint_for(code: str, message: str, operation: str, role_arn: str | None) -> 
                 "or switch credentials (aws.profile / AWS_PROFILE)")
     if code == "InvalidArn":
         if "role" in lower:
-            return "aws.role_arn must look like arn:aws:iam::<12-digit account>:role/<name>"
+            return ("aws.role_arn must be an IAM role ARN of this region's partition: "
+                    "arn:aws:iam::<12-digit account>:role/<name> in the commercial regions")
         return "check aws.account_id and aws.region: the state machine ARN is built from them"
     if code == "StateMachineDeleting":
         return "the machine is being deleted; wait until the deletion finishes (usually under a minute) and re-run"

@@ -22,6 +22,7 @@ class CaseRun:
     result: ExecutionResult | None = None   # None when the scenario could not be loaded or run
     error: str | None = None                # why not: the load error, or "<ExceptionType>: <message>"
     load_failed: bool = False
+    skipped: str | None = None              # why the scenario did not run in this env (`envs:` names others)
     warnings: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
 
@@ -56,7 +57,17 @@ class TestRun:
 
     @property
     def failed(self) -> int:
-        return sum(1 for m in self.machines for c in m.cases if not c.passed)
+        """Scenarios that ran (or could not run) and did not pass; unreadable and skipped ones are counted apart."""
+        return sum(1 for m in self.machines for c in m.cases if not c.passed and not c.load_failed and not c.skipped)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for m in self.machines for c in m.cases if c.skipped)
+
+    @property
+    def unreadable(self) -> int:
+        """Scenario files that could not be read: an input error (exit 2), not a failed scenario."""
+        return sum(1 for m in self.machines for c in m.cases if c.load_failed)
 
 
 def default_env(project: Project) -> str:
@@ -116,7 +127,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
         run.machines.append(machine)
         types = state_types(r.data)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
-            case = _run_case(project, f, r.data, d.name, run.problems, types)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -126,14 +137,39 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
     return run
 
 
+def env_values(data, envcfg, display: str, depth: int = 0):
+    """The scenario with each `${...}` in its strings replaced by the env's value, as templates are rendered:
+    a scenario that expects "after ${poll.streaming.max_attempts} status checks" holds in every env. A
+    placeholder that is the whole string keeps the value's type (a number stays a number)."""
+    from ..placeholders import PlaceholderError
+    from ..render.substitute import PlaceholderErrors, Resolver, substitute
+    from ..simulate import ScenarioError
+
+    if depth > 100:
+        return data
+    if isinstance(data, dict):
+        return {k: env_values(v, envcfg, display, depth + 1) for k, v in data.items()}
+    if isinstance(data, list):
+        return [env_values(v, envcfg, display, depth + 1) for v in data]
+    if isinstance(data, str) and "${" in data:
+        try:
+            return substitute(data, Resolver(envcfg.values, envcfg.name))[0]
+        except (PlaceholderError, PlaceholderErrors) as exc:
+            raise ScenarioError(f"{display}: {exc} (in {data!r})") from None
+    return data
+
+
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str]) -> CaseRun:
+              types: dict[str, str], envcfg) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
-        scenario = load_scenario(f)
+        scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display))
     except SimulationError as exc:
         problems.append(problem(str(exc), file=case.display))
         case.error, case.load_failed = str(exc), True
+        return case
+    if scenario.envs is not None and envcfg.name not in scenario.envs:
+        case.skipped = f"written for env {', '.join(scenario.envs)}"
         return case
     case.warnings = scenario_warnings(scenario, definition, types=types)
     try:

@@ -77,7 +77,8 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
     (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation."""
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-    diags = validate_rendered(r, config, display=display, machine_type=mtype)
+    diags = validate_rendered(r, config, display=display, machine_type=mtype,
+                              substitutions=substituted_values(envcfg, r))
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
@@ -85,6 +86,23 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
         diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display), config,
                                     machine_type=mtype, source_map=r.source_map, env=envcfg.name)
     return display, diags
+
+
+def substituted_values(envcfg: EnvConfig, r: RenderedTemplate) -> dict[str, str]:
+    """Rendered text -> `${path}` for the env values the template used (strings and numbers of three or more
+    characters: shorter ones would match words by chance), so a message that embeds an env's table name
+    gets the same fingerprint in every env."""
+    out: dict[str, str] = {}
+    for path in sorted(r.used):
+        node = dict(envcfg.values, env=envcfg.name) if "env" not in envcfg.values else envcfg.values
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, bool) or not isinstance(node, (str, int, float)):
+            continue
+        text = str(node)
+        if len(text) >= 3:
+            out.setdefault(text, f"${{{path}}}")
+    return out
 
 
 def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
@@ -174,6 +192,7 @@ def _validate_templates(project: Project, config: CheckConfig,
             continue
         checked = check_env(project, envcfg, config, remote=remote)
         diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
+        diags.extend(checked.render.warnings)   # env values no template uses (a misspelled key): warnings
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)
@@ -181,19 +200,24 @@ def _validate_templates(project: Project, config: CheckConfig,
 
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics that are the same in several envs (same rule, template location, message) become one,
-    listing the envs."""
+    """Diagnostics that are the same in several envs become one, listing the envs: the same rule and template
+    location, and the same fingerprint (which ignores env-substituted values); a problem that is not a rule
+    finding (an unused value in envs/_base.yaml) by its place and message. When the messages differ
+    only in those values, the merged one shows the values as their placeholders (`${lock_table}`)."""
     merged: dict[object, Diagnostic] = {}
     for d in diags:
-        t = d.template
+        t = d.template if d.rule else d.span   # a problem that is not a rule finding: its place (an env file)
         if t is None:
             merged[id(d)] = d
             continue
-        key = (d.rule, t.file, t.line, t.column, d.message)
-        if key in merged:
-            first = merged[key]
-            if d.env and d.env not in (first.env or "").split(", "):
-                merged[key] = replace(first, env=f"{first.env}, {d.env}")
-        else:
+        key = (d.rule, t.file, t.line, t.column, d.fingerprint or d.message)
+        first = merged.get(key)
+        if first is None:
             merged[key] = d
+            continue
+        if d.env and d.env not in (first.env or "").split(", "):
+            first = replace(first, env=f"{first.env}, {d.env}")
+        if d.message != first.message and first.neutral:
+            first = replace(first, message=first.neutral)
+        merged[key] = first
     return list(merged.values())

@@ -1,9 +1,10 @@
 """`--format sarif`: SARIF 2.1.0, hand-built. The location is the primary place (the template when the
-finding came from one) and the rendered definition is a related location; rules come from the registry;
-`partialFingerprints` carry the finding's fingerprint; an offending path is a code flow; the resource a
-definition was read out of is a logical location; each rule's help is its docs page as Markdown. A problem
-with no place in a file is a tool execution notification; `executionSuccessful` is false when something
-could not be checked at all (the exit code 2 cases)."""
+finding came from one); the rendered definition and the finding's related places (consequences folded
+into it, other occurrences) are related locations; rules come from the registry; `partialFingerprints` carry
+the finding's fingerprint; an offending path is a code flow; the resource a definition was read out of is a
+logical location; each rule's help is its docs page as Markdown. A problem with no place in a file is a tool
+execution notification; `executionSuccessful` is false when something could not be checked at all (the exit
+code 2 cases)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ import json
 from .. import __version__
 from ..diagnostics import Diagnostic
 from .summary import Summary, primary
+
+
+def _location(ident: int, text: str, span, pointer: str | None) -> dict:
+    loc = {"id": ident, "message": {"text": text},
+           "physicalLocation": {"artifactLocation": {"uri": span.file},
+                                "region": {"startLine": span.line or 1, "startColumn": span.column or 1}}}
+    if pointer is not None:
+        loc["logicalLocations"] = [{"fullyQualifiedName": pointer or "/", "kind": "member"}]
+    return loc
 
 
 def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
@@ -46,11 +56,14 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
         result = {"ruleId": d.rule, "ruleIndex": index.get(d.rule, 0)} if d.rule else {}
         result.update({"level": level[d.severity], "message": {"text": d.message + (f" Hint: {d.hint}" if d.hint else "")},
                        "locations": [loc], "partialFingerprints": {"sfnc/v1": d.fingerprint or d.rule or "sfnc"}})
+        related = []
         if d.template:
-            result["relatedLocations"] = [{"id": 1, "message": {"text": "rendered definition"},
-                                           "physicalLocation": {"artifactLocation": {"uri": d.span.file},
-                                                                "region": {"startLine": d.span.line or 1,
-                                                                           "startColumn": d.span.column or 1}}}]
+            related.append(_location(len(related) + 1, "rendered definition", d.span, d.pointer))
+        for r in d.related:
+            if r.primary is not None and r.primary.file:
+                related.append(_location(len(related) + 1, r.message, r.primary, r.pointer))
+        if related:
+            result["relatedLocations"] = related
         props = {}
         if d.env:
             props["env"] = d.env

@@ -1,5 +1,6 @@
 """`--format text` (the default): each finding at its primary place (the template when it came from one),
-the rendered place (or the resource) and pointer, a code frame with a caret, the offending path and the hint; then the summary."""
+the rendered place (or the resource) and pointer, a code frame with a caret, the offending path, the related
+places (consequences folded into this finding, other occurrences) and the hint; then the summary."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
             extras = ([f"at {d.pointer or '/'}"] if d.pointer is not None else []) \
                 + ([f"resource {d.resource}"] if d.resource else []) + ([f"env {d.env}"] if d.env else [])
             out.append(f"{where}: {severity} {d.message}" + (f" ({', '.join(extras)})" if extras else ""))
+            out.extend(f"  {style('related', bold=True)}: {r.format()}" for r in d.related)
             if d.hint:
                 out.append(f"  {style('hint', bold=True)}: {d.hint}")
             continue
@@ -35,6 +37,8 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
             out.extend("  " + line for line in d.frame.split("\n"))
         if d.path:
             out.append("  path: " + " -> ".join(d.path))
+        for r in d.related:
+            out.append(f"  {style('related', bold=True)}: {r.format()}")
         if d.hint:
             out.append(f"  {style('hint', bold=True)}: {d.hint}")
     out.append(summary.line())
