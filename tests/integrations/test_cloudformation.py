@@ -172,6 +172,29 @@ def test_fn_sub_definition_string_with_unquoted_placeholders(tmp_path):
     assert d.span.line == 16 and text_at(path, d.span.line, d.span.column, 9) == '"Nowhere"'
 
 
+def test_related_places_and_fingerprints_of_a_definition_in_a_template(tmp_path):
+    """A Next typo folds the state it leaves unreachable into one finding (issue 13); its related place is
+    in the template too, and two resources with the same finding in one file have distinct fingerprints."""
+    body = ('{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Bb"}, '
+            '"B": {"Type": "Pass", "End": true}}}')
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources:\n"
+                    "  One:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+                    f"      DefinitionString: |\n        {body}\n"
+                    "  Two:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+                    "      Definition:\n        StartAt: A\n        States:\n"
+                    "          A: {Type: Pass, Next: Bb}\n          B: {Type: Pass, End: true}\n")
+    got = machines(path)
+    [one] = [d for d in diags_of(got["One"]) if d.rule in ("SFN202", "SFN203")]
+    [two] = [d for d in diags_of(got["Two"]) if d.rule in ("SFN202", "SFN203")]
+    assert (one.rule, one.span.line, two.rule, two.span.line) == ("SFN202", 6, "SFN202", 13)
+    [r1], [r2] = one.related, two.related
+    assert "'B' is not reachable" in r1.message and (r1.span.file, r1.span.line, r1.template) == (str(path), 6, None)
+    assert text_at(path, r1.span.line, r1.span.column, 3) == '"B"'
+    assert (r2.span.file, r2.span.line, r2.template) == (str(path), 14, None)
+    assert one.fingerprint != two.fingerprint and len(one.fingerprint) == 16
+
+
 def test_definition_string_in_a_json_template_maps_through_escapes(tmp_path):
     definition = {"QueryLanguage": "JSONata", "StartAt": "A",
                   "States": {"A": {"Type": "Pass", "Output": "{%\n  $states.input.x +\n%}", "End": True}}}

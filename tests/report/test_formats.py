@@ -156,3 +156,25 @@ def test_a_template_that_does_not_render(sfnc, tmp_path):
     junit = sfnc("validate", "--env", "dev", "--format", "junit", cwd=proj).stdout
     assert '<testcase classname="sfnc" name="templates/broken.json [dev]">' in junit
     assert '<failure type="SFN010 template-not-rendered"' in junit
+
+
+def test_a_template_that_does_not_render_in_every_env_is_one_diagnostic(sfnc, tmp_path):
+    """The same render problem in two envs is merged like a finding (issue 13): one SFN010 listing both envs,
+    its message without the env, one SARIF result; the env that has the value is not listed."""
+    import shutil
+
+    proj = tmp_path / "p"
+    shutil.copytree(HERE / "project", proj)
+    (proj / "templates" / "broken.json").write_text('{"StartAt": "A", "States": {"A": {"Type": "Pass", '
+                                                    '"Comment": "${missing}", "End": true}}}\n')
+    res = sfnc("validate", "--format", "json", cwd=proj)
+    assert res.exit_code == 2
+    [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN010"]
+    assert (d["env"], d["message"], d["line"]) == ("dev, prod", "no value for placeholder ${missing}", 1)
+    sarif = json.loads(sfnc("validate", "--format", "sarif", cwd=proj).stdout)["runs"][0]
+    assert [r["properties"]["env"] for r in sarif["results"] if r["ruleId"] == "SFN010"] == ["dev, prod"]
+    # only prod lacks it: prod's own words
+    (proj / "envs" / "dev.yaml").write_text((proj / "envs" / "dev.yaml").read_text() + "  missing: here\n")
+    [d] = [d for d in json.loads(sfnc("validate", "--format", "json", cwd=proj).stdout)["diagnostics"]
+           if d["rule"] == "SFN010"]
+    assert (d["env"], d["message"]) == ("prod", "no value for placeholder ${missing} in env 'prod'")

@@ -43,9 +43,11 @@ def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
 
 class _Collector:
     def __init__(self, doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                 path_for_ignores: str | None = None, substitutions: dict[str, str] | None = None) -> None:
+                 path_for_ignores: str | None = None, substitutions: dict[str, str] | None = None,
+                 resource: str | None = None) -> None:
         self.doc = doc
         self.substitutions = substitutions
+        self.resource = resource            # the resource holding a definition read out of a template
         self.config = config
         self.source_map = source_map
         self.env = env
@@ -89,7 +91,7 @@ class _Collector:
         self.diagnostics.append(Diagnostic(
             message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
             template, rule.docs_url(), tuple(finding.path),
-            fingerprint(rule.id, (template or span).file, finding.pointer, neutral),
+            fingerprint(rule.id, (template or span).file, finding.pointer, neutral, self.resource),
             _frame(frame_file_text, frame.line, frame.column), related=tuple(related),
             neutral=None if neutral == finding.message else neutral + (f" ({count} times in this field)" if count > 1 else "")))
 
@@ -112,10 +114,12 @@ def _neutral(message: str, substitutions: dict[str, str] | None) -> str:
     return message
 
 
-def fingerprint(rule_id: str, file: str, pointer: str, message: str) -> str:
+def fingerprint(rule_id: str, file: str, pointer: str, message: str, resource: str | None = None) -> str:
     """Stable across runs, line moves and envs: the rule, the template (or file), the pointer and the message
-    (env-substituted values written as their placeholders; no occurrence count)."""
-    return hashlib.sha256("\0".join([rule_id, file, pointer, message]).encode()).hexdigest()[:16]
+    (env-substituted values written as their placeholders; no occurrence count), and the resource when the
+    definition was read out of a template that may hold several."""
+    parts = [rule_id, file, pointer, message] + ([resource] if resource else [])
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def _frame(text: str | None, line: int, column: int) -> str | None:
@@ -198,13 +202,13 @@ def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> l
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
                       path_for_ignores: str | None = None, machine_type: str | None = None,
                       extra: list[tuple[type[Rule], Finding]] = (),
-                      substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
+                      substitutions: dict[str, str] | None = None, resource: str | None = None) -> list[Diagnostic]:
     """Check one document and locate the findings. `extra`: findings the loader made (e.g. a CloudFormation
     placeholder with no substitution); they go through the same selection, suppressions, grouping and
     locating as the rules' findings. `substitutions` (rendered value -> `${name}`) keep fingerprints the
-    same across envs."""
+    same across envs; `resource` (a definition read out of a template) is part of every fingerprint."""
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
-                     substitutions=substitutions)
+                     substitutions=substitutions, resource=resource)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
         col.add(DefinitionTooLarge, Finding("", f"the definition has {len(doc.text):,} characters; the limit is "

@@ -12,25 +12,27 @@ in CloudFormation, the address in Terraform). Which files to read and when is `p
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import Any
 
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Related, Span
 from .base import Finding
 from .config import CheckConfig
 from .rules.document import InvalidJson, NotAStateMachine, UnrenderedPlaceholder
 from .rules.inputs import DefinitionNotRead, InputNotRead, TemplatePropertyInvalid
-from .runner import validate_document
+from .runner import fingerprint, validate_document
 
 
 def relocate(d: Diagnostic, resource: str | None) -> Diagnostic:
-    """The place in the source file becomes the primary one (`span`), named by `resource`."""
+    """The place in the source file becomes the primary one (`span`, and each related place's), named by
+    `resource`. A rule finding located by the runner keeps its fingerprint (made with the resource); one
+    made here (SFN001, SFN004) gets one."""
     span = d.template or d.span
-    d = dataclasses.replace(d, span=span, template=None, resource=resource)
-    if d.rule is None:
+    related = tuple(Related(r.message, r.template or r.span, r.pointer) for r in d.related)
+    d = dataclasses.replace(d, span=span, template=None, resource=resource, related=related)
+    if d.rule is None or d.fingerprint:
         return d
-    key = "\0".join([d.rule, span.file if span else "", resource or "", d.pointer or "", d.message])
-    return dataclasses.replace(d, fingerprint=hashlib.sha256(key.encode()).hexdigest()[:16])
+    return dataclasses.replace(d, fingerprint=fingerprint(d.rule, span.file if span else "", d.pointer or "",
+                                                          d.message, resource))
 
 
 def input_diagnostic(rule: Any, d: Diagnostic, config: CheckConfig | None = None) -> Diagnostic | None:
@@ -42,9 +44,14 @@ def input_diagnostic(rule: Any, d: Diagnostic, config: CheckConfig | None = None
         if not config.enabled(rule, d.span.file if d.span else None):
             return None
         severity = config.severity_of(rule).value
-    d = dataclasses.replace(d, severity=severity, rule=rule.id, name=rule.name, url=rule.docs_url())
-    key = "\0".join([rule.id, d.span.format() if d.span else "", d.resource or "", d.env or "", d.message])
-    return dataclasses.replace(d, fingerprint=hashlib.sha256(key.encode()).hexdigest()[:16])
+    # the same problem in several envs (a value missing from envs/_base.yaml) is one, merged like a finding
+    # (`pipeline.validation.merge_envs`): the fingerprint and the merged message leave the env out
+    neutral = d.message.replace(f" in env {d.env!r}", "") if d.env else d.message
+    d = dataclasses.replace(d, severity=severity, rule=rule.id, name=rule.name, url=rule.docs_url(),
+                            neutral=neutral if neutral != d.message else None)
+    # the place with its line: input problems often have no pointer to tell two apart
+    return dataclasses.replace(d, fingerprint=fingerprint(rule.id, d.span.format() if d.span else "", d.pointer or "",
+                                                          neutral, d.resource))
 
 
 def input_diagnostics(rule: Any, problems: list[Diagnostic], config: CheckConfig | None = None) -> list[Diagnostic]:
@@ -105,7 +112,7 @@ def validate_extracted(ext: Any, config: CheckConfig, *, machine_type: str | Non
                 hint=f"add {name} to the resource's DefinitionSubstitutions, or write ${{!{name}}} in an Fn::Sub "
                      "if the text is meant literally", offset=offset)))
     diags = validate_document(ext.document, cfg, source_map=ext.source_map, path_for_ignores=ext.origin,
-                              machine_type=machine_type or ext.machine_type, extra=extra)
+                              machine_type=machine_type or ext.machine_type, extra=extra, resource=ext.resource)
     return [relocate(d, ext.resource) for d in diags]
 
 

@@ -95,7 +95,7 @@ def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnos
     client = make_client() if result.remote else None
     for t in result.remote:
         out += t.relocate(remote_check(client, t.load(), config, machine_type=t.machine_type or "STANDARD",
-                                       source_map=t.source_map))
+                                       source_map=t.source_map, resource=t.resource))
     return out
 
 

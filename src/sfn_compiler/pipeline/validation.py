@@ -201,12 +201,13 @@ def _validate_templates(project: Project, config: CheckConfig,
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics that are the same in several envs become one, listing the envs: the same rule and template
-    location, and the same fingerprint (which ignores env-substituted values); a problem that is not a rule
-    finding (an unused value in envs/_base.yaml) by its place and message. When the messages differ
-    only in those values, the merged one shows the values as their placeholders (`${lock_table}`)."""
+    location, and the same fingerprint (which ignores env-substituted values); a problem with the inputs
+    (SFN010 in a template: no rendered file, no `template`) or one that is not a rule finding (an unused
+    value in envs/_base.yaml) by its place and fingerprint (or message). When the messages differ only in those values, the merged one shows the values
+    as their placeholders (`${lock_table}`)."""
     merged: dict[object, Diagnostic] = {}
     for d in diags:
-        t = d.template if d.rule else d.span   # a problem that is not a rule finding: its place (an env file)
+        t = d.template or d.span   # a problem with the inputs: its place (a template, an env file)
         if t is None:
             merged[id(d)] = d
             continue
