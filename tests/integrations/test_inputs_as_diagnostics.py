@@ -1,6 +1,6 @@
 """Every report format is written on every exit code: what stops sfnc from checking something (a template
 that does not render, an env file that does not load, a file that cannot be read) and what it cannot read
-(a definition in S3) are diagnostics with rule ids (SFN010-SFN014) in text, JSON, SARIF, GitHub annotations
+(a definition in S3), and an env value no template uses, are diagnostics with rule ids (SFN010-SFN015) in text, JSON, SARIF, GitHub annotations
 and JUnit, at the file and line that is wrong. Each rule is shown firing and staying quiet."""
 
 from __future__ import annotations
@@ -175,7 +175,29 @@ def test_sfnc_test_reports_setup_problems(tmp_path, sfnc):
     assert case.find("error").get("type") == "SFN011 config-invalid" and case.get("name") == "envs/dev.yaml:2:1"
 
 
-@pytest.mark.parametrize("rule", ["SFN010", "SFN011", "SFN012", "SFN013", "SFN014"])
+def test_unused_env_values_are_sfn015(tmp_path, sfnc):
+    good = project(tmp_path / "good")
+    out = reports(sfnc, [], good)
+    assert out["text"][0] == 0 and not by_rule(out, "SFN015")
+    # a misspelled key in envs/_base.yaml: one warning at its line, for every env that inherits it
+    bad = project(tmp_path / "bad", "values: {c: hi, table: t-dev}\n")
+    (bad / "templates" / "a.json").write_text(json.dumps(OK).replace("${c}", "${c} ${table}"))
+    (bad / "envs" / "_base.yaml").write_text("values:\n  tabel: x\n")
+    (bad / "envs" / "prod.yaml").write_text("values: {c: there, table: t-prod}\n")
+    out = reports(sfnc, [], bad)
+    assert out["text"][0] == 0
+    [d] = by_rule(out, "SFN015")
+    assert (d["severity"], d["name"], d["file"], d["line"], d["env"]) == (
+        "warning", "env-value-unused", "envs/_base.yaml", 2, "dev, prod")
+    assert d["message"] == "value 'tabel' is not used by any template" and d["hint"].startswith("did you mean 'table'?")
+    assert [r["ruleId"] for r in sarif_run(out)["results"]] == ["SFN015"]
+    assert "::warning file=envs/_base.yaml,line=2,col=10,title=SFN015 env-value-unused::" in out["github"][1]
+    assert sfnc("validate", "--strict", cwd=bad).exit_code == 1
+    quiet = sfnc("validate", "--ignore", "SFN015", "--format", "json", cwd=bad)
+    assert quiet.exit_code == 0 and not [d for d in json.loads(quiet.stdout)["diagnostics"]]
+
+
+@pytest.mark.parametrize("rule", ["SFN010", "SFN011", "SFN012", "SFN013", "SFN014", "SFN015"])
 def test_input_rules_are_documented(rule, sfnc):
     res = sfnc("explain", rule)
     assert res.exit_code == 0 and "## Why" in res.stdout and "## How to fix" in res.stdout

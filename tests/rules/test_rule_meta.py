@@ -30,8 +30,10 @@ NO_FAIL_CASE = {
     "SFN012": "files: tests/integrations/test_inputs_as_diagnostics.py::test_missing_inputs_are_sfn012",
     "SFN013": "a template: tests/integrations/test_inputs_as_diagnostics.py::test_definitions_not_read_are_sfn013",
     "SFN014": "a template: tests/integrations/test_inputs_as_diagnostics.py::test_invalid_template_properties_are_sfn014",
+    "SFN015": "a project: tests/integrations/test_inputs_as_diagnostics.py::test_unused_env_values_are_sfn015",
 }
-NO_PASS_CASE = {r: NO_FAIL_CASE[r] for r in ("SFN008", "SFN009", "SFN010", "SFN011", "SFN012", "SFN013", "SFN014")}
+NO_PASS_CASE = {r: NO_FAIL_CASE[r] for r in ("SFN008", "SFN009", "SFN010", "SFN011", "SFN012", "SFN013", "SFN014",
+                                                 "SFN015")}
 
 
 def test_one_rule_list():

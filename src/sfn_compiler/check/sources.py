@@ -1,7 +1,7 @@
 """Checking a definition read out of another file (`load.embedded.Extracted`: a CloudFormation/SAM/CDK
 template, a Terraform file, an `.asl.yaml` file): the runner on the definition, through the reader's
 source map, with every finding located in the file the user edits; and the problems with the inputs
-themselves (a template that does not render, a file not read...) as diagnostics of the SFN010-SFN014
+themselves (a template that does not render, a file not read...) as diagnostics of the SFN010-SFN015
 rules (`input_diagnostic`), so that every report format shows them.
 
 The definition has no file of its own, so a finding's `span` is its place in that file (the template, the
@@ -36,7 +36,7 @@ def relocate(d: Diagnostic, resource: str | None) -> Diagnostic:
 
 
 def input_diagnostic(rule: Any, d: Diagnostic, config: CheckConfig | None = None) -> Diagnostic | None:
-    """A pipeline problem (`d`, no rule yet) as a diagnostic of `rule` (an SFN010-SFN014 input rule). Rules
+    """A pipeline problem (`d`, no rule yet) as a diagnostic of `rule` (an SFN010-SFN015 input rule). Rules
     that mean "not checked at all" (`always`) are reported whatever the config; the others follow the
     selection and severity overrides (None when not selected)."""
     severity = rule.severity.value

@@ -50,7 +50,7 @@ def validate(
         paths=paths, excludes=exclude, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
         machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug))
     # every format, on every exit code: templates that do not render, configs that do not load and files not
-    # read are diagnostics (SFN010-SFN014) in the report like the findings
+    # read are diagnostics (SFN010-SFN015) in the report like the findings
     summary = run.summary
     text = render(fmt, run.diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
     if output:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from ..check import CheckConfig, validate_rendered
 from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
-from ..check.rules.inputs import ConfigInvalid, InputNotRead, TemplateNotRendered
+from ..check.rules.inputs import ConfigInvalid, EnvValueUnused, InputNotRead, TemplateNotRendered
 from ..check.sources import input_diagnostics
 from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
@@ -192,7 +192,7 @@ def _validate_templates(project: Project, config: CheckConfig,
             continue
         checked = check_env(project, envcfg, config, remote=remote)
         diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
-        diags.extend(checked.render.warnings)   # env values no template uses (a misspelled key): warnings
+        diags += input_diagnostics(EnvValueUnused, checked.render.warnings, config)   # a misspelled key, often
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)
@@ -202,8 +202,8 @@ def _validate_templates(project: Project, config: CheckConfig,
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics that are the same in several envs become one, listing the envs: the same rule and template
     location, and the same fingerprint (which ignores env-substituted values); a problem with the inputs
-    (SFN010 in a template: no rendered file, no `template`) or one that is not a rule finding (an unused
-    value in envs/_base.yaml) by its place and fingerprint (or message). When the messages differ only in those values, the merged one shows the values
+    (SFN010 in a template, SFN015 for a value in envs/_base.yaml: no rendered file, no `template`) by its
+    place and fingerprint. When the messages differ only in those values, the merged one shows the values
     as their placeholders (`${lock_table}`)."""
     merged: dict[object, Diagnostic] = {}
     for d in diags:

@@ -1,6 +1,7 @@
-"""SFN010-SFN014: problems with the inputs of a check rather than with a definition: a template that does
+"""SFN010-SFN015: problems with the inputs of a check rather than with a definition: a template that does
 not render, a configuration that does not load, a file that cannot be read, a definition sfnc does not
-read, a CloudFormation resource whose definition properties CloudFormation rejects. They are rules (id,
+read, a CloudFormation resource whose definition properties CloudFormation rejects, an env value no
+template uses. They are rules (id,
 name, docs) so that every report format can show them (SARIF, GitHub annotations, JUnit, JSON) and CI
 sees the failure where it is; `check.sources.input_diagnostic` gives a pipeline problem its rule.
 
@@ -131,4 +132,26 @@ string from parts).
     example_pass = None
 
 
-RULES = (TemplateNotRendered, ConfigInvalid, InputNotRead, DefinitionNotRead, TemplatePropertyInvalid)
+class EnvValueUnused(_Input):
+    id = "SFN015"
+    name = "env-value-unused"
+    severity = Severity.WARNING
+    summary = "A value in an env file is used by no template (often a misspelled key)."
+    docs = """## Why
+Every value under `values:` is there for a template's `${...}`. A value no template uses is most often a
+misspelled key (`tables.lokcs` for `tables.locks`): the template then renders with the value it inherits
+from `envs/_base.yaml`, or fails to render in another env, and the value meant for this env never
+reaches the definition. sfnc reports it at its line in the env file, with "did you mean" when a template
+uses a similar key. It is checked only when every template of the env rendered (a template that did not
+render may use any value). A warning: `--strict` fails on it, `--ignore SFN015` hides it; `sfnc render
+--strict` refuses to write the env.
+
+## How to fix
+Rename the key to the one the templates use, or remove it.
+"""
+    sources = ("observed sfnc behaviour: `sfnc render` warns about the same values (errors with --strict)",)
+    example_fail = None   # needs a project: tests/cli/test_render_cli.py::test_misspelled_value_suggests_the_key_the_templates_use
+    example_pass = None
+
+
+RULES = (TemplateNotRendered, ConfigInvalid, InputNotRead, DefinitionNotRead, TemplatePropertyInvalid, EnvValueUnused)
