@@ -2,7 +2,8 @@
 (GitLab `artifacts:reports:junit`, Jenkins, Azure Pipelines, GitHub test-report actions).
 
 One `<testsuite>` per machine (with its state and transition coverage as properties), one `<testcase>` per
-scenario; a failed expectation is a `<failure>`, a scenario that could not run is an `<error>`, and with
+scenario; a failed expectation is a `<failure>`, a scenario that could not run is an `<error>`, a scenario
+written for other envs (`envs:`) is `<skipped>`, and with
 `--min-coverage` a `coverage` test case fails when the machine's transition coverage is below it. What
 stopped scenarios from running (a template that does not render, an env that does not load, a scenario
 directory that matches no template) is an `<error>` test case of a suite named `sfnc`."""
@@ -30,15 +31,20 @@ def _problems_suite(problems: list[Diagnostic]) -> str:
 def junit(machines: list[dict[str, Any]], env: str, min_coverage: float | None = None,
           problems: list[Diagnostic] = ()) -> str:
     out = []
-    failures = 0
+    failures = skipped = 0
     total = errors = len(problems)
     suites = [_problems_suite(list(problems))] if problems else []
     for m in machines:
         cases = []
-        s_fail = s_err = 0
+        s_fail = s_err = s_skip = 0
         for c in m["cases"]:
             total += 1
             name = quoteattr(c["scenario"])
+            if c.get("skipped"):         # written for other envs: not run, neither passed nor failed
+                s_skip += 1
+                cases.append(f'    <testcase classname={quoteattr(m["machine"])} name={name}>'
+                             f'<skipped message={quoteattr(c["skipped"])}/></testcase>')
+                continue
             problems = "\n".join(c.get("problems") or [])
             notes = "\n".join(f"warning: {w}" for w in c.get("warnings") or [])
             if c.get("passed"):
@@ -71,13 +77,15 @@ def junit(machines: list[dict[str, Any]], env: str, min_coverage: float | None =
                 cases.append(f'    <testcase classname={quoteattr(m["machine"])} name={name}/>')
         failures += s_fail
         errors += s_err
+        skipped += s_skip
         props = "".join(f'<property name={quoteattr(k + "_coverage_percent")} value={quoteattr(str((cov.get(k) or {}).get("percent")))}/>'
                         for k in ("states", "transitions") if cov.get(k))
         props += f'<property name="env" value={quoteattr(env)}/>'
         suites.append(f'  <testsuite name={quoteattr(m["machine"])} tests="{len(cases)}" failures="{s_fail}" '
-                      f'errors="{s_err}">\n    <properties>{props}</properties>\n' + "\n".join(cases) + "\n  </testsuite>")
+                      f'errors="{s_err}" skipped="{s_skip}">\n    <properties>{props}</properties>\n' + "\n".join(cases) + "\n  </testsuite>")
     out.append('<?xml version="1.0" encoding="UTF-8"?>')
-    out.append(f'<testsuites name="sfnc test" tests="{total}" failures="{failures}" errors="{errors}">')
+    out.append(f'<testsuites name="sfnc test" tests="{total}" failures="{failures}" errors="{errors}" '
+               f'skipped="{skipped}">')
     out.extend(suites)
     out.append("</testsuites>")
     return "\n".join(out) + "\n"
