@@ -190,3 +190,33 @@ def test_remote_validation_of_a_template_definition(tmp_path, sfnc, monkeypatch)
         stub.assert_no_pending_responses()
     [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN008"]
     assert (d["file"], d["line"], d["resource"]) == ("template.yaml", 8, "Static")
+
+
+def test_remote_validation_of_a_json5_file_sends_json_and_locates_in_the_file(tmp_path, sfnc, monkeypatch):
+    """A `.json5` definition (main's JSON5 reader) goes to AWS as the JSON it reads as (AWS takes no JSON5),
+    and AWS's diagnostic is located, with its code frame, in the file as written."""
+    import boto3
+    from botocore.stub import Stubber
+
+    import sfn_compiler.check.remote as remote
+
+    client = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    monkeypatch.setattr(remote, "make_client", lambda aws=None: client)
+    (tmp_path / "sm.json5").write_text("// a comment\n{\n  StartAt: 'A',\n  States: {\n"
+                                       "    A: {Type: 'Pass', Next: 'B',},\n    B: {Type: 'Succeed'},\n  },\n}\n")
+    sent = {}
+
+    def capture(params, **kw):
+        sent.update(params)
+    client.meta.events.register("provide-client-params.sfn.ValidateStateMachineDefinition", capture)
+    with Stubber(client) as stub:
+        for _ in range(2):
+            stub.add_response("validate_state_machine_definition",
+                              {"result": "OK", "diagnostics": [{"severity": "WARNING", "code": "X", "message": "x",
+                                                                "location": "/States/A/Next"}], "truncated": False})
+        res = sfnc("validate", "sm.json5", "--remote", "--format", "json", cwd=tmp_path)
+        text = sfnc("validate", "sm.json5", "--remote", cwd=tmp_path).stdout
+    assert json.loads(sent["definition"])["States"]["A"]["Next"] == "B"
+    [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN008"]
+    assert (d["file"], d["line"], d["column"]) == ("sm.json5", 5, 29)
+    assert "    5 |     A: {Type: 'Pass', Next: 'B',}," in text

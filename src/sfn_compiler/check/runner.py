@@ -77,7 +77,8 @@ class _Collector:
             return
         severity = self.config.severity_of(rule, finding.severity)
         span, template = self.locate(finding.pointer, finding.offset, finding.key, at)
-        frame_file_text = self.doc.text
+        # the file as written: a JSON5 document's text is the JSON it was read as (`json5doc`), its source the file
+        frame_file_text = getattr(self.doc, "source", None) or self.doc.text
         frame = span
         if template is not None:
             frame = template
@@ -294,12 +295,8 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
 
 def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
     text = read_text(path, display)
-    if path.suffix == ".json5":  # read as JSON5; positions are in the file as written
-        diags = validate_text(text, display, config, machine_type=machine_type, json5=True)
-        # show the file as written in code frames
-        return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
-                for d in diags]
-    return validate_text(text, display, config, machine_type=machine_type)
+    # a .json5 file is read as JSON5; positions and code frames are in the file as written
+    return validate_text(text, display, config, machine_type=machine_type, json5=path.suffix == ".json5")
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
