@@ -9,6 +9,7 @@ out of another file (a CloudFormation/SAM/CDK template, a Terraform file) has no
 findings have `span` in that file, no `template`, and `resource` naming the resource.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+`code_frame` quotes a line with a caret under a column (findings, and the parse errors of every reader).
 `did_you_mean` words the "did you mean 'X'?" hint of a misspelt name.
 """
 
@@ -118,9 +119,27 @@ class Diagnostic:
 
 def problem(message: str, file: str | None = None, line: int | None = None, column: int | None = None, *,
             pointer: str | None = None, env: str | None = None, hint: str | None = None,
-            severity: str = "error") -> Diagnostic:
+            severity: str = "error", frame: str | None = None) -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
-    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint, frame=frame)
+
+
+def code_frame(text: str | None, line: int | None, column: int | None) -> str | None:
+    """Line `line` of `text` with a caret under `column` (1-based), a long line cut around the column:
+    the code frame of the text report. None when there is no such line."""
+    if text is None or not line or line < 1:
+        return None
+    column = column or 1
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    src = lines[line - 1]
+    if len(src) > 160:
+        start = max(0, column - 80)
+        src = ("…" if start else "") + src[start:start + 160]
+        column = column - start + (1 if start else 0)
+    gutter = f"{line:>5} | "
+    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

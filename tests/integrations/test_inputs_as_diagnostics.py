@@ -214,3 +214,29 @@ def test_a_mistyped_yaml_tag_is_one_message_at_its_line(tmp_path, sfnc):
     assert (d["rule"], d["file"], d["line"], d["column"]) == ("SFN001", "template.yaml", 8, 13)
     assert d["message"] == "invalid YAML: unknown tag '!GetAttr' (did you mean '!GetAtt'?)"
     assert d["hint"] == "fix the YAML at this position"
+
+
+def test_parse_errors_in_templates_have_the_readers_words_and_a_code_frame(tmp_path, sfnc):
+    """One home for parse-error words (issue 13: load.yamldoc / load.jsondoc): a CloudFormation/SAM YAML
+    template, a JSON DefinitionString inside it, an `.asl.yaml` file and an env file get the same words,
+    at the same places, with a code frame, as an ASL JSON file does."""
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition:\n"
+        "        StartAt: \"A\n        States: {}\n")
+    text = sfnc("validate", "template.yaml", cwd=tmp_path).stdout
+    assert ("template.yaml:6:18: error SFN001 invalid-json: invalid YAML: a quoted string that opens here is never "
+            "closed\n      6 |         StartAt: \"A\n        |                  ^\n  hint: fix the YAML") in text
+    (tmp_path / "string.yaml").write_text(
+        "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+        "      DefinitionString: |\n        {\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Pass\", \"End\": true,}}}\n")
+    text = sfnc("validate", "string.yaml", cwd=tmp_path).stdout
+    assert "string.yaml:6:70: error SFN001 invalid-json: the definition is not valid JSON: trailing comma" in text
+    assert '    6 |         {"StartAt": "A"' in text and "hint: fix the JSON at this position" in text
+    (tmp_path / "sm.asl.yaml").write_text("StartAt: A\nStates:\n\tA: {Type: Pass, End: true}\n")
+    text = sfnc("validate", "sm.asl.yaml", cwd=tmp_path).stdout
+    assert "sm.asl.yaml:3:1: error SFN001 invalid-json: invalid YAML: a tab character" in text
+    assert "      3 | \tA: {Type: Pass, End: true}\n        | ^" in text
+    root = project(tmp_path / "p", "values: {c: hi\n")
+    text = sfnc("validate", cwd=root).stdout
+    assert ("envs/dev.yaml:1:9: error SFN011 config-invalid: invalid YAML: a '{' mapping that opens here is not "
+            "closed") in text and "      1 | values: {c: hi\n        |         ^" in text

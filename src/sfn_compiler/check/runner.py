@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Related, Span
+from ..diagnostics import Diagnostic, Related, Span, code_frame
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import escape_token
@@ -93,7 +93,7 @@ class _Collector:
             message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
             template, rule.docs_url(), tuple(finding.path),
             fingerprint(rule.id, (template or span).file, finding.pointer, neutral, self.resource),
-            _frame(frame_file_text, frame.line, frame.column), related=tuple(related),
+            code_frame(frame_file_text, frame.line, frame.column), related=tuple(related),
             neutral=None if neutral == finding.message else neutral + (f" ({count} times in this field)" if count > 1 else "")))
 
 
@@ -121,21 +121,6 @@ def fingerprint(rule_id: str, file: str, pointer: str, message: str, resource: s
     definition was read out of a template that may hold several."""
     parts = [rule_id, file, pointer, message] + ([resource] if resource else [])
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-
-
-def _frame(text: str | None, line: int, column: int) -> str | None:
-    if text is None or line < 1:
-        return None
-    lines = text.split("\n")
-    if line > len(lines):
-        return None
-    src = lines[line - 1]
-    if len(src) > 160:
-        start = max(0, column - 80)
-        src = ("…" if start else "") + src[start:start + 160]
-        column = column - start + (1 if start else 0)
-    gutter = f"{line:>5} | "
-    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
@@ -289,7 +274,7 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
         where = p.span or Span(display)
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
                            "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
-                           frame=_frame(text, where.line or 0, where.column or 1))]
+                           frame=p.frame or code_frame(text, where.line, where.column))]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 

@@ -74,19 +74,21 @@ def extracted_problems(ext: Any, config: CheckConfig) -> list[Diagnostic]:
 
 
 def _document_rule(rule: Any, config: CheckConfig, message: str, span: Span | None, origin: str, hint: str | None,
-                   resource: str | None) -> list[Diagnostic]:
+                   resource: str | None, frame: str | None = None) -> list[Diagnostic]:
     if not config.enabled(rule, (span.file if span else None) or origin):
         return []
     return [relocate(Diagnostic(message, config.severity_of(rule).value, span or Span(origin), "", None, hint,
-                                rule.id, rule.name, url=rule.docs_url()), resource)]
+                                rule.id, rule.name, url=rule.docs_url(), frame=frame), resource)]
 
 
 def invalid_json(config: CheckConfig, p: Diagnostic, origin: str, resource: str | None = None) -> list[Diagnostic]:
-    """SFN001 for a definition (or the file holding it) that does not parse; `p` is the parser's problem."""
+    """SFN001 for a definition (or the file holding it) that does not parse; `p` is the parser's problem, in
+    the readers' words (`load.jsondoc`, `load.yamldoc`), with its code frame."""
     file = (p.span.file if p.span else None) or origin
-    syntax = "YAML" if file.lower().endswith((".yaml", ".yml")) else "JSON"
+    json_text = p.message.startswith(("invalid JSON", "the definition is not valid JSON"))  # a DefinitionString in YAML
+    syntax = "YAML" if file.lower().endswith((".yaml", ".yml")) and not json_text else "JSON"
     return _document_rule(InvalidJson, config, p.message, p.span, origin, p.hint or f"fix the {syntax} at this position",
-                          resource)
+                          resource, p.frame)
 
 
 def not_a_definition(config: CheckConfig, file: str, message: str, resource: str | None = None) -> list[Diagnostic]:

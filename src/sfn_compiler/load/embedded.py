@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..diagnostics import Diagnostic, Span, problem
+from ..diagnostics import Diagnostic, Span, code_frame, problem
 from ..errors import SfncError
 from .jsondoc import JsonDocument, load_json_text
 from .positions import LineIndex, Position
@@ -263,8 +263,9 @@ def parse_assembled(b: TextBuilder, outer: Any, display: str, note: str = "") ->
         smap = TextSourceMap(JsonDocument(None, text, display), b.segments, outer)
         at = Position((p.span and p.span.line) or 1, (p.span and p.span.column) or 1)
         filename, pos, _ = smap.position_of_offset(min(offset_of(line_starts(text), at), len(text)))
+        frame = code_frame(outer.text, pos.line, pos.column) if filename == outer.filename else None
         return None, None, problem(f"the definition is not valid JSON: {p.message.removeprefix('invalid JSON: ')}"
-                                   + note, filename, pos.line, pos.column)
+                                   + note, filename, pos.line, pos.column, frame=frame)
     return doc, TextSourceMap(doc, b.segments, outer), None
 
 

@@ -574,7 +574,7 @@ def _plain(target: Path, shown: str, address: str, container: str):
         doc = load_json_text(text, shown, allow_duplicates=True)
     except SfncError as exc:
         p = exc.problems[0]
-        ext.parse_error = problem(p.message, shown, p.span and p.span.line, p.span and p.span.column)
+        ext.parse_error = problem(p.message, shown, p.span and p.span.line, p.span and p.span.column, frame=p.frame)
         return ext
     ext.document = doc
     ext.source_map = TextSourceMap(doc, b.segments, origin)
