@@ -18,13 +18,15 @@ Measures
 - 320 re-joining Choice diamonds with an Assign on each branch;
 - the simulator: state transitions per second on a Pass/Choice loop and on a poll loop;
 - `sfnc render --all-envs` and `sfnc validate` (all envs, cold and warm) on the bundled templates;
+- integrations: `sfnc validate` on the SAM/CDK/Terraform examples in tests/integrations/real (cold and
+  warm) and `sfnc import --dry-run` of one SAM template;
 - in-process timings from bench/timings.py (the rule groups over the corpus, simulator edge cases).
 
 Usage
     python bench/run.py                 # everything (several minutes)
     python bench/run.py --quick         # a short run: small sizes, fewer repeats
     python bench/run.py --only scale    # groups: startup, corpus, parallel, scale, diamonds, simulator, project,
-                                        # timings
+                                        # integrations, timings
     python bench/run.py --label before  # also keep bench/results/before.json
     python bench/run.py --compare bench/results/before.json   # print the saved run beside this one
 
@@ -62,7 +64,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402
 
 SFNC = [sys.executable, "-m", "sfn_compiler"]
-GROUPS = ("startup", "corpus", "parallel", "scale", "diamonds", "simulator", "project", "timings")
+GROUPS = ("startup", "corpus", "parallel", "scale", "diamonds", "simulator", "project", "integrations", "timings")
+# other validators on the whole corpus, one process, same kind of machine (reference/validator-anchors.md §6)
+ANCHORS = {"asl-validator 4.0.0 (315 files)": 15.50, "cfn-lint 1.51.0 (315 files)": 5.15,
+           "@wmfs/statelint 1.30.0 (315 files)": 0.30, "statelint (PyPI) 3.1.0 (315 files)": 0.10}
 # sfnc runs import the package from a copy compiled to bytecode (as a pip install is), so a source
 # tree without .pyc files (an editable install with PYTHONDONTWRITEBYTECODE) does not skew the numbers;
 # set by prepare_package()
@@ -489,6 +494,35 @@ def bench_project(rows: list[Row], repeat: int, tmp: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# templates of other tools (SAM, CDK, Terraform)
+
+
+def bench_integrations(rows: list[Row], repeat: int, tmp: Path) -> None:
+    real = ROOT / "tests" / "integrations" / "real"
+    if not real.is_dir():
+        rows.append(Row("integrations", "SAM/CDK/Terraform examples", note="skipped: tests/integrations/real is absent"))
+        return
+    cache_dir = tmp / "integrations-cache"
+    env = dict(SFNC_ENV or os.environ, SFNC_CACHE_DIR=str(cache_dir))
+    validate = SFNC + ["validate", "-f", "json", str(real)]
+    sam = real / "sam-app-meeting-summarization" / "template.yaml"
+    imp = tmp / "import-project"
+    imp.mkdir()
+    cmds = {"cold": SFNC + ["validate", *NO_CACHE, "-f", "json", str(real)],
+            "import": SFNC + ["-C", str(imp), "import", str(sam), "--dry-run"]}
+    r = median_runs(cmds, repeat, cwd=ROOT, env=env)
+    rows.append(Row("integrations", "sfnc validate, SAM/CDK/Terraform examples, cold", r["cold"].wall, r["cold"].cpu,
+                    r["cold"].rss_mb, note=f"exit {r['cold'].code}"))
+    if NO_CACHE:
+        run_once(validate, cwd=ROOT, env=env)
+        w = median_runs({"warm": validate}, repeat, cwd=ROOT, env=env)["warm"]
+        rows.append(Row("integrations", "sfnc validate, SAM/CDK/Terraform examples, warm cache", w.wall, w.cpu,
+                        w.rss_mb, w.wall / r["cold"].wall, "cold", note=f"exit {w.code}"))
+    rows.append(Row("integrations", "sfnc import --dry-run of a SAM template", r["import"].wall, r["import"].cpu,
+                    r["import"].rss_mb, note=f"exit {r['import'].code}"))
+
+
+# --------------------------------------------------------------------------------------------------
 # worker processes: where -j 2 starts to pay
 
 
@@ -614,6 +648,8 @@ def main() -> int:
             bench_simulator(rows, args)
         if "project" in groups:
             bench_project(rows, repeat, tmp)
+        if "integrations" in groups:
+            bench_integrations(rows, repeat, tmp)
         if "parallel" in groups:
             bench_parallel(rows, repeat, tmp)
         if "timings" in groups:
@@ -623,6 +659,10 @@ def main() -> int:
         saved = json.loads(args.compare.read_text(encoding="utf-8"))
         before = {r["name"]: r for r in saved["rows"]}
     print_table(rows, before)
+    if "corpus" in groups:
+        print("\nanchors (reference/validator-anchors.md §6, same kind of machine, whole corpus in one process):")
+        for name, secs in ANCHORS.items():
+            print(f"  {name:<45} {secs:>8.2f}s")
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = {"meta": {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": sys.version.split()[0],
                      "machine": platform.machine(), "cpus": os.cpu_count(), "quick": args.quick,

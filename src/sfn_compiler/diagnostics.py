@@ -4,9 +4,12 @@ A rule's finding in a rendered definition, a broken template, a bad env file, a 
 deploy refuses: all are `Diagnostic`s, so every report format and the stderr printer can show any of
 them. A rule finding has `rule`/`name` and usually two places: `span` in the file that was validated (the
 rendered definition or an ASL file) and `template`, where that came from in the template. A problem that is
-not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none.
+not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none. A definition read
+out of another file (a CloudFormation/SAM/CDK template, a Terraform file) has no file of its own: its
+findings have `span` in that file, no `template`, and `resource` naming the resource.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+`code_frame` quotes a line with a caret under a column (findings, and the parse errors of every reader).
 `did_you_mean` words the "did you mean 'X'?" hint of a misspelt name.
 """
 
@@ -69,6 +72,8 @@ class Diagnostic:
     path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
     fingerprint: str = ""
     frame: str | None = None             # code frame for text output
+    resource: str | None = None          # the resource holding the definition (CloudFormation logical id,
+                                         # Terraform address) when it was read out of a template
     related: tuple[Related, ...] = ()    # places that belong to this finding (every format shows them)
     neutral: str | None = None           # the message with env-substituted values written as ${name}, when
                                          # they occur in it (the cross-env merge shows it when envs differ)
@@ -97,6 +102,8 @@ class Diagnostic:
         extras = []
         if self.pointer is not None:
             extras.append(f"at {self.pointer or '/'}")
+        if self.resource:
+            extras.append(f"resource {self.resource}")
         if self.env:
             extras.append(f"env {self.env}")
         if extras:
@@ -111,9 +118,27 @@ class Diagnostic:
 
 def problem(message: str, file: str | None = None, line: int | None = None, column: int | None = None, *,
             pointer: str | None = None, env: str | None = None, hint: str | None = None,
-            severity: str = "error") -> Diagnostic:
+            severity: str = "error", frame: str | None = None) -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
-    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint, frame=frame)
+
+
+def code_frame(text: str | None, line: int | None, column: int | None) -> str | None:
+    """Line `line` of `text` with a caret under `column` (1-based), a long line cut around the column:
+    the code frame of the text report. None when there is no such line."""
+    if text is None or not line or line < 1:
+        return None
+    column = column or 1
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    src = lines[line - 1]
+    if len(src) > 160:
+        start = max(0, column - 80)
+        src = ("…" if start else "") + src[start:start + 160]
+        column = column - start + (1 if start else 0)
+    gutter = f"{line:>5} | "
+    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

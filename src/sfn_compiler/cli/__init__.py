@@ -24,12 +24,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deploy": ("deploy", "Deploy the committed definitions/<ENV>/ files: create, update (publish, alias, tags) "
                          "or leave unchanged."),
     "diff": ("deploy", "Show what differs: rendered definitions versus deployed machines (or versus another env)."),
-    "validate": ("validate", "Validate state machines: the project's templates rendered per env, or ASL files."),
+    "validate": ("validate", "Validate state machines: the project's templates rendered per env, or state machines "
+                             "where they live (ASL files, CloudFormation/SAM/CDK templates, Terraform files)."),
     "rules": ("validate", "List the rules (id, name, group, default severity, summary)."),
     "explain": ("validate", "Print a rule's documentation with an example that fires and one that does not."),
     "graph": ("diagram", "Draw a state machine as a Mermaid or Graphviz DOT diagram."),
     "run": ("simulate", "Run a definition offline with mocked integrations on a virtual clock; print the trace."),
     "test": ("simulate", "Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."),
+    "import": ("importer", "Create templates/ and envs/ from a SAM/CloudFormation template or from deployed state "
+                           "machines."),
+    "lock": ("lock", "Look up {ssm: ...} and {stack_output: ...} env values in AWS and pin them in "
+                     "envs/<env>.lock.json."),
 }
 
 
@@ -99,7 +104,7 @@ app = typer.Typer(
     cls=_LazyGroup,
     help="Compile, validate, test and deploy AWS Step Functions state machines written in JSONata.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -121,9 +126,10 @@ def _root(
     project: Annotated[Optional[str], typer.Option("--project", "-C", metavar="DIR",
                                                    help="Project directory (default: found from the current one).")] = None,
 ) -> None:
-    from ._common import Options  # not at import: `sfnc --help` never runs this callback
+    from ._common import Options, color_setting  # not at import: `sfnc --help` never runs this callback
 
     ctx.obj = Options(debug=debug, project_dir=project)
+    ctx.color = color_setting()   # click keeps or strips the colour codes by it (FORCE_COLOR in CI logs)
 
 
 def main() -> None:

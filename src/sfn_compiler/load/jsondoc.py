@@ -14,7 +14,7 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import problem
+from ..diagnostics import code_frame, problem
 from ..errors import SfncError
 from .pointer import escape_token
 from .positions import LineIndex, Position
@@ -206,7 +206,8 @@ def load_json_text(text: str, filename: str, *, allow_duplicates: bool = False) 
         message, pos = json_error_words(text, exc)
         lines = LineIndex(text)
         at = lines.position(pos)
-        raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column) from None
+        raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column,
+                        frame=code_frame(text, at.line, at.column)) from None
     except RecursionError:
         raise SfncError("invalid JSON: nesting too deep", file=filename) from None
     doc = JsonDocument(data, text, filename, dup_found)

@@ -85,26 +85,29 @@ class Results:
 
     # ------------------------------------------------------------------ files
 
-    def files(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic]]:
-        """The diagnostics of each (path, display) in order; files are read and validated in batches, so
-        memory stays bounded whatever the number of files."""
-        out: list[list[Diagnostic]] = []
+    def files(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic] | SfncError]:
+        """The diagnostics of each (path, display) of an ASL file, in order; or the SfncError that validating
+        it raised (a file that cannot be read, a catalogue that does not load), for the caller to report as
+        it reports any input problem. Files are read and validated in batches, so memory stays bounded
+        whatever their number."""
+        out: list[list[Diagnostic] | SfncError] = []
         for start in range(0, len(files), BATCH_FILES):
             out += self._batch(files[start:start + BATCH_FILES], machine_type)
         return out
 
-    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic]]:
+    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic] | SfncError]:
         from ..load.jsondoc import read_text
 
-        out: list[list[Diagnostic] | None] = []
-        todo: list[tuple[int, Path, str, str | None, str | None]] = []   # (index, path, display, text, key)
+        out: list[list[Diagnostic] | SfncError | None] = []
+        todo: list[tuple[int, Path, str, str, str | None]] = []   # (index, path, display, text, key)
         for path, display in files:
             try:
-                text: str | None = read_text(path, display)
-            except SfncError:  # unreadable: validate_file reports it as it always has (no cache, no worker)
-                text = None
+                text = read_text(path, display)
+            except SfncError as exc:  # not read: what validate_file would have raised
+                out.append(exc)
+                continue
             key = None
-            if self.cache is not None and text is not None:
+            if self.cache is not None:
                 key = digest(self.salt, "file", display, path.suffix, machine_type, text)
                 hit = self._hit(key)
                 if hit is not None:
@@ -114,15 +117,14 @@ class Results:
             todo.append((len(out) - 1, path, display, text, key))
         if todo:
             config = self.config
-            size = sum(len(t[3]) for t in todo if t[3] is not None)
+            size = sum(len(t[3]) for t in todo)
             done = _validate_files(todo, config, machine_type, self._jobs(len(todo), size))
-            for (i, path, display, text, key), diags in zip(todo, done):
-                if diags is None:  # the worker failed: validate here, so an error shows as it would serially
-                    from ..check.runner import validate_file
-
-                    diags = validate_file(path, display, config, machine_type=machine_type, text=text)
-                out[i] = diags
-                self._store(key, diags)
+            for (i, path, display, text, key), found in zip(todo, done):
+                if found is None:  # the worker failed: validate here, so an error shows as it would serially
+                    found = _validate_one(path, display, config, machine_type, text)
+                out[i] = found
+                if not isinstance(found, SfncError):
+                    self._store(key, found)
         return out  # type: ignore[return-value]
 
     def _hit(self, key: str) -> list[Diagnostic] | None:
@@ -206,34 +208,44 @@ def _idle_cpus() -> int:
 # ---------------------------------------------------------------------- worker processes
 
 
-def _validate_files(todo: list[tuple[int, Path, str, str | None, str | None]], config: CheckConfig,
-                    machine_type: str | None, jobs: int) -> list[list[Diagnostic] | None]:
-    """The diagnostics of each (index, path, display, text, key), in `jobs` processes: the parent validates
-    one share itself, each of `jobs - 1` forked children (they start in about a millisecond, with every
-    module the parent imported) another, and sends its diagnostics back pickled through a pipe. A child
-    that fails leaves None for its files (the caller validates them again). Without `os.fork` (Windows),
-    or with one job, everything runs here."""
+def _validate_one(path: Path, display: str, config: CheckConfig, machine_type: str | None,
+                  text: str) -> list[Diagnostic] | SfncError:
     from ..check.runner import validate_file
 
-    def work(indexes: list[int]) -> list[list[Diagnostic]]:
-        return [validate_file(todo[i][1], todo[i][2], config, machine_type=machine_type, text=todo[i][3])
-                for i in indexes]
-
-    unread = [i for i, t in enumerate(todo) if t[3] is None]
-    if jobs <= 1 or not hasattr(os, "fork") or unread:  # an unreadable file stops the run where it is
-        return list(work(list(range(len(todo)))))
-    shares = _shares([len(t[3]) for t in todo], jobs)
-    children = [_fork(work, share) for share in shares[1:]]
-    out: list[list[Diagnostic] | None] = [None] * len(todo)
     try:
-        for i, diags in zip(shares[0], work(shares[0])):
-            out[i] = diags
+        return validate_file(path, display, config, machine_type=machine_type, text=text)
+    except SfncError as exc:
+        return exc
+
+
+def _validate_files(todo: list[tuple[int, Path, str, str, str | None]], config: CheckConfig,
+                    machine_type: str | None, jobs: int) -> list[list[Diagnostic] | SfncError | None]:
+    """The diagnostics (or SfncError) of each (index, path, display, text, key), in `jobs` processes: the
+    parent validates one share itself, each of `jobs - 1` forked children (they start in about a
+    millisecond, with every module the parent imported) another, and sends its diagnostics back pickled
+    through a pipe. A child that fails, or meets an SfncError, leaves None for its files (the caller
+    validates them again). Without `os.fork` (Windows), or with one job, everything runs here."""
+    def work(indexes: list[int]) -> list:
+        return [_validate_one(todo[i][1], todo[i][2], config, machine_type, todo[i][3]) for i in indexes]
+
+    def child_work(indexes: list[int]) -> list:
+        found = work(indexes)
+        return [None if isinstance(x, SfncError) else x for x in found]   # errors travel as "do it again"
+
+    if jobs <= 1 or not hasattr(os, "fork"):
+        return work(list(range(len(todo))))
+    shares = _shares([len(t[3]) for t in todo], jobs)
+    children = [_fork(child_work, share) for share in shares[1:]]
+    out: list[list[Diagnostic] | SfncError | None] = [None] * len(todo)
+    try:
+        for i, found in zip(shares[0], work(shares[0])):
+            out[i] = found
     finally:
         for share, child in zip(shares[1:], children):
             got = _collect(*child)
             if got is not None and len(got) == len(share):
-                for i, diags in zip(share, got):
-                    out[i] = diags
+                for i, found in zip(share, got):
+                    out[i] = found
     return out
 
 

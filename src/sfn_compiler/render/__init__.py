@@ -8,8 +8,8 @@ envconfig uses) does not load the render engine and Jinja.
 __all__ = ["RenderedTemplate", "Resolver", "SourceMap", "dumps", "render_template",
            "stale_diffs", "write_outputs"]
 
-_WHERE = {"RenderedTemplate": "engine", "dumps": "engine", "render_template": "engine", "stale_diffs": "engine",
-          "write_outputs": "engine", "Resolver": "substitute", "SourceMap": "sourcemap"}
+_WHERE = {"RenderedTemplate": ".engine", "dumps": ".engine", "render_template": ".engine", "stale_diffs": ".engine",
+          "write_outputs": ".engine", "Resolver": ".substitute", "SourceMap": "..load.sourcemap"}
 
 
 def __getattr__(name: str):
@@ -18,4 +18,4 @@ def __getattr__(name: str):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(f"{__name__}.{module}"), name)
+    return getattr(import_module(module, __name__), name)

@@ -17,7 +17,7 @@ def diagnostic_json(d: Diagnostic) -> dict:
         "rule": d.rule, "name": d.name, "severity": d.severity, "message": d.message, "hint": d.hint,
         "pointer": d.pointer, "file": span.file, "line": span.line, "column": span.column,
         "template": d.template.format() if d.template else None, "env": d.env, "url": d.url,
-        "path": list(d.path) or None, "fingerprint": d.fingerprint,
+        "path": list(d.path) or None, "fingerprint": d.fingerprint, "resource": d.resource,
         "related": [related_json(r) for r in d.related] or None,
     }
 

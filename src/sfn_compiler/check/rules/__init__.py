@@ -4,7 +4,7 @@ One module (or subpackage) per group, each exporting `RULES`; adding a rule touc
 group's `RULES`, `tests/rules/cases/SFNxxx.yaml` and the regenerated docs/rules.md.
 
 Id ranges: SFN0xx the document as a whole (parse, suppressions, AWS's own validation; the runner checks
-them), SFN1xx structure, SFN2xx graph, SFN3xx JSONata, SFN4xx `$states`, SFN5xx variables, SFN6xx
+them) and the inputs of a check (templates that do not render, config, files not read: `inputs`), SFN1xx structure, SFN2xx graph, SFN3xx JSONata, SFN4xx `$states`, SFN5xx variables, SFN6xx
 Retry/Catch, SFN7xx orchestration patterns.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 # group modules in ALL_RULES order; imported when ALL_RULES is first asked for, so importing one helper
 # module of a group (the polling catalogue, say) does not load every rule
-_GROUPS = ("document", "structure", "express", "graph", "jsonata", "states_var", "variables", "retry_catch",
-           "patterns")
+_GROUPS = ("document", "inputs", "structure", "express", "graph", "jsonata", "states_var", "variables",
+           "retry_catch", "patterns")
 __all__ = ["ALL_RULES"]
 
 
