@@ -12,6 +12,7 @@ from ..errors import SfncError
 from ..project import Project
 from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expectations, load_scenario, run_execution,
                         scenario_warnings)
+from ..simulate.mock_check import scenario_mock_problems
 from ..simulate.scenario import state_types
 from .rendering import render_env
 
@@ -66,12 +67,24 @@ def default_env(project: Project) -> str:
     return names[0]
 
 
+def mock_validation_mode(project: Project, given: str | None = None) -> str:
+    """`--mock-validation`, else `[tool.sfnc.test] mock_validation`, else `strict` (TestState's default)."""
+    from ..simulate.mock_check import MODES
+
+    mode = given or project.section("test").get("mock_validation") or "strict"
+    if mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+    return mode
+
+
 def run_scenarios(project: Project, env: str | None = None, names: list[str] | None = None,
-                  sets: tuple[str, ...] = (), min_coverage: float | None = None) -> TestRun:
+                  sets: tuple[str, ...] = (), min_coverage: float | None = None,
+                  mock_validation: str | None = None) -> TestRun:
     sdir = project.scenarios_dir
     if not sdir.is_dir():
         raise SfncError(f"no scenarios directory {project.display(sdir)}",
                         hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)")
+    mode = mock_validation_mode(project, mock_validation)
     env_name = env or default_env(project)
     rendered = render_env(project, load_env(project, env_name, sets))
     if rendered.problems:
@@ -93,7 +106,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
         run.machines.append(machine)
         types = state_types(r.data)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
-            case = _run_case(project, f, r.data, d.name, run.problems, types)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, mode)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -104,7 +117,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
 
 
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str]) -> CaseRun:
+              types: dict[str, str], mode: str = "strict") -> CaseRun:
     case = CaseRun(project.display(f))
     try:
         scenario = load_scenario(f)
@@ -113,6 +126,13 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
         case.error, case.load_failed = str(exc), True
         return case
     case.warnings = scenario_warnings(scenario, definition, types=types)
+    mock_problems = scenario_mock_problems(scenario, definition, mode, display=case.display)
+    wrong = [p for p in mock_problems if p.severity == "error"]
+    case.warnings += [p.format() for p in mock_problems if p.severity != "error"]
+    if wrong:  # a wrong mock is the scenario's error, located in its file, not a surprising run
+        problems.extend(wrong)
+        case.error, case.load_failed = f"{len(wrong)} mock(s) do not match their Task (see below)", True
+        return case
     try:
         case.result = run_execution(definition, scenario.input, scenario.mocks, name=name, **scenario.run_kwargs())
     except SimulationError as exc:

@@ -239,7 +239,7 @@ class _Walker:
             folded = [v for v in values if v.lower() == value.lower()]
             hint = f"the API spells it {folded[0]!r}" if folded else _asl.did_you_mean(value, values)
             self.add("argument-enum", pointer, f"parameter {where} is {value!r}, which is not one of the values of "
-                     f"{shape.name or 'its enum'}: {listed} ({self.label}, botocore {M.botocore_version()})", hint)
+                     f"{shape.name or 'its enum'}: {listed} ({self.label})", hint)
             return
         if lim is None:
             return

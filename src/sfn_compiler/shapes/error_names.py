@@ -203,8 +203,8 @@ def judge(name: str, integ: Integration) -> ErrorVerdict | None:
     generic = f"{r.prefix}.{r.prefix}Exception" if r.sdk else None
     arrives = f"as {generic}" if generic else "as the service's generic exception"
     return ErrorVerdict("not-modelled", "warning",
-                        f"'{rest}' is not an exception of the {r.prefix} model (botocore {M.botocore_version()}): "
-                        f"an unmodelled error reaches Step Functions {arrives}, so '{name}' never matches",
+                        f"'{rest}' is not an exception of the installed {r.prefix} model: "
+                        f"{r.label} raises such an error {arrives}, never as '{name}'",
                         hint=_hint_names(r, rest), generic=generic)
 
 

@@ -53,6 +53,19 @@ class Integration:
         """The result shape lists its members for certain (reading another member is a finding)."""
         return S.is_closed(self.result)
 
+    @property
+    def typed(self) -> bool:
+        """The result's listed members have the model's types for certain: a certain result, an SDK result,
+        or an optimized result that is its own API operation's output, opened only because other members
+        may come with it (`{"open": {"output": <api>}}`)."""
+        if self.result is S.UNKNOWN:
+            return False
+        if self.certain or self.kind == "sdk":
+            return True
+        entry = self._entry or {}
+        result = entry.get("result")
+        return isinstance(result, dict) and result.get("open") == {"output": entry.get("api")}
+
     @cached_property
     def operation(self) -> "M.ApiOperation | None":
         """The botocore operation behind the integration (its parameters, errors, constraints), if modelled.

@@ -169,7 +169,7 @@ Use one of the listed values (the hint gives the API's spelling of a value writt
 
 ## Known limits
 The enum is the installed botocore's: a value added to the API later is unknown to an older botocore
-(the message names the version; update boto3). {_ARG_LIMITS}
+(update boto3). {_ARG_LIMITS}
 """
     sources = (AWSSDK, DDB)
     example_fail = _task("dynamodb:updateItem", {"TableName": "t", "Key": {"pk": {"S": "k"}},
