@@ -1,7 +1,7 @@
 """A Task's `Arguments` (JSONata) or `Parameters` (JSONPath) checked against the API input its integration
 takes: what the argument rules (SFN811-SFN815) report.
 
-`argument_findings(flow)` walks every reachable Task whose integration has a modelled parameter shape
+`argument_findings(machine)` walks every Task whose integration has a modelled parameter shape
 (`Integration.parameters`: the botocore operation's input for `aws-sdk:*`, the catalogue's for the optimized
 integrations) and reports, as `ShapeFinding`s:
 
@@ -40,7 +40,7 @@ from . import _asl
 from . import aws_models as M
 from . import shape as S
 from .findings import MAX_LISTED
-from .flow import Flow, _Analyser
+from .flow import Flow, _Analyser, flow_for
 from .paths import _jsonpath_get, _jsonpath_input
 from .integrations import integration
 from .shape import Shape
@@ -184,14 +184,19 @@ def _pattern(p: str):
 
 
 class _Walker:
-    def __init__(self, flow: Flow, state: Any, label: str, opaque) -> None:
-        self.flow = flow
+    def __init__(self, flow: Any, state: Any, label: str, opaque) -> None:
+        self._flow = flow
         self.st = state
         self.label = label
         self.opaque = opaque
         self.jsonata = state.is_jsonata
         self.field = "Arguments" if self.jsonata else "Parameters"
         self.out: list[ArgumentFinding] = []
+
+    def flow(self) -> Flow:
+        """The machine's flow, computed on the first expression or path that needs a type (a definition whose
+        arguments are literals never pays for the inference)."""
+        return self._flow() if callable(self._flow) else self._flow
 
     def add(self, kind: str, pointer: str, message: str, hint: str | None = None, key: bool = False) -> None:
         self.out.append(ArgumentFinding(kind, self.st, pointer, f"State '{self.st.name}': {message}", hint, key))
@@ -206,7 +211,9 @@ class _Walker:
         if self.opaque(value):
             return
         if isinstance(value, str) and self.jsonata and _asl.expression_body(value) is not None:
-            self.check_shape(value_shape(self.flow, self.st, value), expected, pointer, where)
+            want = _kinds(expected)
+            if want is not None and "string" not in want:   # any value converts to a string: no inference needed
+                self.check_shape(value_shape(self.flow(), self.st, value), expected, pointer, where)
             return
         kinds = _kinds(expected)
         if kinds is None:
@@ -334,22 +341,24 @@ class _Walker:
     def value(self, key: str, v: Any, expected: Shape, pointer: str, label: str, parent: Shape | None,
               member: str | None) -> None:
         if not self.jsonata and key.endswith(".$"):
-            got = self.path_value(v)
+            got = self.path_value(v, expected)
             if got is not None:
                 self.check_shape(got, expected, pointer, label)
             return
         self.check(v, expected, pointer, label, parent, member)
 
-    def path_value(self, v: Any) -> Shape | None:
-        """The shape of a JSONPath `.$` value: an intrinsic function's result, a plain path's shape."""
-        if not isinstance(v, str) or self.opaque(v):
+    def path_value(self, v: Any, expected: Shape) -> Shape | None:
+        """The shape of a JSONPath `.$` value: an intrinsic function's result, a plain path's shape (None when
+        it cannot matter: any value converts to a string)."""
+        want = _kinds(expected)
+        if not isinstance(v, str) or self.opaque(v) or want is None or "string" in want:
             return None
         text = v.strip()
         if text.startswith("States."):
             name = text.split("(", 1)[0].strip()
             return _INTRINSIC_RESULT.get(name)
         if text.startswith("$"):
-            return value_shape(self.flow, self.st, text, path=True)
+            return value_shape(self.flow(), self.st, text, path=True)
         return None
 
     @staticmethod
@@ -366,12 +375,22 @@ class _Walker:
         return f"the parameters are {shown}"
 
 
-def argument_findings(flow: Flow) -> list[ArgumentFinding]:
-    """Every argument problem of every reachable Task of the flow's machine."""
-    m = flow.machine
-    out: list[ShapeFinding] = []
-    for st in m.states:
-        if st.type != "Task" or flow.of(st) is None:
+def argument_findings(machine: Any, flow: Flow | None = None) -> list[ArgumentFinding]:
+    """Every argument problem of every Task of `machine` (an `asl.Machine`, or a `Flow`'s). Literals are
+    judged wherever the Task is (AWS validates a definition's arguments when it is created); expressions
+    and paths with the flow's shapes at the Task (none when it is unreachable)."""
+    if isinstance(machine, Flow):
+        flow, machine = machine, machine.machine
+    memo: list[Flow] = [flow] if flow is not None else []
+
+    def get_flow() -> Flow:
+        if not memo:
+            memo.append(flow_for(machine))
+        return memo[0]
+
+    out: list[ArgumentFinding] = []
+    for st in machine.states:
+        if st.type != "Task":
             continue
         integ = integration(st.get("Resource"))
         params = integ.parameters
@@ -382,12 +401,12 @@ def argument_findings(flow: Flow) -> list[ArgumentFinding]:
             continue
         value = st.get(field)
         label = integ.resource.split(":::", 1)[-1]
-        w = _Walker(flow, st, label, m.is_opaque)
+        w = _Walker(get_flow, st, label, machine.is_opaque)
         base = _pointer(st.pointer, field)
-        if m.is_opaque(value):
+        if machine.is_opaque(value):
             continue
         if isinstance(value, str) and st.is_jsonata and _asl.expression_body(value) is not None:
-            w.check_shape(value_shape(flow, st, value), params, base, field)
+            w.check_shape(value_shape(get_flow(), st, value), params, base, field)
         elif isinstance(value, dict):
             w.check_object(value, params, base, "")
         out.extend(w.out)

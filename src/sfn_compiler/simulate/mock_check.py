@@ -24,8 +24,19 @@ from ..load.pointer import escape_token
 MODES = ("strict", "present", "none")
 
 
+_TASKS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
 def _task_states(definition: Any) -> dict[str, Any]:
-    return {st.name: st for st in walk.Tree(definition).states if st.type == "Task"}
+    """Task states by name (a definition's scenarios share one walk)."""
+    hit = _TASKS.get(id(definition))
+    if hit is not None and hit[0] is definition:
+        return hit[1]
+    tasks = {st.name: st for st in walk.Tree(definition).states if st.type == "Task"}
+    if len(_TASKS) > 64:
+        _TASKS.clear()
+    _TASKS[id(definition)] = (definition, tasks)
+    return tasks
 
 
 def _ptr(base: str, *tokens: Any) -> str:
@@ -80,17 +91,25 @@ class _Checker:
     def __init__(self, definition: Any, mode: str, doc: Any, display: str | None) -> None:
         self.tasks = _task_states(definition)
         self.mode = mode
-        self.doc = doc
+        self.doc = doc                      # a document with positions, or a callable that reads one
         self.display = display
-        self.out: list[Diagnostic] = []
+        self.found: list[tuple[str, str, str, str | None]] = []
 
     def add(self, pointer: str, message: str, severity: str, hint: str | None = None) -> None:
-        line = column = None
-        if self.doc is not None:
-            pos = self.doc.locate(pointer)
-            line, column = pos.line, pos.column
-        self.out.append(problem(message, self.display, line, column, pointer=pointer, hint=hint,
-                                severity=severity))
+        self.found.append((pointer, message, severity, hint))
+
+    @property
+    def out(self) -> list[Diagnostic]:
+        """The problems, located (the file is read with positions only when there is one to locate)."""
+        if not self.found:
+            return []
+        doc = self.doc() if callable(self.doc) else self.doc
+        out = []
+        for pointer, message, severity, hint in self.found:
+            pos = doc.locate(pointer) if doc is not None else None
+            out.append(problem(message, self.display, pos.line if pos else None, pos.column if pos else None,
+                               pointer=pointer, hint=hint, severity=severity))
+        return out
 
     def response(self, state_name: str, pointer: str, resp: Any) -> None:
         st = self.tasks.get(state_name)
@@ -164,8 +183,7 @@ def scenario_mock_problems(scenario: Any, definition: Any, mode: str = "strict",
     if mode not in MODES or mode == "none":
         return []
     path = scenario.path
-    doc = _located(path)
-    c = _Checker(definition, mode, doc, display or (str(path) if path else scenario.name))
+    c = _Checker(definition, mode, lambda: _located(path), display or (str(path) if path else scenario.name))
     for state, pointer, resp in _scenario_responses(scenario.raw.get("mocks"), "/mocks"):
         c.response(state, pointer, resp)
     out = list(c.out)

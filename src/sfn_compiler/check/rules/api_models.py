@@ -23,9 +23,8 @@ TESTSTATE = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_
 def _argument_findings(ctx: CheckContext) -> list[Any]:
     def build() -> list[Any]:
         from ...shapes.arguments import argument_findings
-        from ...shapes.flow import flow_for
 
-        return argument_findings(flow_for(ctx.machine))
+        return argument_findings(ctx.machine)
 
     return ctx.machine.memo("api-models:arguments", build)
 
