@@ -48,9 +48,6 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "peer looser than AWS: a state with `QueryLanguage: JSONPath` inside a machine whose top level is "
         "JSONata is rejected by AWS ('QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state "
         "machine; LocalStack snapshot, floci#2968) - `invalid-query-language` (SFN106).",
-    ("taro-kayo-statelint", "jsonata-4.json"):
-        "peer does not check variables: `$value` is read in a Choice Condition but no state assigns it "
-        "(run-time failure) - SFN502.",
     ("taro-kayo-statelint", "jsonata-5.json"):
         "peer does not check variables: `$student`, `$class`, `$two` are read but never assigned - SFN502.",
     ("cfn-lint", "e3601-02-error-handling.json"):
