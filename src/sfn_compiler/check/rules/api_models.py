@@ -299,8 +299,7 @@ Write the name the message gives.
                                Arguments=_PUT)
 
     def message(self, ctx: CheckContext, f: Any) -> str:
-        if not f.use or not f.use.endswith(".ConditionalCheckFailedException") or not ctx.machine.query_language \
-                or not _is_lock_acquire(ctx, f.state):
+        if not f.use or not f.use.endswith(".ConditionalCheckFailedException") or not _is_lock_acquire(ctx, f.state):
             return f.message
         return (f"{f.message}; this is the lock's duplicate-run signal: a duplicate run is not caught there "
                 "(SFN712)")
@@ -311,10 +310,7 @@ def _is_lock_acquire(ctx: CheckContext, state: Any) -> bool:
         return False
     from .patterns.lock_analysis import lock_analysis
 
-    try:
-        return any(lk.state is state for lk in lock_analysis(ctx).locks)
-    except Exception:  # the lock heuristics need a JSONata machine; anything else: no lock context
-        return False
+    return any(lk.state is state for lk in lock_analysis(ctx).locks)
 
 
 class ErrorNameNotModelled(_ErrorRule):
