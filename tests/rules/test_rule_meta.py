@@ -17,7 +17,7 @@ CASES = all_cases()
 ID = re.compile(r"^SFN\d{3}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 GROUPS = {"0": {"parse", "suppression", "remote", "internal", "input"}, "1": {"structure"}, "2": {"graph"},
-          "3": {"jsonata"}, "4": {"states"}, "5": {"variables"}, "6": {"errors"}, "7": {"pattern"}}
+          "3": {"jsonata"}, "4": {"states"}, "5": {"variables"}, "6": {"errors"}, "7": {"pattern"}, "8": {"data"}}
 SECTIONS = {"0": ["Why", "How to fix"], "7": ["Why", "How to fix", "Known limits", "Options"]}
 # rules whose failing case cannot be data, and where they are tested instead
 NO_FAIL_CASE = {
