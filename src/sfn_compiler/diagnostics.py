@@ -4,16 +4,18 @@ A rule's finding in a rendered definition, a broken template, a bad env file, a 
 deploy refuses: all are `Diagnostic`s, so every report format and the stderr printer can show any of
 them. A rule finding has `rule`/`name` and usually two places: `span` in the file that was validated (the
 rendered definition or an ASL file) and `template`, where that came from in the template. A problem that is
-not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none.
+not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none. A definition read
+out of another file (a CloudFormation/SAM/CDK template, a Terraform file) has no file of its own: its
+findings have `span` in that file, no `template`, and `resource` naming the resource.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+`code_frame` quotes a line with a caret under a column (findings, and the parse errors of every reader).
 `did_you_mean` words the "did you mean 'X'?" hint of a misspelt name.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Iterable
 
 
@@ -70,6 +72,8 @@ class Diagnostic:
     path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
     fingerprint: str = ""
     frame: str | None = None             # code frame for text output
+    resource: str | None = None          # the resource holding the definition (CloudFormation logical id,
+                                         # Terraform address) when it was read out of a template
     related: tuple[Related, ...] = ()    # places that belong to this finding (every format shows them)
     neutral: str | None = None           # the message with env-substituted values written as ${name}, when
                                          # they occur in it (the cross-env merge shows it when envs differ)
@@ -98,6 +102,8 @@ class Diagnostic:
         extras = []
         if self.pointer is not None:
             extras.append(f"at {self.pointer or '/'}")
+        if self.resource:
+            extras.append(f"resource {self.resource}")
         if self.env:
             extras.append(f"env {self.env}")
         if extras:
@@ -112,9 +118,27 @@ class Diagnostic:
 
 def problem(message: str, file: str | None = None, line: int | None = None, column: int | None = None, *,
             pointer: str | None = None, env: str | None = None, hint: str | None = None,
-            severity: str = "error") -> Diagnostic:
+            severity: str = "error", frame: str | None = None) -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
-    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint, frame=frame)
+
+
+def code_frame(text: str | None, line: int | None, column: int | None) -> str | None:
+    """Line `line` of `text` with a caret under `column` (1-based), a long line cut around the column:
+    the code frame of the text report. None when there is no such line."""
+    if text is None or not line or line < 1:
+        return None
+    column = column or 1
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    src = lines[line - 1]
+    if len(src) > 160:
+        start = max(0, column - 80)
+        src = ("…" if start else "") + src[start:start + 160]
+        column = column - start + (1 if start else 0)
+    gutter = f"{line:>5} | "
+    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -122,8 +146,11 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str):
         return None
-    folded = [c for c in cands if c.lower() == word.lower() and c != word]
-    match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    match = [c for c in cands if c.lower() == word.lower() and c != word][:1]
+    if not match:
+        import difflib  # imported when a hint is wanted, not with every diagnostic
+
+        match = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
     return match[0] if match else None
 
 
@@ -133,3 +160,36 @@ def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you me
     if match is None:
         return None
     return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"
+
+
+def to_data(d: Diagnostic) -> dict:
+    """`d` as plain JSON data (for the result cache); `from_data` gives back an equal Diagnostic. A field of a
+    type not handled here raises TypeError (and the caller does not store the diagnostic)."""
+    return {name: _encode(getattr(d, name)) for name in _NAMES[Diagnostic]}
+
+
+def from_data(data: dict) -> Diagnostic:
+    return Diagnostic(**{name: _decode(data[name]) for name in _NAMES[Diagnostic]})
+
+
+_STORED = {"Span": Span, "Related": Related}
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Diagnostic, Span, Related)}
+
+
+def _encode(v):
+    if v is None or isinstance(v, (str, int, float)):
+        return v
+    if isinstance(v, tuple):
+        return {"tuple": [_encode(x) for x in v]}
+    name = type(v).__name__
+    if _STORED.get(name) is type(v):
+        return {"type": name, "fields": {f: _encode(getattr(v, f)) for f in _NAMES[type(v)]}}
+    raise TypeError(f"a Diagnostic field holds a {name}, which the result cache cannot store")
+
+
+def _decode(v):
+    if type(v) is dict:
+        if "tuple" in v:
+            return tuple(_decode(x) for x in v["tuple"])
+        return _STORED[v["type"]](**{k: _decode(x) for k, x in v["fields"].items()})
+    return v

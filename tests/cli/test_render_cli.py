@@ -239,7 +239,8 @@ def test_misspelled_value_suggests_the_key_the_templates_use(proj, sfnc):
     assert "did you mean 'tables.locks'? The templates use ${tables.locks}" in res.stderr
     # validate reports it too, and --strict fails on it
     res = sfnc("validate", "--env", "dev", cwd=proj.root)
-    assert res.exit_code == 0 and "envs/dev.yaml:4:12: warning value 'tables.lokcs' is not used" in res.stdout
+    assert res.exit_code == 0 and ("envs/dev.yaml:4:12: warning SFN015 env-value-unused: value 'tables.lokcs' is not used"
+                                   in res.stdout)
     assert sfnc("validate", "--env", "dev", "--strict", cwd=proj.root).exit_code == 1
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sfn_compiler.load import load_json_text
 from sfn_compiler.render.engine import _walk, dumps
 from sfn_compiler.render.substitute import Resolver
-from sfn_compiler.render.sourcemap import SourceMap
+from sfn_compiler.load.sourcemap import SourceMap
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Related, Span
+from ..diagnostics import Diagnostic, Related, Span, code_frame
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import escape_token
@@ -43,9 +43,11 @@ def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
 
 class _Collector:
     def __init__(self, doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                 path_for_ignores: str | None = None, substitutions: dict[str, str] | None = None) -> None:
+                 path_for_ignores: str | None = None, substitutions: dict[str, str] | None = None,
+                 resource: str | None = None) -> None:
         self.doc = doc
         self.substitutions = substitutions
+        self.resource = resource            # the resource holding a definition read out of a template
         self.config = config
         self.source_map = source_map
         self.env = env
@@ -62,7 +64,12 @@ class _Collector:
         else:
             pos = doc.locate(pointer, key=key)
         span = Span(doc.filename, pos.line, pos.column)
-        template = self.source_map.locate(pointer, offset, key=key) if self.source_map is not None else None
+        template = None
+        if self.source_map is not None:
+            if at is not None and hasattr(self.source_map, "locate_position"):  # a text assembled from parts
+                template = self.source_map.locate_position(at)
+            else:
+                template = self.source_map.locate(pointer, offset, key=key)
         return span, template
 
     def add(self, rule: type[Rule], finding: Finding, at=None, count: int = 1) -> None:
@@ -70,7 +77,8 @@ class _Collector:
             return
         severity = self.config.severity_of(rule, finding.severity)
         span, template = self.locate(finding.pointer, finding.offset, finding.key, at)
-        frame_file_text = self.doc.text
+        # the file as written: a JSON5 document's text is the JSON it was read as (`json5doc`), its source the file
+        frame_file_text = getattr(self.doc, "source", None) or self.doc.text
         frame = span
         if template is not None:
             frame = template
@@ -84,9 +92,16 @@ class _Collector:
         self.diagnostics.append(Diagnostic(
             message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
             template, rule.docs_url(), tuple(finding.path),
-            fingerprint(rule.id, (template or span).file, finding.pointer, neutral),
-            _frame(frame_file_text, frame.line, frame.column), tuple(related),
-            None if neutral == finding.message else neutral + (f" ({count} times in this field)" if count > 1 else "")))
+            fingerprint(rule.id, (template or span).file, finding.pointer, neutral, self.resource),
+            code_frame(frame_file_text, frame.line, frame.column), related=tuple(related),
+            neutral=None if neutral == finding.message else neutral + (f" ({count} times in this field)" if count > 1 else "")))
+
+
+def _source_position(col: _Collector, pos):
+    """A position in the validated text, as the user's file numbers it: a definition assembled from parts of
+    a template (a CloudFormation DefinitionString) has no lines of its own, so its template's are quoted."""
+    locate = getattr(col.source_map, "locate_position", None)
+    return locate(pos) if locate is not None else pos
 
 
 def _neutral(message: str, substitutions: dict[str, str] | None) -> str:
@@ -100,25 +115,12 @@ def _neutral(message: str, substitutions: dict[str, str] | None) -> str:
     return message
 
 
-def fingerprint(rule_id: str, file: str, pointer: str, message: str) -> str:
+def fingerprint(rule_id: str, file: str, pointer: str, message: str, resource: str | None = None) -> str:
     """Stable across runs, line moves and envs: the rule, the template (or file), the pointer and the message
-    (env-substituted values written as their placeholders; no occurrence count)."""
-    return hashlib.sha256("\0".join([rule_id, file, pointer, message]).encode()).hexdigest()[:16]
-
-
-def _frame(text: str | None, line: int, column: int) -> str | None:
-    if text is None or line < 1:
-        return None
-    lines = text.split("\n")
-    if line > len(lines):
-        return None
-    src = lines[line - 1]
-    if len(src) > 160:
-        start = max(0, column - 80)
-        src = ("…" if start else "") + src[start:start + 160]
-        column = column - start + (1 if start else 0)
-    gutter = f"{line:>5} | "
-    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
+    (env-substituted values written as their placeholders; no occurrence count), and the resource when the
+    definition was read out of a template that may hold several."""
+    parts = [rule_id, file, pointer, message] + ([resource] if resource else [])
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
@@ -131,12 +133,8 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
                            machine_type=machine_type)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
-    for rule in all_rules():
-        if rule.document or not config.enabled(rule, path):
-            continue
-        if rule.jsonata_only and not jsonata_machine:
-            continue
-        ctx.options = config.options_for(rule)
+    for rule, options in _plan(config, path, jsonata_machine):
+        ctx.options = options
         try:
             for f in rule().check(ctx):
                 out.append((rule, f))
@@ -150,6 +148,21 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
                                                  f"({Path(where.filename).name}:{where.lineno})",
                                              hint="please report this; meanwhile ignore the rule for this file")))
     return out
+
+
+def _plan(config: CheckConfig, path: str | None, jsonata_machine: bool) -> list[tuple[type[Rule], dict]]:
+    """The rules to run on a document (with their options), worked out once per path and query language
+    rather than per rule and document. Keyed like `config.enabled` (the CLI adjusts select/ignore after
+    loading) and by the rule list itself."""
+    rules = all_rules()
+    key = ("plan", id(rules), path if config.per_path_ignores else None, tuple(config.select), tuple(config.ignore),
+           jsonata_machine)
+    plan = config._cache.get(key)
+    if plan is None:
+        plan = config._cache[key] = [(r, config.options_for(r)) for r in rules
+                                     if not r.document and config.enabled(r, path)
+                                     and (jsonata_machine or not r.jsonata_only)]
+    return plan
 
 
 def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> list[tuple[type[Rule], Finding, int]]:
@@ -185,11 +198,18 @@ def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> l
 
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
                       path_for_ignores: str | None = None, machine_type: str | None = None,
-                      substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
-    """Check one document and locate the findings; `substitutions` (rendered value -> `${name}`) keep
-    fingerprints the same across envs."""
+                      extra: list[tuple[type[Rule], Finding]] = (),
+                      substitutions: dict[str, str] | None = None, resource: str | None = None,
+                      results: dict | None = None) -> list[Diagnostic]:
+    """Check one document and locate the findings. `extra`: findings the loader made (e.g. a CloudFormation
+    placeholder with no substitution); they go through the same selection, suppressions, grouping and
+    locating as the rules' findings. `substitutions` (rendered value -> `${name}`) keep fingerprints the
+    same across envs; `resource` (a definition read out of a template) is part of every fingerprint.
+    `results` (a dict the caller keeps for one `config`) reuses the rules' findings for a text validated
+    before with the same path, placeholders and machine type (another env rendering a template
+    identically); suppressions, grouping and locating still run per document."""
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
-                     substitutions=substitutions)
+                     substitutions=substitutions, resource=resource)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
         col.add(DefinitionTooLarge, Finding("", f"the definition has {len(doc.text):,} characters; the limit is "
@@ -197,11 +217,11 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
     if doc.has_duplicates:
         for dup in doc.duplicates():
             key = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-            first, second = dup.first, dup.second
+            first, second = _source_position(col, dup.first), _source_position(col, dup.second)
             where = (f"line {first.line}, again at line {second.line}" if first.line != second.line else
                      f"{first.line}:{first.column}, again at {second.line}:{second.column}")
             col.add(DuplicateKey, Finding(dup.pointer, f"duplicate key {key!r}: first at {where}; JSON keeps only the last",
-                                          hint="rename or remove one of them", key=True), at=second)
+                                          hint="rename or remove one of them", key=True), at=dup.second)
     if not isinstance(data, dict) or ("States" not in data and "StartAt" not in data):
         kind = type(data).__name__ if not isinstance(data, dict) else "an object without StartAt and States"
         col.add(NotAStateMachine, Finding("", f"not a state machine definition: the document is {kind}",
@@ -219,10 +239,21 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
-                       machine_type=machine_type)
-    findings = run_rules(data, config, path=col.path, ctx=ctx)
-    suppressions = find_suppressions(data, ctx.machine.states)
+    placeholders = "opaque" if pointers else mode
+    key = None
+    findings = None
+    if results is not None:  # the same text validated before (another env rendering it identically)
+        key = (hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).digest(), col.path, placeholders, machine_type)
+        findings = results.get(key)
+    states = None
+    if findings is None:
+        ctx = CheckContext(data, settings=config.settings, placeholders=placeholders, machine_type=machine_type)
+        findings = run_rules(data, config, path=col.path, ctx=ctx)
+        states = ctx.machine.states
+        if results is not None:
+            results[key] = findings
+    findings = findings + [(r, f) for r, f in extra if config.enabled(r, col.path)]
+    suppressions = find_suppressions(data, states)
     kept = []
     for rule, f in findings:
         hit = False
@@ -268,26 +299,26 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
         where = p.span or Span(display)
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
                            "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
-                           frame=_frame(text, where.line or 0, where.column or 1))]
+                           frame=p.frame or code_frame(text, where.line, where.column))]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
 
 
-def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
-    text = read_text(path, display)
-    if path.suffix == ".json5":  # read as JSON5; positions are in the file as written
-        diags = validate_text(text, display, config, machine_type=machine_type, json5=True)
-        # show the file as written in code frames
-        return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
-                for d in diags]
-    return validate_text(text, display, config, machine_type=machine_type)
+def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None,
+                  text: str | None = None) -> list[Diagnostic]:
+    """The diagnostics of an ASL file; `text` is its content when the caller has read it (`read_text`)."""
+    if text is None:
+        text = read_text(path, display)
+    # a .json5 file is read as JSON5; positions and code frames are in the file as written
+    return validate_text(text, display, config, machine_type=machine_type, json5=path.suffix == ".json5")
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
-                      machine_type: str | None = None, substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
+                      machine_type: str | None = None, substitutions: dict[str, str] | None = None,
+                      results: dict | None = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
                              path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
-                             substitutions=substitutions)
+                             substitutions=substitutions, results=results)

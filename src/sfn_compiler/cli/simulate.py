@@ -30,6 +30,7 @@ def run(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json trace (json is written as the run goes).")] = "text",
     seed: Annotated[int, typer.Option("--seed", help="Seed for $random/$uuid/jitter.")] = 0,
     max_events: Annotated[Optional[int], typer.Option("--max-events", metavar="N", help="History events before the execution fails (AWS: 25000).")] = None,
+    mock_validation: Annotated[str, typer.Option("--mock-validation", metavar="MODE", help="Check mocked results against the Task's result shape like TestState's fieldValidationMode: strict (default), present or none.")] = "strict",
 ) -> None:
     """Run a definition offline with mocked integrations on a virtual clock; print the trace."""
     import sys
@@ -41,6 +42,7 @@ def run(
 
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
+    _check_mode(mock_validation)
     writer: JsonTraceWriter | None = None
 
     def sink(ev):  # the JSON array starts with the first record, once the definition was accepted
@@ -53,7 +55,8 @@ def run(
     try:
         result = run_file(definition, input_file=input_file, mock_config=mock_config, test_case=test_case,
                           name=name, seed=seed, max_events=max_events, trace_sink=sink if streamed else None,
-                          keep_trace=not streamed)
+                          keep_trace=not streamed, mock_validation=mock_validation,
+                          on_problems=_common.print_problems)
     except SimulationError as exc:
         partial = getattr(exc, "result", None)
         if streamed:  # the visits so far, and no execution record: the run has no result
@@ -75,24 +78,49 @@ def run(
     raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
 
 
+def _check_mode(mode: str) -> None:
+    from ..simulate.mock_check import MODES
+
+    if mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+
+
 @app.command("test")
 @_common.handle_errors
 def test_cmd(
     ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[TEMPLATE]...", help="Only these templates.")] = None,
     env: Annotated[Optional[str], typer.Option("--env", "-e", help="Env to render with (default: [tool.sfnc.test] env, else local).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or junit.")] = "text",
     min_coverage: Annotated[Optional[float], typer.Option("--min-coverage", metavar="N", help="Fail when a machine's transition coverage is below N percent.")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Print each scenario's trace.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text: print only failures and the summary.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the json or junit report to FILE.")] = None,
+    mock_validation: Annotated[Optional[str], typer.Option("--mock-validation", metavar="MODE", help="Check mocked results against the Task's result shape like TestState's fieldValidationMode: strict (default; [tool.sfnc.test] mock_validation), present or none.")] = None,
+    scaffold: Annotated[Optional[str], typer.Option("--scaffold", metavar="TEMPLATE", help="Write starter scenarios for TEMPLATE (happy path, each Catch) with mocks built from the result shapes, then stop.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --scaffold: overwrite existing scenario files.")] = False,
     sets: SetOpt = None,
 ) -> None:
     """Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."""
     from ..pipeline.scenarios import run_scenarios
     from ..simulate import format_trace
 
-    if fmt not in ("text", "json"):
-        raise SfncError(f"unknown format {fmt!r}", hint="text or json")
-    run = run_scenarios(_common.project(ctx), env, names, tuple(sets or ()), min_coverage)
+    if fmt not in ("text", "json", "junit"):
+        raise SfncError(f"unknown format {fmt!r}", hint="text, json or junit")
+    if output is not None and fmt == "text":
+        raise SfncError("--output is for --format json or junit")
+    if mock_validation is not None:
+        _check_mode(mock_validation)
+    if scaffold is not None:
+        from ..pipeline.scaffold import scaffold_scenarios
+
+        if names:
+            raise SfncError("--scaffold takes one TEMPLATE and no other template names")
+        written = scaffold_scenarios(_common.project(ctx), scaffold, env, tuple(sets or ()), force=force)
+        for w in written:
+            typer.echo(f"wrote {w.display}  ({w.summary})")
+        raise typer.Exit(EXIT_OK)
+    run = run_scenarios(_common.project(ctx), env, names, tuple(sets or ()), min_coverage, mock_validation)
     report: list[dict[str, Any]] = []
     for m in run.machines:
         cases = []
@@ -116,7 +144,7 @@ def test_cmd(
             cases.append({"scenario": c.display, "passed": c.passed, "status": r.status, "error": r.error,
                           "transitions": r.transitions, "virtual_seconds": r.elapsed_seconds,
                           "problems": c.mismatches, "warnings": c.warnings})
-            if fmt == "text":
+            if fmt == "text" and not (quiet and c.passed):
                 mark = "ok  " if c.passed else "FAIL"
                 typer.echo(f"{mark} {c.display}  ({r.status}{', ' + r.error if r.error else ''}; "
                            f"{r.transitions} transitions, {r.elapsed_seconds:.0f} s virtual)")
@@ -124,26 +152,42 @@ def test_cmd(
                     typer.echo(f"  warning: {w}")
                 for mm in c.mismatches:
                     typer.echo("  " + mm.replace("\n", "\n  "))
-                if trace or not c.passed:
+                if (trace and not quiet) or not c.passed:
                     typer.echo("  " + format_trace(r, "text").rstrip("\n").replace("\n", "\n  "))
         rep = m.coverage.report()
         report.append({"machine": m.name, "cases": cases,
                        "coverage": {k: rep[k] for k in ("states", "transitions", "by_kind", "uncovered")}})
-        if fmt == "text":
+        if fmt == "text" and not quiet:
             typer.echo("  " + m.coverage.format().replace("\n", "\n  "))
-    if fmt == "json":
-        typer.echo(json.dumps({"version": 1, "env": run.env, "machines": report,
+    extra = (f", {run.unreadable} could not be read" if run.unreadable else "") + \
+        (f", {run.skipped} skipped" if run.skipped else "")
+    line = (f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
+            f"({len(report)} machines, env {run.env})")
+    if fmt == "text":
+        typer.echo(line)
+    else:
+        if fmt == "json":
+            from ..report.json import diagnostic_json
+
+            text = json.dumps({"version": 1, "env": run.env, "machines": report,
+                               "problems": [diagnostic_json(p) for p in run.setup_problems],
                                "summary": {"scenarios": run.total, "failed": run.failed,
                                            "unreadable": run.unreadable, "skipped": run.skipped,
                                            "below_min_coverage": run.below}},
-                              indent=2, ensure_ascii=False))
-    else:
-        extra = (f", {run.unreadable} could not be read" if run.unreadable else "") + \
-            (f", {run.skipped} skipped" if run.skipped else "")
-        typer.echo(f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
-                   f"({len(report)} machines, env {run.env})")
-        for b in run.below:
-            typer.echo(f"coverage below minimum: {b}", err=True)
+                              indent=2, ensure_ascii=False) + "\n"
+        else:
+            from ..simulate.junit import junit
+
+            text = junit(report, run.env, min_coverage, run.setup_problems)
+        if output is not None:
+            from ..render.engine import write_text_atomic
+
+            write_text_atomic(output, text)
+            typer.echo(line, err=True)
+        else:
+            typer.echo(text, nl=False)
+    for b in run.below:
+        typer.echo(f"coverage below minimum: {b}", err=True)
     if run.problems:
         _common.print_problems(run.problems)
         raise typer.Exit(EXIT_ERROR)

@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
+from ..diagnostics import code_frame
 from ..errors import SfncError
 from .positions import LineIndex, Position
 
@@ -249,7 +250,8 @@ def load_json5_text(text: str, filename: str, **kw: Any):
         for p in exc.problems:
             if p.span is not None and p.span.line is not None and p.span.line <= len(starts):
                 pos = mapped.position(starts[p.span.line - 1] + (p.span.column or 1) - 1)
-                p = replace(p, span=replace(p.span, line=pos.line, column=pos.column))
+                p = replace(p, span=replace(p.span, line=pos.line, column=pos.column),
+                            frame=code_frame(text, pos.line, pos.column))
             message = p.message.replace("invalid JSON:", "invalid JSON5:").replace(
                 "expected a key in double quotes (JSON has no unquoted keys)", "expected a key (a name or a quoted "
                 "string) followed by ':'")

@@ -14,7 +14,7 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import problem
+from ..diagnostics import code_frame, problem
 from ..errors import SfncError
 from .pointer import escape_token
 from .positions import LineIndex, Position
@@ -23,7 +23,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     value_start: int
     value_end: int
@@ -151,6 +151,8 @@ class JsonDocument:
     def locate(self, pointer: str, *, key: bool = False) -> Position:
         """Position of the value at `pointer` (or of its key with `key=True`); falls back to the nearest
         existing ancestor so a pointer to a missing field lands on the object that lacks it."""
+        if not pointer and not key:  # the document itself: no position index needed
+            return self.lines.position(_WS.match(self.text, 0).end())
         entries = self._index().entries
         p = pointer
         while p not in entries and p:
@@ -204,7 +206,8 @@ def load_json_text(text: str, filename: str, *, allow_duplicates: bool = False) 
         message, pos = json_error_words(text, exc)
         lines = LineIndex(text)
         at = lines.position(pos)
-        raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column) from None
+        raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column,
+                        frame=code_frame(text, at.line, at.column)) from None
     except RecursionError:
         raise SfncError("invalid JSON: nesting too deep", file=filename) from None
     doc = JsonDocument(data, text, filename, dup_found)

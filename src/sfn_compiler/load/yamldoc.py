@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Diagnostic, problem
+from ..diagnostics import Diagnostic, code_frame, problem
 from ..errors import SfncError
 from .jsondoc import read_text
 from .pointer import escape_token
@@ -118,8 +118,9 @@ def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         msg, mark = yaml_error_words(text, exc)
-        raise SfncError(f"invalid YAML: {msg}", file=filename,
-                        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise SfncError(f"invalid YAML: {msg}", file=filename, line=line, column=column,
+                        frame=code_frame(text, line, column)) from None
     except yaml.YAMLError as exc:
         raise SfncError(f"invalid YAML: {exc}", file=filename) from None
     finally:

@@ -6,6 +6,8 @@ home.
 - `rendering`: `render_env` (one env's templates), `render_project` (`sfnc render`), `select_envs`.
 - `validation`: `validate` (`sfnc validate`: files or templates x envs, remote, cross-env merge, summary,
   exit policy), `check_env` / `check_rendered` (render + validate; deploy uses them).
+- `sources`: `validate_paths` (`sfnc validate PATH...`: ASL files, CloudFormation/SAM/CDK templates and
+  Terraform files, found by `load.discover`, read by the readers in `load/`).
 - `scenarios`: `run_scenarios` (`sfnc test`: render, run each scenario, coverage).
 - `simulation`: `run_file` (`sfnc run`: one definition, refused first when AWS would refuse it at creation),
   `refused_at_creation`.

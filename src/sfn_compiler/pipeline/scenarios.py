@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, problem
@@ -12,6 +12,7 @@ from ..errors import SfncError
 from ..project import Project
 from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expectations, load_scenario, run_execution,
                         scenario_warnings)
+from ..simulate.mock_check import scenario_mock_problems
 from ..simulate.scenario import state_types
 from .rendering import render_env
 
@@ -42,12 +43,18 @@ class MachineRun:
 class TestRun:
     env: str
     machines: list[MachineRun] = field(default_factory=list)
-    problems: list[Diagnostic] = field(default_factory=list)   # unloadable scenarios, directories with no template
+    problems: list[Diagnostic] = field(default_factory=list)   # what stopped scenarios from running (exit 2)
     below: list[str] = field(default_factory=list)             # "<machine>: 40.0% < 80%" (min coverage)
 
     @property
     def total(self) -> int:
         return sum(len(m.cases) for m in self.machines)
+
+    @property
+    def setup_problems(self) -> list[Diagnostic]:
+        """The problems that are not one scenario's own (a scenario that does not load is a failed case too)."""
+        own = {c.display for m in self.machines for c in m.cases}
+        return [p for p in self.problems if not (p.span and p.span.file in own)]
 
     @property
     def failed(self) -> int:
@@ -77,26 +84,55 @@ def default_env(project: Project) -> str:
     return names[0]
 
 
+def mock_validation_mode(project: Project, given: str | None = None) -> str:
+    """`--mock-validation`, else `[tool.sfnc.test] mock_validation`, else `strict` (TestState's default)."""
+    from ..simulate.mock_check import MODES
+
+    mode = given or project.section("test").get("mock_validation") or "strict"
+    if mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+    return mode
+
+
 def run_scenarios(project: Project, env: str | None = None, names: list[str] | None = None,
-                  sets: tuple[str, ...] = (), min_coverage: float | None = None) -> TestRun:
+                  sets: tuple[str, ...] = (), min_coverage: float | None = None,
+                  mock_validation: str | None = None) -> TestRun:
+    """Run every scenario (or those of `names`). What stops a scenario from running (no scenarios
+    directory, an env that does not load (SFN011), a template that does not render (SFN010), a scenario
+    file that does not load, a directory that matches no template) is in `problems`, so the reports show it.
+    Each scenario's mocks are checked first (`mock_validation`: docs/simulator.md, "Mock validation")."""
+    from ..check.rules.inputs import ConfigInvalid, TemplateNotRendered
+    from ..check.sources import input_diagnostics
+    from ..project import template_stem
+
     sdir = project.scenarios_dir
+    try:
+        env_name = env or default_env(project)
+    except SfncError as exc:
+        return TestRun(env or "", problems=input_diagnostics(ConfigInvalid, exc.problems))
+    run = TestRun(env_name)
     if not sdir.is_dir():
-        raise SfncError(f"no scenarios directory {project.display(sdir)}",
-                        hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)")
-    env_name = env or default_env(project)
-    envcfg = load_env(project, env_name, sets)
+        run.problems.append(problem(f"no scenarios directory {project.display(sdir)}",
+                                    hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)"))
+        return run
+    try:
+        mode = mock_validation_mode(project, mock_validation)
+        envcfg = load_env(project, env_name, sets)
+    except SfncError as exc:
+        run.problems += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or env_name) for p in exc.problems])
+        return run
     rendered = render_env(project, envcfg)
-    if rendered.problems:
-        raise SfncError(rendered.problems)
+    run.problems += input_diagnostics(TemplateNotRendered, rendered.problems)
     by_name = {r.name: r for r in rendered.templates}
+    not_rendered = {template_stem(p) for p in project.templates()} - set(by_name)
     dirs = sorted(d for d in sdir.iterdir() if d.is_dir())
     if names:
-        missing = [n for n in names if not (sdir / n).is_dir()]
-        if missing:
-            raise SfncError([problem(f"no scenarios for {n!r} in {project.display(sdir)}") for n in missing])
-        dirs = [sdir / n for n in names]
-    run = TestRun(env_name)
+        run.problems += [problem(f"no scenarios for {n!r} in {project.display(sdir)}")
+                         for n in names if not (sdir / n).is_dir()]
+        dirs = [sdir / n for n in names if (sdir / n).is_dir()]
     for d in dirs:
+        if d.name in not_rendered:
+            continue          # its template did not render: reported above
         if d.name not in by_name:
             run.problems.append(problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
             continue
@@ -111,7 +147,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
                 machine.cases.append(CaseRun(project.display(f), error=f"not run: AWS refuses the definition at "
                                                                         f"creation ({refused[0].message})"))
                 continue
-            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg, mode)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -152,7 +188,7 @@ def env_values(data, envcfg, display: str, depth: int = 0):
 
 
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str], envcfg) -> CaseRun:
+              types: dict[str, str], envcfg, mode: str = "strict") -> CaseRun:
     case = CaseRun(project.display(f))
     try:
         scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display))
@@ -164,6 +200,16 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
         case.skipped = f"written for env {', '.join(scenario.envs)}"
         return case
     case.warnings = scenario_warnings(scenario, definition, types=types)
+    mock_problems = scenario_mock_problems(scenario, definition, mode, display=case.display)
+    wrong = [p for p in mock_problems if p.severity == "error"]
+    case.warnings += [p.format() for p in mock_problems if p.severity != "error"]
+    if wrong:  # a wrong mock is the scenario's error, located in its file (exit 2), not a surprising run
+        problems.extend(wrong)
+        first = wrong[0]
+        where = f"{first.span.format()}: " if first.span else ""
+        more = f" (and {len(wrong) - 1} more, below)" if len(wrong) > 1 else ""
+        case.error = f"not run: a mock does not match its Task: {where}{first.message}{more}"
+        return case
     try:
         case.result = run_execution(definition, scenario.input, scenario.mocks, name=name, **scenario.run_kwargs())
     except SimulationError as exc:

@@ -34,11 +34,15 @@ def check_max_events(value: int | None, where: str) -> int:
 
 def run_file(definition: Path, *, input_file: Path | None = None, mock_config: Path | Mapping[str, Any] | None = None,
              test_case: str | None = None, name: str | None = None, seed: int = 0, max_events: int | None = None,
-             trace_sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True) -> ExecutionResult:
+             trace_sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True,
+             mock_validation: str = "strict",
+             on_problems: Callable[[list[Diagnostic]], None] | None = None) -> ExecutionResult:
     """Load, check as AWS does at creation, and run one definition with a MockConfigFile's test case.
 
-    Raises `SfncError` for input problems (unreadable files, a definition AWS would refuse, a bad mock file)
-    and `SimulationError` when the run cannot go on (a missing mock: ``.result`` holds the partial trace)."""
+    The mocks are checked against their Tasks first (`simulate.mock_check`, mode `mock_validation`): errors
+    stop the run, warnings go to `on_problems`. Raises `SfncError` for input problems (unreadable files, a
+    definition AWS would refuse, a bad or mismatched mock file) and `SimulationError` when the run cannot go
+    on (a missing mock: ``.result`` holds the partial trace)."""
     max_events = check_max_events(max_events, "--max-events")
     doc = load_json_file(definition, str(definition))
     refused = refused_at_creation(doc)
@@ -56,6 +60,14 @@ def run_file(definition: Path, *, input_file: Path | None = None, mock_config: P
         except SimulationError as exc:
             where = str(mock_config) if isinstance(mock_config, Path) else "(mock configuration)"
             raise SfncError(f"{type(exc).__name__}: {exc}", file=where) from None
+        if isinstance(mock_config, Path):
+            from ..simulate.mock_check import mock_config_problems
+
+            problems = mock_config_problems(mock_config, machine, test_case, doc.data, mock_validation)
+            if any(p.severity == "error" for p in problems):
+                raise SfncError(problems)
+            if problems and on_problems is not None:
+                on_problems(problems)
     else:
         mocks = MockTable({})
     return run_execution(doc.data, payload, mocks, name=machine, seed=seed, max_events=max_events,

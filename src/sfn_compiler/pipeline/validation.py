@@ -7,15 +7,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..check import CheckConfig, validate_file, validate_rendered
-from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
-from ..diagnostics import Diagnostic
+from ..check.rules.inputs import ConfigInvalid, EnvValueUnused, InputNotRead, TemplateNotRendered
+from ..check.sources import input_diagnostics
+from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from ..project import Project
 from ..report.summary import Summary
+from .results import Results
 
-if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it
+if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it;
+    # the rules load only when something is validated (not when every result comes from the cache)
+    from ..check.config import CheckConfig
     from ..envconfig import EnvConfig
     from ..render.engine import RenderedTemplate
     from .rendering import EnvRender
@@ -23,7 +26,8 @@ if TYPE_CHECKING:  # rendering is imported where templates are validated: `valid
 
 @dataclass
 class ValidateOptions:
-    paths: list[Path] | None = None        # ASL files or directories; None: the project's templates, rendered
+    paths: list[Path] | None = None        # ASL files, templates or directories; None: the project's templates
+    excludes: list[str] | None = None      # with paths: globs of files and directories to skip in directories
     envs: list[str] | None = None          # with templates: these envs (default: every env)
     select: list[str] | None = None
     ignore: list[str] | None = None
@@ -33,16 +37,17 @@ class ValidateOptions:
     sets: tuple[str, ...] = ()
     strict: bool = False                   # warnings fail too
     debug: bool = False                    # a crashing rule re-raises
+    cache: bool = False                    # reuse results of earlier runs (.sfnc_cache/); the CLI turns it on
+    jobs: int | None = None                # worker processes for many files; None: by the number of files
 
 
 @dataclass
 class ValidateRun:
-    diagnostics: list[Diagnostic]          # located, merged across envs, sorted
+    diagnostics: list[Diagnostic]          # located, merged across envs, sorted; input problems too (SFN01x)
     files: list[str]                       # the files validated (display paths)
     envs: list[str]
     rules: int                             # rules enabled
     strict: bool = False
-    problems: list[Diagnostic] = field(default_factory=list)   # templates that did not render (no rule)
 
     @property
     def summary(self) -> Summary:
@@ -50,9 +55,9 @@ class ValidateRun:
 
     @property
     def exit_code(self) -> int:
-        """2 when a template did not render or a file could not be validated at all, 1 for errors (and
-        warnings with strict), else 0."""
-        if self.problems or any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
+        """2 when something could not be validated at all (a template that does not render, a config that
+        does not load, a file not read or not a definition), 1 for errors (and warnings with strict), else 0."""
+        if any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
             return EXIT_ERROR
         summary = self.summary
         if summary.errors or (self.strict and summary.warnings):
@@ -69,19 +74,28 @@ class EnvCheck:
     displays: dict[str, str] = field(default_factory=dict)                   # template stem -> rendered file
 
 
-def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig, *,
-                   remote: Callable[[EnvConfig], object] | None = None) -> tuple[str, list[Diagnostic]]:
+def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig | None, *,
+                   remote: Callable[[EnvConfig], object] | None = None,
+                   results: Results | None = None) -> tuple[str, list[Diagnostic]]:
     """Validate one rendered template as `definitions/<env>/<stem>.json` with the env's machine type:
-    (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation."""
+    (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation.
+    `results` (one per run; its configuration is used instead of `config`) reuses cached results and the
+    rules' findings for a definition rendered identically in an env validated before."""
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-    diags = validate_rendered(r, config, display=display, machine_type=mtype,
-                              substitutions=substituted_values(envcfg, r))
+    substitutions = substituted_values(envcfg, r)
+    if results is None:
+        from ..check.runner import validate_rendered
+
+        diags = validate_rendered(r, config, display=display, machine_type=mtype, substitutions=substitutions)
+    else:
+        diags = results.rendered(r, display, mtype, substitutions)
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
 
-        diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display), config,
+        diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display),
+                                    results.config if results is not None else config,
                                     machine_type=mtype, source_map=r.source_map, env=envcfg.name)
     return display, diags
 
@@ -103,19 +117,23 @@ def substituted_values(envcfg: EnvConfig, r: RenderedTemplate) -> dict[str, str]
     return out
 
 
-def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
-              remote: Callable[[EnvConfig], object] | None = None) -> EnvCheck:
+def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig | None, names: list[str] | None = None, *,
+              remote: Callable[[EnvConfig], object] | None = None, results: Results | None = None) -> EnvCheck:
     """Render the env's templates (`render_env`) and validate each one that rendered (`check_rendered`)."""
     from .rendering import render_env
 
     out = EnvCheck(render_env(project, envcfg, names))
     for r in out.render.templates:
-        out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote)
+        out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote,
+                                                                       results=results)
     return out
 
 
 def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
     """The project's `[tool.sfnc.validate]` with the command line's selectors and modes on top."""
+    from ..check.config import CheckConfig
+    from ..check.registry import check_selectors
+
     config = CheckConfig.from_project(project)
     config.debug = opts.debug
     if opts.select:
@@ -131,62 +149,45 @@ def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
 
 def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     """Validate ASL files (`opts.paths`) or the project's templates rendered for each env."""
-    config = check_config(project, opts)
-    problems: list[Diagnostic] = []
+    if opts.paths and opts.envs:
+        raise SfncError("give either PATHs or --env, not both")
+    try:
+        results = Results(project, lambda: check_config(project, opts), cache=opts.cache and not opts.debug,
+                          options=(opts.select, opts.ignore, opts.placeholders), jobs=opts.jobs)
+    except SfncError as exc:     # the project's [tool.sfnc.validate] (or a selector): nothing can be checked
+        return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
     if opts.paths:
-        if opts.envs:
-            raise SfncError("give either PATHs or --env, not both")
-        diags, files, envs = *_validate_paths(project, config, opts), []
+        from .sources import validate_paths
+
+        res = validate_paths(opts.paths, None, display=project.display, roots=[project.root],
+                             excludes=opts.excludes, machine_type=opts.machine_type, results=results)
+        diags, files, envs = res.diagnostics, res.files, []
+        if opts.remote:
+            from .sources import remote_diagnostics
+
+            diags += remote_diagnostics(res, results.config)
     else:
-        diags, files, envs, problems = _validate_templates(project, config, opts)
+        diags, files, envs = _validate_templates(project, results, opts)
     diags.sort(key=Diagnostic.sort_key)
-    rules = len([r for r in all_rules() if config.enabled(r)])
-    return ValidateRun(diags, files, envs, rules, opts.strict, problems)
+    rules = results.rules_enabled()
+    results.close()
+    return ValidateRun(diags, files, envs, rules, opts.strict)
 
 
-def iter_files(paths: list[Path]) -> list[Path]:
-    """The files to validate: each file given, and the `.json`/`.json5` files below each directory
-    (sorted; hidden files and directories below it skipped, whatever the path to it: `../corpus` works)."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file()
-                                and not any(part.startswith(".") for part in q.relative_to(p).parts)))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise SfncError("no such file or directory", file=str(p))
-    return files
-
-
-def _validate_paths(project: Project, config: CheckConfig,
-                    opts: ValidateOptions) -> tuple[list[Diagnostic], list[str]]:
-    diags: list[Diagnostic] = []
-    files: list[str] = []
-    for f in iter_files(opts.paths or []):
-        display = project.display(f)
-        files.append(display)
-        file_diags = validate_file(f, display, config, machine_type=opts.machine_type)
-        if opts.remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
-            from ..check.remote import make_client, remote_diagnostics
-            from ..load import load_json_file
-
-            file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
-                                             machine_type=opts.machine_type or "STANDARD")
-        diags.extend(file_diags)
-    return diags, files
-
-
-def _validate_templates(project: Project, config: CheckConfig,
-                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str], list[Diagnostic]]:
+def _validate_templates(project: Project, results: Results,
+                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str]]:
+    """Render every env's templates and validate them. What stops an env (its file does not load, a
+    template does not render) is a diagnostic of that env (SFN011, SFN010); the other envs still run."""
     from ..envconfig import load_env
     from .rendering import select_envs
 
     if opts.machine_type:
         raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
     if not project.templates():
-        raise SfncError("nothing to validate: no PATH given and no templates/ in this project",
-                        hint="run `sfnc validate FILE.json` or run from a project with templates/ and envs/")
+        return input_diagnostics(InputNotRead, [problem(
+            "nothing to validate: no PATH given and no templates/ in this project",
+            hint="run `sfnc validate FILE.json` (or a SAM/CDK/Terraform directory), or run from a project with "
+                 "templates/ and envs/")]), [], []
     remote = None
     if opts.remote:
         from ..check.remote import make_client
@@ -196,26 +197,36 @@ def _validate_templates(project: Project, config: CheckConfig,
     diags: list[Diagnostic] = []
     files: list[str] = []
     envs: list[str] = []
-    render_problems: list[Diagnostic] = []
-    for name in select_envs(project, opts.envs, False, required=False):
-        checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote)
-        render_problems.extend(checked.render.problems)
-        diags.extend(checked.render.warnings)   # env values no template uses (a misspelled key): warnings
+    try:
+        names = select_envs(project, opts.envs, False, required=False)
+    except SfncError as exc:
+        return input_diagnostics(ConfigInvalid, exc.problems), [], []
+    for name in names:
         envs.append(name)
+        try:
+            envcfg = load_env(project, name, opts.sets, cache=results.cache)
+        except SfncError as exc:
+            diags += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or name) for p in exc.problems])
+            continue
+        checked = check_env(project, envcfg, None, remote=remote, results=results)
+        diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
+        if checked.render.warnings:   # a misspelled key, often (the rule configuration only when there are any)
+            diags += input_diagnostics(EnvValueUnused, checked.render.warnings, results.config)
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)
-    return merge_envs(diags), sorted(set(files)), envs, render_problems
+    return merge_envs(diags), sorted(set(files)), envs
 
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics that are the same in several envs become one, listing the envs: the same rule and template
-    location, and the same fingerprint (which ignores env-substituted values); a problem that is not a rule
-    finding (an unused value in envs/_base.yaml) by its place and message. When the messages differ
-    only in those values, the merged one shows the values as their placeholders (`${lock_table}`)."""
+    location, and the same fingerprint (which ignores env-substituted values); a problem with the inputs
+    (SFN010 in a template, SFN015 for a value in envs/_base.yaml: no rendered file, no `template`) by its
+    place and fingerprint. When the messages differ only in those values, the merged one shows the values
+    as their placeholders (`${lock_table}`)."""
     merged: dict[object, Diagnostic] = {}
     for d in diags:
-        t = d.template if d.rule else d.span   # a problem that is not a rule finding: its place (an env file)
+        t = d.template or d.span   # a problem with the inputs: its place (a template, an env file)
         if t is None:
             merged[id(d)] = d
             continue

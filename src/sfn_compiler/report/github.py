@@ -20,13 +20,14 @@ def format_github(diags: list[Diagnostic], summary: Summary) -> str:
     lines = []
     for d in diags:
         file, line, col = primary(d)
-        props = [f"file={_gh_escape(file, True)}"]
+        props = [f"file={_gh_escape(file, True)}"] if file else []   # no file: an annotation on the run
         if line:
             props.append(f"line={line}")
         if col:
             props.append(f"col={col}")
         props.append(f"title={_gh_escape(title(d), True)}")
-        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "")
+        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "") \
+            + (f" [resource {d.resource}]" if d.resource else "")
         for r in d.related:
             msg += f"\nrelated: {r.format()}"
         if d.hint:

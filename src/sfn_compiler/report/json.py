@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from ..jsontext import dumps_indented
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Related, Span
@@ -17,7 +17,7 @@ def diagnostic_json(d: Diagnostic) -> dict:
         "rule": d.rule, "name": d.name, "severity": d.severity, "message": d.message, "hint": d.hint,
         "pointer": d.pointer, "file": span.file, "line": span.line, "column": span.column,
         "template": d.template.format() if d.template else None, "env": d.env, "url": d.url,
-        "path": list(d.path) or None, "fingerprint": d.fingerprint,
+        "path": list(d.path) or None, "fingerprint": d.fingerprint, "resource": d.resource,
         "related": [related_json(r) for r in d.related] or None,
     }
 
@@ -29,6 +29,5 @@ def related_json(r: Related) -> dict:
 
 
 def format_json(diags: list[Diagnostic], summary: Summary) -> str:
-    return json.dumps({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
-                       "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()},
-                      indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
+                           "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()}) + "\n"

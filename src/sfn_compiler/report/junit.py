@@ -1,6 +1,5 @@
-"""`--format junit`: one test case per validated file (and env); each error is a `<failure>`, warnings and
-infos go to `<system-out>`; related places
-are lines of the failure (or system-out) text."""
+"""`--format junit`: one test case per validated file (and resource, and env); each error is a `<failure>`,
+warnings and infos go to `<system-out>`; related places are lines of the failure (or system-out) text."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | N
     for f in files or []:
         by_file.setdefault(f, [])
     for d in diags:
-        key = primary(d)[0] + (f" [{d.env}]" if d.env else "")
+        key = (primary(d)[0] or "sfnc") + (f" ({d.resource})" if d.resource else "") + (f" [{d.env}]" if d.env else "")
         by_file.setdefault(key, []).append(d)
     failures = sum(1 for d in diags if d.severity == "error")
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
