@@ -95,13 +95,14 @@ def _frame(text: str | None, line: int, column: int) -> str | None:
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
-              placeholders: str | None = None, machine_type: str | None = None,
+              placeholders: str | None = None, machine_type: str | None = None, input_schema: Any = None,
               ctx: CheckContext | None = None) -> list[tuple[type[Rule], Finding]]:
     """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding. `ctx` shares the
-    caller's context (and its model of the document)."""
+    caller's context (and its model of the document). `input_schema`: the execution input's JSON Schema
+    (the data rules infer shapes from it)."""
     if ctx is None:
         ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders,
-                           machine_type=machine_type)
+                           machine_type=machine_type, input_schema=input_schema)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
     for rule in all_rules():
@@ -126,7 +127,8 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
 
 
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                      path_for_ignores: str | None = None, machine_type: str | None = None) -> list[Diagnostic]:
+                      path_for_ignores: str | None = None, machine_type: str | None = None,
+                      input_schema: Any = None) -> list[Diagnostic]:
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
@@ -158,7 +160,7 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
     ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
-                       machine_type=machine_type)
+                       machine_type=machine_type, input_schema=input_schema)
     findings = run_rules(data, config, path=col.path, ctx=ctx)
     suppressions = find_suppressions(data, ctx.machine.states)
     for rule, f in findings:
@@ -187,7 +189,7 @@ def _finish(col: _Collector) -> list[Diagnostic]:
 
 
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
-                  source_map=None, machine_type: str | None = None) -> list[Diagnostic]:
+                  source_map=None, machine_type: str | None = None, input_schema: Any = None) -> list[Diagnostic]:
     try:
         doc = load_json_text(text, display, allow_duplicates=True)
     except SfncError as exc:
@@ -198,26 +200,30 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
         where = p.span or Span(display)
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
                            "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url())]
-    return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
+    return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type,
+                             input_schema=input_schema)
 
 
-def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
+def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None,
+                  input_schema: Any = None) -> list[Diagnostic]:
     text = read_text(path, display)
     if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
         from ..load.jsondoc import blank_json5
 
-        diags = validate_text(blank_json5(text), display, config, machine_type=machine_type)
+        diags = validate_text(blank_json5(text), display, config, machine_type=machine_type,
+                              input_schema=input_schema)
         # show the file as written in code frames
         return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
                 for d in diags]
-    return validate_text(text, display, config, machine_type=machine_type)
+    return validate_text(text, display, config, machine_type=machine_type, input_schema=input_schema)
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
-                      machine_type: str | None = None) -> list[Diagnostic]:
+                      machine_type: str | None = None, input_schema: Any = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
-                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type)
+                             path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
+                             input_schema=input_schema)

@@ -13,7 +13,11 @@ Spelling rules (AWS: https://docs.aws.amazon.com/step-functions/latest/dg/suppor
 - the action is camelCase: the operation is the same name in PascalCase;
 - member names in results are PascalCase even where the API uses camelCase (recorded: an
   `aws-sdk:sfn:startExecution` result is `{ExecutionArn, StartDate}` though the API returns
-  `executionArn`, LocalStack's AWS-validated snapshot `test_aws_sdk_task_service.py::test_sfn_start_execution`);
+  `executionArn`, LocalStack's AWS-validated snapshot `test_aws_sdk_task_service.py::test_sfn_start_execution`;
+  AWS's own samples read `DataSource.DataSourceId` of `bedrockagent:createDataSource`). Services with that
+  evidence are listed in `integrations.json` (`recased_results`); for the other camelCase services a structure
+  whose members were recased is *caseless*: a read that differs from a member only in letter case is unknown,
+  never a finding;
 - errors are `<Prefix>.<Name>`: the prefix column of AWS's table (`DynamoDb`, `Sfn`, `AcmPca`), the name
   ending in `Exception` (added when the model's name lacks it).
 
@@ -308,7 +312,7 @@ def convert(service: str, shape_name: str) -> Shape:
     model = service_model(service)
     if model is None:
         return S.UNKNOWN
-    conv = _Converter(model["shapes"])
+    conv = _Converter(model["shapes"], caseless=service not in integrations_data().get("recased_results", {}))
     out, _ = conv.shape(shape_name, 0)
     with _LOCK:
         _CONVERTED.update({(service, n): s for n, s in conv.done.items()})
@@ -324,8 +328,9 @@ class _Converter:
     """Converts botocore shapes; a shape is memoised only when its conversion did not cut a recursion into
     an enclosing shape (so memoised results do not depend on where they were first reached)."""
 
-    def __init__(self, shapes: dict) -> None:
+    def __init__(self, shapes: dict, caseless: bool = False) -> None:
         self.shapes = shapes
+        self.caseless = caseless      # recased member names are not recorded for this service
         self.stack: dict[str, int] = {}
         self.done: dict[str, Shape] = {}
 
@@ -383,7 +388,8 @@ class _Converter:
                 members[_pascal(mname)] = Member(ms, mname in required)
             if raw.get("union"):  # exactly one member is set: every member is optional
                 members = {k: Member(m.shape, False) for k, m in members.items()}
-            return S.obj(members, name=name), cut
+            recased = self.caseless and any(isinstance(m, str) and m[:1].islower() for m in raw.get("members") or {})
+            return S.obj(members, name=name, caseless=recased), cut
         return S.UNKNOWN, NONE  # blob, document, anything new
 
 

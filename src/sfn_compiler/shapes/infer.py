@@ -15,7 +15,9 @@ Positions are character offsets in the body (jsonata-python records the end of e
 derived from the token text).
 
 Semantics followed (JSONata 2.0, the version Step Functions documents): a path step over an array maps
-over its items; a step on a scalar or a missing value is undefined; `$exists(x)`, `x ? a : b`, `x ?: y`,
+over its items; a step on a scalar or a missing value is undefined; arithmetic and `<`-style comparisons
+with an undefined operand are undefined (`=`/`!=` give false, `&` reads it as ''), and so are most built-in
+functions given an undefined first argument; `$exists(x)`, `x ? a : b`, `x ?: y`,
 `and` / `or` operands test a value without failing ("guarded" reads); an object constructor omits keys
 whose value is undefined; function signatures are JSONata's (`<a<n>:n>` for `$sum`...).
 
@@ -350,7 +352,8 @@ class _Infer(FunctionCalls):
                 if _certainly_not(sh, "number"):
                     n = node.lhs if side == "left" else node.rhs
                     self.emit(BadOperand(*_span(n), op, side, sh, code))
-            return S.NUMBER
+            # JSONata: an undefined operand makes the result undefined
+            return S.UNDEFINED if S.UNDEFINED in (lhs, rhs) else S.NUMBER
         if op == "&":
             return S.STRING
         if op in ("=", "!="):
@@ -360,7 +363,7 @@ class _Infer(FunctionCalls):
             self._enum_in(node, lhs)
             return S.BOOLEAN
         if op in ("<", "<=", ">", ">="):
-            return S.BOOLEAN
+            return S.UNDEFINED if S.UNDEFINED in (lhs, rhs) else S.BOOLEAN
         if op == "..":
             return S.array(S.NUMBER)
         return S.UNKNOWN
@@ -374,7 +377,7 @@ class _Infer(FunctionCalls):
             values = S.enum_values(sshape)
             if values is not None and lit.value not in values:
                 self.emit(EnumMismatch(_start(lit, self.src), _end(lit), op, self.text(subject), lit.value,
-                                       values, True))
+                                       values, True, _enum_name(sshape)))
             return
 
     def _enum_in(self, node: Any, lhs: Shape) -> None:
@@ -395,7 +398,7 @@ class _Infer(FunctionCalls):
         bad = [l for l in lits if l.value not in values]
         for l in bad:
             self.emit(EnumMismatch(_start(l, self.src), _end(l), "in", self.text(node.lhs), l.value, values,
-                                   len(bad) == len(lits)))
+                                   len(bad) == len(lits), _enum_name(lhs)))
 
     def unary(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
         v = node.value
@@ -452,6 +455,13 @@ class _Infer(FunctionCalls):
             return self.eval(node, S.UNKNOWN, False)
         finally:
             self.events, self.locals = saved, locals_
+
+
+def _enum_name(shape: Shape) -> str | None:
+    """The name of the (one) enum a shape holds, when every enum alternative has the same name."""
+    names = {a.name if a.kind == "string" else a.item.name for a in shape.alternatives()
+             if a.kind == "string" or (a.kind == "array" and a.item.kind == "string")}
+    return names.pop() if len(names) == 1 else None
 
 
 def _placeholder(value: Any) -> bool:

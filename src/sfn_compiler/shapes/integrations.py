@@ -199,14 +199,15 @@ def merge_objects(parts: list[Shape]) -> Shape:
     """`$merge`-like: members of later objects replace earlier ones; open if any part is open or is not an
     object (then UNKNOWN members may appear)."""
     members: dict[str, Member] = {}
-    open_ = False
+    open_ = caseless = False
     for p in parts:
         if p.kind != "object":
             open_ = True
             continue
         members.update(dict(p.members))
         open_ = open_ or p.open
-    return S.obj(members, open=open_)
+        caseless = caseless or p.caseless
+    return S.obj(members, open=open_, caseless=caseless)
 
 
 def _override(base: Shape, repl: dict[str, Shape]) -> Shape:
@@ -216,7 +217,8 @@ def _override(base: Shape, repl: dict[str, Shape]) -> Shape:
     for k, v in repl.items():
         old = members.get(k)
         members[k] = Member(v, old.required if old else False)
-    return S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name)
+    return S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name,
+                 caseless=base.caseless)
 
 
 _OPENED: dict[int, Shape] = {}

@@ -5,12 +5,14 @@ group's `RULES`, `tests/rules/cases/SFNxxx.yaml` and the regenerated docs/rules.
 
 Id ranges: SFN0xx the document as a whole (parse, suppressions, AWS's own validation; the runner checks
 them), SFN1xx structure, SFN2xx graph, SFN3xx JSONata, SFN4xx `$states`, SFN5xx variables, SFN6xx
-Retry/Catch, SFN7xx orchestration patterns.
+Retry/Catch, SFN7xx orchestration patterns, SFN8xx the data (shapes: SFN801-SFN810 data flow, SFN811+ API
+models).
 """
 
 from __future__ import annotations
 
 from ..base import Rule
+from .data import RULES as _DATA
 from .document import RULES as _DOCUMENT
 from .express import RULES as _EXPRESS
 from .graph import RULES as _GRAPH
@@ -22,6 +24,6 @@ from .structure import RULES as _STRUCTURE
 from .variables import RULES as _VARIABLES
 
 ALL_RULES: tuple[type[Rule], ...] = (_DOCUMENT + _STRUCTURE + _EXPRESS + _GRAPH + _JSONATA + _STATES + _VARIABLES
-                                      + _RETRY_CATCH + _PATTERNS)
+                                      + _RETRY_CATCH + _PATTERNS + _DATA)
 
 __all__ = ["ALL_RULES"]
