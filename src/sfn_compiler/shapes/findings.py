@@ -19,7 +19,8 @@ names of the path. A rule maps them to `check.base.Finding`s one to one.
 - `stale_poll_handles(machine, entries)`: a polling loop whose describe Task reads a job handle
   variable that a (re)start in the same loop does not update (error).
 
-`shape_findings(document)` runs all four.
+`shape_findings(document)` runs all four. `undefined_read_effect(text, name)` says what an unassigned
+variable does to an expression (variable-not-assigned's messages).
 """
 
 from __future__ import annotations
@@ -408,6 +409,29 @@ def _reaches_without(machine: Any, start: Any, target: Any, var: str, stops: set
 
 
 # --------------------------------------------------------------------------------------------------
+# what an undefined variable does to an expression
+
+
+def undefined_read_effect(text: str, name: str) -> str:
+    """What happens to the JSONata field `text` (`{% ... %}`) when the variable `$name` has no value:
+    "fails" (the expression returns nothing: AWS fails the state with States.QueryEvaluationError,
+    "returned nothing (undefined)"), "wrong" (the expression still returns a value, computed without it:
+    `'id-' & $x`, `$x = 'a'`, `$count($x)`) or "unknown" (it depends on values the inference does not know)."""
+    from .infer import Env, infer
+
+    body = _asl.expression_body(text)
+    if body is None:
+        return "unknown"
+    out = infer(body, Env(S.UNKNOWN, {name: S.UNDEFINED}))
+    if out is S.UNDEFINED:
+        return "fails"
+    alts = out.alternatives()
+    if any(a is S.UNKNOWN or a is S.UNDEFINED for a in alts):
+        return "unknown"
+    return "wrong"
+
+
+# --------------------------------------------------------------------------------------------------
 # everything
 
 
@@ -422,4 +446,4 @@ def shape_findings(document: Any, execution_input: S.Shape = S.UNKNOWN, entries:
 
 
 __all__ = ["ShapeFinding", "Located", "missing_members", "enum_mismatches", "bad_arguments", "stale_poll_handles",
-           "shape_findings"]
+           "shape_findings", "undefined_read_effect"]
