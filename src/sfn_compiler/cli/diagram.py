@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -20,8 +21,11 @@ def diagram(
     fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid or dot.")] = "mermaid",
     docs: Annotated[bool, typer.Option("--docs", help="Write docs/workflows/<template>.md for every template.")] = False,
     check: Annotated[bool, typer.Option("--check", help="With --docs: write nothing, exit 1 when a page is stale.")] = False,
+    shapes: Annotated[bool, typer.Option("--shapes", help="Print each state's inferred input, result and output shapes (and variables) instead of a diagram.")] = False,
+    input_schema: Annotated[Optional[Path], typer.Option("--input-schema", metavar="FILE", help="With --shapes: JSON Schema of the execution input (templates: templates/<name>.input.schema.json).")] = None,
+    depth: Annotated[int, typer.Option("--depth", metavar="N", help="With --shapes: nesting levels shown per shape.")] = 2,
 ) -> None:
-    """Draw a state machine as a Mermaid or Graphviz DOT diagram."""
+    """Draw a state machine as a Mermaid or Graphviz DOT diagram (or, with --shapes, show the data)."""
     from ..diagram import to_dot, to_mermaid
     from ..pipeline.docs import diagram_source, workflow_docs
 
@@ -35,6 +39,15 @@ def diagram(
         raise typer.Exit(0)
     if not name:
         raise SfncError("name a template or an ASL file", hint="e.g. sfnc graph sfn_ndr_15m_features_inference")
+    if shapes:
+        from ..pipeline.docs import shapes_text
+
+        if depth < 1:
+            raise SfncError("--depth must be at least 1")
+        typer.echo(shapes_text(project, name, env[0] if env else None, input_schema, depth), nl=False)
+        raise typer.Exit(0)
+    if input_schema is not None:
+        raise SfncError("--input-schema goes with --shapes")
     if fmt not in ("mermaid", "dot"):
         raise SfncError(f"unknown format {fmt!r}", hint="mermaid or dot")
     data, label = diagram_source(project, name, env[0] if env else None)

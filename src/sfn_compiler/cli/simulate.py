@@ -93,7 +93,8 @@ def test_cmd(
             if c.load_failed:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error]})
                 if fmt == "text":
-                    typer.echo(f"FAIL {c.display}\n  cannot load the scenario (see below)")
+                    why = f"{c.error} (see below)" if c.input_invalid else "cannot load the scenario (see below)"
+                    typer.echo(f"FAIL {c.display}\n  {why}")
                 continue
             if r is None:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error], "warnings": c.warnings})

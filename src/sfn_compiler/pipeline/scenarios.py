@@ -1,5 +1,7 @@
 """`sfnc test`: render the project for one env, run each template's scenarios
-(`tests/scenarios/<template>/<case>.yaml`) in the simulator and measure coverage."""
+(`tests/scenarios/<template>/<case>.yaml`) in the simulator and measure coverage. A scenario whose `input`
+violates the template's input schema (`templates/<name>.input.schema.json`) is not run: each violation is
+a problem located in the scenario file."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from ..project import Project
 from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expectations, load_scenario, run_execution,
                         scenario_warnings)
 from ..simulate.scenario import state_types
+from .input_schema import InputSchema, scenario_input_problems, template_input_schema
 from .rendering import render_env
 
 
@@ -22,6 +25,7 @@ class CaseRun:
     result: ExecutionResult | None = None   # None when the scenario could not be loaded or run
     error: str | None = None                # why not: the load error, or "<ExceptionType>: <message>"
     load_failed: bool = False
+    input_invalid: bool = False             # the input violates the template's input schema (located problems)
     warnings: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
 
@@ -89,11 +93,12 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
             run.problems.append(problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
             continue
         r = by_name[d.name]
+        schema = template_input_schema(project, d.name)
         machine = MachineRun(d.name, Coverage(r.data, d.name))
         run.machines.append(machine)
         types = state_types(r.data)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
-            case = _run_case(project, f, r.data, d.name, run.problems, types)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, schema)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -104,7 +109,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
 
 
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str]) -> CaseRun:
+              types: dict[str, str], schema: InputSchema | None = None) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
         scenario = load_scenario(f)
@@ -112,6 +117,13 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
         problems.append(problem(str(exc), file=case.display))
         case.error, case.load_failed = str(exc), True
         return case
+    if schema is not None:
+        bad = scenario_input_problems(schema, scenario.input, f, case.display)
+        if bad:
+            problems.extend(bad)
+            case.error = f"its input does not match {schema.display}"
+            case.load_failed = case.input_invalid = True
+            return case
     case.warnings = scenario_warnings(scenario, definition, types=types)
     try:
         case.result = run_execution(definition, scenario.input, scenario.mocks, name=name, **scenario.run_kwargs())

@@ -12,7 +12,7 @@ from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
 from ..diagnostics import Diagnostic
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
-from ..project import Project
+from ..project import INPUT_SCHEMA_SUFFIX, Project
 from ..report.summary import Summary
 
 if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it
@@ -30,6 +30,7 @@ class ValidateOptions:
     placeholders: str | None = None        # "opaque" | "error"
     remote: bool = False                   # also AWS ValidateStateMachineDefinition
     machine_type: str | None = None        # STANDARD | EXPRESS, for paths
+    input_schema: Path | None = None       # the execution input's JSON Schema, for paths (templates: their own)
     sets: tuple[str, ...] = ()
     strict: bool = False                   # warnings fail too
     debug: bool = False                    # a crashing rule re-raises
@@ -73,9 +74,13 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
                    remote: Callable[[EnvConfig], object] | None = None) -> tuple[str, list[Diagnostic]]:
     """Validate one rendered template as `definitions/<env>/<stem>.json` with the env's machine type:
     (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation."""
+    from .input_schema import template_input_schema
+
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-    diags = validate_rendered(r, config, display=display, machine_type=mtype)
+    schema = template_input_schema(project, r.name)
+    diags = validate_rendered(r, config, display=display, machine_type=mtype,
+                              input_schema=schema.schema if schema is not None else None)
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
@@ -128,11 +133,13 @@ def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
 
 def iter_files(paths: list[Path]) -> list[Path]:
     """The files to validate: each file given, and the `.json`/`.json5` files below each directory
-    (sorted; hidden files and directories below it skipped, whatever the path to it: `../corpus` works)."""
+    (sorted; hidden files and directories below it skipped, whatever the path to it: `../corpus` works;
+    execution input schemas, `*.input.schema.json`, skipped)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
             files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file()
+                                and not q.name.endswith(INPUT_SCHEMA_SUFFIX)
                                 and not any(part.startswith(".") for part in q.relative_to(p).parts)))
         elif p.exists():
             files.append(p)
@@ -145,10 +152,15 @@ def _validate_paths(project: Project, config: CheckConfig,
                     opts: ValidateOptions) -> tuple[list[Diagnostic], list[str]]:
     diags: list[Diagnostic] = []
     files: list[str] = []
+    schema = None
+    if opts.input_schema is not None:
+        from .input_schema import load_input_schema
+
+        schema = load_input_schema(opts.input_schema, project.display(opts.input_schema)).schema
     for f in iter_files(opts.paths or []):
         display = project.display(f)
         files.append(display)
-        file_diags = validate_file(f, display, config, machine_type=opts.machine_type)
+        file_diags = validate_file(f, display, config, machine_type=opts.machine_type, input_schema=schema)
         if opts.remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
             from ..check.remote import make_client, remote_diagnostics
             from ..load import load_json_file
@@ -166,6 +178,8 @@ def _validate_templates(project: Project, config: CheckConfig,
 
     if opts.machine_type:
         raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
+    if opts.input_schema is not None:
+        raise SfncError("--input-schema is for PATHs; a template's input schema is templates/<name>.input.schema.json")
     if not project.templates():
         raise SfncError("nothing to validate: no PATH given and no templates/ in this project",
                         hint="run `sfnc validate FILE.json` or run from a project with templates/ and envs/")

@@ -479,7 +479,9 @@ def render_flow(flow: Flow, depth: int = 3, variables: bool = False) -> str:
             if rec.result is not None:
                 lines.append(f"  result: {S.render(rec.result, depth)}")
             if rec.output is not None and st.type != "Fail":
-                lines.append(f"  output: {S.render(rec.output, depth)}")
+                same = " (the result)" if rec.output is rec.result else " (the input)" if rec.output is rec.input \
+                    else None
+                lines.append(f"  output:{same}" if same else f"  output: {S.render(rec.output, depth)}")
             for k, v in rec.assigned.items():
                 lines.append(f"  ${k} := {S.render(v, depth)}")
             if variables and rec.variables:
