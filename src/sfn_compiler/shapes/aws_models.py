@@ -27,9 +27,10 @@ booleans as such, timestamps -> `string | number` (the SDK integrations and the 
 documented to agree on ISO strings or epoch numbers, so neither is assumed), blobs and documents ->
 unknown. Recursive shapes are cut (the recursive occurrence is unknown).
 
-Loading: the model file is read straight from botocore's data directory (json + gzip, about 5x faster than
-`botocore.loaders.Loader`, which parses into OrderedDicts and imports much of botocore); when that layout
-is not found, botocore's `Loader` is used. Nothing here is imported at `sfnc --help`.
+Loading: the model file is read straight from botocore's data directory (gzip, then `model_file.lazy_model`:
+only the operations and shapes used are decoded; much faster than `botocore.loaders.Loader`, which parses
+everything into OrderedDicts and imports much of botocore); when that layout is not found, botocore's
+`Loader` is used. A model is a read-only `Mapping` (sections too). Nothing here is imported at `sfnc --help`.
 """
 
 from __future__ import annotations
@@ -38,17 +39,19 @@ import gzip
 import json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from . import shape as S
+from .model_file import lazy_model
 from .shape import Member, Shape
 
 TIMESTAMP = S.union(S.STRING, S.NUMBER)
 
 _LOCK = threading.RLock()
-_MODELS: dict[str, dict | None] = {}
+_MODELS: dict[str, Mapping | None] = {}
 _OPS: dict[tuple[str, str], "ApiOperation | None"] = {}
 _STATS = {"loads": 0, "seconds": 0.0}
 
@@ -110,7 +113,7 @@ def botocore_service(sfn_service: str) -> str | None:
     return botocore_services().get(key.replace("-", ""))
 
 
-def _read_model(service: str) -> dict | None:
+def _read_model(service: str) -> Mapping | None:
     d = _data_dir()
     if d is not None:
         sdir = os.path.join(d, service)
@@ -123,10 +126,10 @@ def _read_model(service: str) -> dict | None:
             try:
                 if os.path.exists(base + ".gz"):
                     with open(base + ".gz", "rb") as fh:
-                        return json.loads(gzip.decompress(fh.read()))
+                        return lazy_model(gzip.decompress(fh.read()))
                 if os.path.exists(base):
-                    with open(base, encoding="utf-8") as fh:
-                        return json.load(fh)
+                    with open(base, "rb") as fh:
+                        return lazy_model(fh.read())
             except (OSError, ValueError):
                 break
     try:  # pragma: no cover - a botocore whose data layout differs
@@ -137,7 +140,7 @@ def _read_model(service: str) -> dict | None:
         return None
 
 
-def service_model(service: str) -> dict | None:
+def service_model(service: str) -> Mapping | None:
     """The raw botocore model (`service-2.json`) of a botocore service, cached per process."""
     with _LOCK:
         if service in _MODELS:
@@ -148,7 +151,7 @@ def service_model(service: str) -> dict | None:
         model = _read_model(service)
         _STATS["loads"] += 1
         _STATS["seconds"] += time.perf_counter() - t0
-        _MODELS[service] = model if isinstance(model, dict) and isinstance(model.get("shapes"), dict) else None
+        _MODELS[service] = model if isinstance(model, Mapping) and isinstance(model.get("shapes"), Mapping) else None
         return _MODELS[service]
 
 
@@ -180,7 +183,7 @@ class ApiOperation:
 
     service: str                 # botocore service name
     name: str                    # operation name (PascalCase)
-    model: dict = field(repr=False)
+    model: Mapping = field(repr=False)
 
     @property
     def service_id(self) -> str | None:

@@ -80,7 +80,6 @@ class Flow:
         self._events: list[Located] | None = None
         self._memo: dict[tuple, Shape] = {}
         self._contexts: dict[Shape | None, Shape] = {}
-        self._states: dict[tuple, Shape] = {}
 
     def of(self, state: Any) -> StateShapes | None:
         return self.shapes.get(id(state))
@@ -143,6 +142,9 @@ def _join_vars(a: Vars | None, b: Vars) -> dict[str, Shape]:
         old = out.get(k)
         out[k] = v if old is None else S.limit(S.join(old, v))
     return out
+
+
+_STATES: dict[tuple, Shape] = {}
 
 
 class _Analyser:
@@ -222,10 +224,12 @@ class _Analyser:
 
     def _states(self, inp: Shape, result: Shape | None = None, error: Shape | None = None,
                 map_item: Shape | None = None) -> Shape:
-        key = (inp, result, error, map_item)
-        hit = self.flow._states.get(key)
+        key = (inp, result, error, map_item, self.flow.execution_input)
+        hit = _STATES.get(key)   # shapes are interned: one table for every flow (the envs of a project share it)
         if hit is None:
-            hit = self.flow._states[key] = self._make_states(inp, result, error, map_item)
+            if len(_STATES) >= 100_000:
+                _STATES.clear()
+            hit = _STATES[key] = self._make_states(inp, result, error, map_item)
         return hit
 
     def _make_states(self, inp: Shape, result: Shape | None, error: Shape | None, map_item: Shape | None) -> Shape:
@@ -268,7 +272,7 @@ class _Analyser:
     def _jsonata(self, st: Any, inp: Shape, env: Vars):
         t = st.type
         raw = st.raw if isinstance(st.raw, dict) else {}
-        rec = StateShapes(inp, dict(env))
+        rec = StateShapes(inp, env)  # envs are never mutated: shared, not copied
         edges: list[tuple[str, Shape, Vars]] = []
         terminal = raw.get("End") is True
         if t is None or t == "Fail":
@@ -364,7 +368,7 @@ class _Analyser:
     def _jsonpath(self, st: Any, inp: Shape, env: Vars):
         t = st.type
         raw = st.raw if isinstance(st.raw, dict) else {}
-        rec = StateShapes(inp, dict(env))
+        rec = StateShapes(inp, env)  # envs are never mutated: shared, not copied
         edges: list[tuple[str, Shape, Vars]] = []
         if t is None or t == "Fail":
             return rec, edges, None

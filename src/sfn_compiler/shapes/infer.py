@@ -22,18 +22,20 @@ functions given an undefined first argument; `$exists(x)`, `x ? a : b`, `x ?: y`
 whose value is undefined; function signatures are JSONata's (`<a<n>:n>` for `$sum`...).
 
 Around it: `events` (what it reports), `functions` (the built-in functions: signatures, argument checks,
-result shapes), `jsonata_ast` (a node's span and text, the variables an expression names).
+result shapes), `jsonata_ast` (a node's span and text).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import shape as S
+from ._asl import parse_ast
 from .events import BadArgument, BadOperand, EnumMismatch, Event, MissingMember
 from .functions import SFN_FUNCTIONS, SIGNATURES, FunctionCalls
-from .jsonata_ast import _end, _name_text, _node_text, _span, _start, _variable_names
+from .jsonata_ast import _end, _name_text, _node_text, _span, _start
 from .shape import Member, Shape
 
 __all__ = ["infer", "Env", "Event", "MissingMember", "EnumMismatch", "BadArgument", "BadOperand", "SIGNATURES",
@@ -57,8 +59,20 @@ _STATES_KEYS = ("input", "result", "errorOutput", "context")
 
 
 _RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
-_NAMES: dict[str, tuple[str, ...] | None] = {}
+_NAMES: dict[str, tuple[str, ...]] = {}
 _RESULTS_LIMIT = 200_000
+_VARIABLE = re.compile(r"\$(\w+)")
+
+
+def _names(body: str) -> tuple[str, ...]:
+    """Every `$name` token in the text (sorted): a superset of the variables the expression reads (a `$x`
+    inside a string literal counts too), which is all a cache key needs."""
+    hit = _NAMES.get(body)
+    if hit is None:
+        if len(_NAMES) >= _RESULTS_LIMIT:
+            _NAMES.clear()
+        hit = _NAMES[body] = tuple(sorted(set(_VARIABLE.findall(body))))
+    return hit
 
 
 def infer(body: str, env: Env) -> Shape:
@@ -67,28 +81,24 @@ def infer(body: str, env: Env) -> Shape:
     Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
     shapes are interned, so the same expression in another env, or in the report pass after the fixed
     point, costs a dictionary lookup."""
-    from ._asl import parse_ast
-
-    ast = parse_ast(body)
-    if ast is None:
-        return S.UNKNOWN
-    names = _NAMES.get(body)
-    if names is None and body not in _NAMES:
-        names = _NAMES[body] = _variable_names(ast)
-    key = (body, env.states, tuple(env.variables.get(n) for n in names)) if names is not None else None
-    hit = _RESULTS.get(key) if key is not None else None
+    variables = env.variables
+    key = (body, env.states, tuple([variables.get(n) for n in _names(body)]))
+    hit = _RESULTS.get(key)
     if hit is None:
-        events: list[Event] = []
-        try:
-            shape = _Infer(Env(env.states, env.variables, events), body).eval(ast, S.UNKNOWN, False)
-        except RecursionError:  # pragma: no cover - absurdly deep expressions
-            shape, events = S.UNKNOWN, []
-        hit = (shape, tuple(events))
-        if key is not None:
-            if len(_RESULTS) >= _RESULTS_LIMIT:
-                _RESULTS.clear()
-            _RESULTS[key] = hit
-    if env.events is not None:
+        ast = parse_ast(body)
+        if ast is None:
+            hit = (S.UNKNOWN, ())
+        else:
+            events: list[Event] = []
+            try:
+                shape = _Infer(Env(env.states, variables, events), body).eval(ast, S.UNKNOWN, False)
+            except RecursionError:  # pragma: no cover - absurdly deep expressions
+                shape, events = S.UNKNOWN, []
+            hit = (shape, tuple(events))
+        if len(_RESULTS) >= _RESULTS_LIMIT:
+            _RESULTS.clear()
+        _RESULTS[key] = hit
+    if env.events is not None and hit[1]:
         env.events.extend(hit[1])
     return hit[0]
 
