@@ -32,12 +32,14 @@ check: $(STAMP)
 	$(SFNC) render --all-envs --check
 	$(SFNC) graph --docs --check
 	$(SFNC) rules --format md | diff -u docs/rules.md -
+	diff -u src/sfn_compiler/schemas/env.schema.json schemas/env.schema.json
 
 ## Regenerate everything derived from templates and rules.
 docs: $(STAMP)
 	$(SFNC) render --all-envs
 	$(SFNC) graph --docs
 	$(SFNC) rules --format md > docs/rules.md
+	cp src/sfn_compiler/schemas/env.schema.json schemas/env.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

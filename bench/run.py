@@ -5,6 +5,8 @@
 - `sfnc validate` on the whole shared corpus (real + peers, ~430 files) in one process, beside the
   anchors measured on the same kind of machine (reference/validator-anchors.md §6)
 - `sfnc render --all-envs` on the bundled templates
+- `sfnc validate` on the SAM/CDK/Terraform examples in tests/integrations/real, and `sfnc import --dry-run`
+  of one SAM template
 - the simulator's speed on a 200-iteration poll loop (state transitions per second), when present
 - `--group data`: the data rules (SFN80x, the shape inference and the AWS API models), in CPU time (user +
   system of the child, median of N): `sfnc validate` on the bundled project, the shared corpus and a
@@ -163,6 +165,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         t, code = timed(sfnc + ["render", "--all-envs", "--out", tmp], args.repeat)
         rows.append(("sfnc render --all-envs (bundled templates)", t, f"exit {code}"))
+    real = ROOT / "tests" / "integrations" / "real"
+    if real.is_dir():     # SAM, CDK and Terraform examples: 10 definitions read out of 7 templates/.tf files
+        t, code = timed(sfnc + ["validate", "-f", "json", "-o", "/dev/null", str(real)], args.repeat)
+        rows.append(("sfnc validate on SAM/CDK/Terraform examples (10 definitions)", t, f"exit {code}"))
+        sam = real / "sam-app-meeting-summarization"
+        with tempfile.TemporaryDirectory() as tmp:
+            t, code = timed(sfnc + ["-C", tmp, "import", str(sam / "template.yaml"), "--dry-run"], args.repeat)
+            rows.append(("sfnc import of a SAM template (5 machines, render-checked)", t, f"exit {code}"))
     width = max(len(r[0]) for r in rows) + 2
     print(f"{'benchmark':<{width}} {'median':>9}  note")
     for name, secs, note in rows:

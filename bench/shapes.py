@@ -104,7 +104,7 @@ print("first (dynamodb)", t1 - t0); print("five more", t2 - t1); print("total", 
 CORPUS = r'''
 import json, time, sys
 from pathlib import Path
-from sfn_compiler.load.jsondoc import blank_json5
+from sfn_compiler.load.json5doc import to_json
 from sfn_compiler.shapes.findings import shape_findings
 from sfn_compiler.shapes import aws_models
 docs = []
@@ -112,7 +112,7 @@ for sub in ("real", "peers"):
     for p in sorted(Path(sys.argv[1] if len(sys.argv) > 1 else "%s").joinpath(sub).rglob("*")):
         if p.is_file() and p.suffix in (".json", ".json5"):
             try:
-                docs.append(json.loads(blank_json5(p.read_text())))
+                docs.append(json.loads(to_json(p.read_text())[0]))
             except ValueError:
                 pass
 t0 = time.perf_counter()

@@ -33,13 +33,13 @@ def median(fn: Callable[[], object], repeat: int) -> float:
 
 
 def corpus_documents() -> list:
-    from sfn_compiler.load.jsondoc import blank_json5
+    from sfn_compiler.load.json5doc import to_json
 
     docs = []
     for path in sorted(CORPUS.rglob("*")) if CORPUS.is_dir() else []:
         if path.is_file() and path.suffix in (".json", ".json5"):
             try:
-                docs.append(json.loads(blank_json5(path.read_text(encoding="utf-8"))))
+                docs.append(json.loads(to_json(path.read_text(encoding="utf-8"))[0]))
             except ValueError:
                 pass
     return docs

@@ -16,12 +16,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sfn_compiler"
 LAYERS: list[set[str]] = [
     {"errors", "diagnostics", "placeholders"},          # leaves: no sfnc imports but each other
     {"load", "project"},                                 # text -> data with positions; where things live
-    {"asl", "render"},                                   # the ASL model and walk; one template -> definition
+    {"asl", "render", "awsvalues"},                      # the ASL model and walk; one template -> definition;
+                                                         # env values pinned from AWS (lock files)
     {"shapes"},                                          # data shapes over asl (the rules that use them: check)
     {"envconfig", "check", "diagram", "simulate"},       # env values; rules; diagrams; the simulator
     {"report"},                                          # one module per report format
     {"pipeline"},                                        # render -> load -> check for a project
     {"deploy"},
+    {"importer"},                                        # `sfnc import`: templates/envs from CloudFormation or AWS
     {"cli"},
     {"__main__"},
 ]

@@ -4,9 +4,12 @@ A rule's finding in a rendered definition, a broken template, a bad env file, a 
 deploy refuses: all are `Diagnostic`s, so every report format and the stderr printer can show any of
 them. A rule finding has `rule`/`name` and usually two places: `span` in the file that was validated (the
 rendered definition or an ASL file) and `template`, where that came from in the template. A problem that is
-not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none.
+not a rule finding (input, config, render, deploy) has no `rule` and one `span`, or none. A definition read
+out of another file (a CloudFormation/SAM/CDK template, a Terraform file) has no file of its own: its
+findings have `span` in that file, no `template`, and `resource` naming the resource.
 
 `Position` (load/) is a point in a text a document holds; a `Span` is a point in a named file.
+`code_frame` quotes a line with a caret under a column (findings, and the parse errors of every reader).
 `did_you_mean` words the "did you mean 'X'?" hint of a misspelt name.
 """
 
@@ -35,6 +38,27 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place that belongs to one finding: a consequence folded into it (a state unreachable because
+    of the missing target), another occurrence of the same problem in the field, the start of a path, the
+    same finding in another env. `span`/`template`/`pointer` as in `Diagnostic`; any may be missing."""
+
+    message: str
+    span: Span | None = None
+    pointer: str | None = None
+    template: Span | None = None
+
+    @property
+    def primary(self) -> Span | None:
+        return self.template or self.span
+
+    def format(self) -> str:
+        """`file:line:col: message` (the primary place), or the message alone."""
+        where = self.primary
+        return f"{where.format()}: {self.message}" if where is not None and where.file else self.message
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     message: str
     severity: str = "error"              # "error" | "warning" | "info"
@@ -49,6 +73,11 @@ class Diagnostic:
     path: tuple[str, ...] = ()           # state names of an offending path (pattern rules)
     fingerprint: str = ""
     frame: str | None = None             # code frame for text output
+    resource: str | None = None          # the resource holding the definition (CloudFormation logical id,
+                                         # Terraform address) when it was read out of a template
+    related: tuple[Related, ...] = ()    # places that belong to this finding (every format shows them)
+    neutral: str | None = None           # the message with env-substituted values written as ${name}, when
+                                         # they occur in it (the cross-env merge shows it when envs differ)
 
     @property
     def primary(self) -> Span | None:
@@ -74,11 +103,15 @@ class Diagnostic:
         extras = []
         if self.pointer is not None:
             extras.append(f"at {self.pointer or '/'}")
+        if self.resource:
+            extras.append(f"resource {self.resource}")
         if self.env:
             extras.append(f"env {self.env}")
         if extras:
             parts.append(f" ({', '.join(extras)})")
         text = "".join(parts)
+        for r in self.related:
+            text += f"\n  related: {r.format()}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -86,18 +119,42 @@ class Diagnostic:
 
 def problem(message: str, file: str | None = None, line: int | None = None, column: int | None = None, *,
             pointer: str | None = None, env: str | None = None, hint: str | None = None,
-            severity: str = "error") -> Diagnostic:
+            severity: str = "error", frame: str | None = None) -> Diagnostic:
     """A diagnostic that is not a rule's finding (input, config, render or deploy problem)."""
-    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint)
+    return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint, frame=frame)
 
 
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
-    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+def code_frame(text: str | None, line: int | None, column: int | None) -> str | None:
+    """Line `line` of `text` with a caret under `column` (1-based), a long line cut around the column:
+    the code frame of the text report. None when there is no such line."""
+    if text is None or not line or line < 1:
+        return None
+    column = column or 1
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    src = lines[line - 1]
+    if len(src) > 160:
+        start = max(0, column - 80)
+        src = ("…" if start else "") + src[start:start + 160]
+        column = column - start + (1 if start else 0)
+    gutter = f"{line:>5} | "
+    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` most likely misspells: the same but for case, else the closest by difflib."""
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str):
         return None
     folded = [c for c in cands if c.lower() == word.lower() and c != word]
     match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
-    if not match:
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you mean ") -> str | None:
+    """`did you mean 'X'?` for the candidate closest to `word` (a different case first), or None."""
+    match = closest(word, candidates)
+    if match is None:
         return None
-    return f"{prefix}{match[0]}?" if prefix.endswith("$") else f"{prefix}'{match[0]}'?"
+    return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"

@@ -37,6 +37,7 @@ class EnvConfig:
     layers: list[str]
     origins: dict[str, Span] = field(default_factory=dict)  # "/values/a/b" -> where it was set last
     value_deps: dict[str, set[str]] = field(default_factory=dict)  # value path -> value paths it references
+    aws_refs: list = field(default_factory=list)   # awsvalues.Ref: values that live in AWS (envs/<env>.lock.json)
 
     def origin(self, pointer: str) -> Span | None:
         p = pointer
@@ -162,7 +163,10 @@ def available_envs_hint(project: Project) -> str:
     return "available envs: " + ", ".join(names)
 
 
-def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()) -> EnvConfig:
+def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = (), *, locked: bool = True) -> EnvConfig:
+    """The env `name` with its layers merged and its values resolved. Values that live in AWS
+    (`{ssm: ...}`, `{stack_output: ...}`) come from `envs/<env>.lock.json`; `locked=False` (for `sfnc lock`)
+    leaves a marker text in their place instead."""
     if name.startswith("_") or project.env_file(name) is None:
         import difflib
 
@@ -191,10 +195,16 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
         if problems:
             raise SfncError([replace(p, span=Span(p.span.file)) for p in problems])
     values = merged.get("values") or {}
+    refs: list = []
+    from . import awsvalues  # light: AWS is asked only by `sfnc lock` / deploy (deploy.lock)
+
+    if awsvalues.has_refs(values):  # {ssm: ...} / {stack_output: ...}: the values pinned in envs/<env>.lock.json
+        values, refs = awsvalues.apply_lock(
+            project, name, values, lambda ptr, msg, hint: _problem_at(origins, ptr, msg, hint, env=name), locked=locked)
     deps: dict[str, set[str]] = {}
     resolved_values = resolve_values(values, name, origins, deps)
     aws = _resolve_aws(merged.get("aws") or {}, resolved_values, name, origins)
-    return EnvConfig(name, resolved_values, aws, [d.filename for d in chain], origins, deps)
+    return EnvConfig(name, resolved_values, aws, [d.filename for d in chain], origins, deps, refs)
 
 
 def _problem_at(origins: dict[str, Span], pointer: str, message: str, hint: str | None = None,

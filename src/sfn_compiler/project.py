@@ -103,6 +103,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def find_project(start: Path | None = None) -> Project:
+    """The project holding `start` (default: the current directory): the nearest directory with
+    `sfnc.toml` or `[tool.sfnc]` in `pyproject.toml`, else the nearest with both `templates/` and `envs/`
+    (so commands work from `templates/`, `envs/` or any subdirectory), else `start` itself. The walk
+    stops at the repository root (a directory with `.git`)."""
     start = (start or Path.cwd()).resolve()
     for directory in (start, *start.parents):
         sfnc_toml = directory / "sfnc.toml"
@@ -114,6 +118,11 @@ def find_project(start: Path | None = None) -> Project:
             tool = data.get("tool", {}).get("sfnc")
             if tool is not None:
                 return _make(directory, pyproject, tool)
+        if (directory / ".git").exists():
+            break
+    for directory in (start, *start.parents):
+        if (directory / "templates").is_dir() and (directory / "envs").is_dir():
+            return Project(directory)
         if (directory / ".git").exists():
             break
     return Project(start)

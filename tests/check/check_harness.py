@@ -55,11 +55,11 @@ def ids(results: list[Result]) -> set[str]:
 
 
 def load_json5ish(text: str) -> Any:
-    """JSON, or the JSON5 subset of the LocalStack templates (// and /* */ comments, trailing commas):
-    the same reader `sfnc validate` uses for .json5 files."""
-    from sfn_compiler.load.jsondoc import blank_json5
+    """JSON, or JSON5 (the LocalStack templates: comments, trailing commas): the same reader `sfnc
+    validate` uses for .json5 files."""
+    from sfn_compiler.load.json5doc import to_json
 
-    return json.loads(blank_json5(text))
+    return json.loads(to_json(text)[0])
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:

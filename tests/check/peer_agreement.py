@@ -56,9 +56,6 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "peer looser (a linter fixture): the JSONPath Pass before 'JSONata state' outputs only {total}, so "
         "`$states.input.transaction` is undefined there and the state fails at run time; `member-does-not-exist` "
         "(SFN801) is an error by design (AWS accepts the definition).",
-    ("taro-kayo-statelint", "jsonata-4.json"):
-        "peer does not check variables: `$value` is read in a Choice Condition but no state assigns it "
-        "(run-time failure) - SFN502.",
     ("taro-kayo-statelint", "jsonata-5.json"):
         "peer does not check variables: `$student`, `$class`, `$two` are read but never assigned - SFN502.",
     ("cfn-lint", "e3601-02-error-handling.json"):

@@ -32,9 +32,11 @@ ALLOWLIST: dict[tuple[str, str], str] = {
      "map_catch_error_output_with_retry.json5", "SFN502"):
         "reads $stateError / $stateResult, which no state assigns (they are Output keys, not variables): AWS "
         "accepts the definition but those states fail at run time; LocalStack's parity test records that",
-    ("taro-kayo__statelint/tests__data__jsonata-4.json", "SFN502"):
-        "linter fixture that reads $value, which no state assigns (the fixture's linter does not check "
-        "variables); AWS accepts it, the read fails at run time",
+    ("localstack__localstack/tests__aws__services__stepfunctions__templates__intrinsicfunctions__statemachines__"
+     "math_operations__math_random_seeded_jsonata.json5", "SFN312"):
+        "calls $randomSeeded(), a LocalStack-only name: LocalStack's own test of this template is skipped with "
+        "\"AWS does not compute function randomSeeded\" (tests/aws/.../test_math_operations_jsonata.py); AWS's "
+        "seeded random is $random(seed). The call fails the state on AWS",
     ("taro-kayo__statelint/tests__data__jsonata-5.json", "SFN502"):
         "linter fixture that reads $student, $class, $two, which no state assigns; fails at run time",
     # data rules (SFN801): real bugs of the definitions as written; each finding and its verdict is listed in

@@ -95,7 +95,7 @@ def test_inner_scopes_see_outer_variables_and_distributed_maps_do_not():
     assert f.pointer == "/States/M/ItemProcessor/States/I/Output" and not find(doc, "SFN502")
 
 
-def test_parallel_catcher_assigns_in_outer_scope_and_inner_reassignment_warns():
+def test_parallel_catcher_assigns_in_outer_scope_and_inner_reassignment_is_an_error():
     doc = machine({
         "P": {"Type": "Parallel", "Assign": {"total": 0}, "Next": "U", "Branches": [
             {"StartAt": "B", "States": {"B": {"Type": "Pass", "Assign": {"total": 1}, "End": True}}}],
@@ -103,7 +103,7 @@ def test_parallel_catcher_assigns_in_outer_scope_and_inner_reassignment_warns():
         "U": {"Type": "Pass", "Output": "{% [$total, $failed] %}", "End": True}})
     res = [r for r in run_rules(doc, placeholders=None) if r.rule.id == "SFN504"]
     assert [r.finding.pointer for r in res] == ["/States/P/Branches/0/States/B/Assign/total"]
-    assert res[0].severity is Severity.WARNING
+    assert res[0].severity is Severity.ERROR   # the states language spec: an inner scope MUST NOT assign it
     assert {f.pointer for f in find(doc, "SFN503")} == {"/States/U/Output"}
 
 

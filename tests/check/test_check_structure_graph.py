@@ -69,11 +69,29 @@ def test_inline_map_reader_is_only_a_warning():
 # ------------------------------------------------------------------ SFN201..SFN207
 
 
-def test_loop_trap_is_a_warning():
+def test_loop_trap_is_one_warning_at_the_loop_entry():
     doc = BY_ID["SFN205"].example_fail
     res = [r for r in run_rules(doc, placeholders=None) if r.rule.id == "SFN205"]
-    assert sorted(r.finding.pointer for r in res) == ["/States/X", "/States/Y"]
+    assert [r.finding.pointer for r in res] == ["/States/X"]       # one root cause, one finding
+    assert [n.pointer for n in res[0].finding.related] == ["/States/Y"]
+    assert res[0].finding.follows == ("SFN721", "/States/X")      # cycle-without-exit takes it in when it fires
     assert all(r.severity is Severity.WARNING for r in res)
+
+
+def test_states_leading_into_two_traps_are_grouped_by_trap():
+    doc = {"StartAt": "S", "States": {
+        "S": {"Type": "Choice", "Choices": [{"Variable": "$.a", "BooleanEquals": True, "Next": "L1"}],
+              "Default": "Lead"},
+        "Lead": {"Type": "Pass", "Next": "L2"},
+        "L1": {"Type": "Pass", "Next": "L1b"}, "L1b": {"Type": "Pass", "Next": "L1"},
+        "L2": {"Type": "Wait", "Seconds": 1, "Next": "L2"},
+        "Done": {"Type": "Succeed"}}}
+    res = [r.finding for r in run_rules(doc, placeholders=None) if r.rule.id == "SFN205"]
+    # S reaches both loops: it joins the first one a breadth-first walk meets
+    assert [(f.pointer, [n.pointer for n in f.related]) for f in res] == [
+        ("/States/L1", ["/States/S", "/States/L1b"]), ("/States/L2", ["/States/Lead"])]
+    assert [n.message for n in res[0].related] == [
+        "State 'S' can never reach a terminal state either (it leads into this loop)", "State 'L1b' is in the same loop"]
 
 
 def test_no_false_errors_on_multiline_and_nospace_expressions():

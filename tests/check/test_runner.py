@@ -160,7 +160,7 @@ def test_sarif_is_valid(fake_rules, sfnc, tmp_path):
     (tmp_path / "sm.json").write_text(json.dumps(VALID, indent=2))
     res = sfnc("validate", str(tmp_path / "sm.json"), "-f", "sarif", cwd=tmp_path)
     sarif = json.loads(res.stdout)
-    schema = json.loads((HERE.parent / "report" / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads((HERE.parent / "report" / "sarif-2.1.0" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(sarif, schema, format_checker=jsonschema.FormatChecker())
     result = sarif["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
@@ -195,7 +195,7 @@ def test_text_output_and_exit_codes(sfnc, tmp_path):
     res = sfnc("validate", "cfn.json", cwd=tmp_path)
     assert res.exit_code == 2 and "not a state machine" in res.stdout
     res = sfnc("validate", "missing.json", cwd=tmp_path)
-    assert res.exit_code == 2 and "missing.json: error: no such file" in res.stderr
+    assert res.exit_code == 2 and "missing.json: error SFN012 input-not-read: no such file" in res.stdout
     res = sfnc("validate", "ok.json", "-f", "yaml", cwd=tmp_path)
     assert res.exit_code == 2 and "unknown format" in res.stderr
 
@@ -225,7 +225,8 @@ def test_validate_project_maps_to_template(sfnc, project):
         '    "A": {"Type": "Fail"}\n  }\n}\n')
     project.write("envs/dev.yaml", "values:\n  c: hi\n")
     res = sfnc("validate", "--env", "dev", cwd=project.root)
-    assert res.exit_code == 2 and "duplicate key" in res.stderr    # a broken template is an input error
+    # a broken template is an input error, in the report at its line
+    assert res.exit_code == 2 and "templates/t.json:5:5: error SFN010 template-not-rendered: duplicate key 'A'" in res.stdout
 
 
 def test_remote_validation_with_stubber(tmp_path):

@@ -70,16 +70,22 @@ def test_a_schema_that_is_not_valid_is_a_located_input_error(project, sfnc):
     _project(project, schema={"type": "object", "properties": {"mode": {"type": "strnig"}}})
     res = sfnc("validate", cwd=project.root)
     assert res.exit_code == 2
-    # located at the offending value ("type": "strnig", line 5 of the file as written)
-    assert "templates/order.input.schema.json:5:15: error: not a valid JSON Schema" in res.stderr
+    # a config that does not load (SFN011, in every report format), located at the offending value ("type":
+    # "strnig", line 5 of the file as written)
+    assert ("templates/order.input.schema.json:5:15: error SFN011 config-invalid: not a valid JSON Schema"
+            in res.stdout)
     assert "Traceback" not in res.output
+    res = sfnc("validate", "-f", "json", cwd=project.root)
+    [d] = json.loads(res.stdout)["diagnostics"]
+    assert (d["rule"], d["file"], d["line"], d["column"]) == ("SFN011", "templates/order.input.schema.json", 5, 15)
 
 
 def test_a_schema_that_is_not_json_is_a_located_input_error(project, sfnc):
     project.write("sm.json", ORDER)
     project.write("bad.json", '{"type": "object",\n "properties": {,}}')
     res = sfnc("validate", "sm.json", "--input-schema", "bad.json", cwd=project.root)
-    assert res.exit_code == 2 and "bad.json:2:" in res.stderr and "Traceback" not in res.output
+    assert res.exit_code == 2 and "bad.json:2:17: error SFN011 config-invalid: invalid JSON" in res.stdout
+    assert "Traceback" not in res.output
 
 
 def test_input_schema_option_is_for_paths_only(project, sfnc):
@@ -96,7 +102,9 @@ def test_scenario_input_is_checked_against_the_schema(project, sfnc):
     res = sfnc("test", "--env", "dev", cwd=project.root)
     assert res.exit_code == 2, res.output
     assert "ok   tests/scenarios/order/good.yaml" in res.stdout
-    assert "FAIL tests/scenarios/order/bad.yaml" in res.stdout and "does not match" in res.stdout
+    assert "ERROR tests/scenarios/order/bad.yaml\n  its input does not match templates/order.input.schema.json" \
+        in res.stdout
+    assert "1 passed, 0 failed, 1 could not be read" in res.stdout
     # each violation is located in the scenario file, at the offending value
     assert "tests/scenarios/order/bad.yaml:3:12" in res.stderr and "input.orderId does not match" in res.stderr
     assert "tests/scenarios/order/bad.yaml:4:9" in res.stderr and "input.mode does not match" in res.stderr

@@ -22,7 +22,8 @@ TEMPLATE = {
             "Next": "Check",
         },
         "Check": {"Type": "Choice",
-                  "Choices": [{"Condition": "{% $states.input.n > ${poll.max} %}", "Next": "Done"}],
+                  # the execution input: this state's own input is the putItem result (member-does-not-exist)
+                  "Choices": [{"Condition": "{% $states.context.Execution.Input.n > ${poll.max} %}", "Next": "Done"}],
                   "Default": "Done"},
         "Done": {"Type": "Succeed"},
     },
@@ -66,7 +67,7 @@ def test_render_writes_definitions_with_types_and_key_order(proj, sfnc):
     data = json.loads(text)
     assert data["TimeoutSeconds"] == 3600                      # typed whole-string value
     assert data["States"]["Acquire Lock"]["Arguments"]["TableName"] == "ndr-prod-locks"   # value referencing env
-    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.input.n > 10 %}"  # layering: env over base
+    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.context.Execution.Input.n > 10 %}"  # layering: env over base
     assert list(data) == list(TEMPLATE)                          # template key order
     # an untouched JSONata expression is byte-identical
     assert data["States"]["Acquire Lock"]["Arguments"]["Item"]["pk"]["S"] == "{% 'batch#' & $states.input.batch %}"
@@ -147,7 +148,9 @@ def test_duplicate_keys_in_template_show_both_lines(proj, sfnc):
 def test_broken_template_json(proj, sfnc):
     (proj.root / "templates/lock.json").write_text('{\n  "StartAt": "A",\n}\n')
     res = sfnc("render", "--env", "dev", cwd=proj.root)
-    assert res.exit_code == 2 and "templates/lock.json:3:1: error: invalid JSON" in res.stderr
+    # the trailing comma is reported where it is (not at the next line's '}'), in words
+    assert res.exit_code == 2 and ("templates/lock.json:2:17: error: invalid JSON: trailing comma before '}' (JSON "
+                                   "allows no ',' after the last item)") in res.stderr
     # the values only that template used are not reported as unused: one clear error, no noise
     assert "warning" not in res.stderr
 
@@ -155,7 +158,17 @@ def test_broken_template_json(proj, sfnc):
 def test_broken_env_yaml(proj, sfnc):
     proj.write("envs/dev.yaml", "values:\n  a: [1\n")
     res = sfnc("render", "--env", "dev", cwd=proj.root)
-    assert res.exit_code == 2 and "envs/dev.yaml:3:1: error: invalid YAML" in res.stderr
+    assert res.exit_code == 2 and ("envs/dev.yaml:2:6: error: invalid YAML: a '[' list that opens here is not closed "
+                                   "(expected ',' or ']')") in res.stderr
+
+
+def test_tab_in_env_yaml_is_named(proj, sfnc):
+    proj.write("envs/dev.yaml", "values:\n\ttables: x\n")
+    res = sfnc("render", "--env", "dev", cwd=proj.root)
+    assert res.exit_code == 2
+    assert ("envs/dev.yaml:2:1: error: invalid YAML: a tab character: YAML indents with spaces only (replace the tab "
+            "with spaces)") in res.stderr
+    assert "cannot start any token" not in res.stderr
 
 
 def test_duplicate_yaml_keys_show_both_lines(proj, sfnc):
@@ -192,7 +205,7 @@ def test_extends_chain_and_set_override(proj, sfnc):
     assert res.exit_code == 0, res
     data = json.loads(res.stdout)
     assert data["States"]["Acquire Lock"]["Arguments"]["TableName"] == "stg"
-    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.input.n > 42 %}"   # --set wins
+    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.context.Execution.Input.n > 42 %}"   # --set wins
     assert data["TimeoutSeconds"] == 3600     # from _base through prod
 
 
@@ -214,7 +227,22 @@ def test_unused_value_warns_and_strict_fails(proj, sfnc):
     res = sfnc("render", "--env", "dev", cwd=proj.root)
     assert res.exit_code == 0 and "envs/dev.yaml:4:10: warning: value 'spare' is not used" in res.stderr
     res = sfnc("render", "--env", "dev", "--strict", "--out", str(proj.root / "out"), cwd=proj.root)
-    assert res.exit_code == 2 and not (proj.root / "out").exists()
+    # a finding (exit 1, as the README's exit codes say), not an input error; nothing written
+    assert res.exit_code == 1 and not (proj.root / "out").exists()
+    assert "error: value 'spare' is not used" in res.stderr and "--strict" not in res.stderr
+
+
+def test_misspelled_value_suggests_the_key_the_templates_use(proj, sfnc):
+    proj.write("envs/dev.yaml", 'values:\n  tables:\n    locks: x\n    lokcs: y\n')
+    res = sfnc("render", "--env", "dev", "--out", str(proj.root / "out"), cwd=proj.root)
+    assert res.exit_code == 0
+    assert "warning: value 'tables.lokcs' is not used by any template" in res.stderr
+    assert "did you mean 'tables.locks'? The templates use ${tables.locks}" in res.stderr
+    # validate reports it too, and --strict fails on it
+    res = sfnc("validate", "--env", "dev", cwd=proj.root)
+    assert res.exit_code == 0 and ("envs/dev.yaml:4:12: warning SFN015 env-value-unused: value 'tables.lokcs' is not used"
+                                   in res.stdout)
+    assert sfnc("validate", "--env", "dev", "--strict", cwd=proj.root).exit_code == 1
 
 
 def test_value_used_only_through_another_value_is_used(proj, sfnc):

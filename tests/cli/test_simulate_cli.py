@@ -66,7 +66,7 @@ def test_sfnc_test_passes_with_coverage(sfnc, project):
     assert res.exit_code == 1 and "coverage below minimum: poll:" in res.stderr
     res = sfnc("test", "--format", "json", cwd=project.root)
     data = json.loads(res.stdout)
-    assert data["summary"] == {"scenarios": 2, "failed": 0, "below_min_coverage": []}
+    assert data["summary"] == {"scenarios": 2, "failed": 0, "unreadable": 0, "skipped": 0, "below_min_coverage": []}
     assert data["machines"][0]["coverage"]["transitions"]["total"] >= 8
 
 
@@ -95,7 +95,13 @@ def test_sfnc_run_with_mock_config(sfnc, project, tmp_path):
     project.write("in.json", {})
     res = sfnc("run", "poll.json", "--input", "in.json", "--mock-config", "mocks.json", "--test-case", "Happy", cwd=project.root)
     assert res.exit_code == 0, res
-    assert "status: SUCCEEDED" in res.stdout and '"run": "jr_9"' in res.stdout
+    assert "status: SUCCEEDED" in res.stdout and '"run":"jr_9"' in res.stdout
+    lines = res.stdout.splitlines()
+    # the trace's last line is the output, once; then the status on a line of its own
+    assert [ln for ln in lines if "jr_9" in ln and ln.startswith(("output", "full output"))] == [
+        'output: {"run":"jr_9"}']
+    assert lines[-1] == "status: SUCCEEDED" and lines[-2] == 'output: {"run":"jr_9"}'
+
     res = sfnc("run", "poll.json", "--mock-config", "mocks.json", "--test-case", "Happy", "-f", "json", cwd=project.root)
     events = json.loads(res.stdout)
     assert [e["state"] for e in events if e.get("kind") == "state"].count("Get Run") == 3
@@ -108,7 +114,8 @@ def test_broken_and_duplicate_key_scenarios_fail(sfnc, project):
     project.write("tests/scenarios/poll/dup.yaml", "input: {}\nexpect:\n  status: SUCCEEDED\n  status: FAILED\n")
     project.write("tests/scenarios/poll/broken.yaml", "input: [1\n")
     res = sfnc("test", cwd=project.root)
-    assert res.exit_code == 2
-    assert "2 passed, 2 failed" in res.stdout
+    assert res.exit_code == 2   # an unreadable scenario is an input error, and the summary says so
+    assert "2 passed, 0 failed, 2 could not be read" in res.stdout
+    assert "ERROR tests/scenarios/poll/broken.yaml" in res.stdout
     assert "dup.yaml:4:3: error: duplicate key 'status': first at line 3, again at line 4" in res.stderr
     assert "broken.yaml" in res.stderr and "invalid YAML" in res.stderr

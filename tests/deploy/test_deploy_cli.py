@@ -169,17 +169,26 @@ def test_definition_with_next_to_a_missing_state_is_refused(deploy_project, sfn)
     assert machines(sfn) == {}
 
 
+def test_a_role_arn_in_no_aws_partition_is_a_config_error(deploy_project, sfn):
+    deploy_project.env(role_arn="arn:aws-typo:iam::123456789012:role/x")
+    res = deploy_project.run("deploy", "--env", "local", "orders")
+    assert res.exit_code == 2, res
+    assert "envs/local.yaml" in res.stderr and "aws-typo" in res.stderr and "role_arn" in res.stderr
+    assert machines(sfn) == {}
+
+
 def test_bad_role_arn_is_reported_with_the_machine_and_the_fix(deploy_project, sfn):
-    deploy_project.env(role_arn="arn:aws-typo:iam::123456789012:role/x")  # passes the env schema, not AWS
+    # a real partition (passes the env schema), but not this region's: AWS and moto reject it
+    deploy_project.env(role_arn="arn:aws-iso-f:iam::123456789012:role/x")
     res = deploy_project.run("deploy", "--env", "local", "orders")
     assert res.exit_code == 1, res
     assert "t-orders: CreateStateMachine: InvalidArn: Invalid Role Arn" in res.stdout
-    assert "hint: aws.role_arn must look like arn:aws:iam::" in res.stdout
+    assert "hint: aws.role_arn must be an IAM role ARN of this region's partition: arn:aws:iam::" in res.stdout
     assert machines(sfn) == {}
 
 
 def test_partial_failure_continues_reports_all_and_exits_non_zero(deploy_project, sfn):
-    deploy_project.env(templates={"billing": {"role_arn": "arn:aws-bad:iam::123456789012:role/x"}})
+    deploy_project.env(templates={"billing": {"role_arn": "arn:aws-iso-f:iam::123456789012:role/x"}})
     res = deploy_project.run("deploy", "--env", "local")
     assert res.exit_code == 1, res
     assert "1 created, 0 updated, 0 unchanged, 1 failed" in res.stdout

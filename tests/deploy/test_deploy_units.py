@@ -122,6 +122,46 @@ def test_unknown_name_is_a_usage_error(two_envs, sfnc):
     assert res.exit_code == 2 and "did you mean 'orders'" in res.stderr, res
 
 
+def _git(root, *args):
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def test_uncommitted_definitions_are_refused_for_a_cloud_env_and_a_warning_locally(two_envs, sfnc):
+    """docs/deploy.md: what ships is the committed file. An edit that is not committed is refused before any
+    AWS call for a cloud env (no loopback endpoint); a local emulator env only warns."""
+    from sfn_compiler.deploy.collect import collect_targets
+    from sfn_compiler.envconfig import load_env
+    from sfn_compiler.project import find_project
+
+    cloud = json.loads(env_yaml(None))
+    cloud["aws"].pop("endpoint_url", None)
+    two_envs.write("envs/prod.yaml", cloud)
+    for env in ("local", "prod"):
+        assert sfnc("render", "--env", env, cwd=two_envs.root).exit_code == 0
+    project = find_project(two_envs.root)
+    _git(two_envs.root, "init", "-q")
+    _git(two_envs.root, "add", "-A")
+    _git(two_envs.root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "c")
+    for env in ("local", "prod"):   # everything committed: nothing to say
+        col = collect_targets(project, load_env(project, env), None)
+        assert [t.template for t in col.targets] == ["billing", "orders"] and not col.refusals and not col.warnings
+    for env in ("local", "prod"):   # a value changed and rendered (fresh), but not committed
+        data = json.loads((two_envs.root / f"envs/{env}.yaml").read_text())
+        data["values"]["queue"] = "q-new"
+        two_envs.write(f"envs/{env}.yaml", data)
+        assert sfnc("render", "--env", env, cwd=two_envs.root).exit_code == 0
+    prod = collect_targets(project, load_env(project, "prod"), None)
+    assert [t.template for t in prod.targets] == ["billing"]
+    (refusal,) = prod.refusals
+    assert refusal.message == ("orders: the definition has uncommitted changes; deploy ships only committed, reviewed "
+                               "definitions") and refusal.span.file == "definitions/prod/orders.json"
+    local = collect_targets(project, load_env(project, "local"), None)
+    assert [t.template for t in local.targets] == ["billing", "orders"] and not local.refusals
+    assert [w.severity for w in local.warnings] == ["warning"]
+    res = sfnc("deploy", "--env", "prod", "--dry-run", cwd=two_envs.root)
+    assert res.exit_code == 1 and "uncommitted changes" in res.stderr and "refusing to deploy" in res.stderr
+
+
 def test_unreachable_local_endpoint_says_how_to_start_one(two_envs, sfnc):
     sfnc("render", "--env", "local", cwd=two_envs.root)
     res = sfnc("deploy", "--env", "local", "--dry-run", cwd=two_envs.root)

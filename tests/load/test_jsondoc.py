@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from sfn_compiler.errors import SfncError
 from sfn_compiler.load import JsonDocument, load_json_file, load_json_text
-from sfn_compiler.load.jsondoc import blank_json5
 from sfn_compiler.load.pointer import join_pointer
 from sfn_compiler.load.positions import Position
 
@@ -66,7 +65,7 @@ def test_invalid_json_is_located():
     with pytest.raises(SfncError) as exc:
         load_json_text('{\n  "a": 1,\n}', "bad.json")
     (p,) = exc.value.problems
-    assert (p.span.file, p.span.line, p.span.column) == ("bad.json", 3, 1) and p.message.startswith("invalid JSON")
+    assert (p.span.file, p.span.line, p.span.column) == ("bad.json", 2, 9) and p.message.startswith("invalid JSON")  # the comma
 
 
 def test_duplicates_are_errors_or_reported_with_both_positions():
@@ -94,12 +93,10 @@ def test_reading_files(tmp_path):
 
 def test_json5_comments_and_trailing_commas_keep_every_position(tmp_path):
     text = '// a comment\n{"a": [1, 2,], /* b */ "b": {"c": 3,},}\n'
-    blanked = blank_json5(text)
-    assert len(blanked) == len(text) and blanked.count("\n") == text.count("\n")
-    assert load_json_text(blanked, "x.json5").locate("/b/c") == Position(2, 35)   # where 3 is in `text`
     (tmp_path / "x.json5").write_text(text)
     d = load_json_file(tmp_path / "x.json5")
-    assert d.data == {"a": [1, 2], "b": {"c": 3}} and d.text == text
+    assert d.data == {"a": [1, 2], "b": {"c": 3}} and d.source == text
+    assert d.locate("/b/c") == Position(2, 35)   # where 3 is in the file
 
 
 _json = st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=8),
@@ -127,3 +124,21 @@ def test_every_value_is_located_where_its_text_starts(data, indent):
         pos = d.locate(pointer)
         start = offsets[pos.line - 1] + pos.column - 1
         assert json.JSONDecoder().raw_decode(text, start)[0] == value, pointer
+
+
+@pytest.mark.parametrize("text,message,line,column", [
+    ('{\n  "StartAt": "A",\n}\n', "trailing comma before '}' (JSON allows no ',' after the last item)", 2, 17),
+    ('{"a": [1, 2, ]}', "trailing comma before ']' (JSON allows no ',' after the last item)", 1, 12),
+    ('{StartAt: "A"}', "expected a key in double quotes (JSON has no unquoted keys)", 1, 2),
+    ("{'a': 1}", "a key in single quotes: JSON keys are strings in double quotes", 1, 2),
+    ('{"a": \'x\'}', "a string in single quotes: JSON strings use double quotes", 1, 7),
+    ('{"a": 1 "b": 2}', "expected ',' between two items (or the end of the object or array)", 1, 9),
+    ('{"a": "x', "a string is not closed (no closing double quote)", 1, 7),
+    ('{"a": 1}\n{"b": 2}', "more text after the end of the JSON value", 2, 1),
+    ('{"a": [1,', "the text ends before the JSON value is complete", 1, 10),
+])
+def test_parse_errors_in_words_at_their_own_place(text, message, line, column):
+    with pytest.raises(SfncError) as exc:
+        load_json_text(text, "e.json")
+    (p,) = exc.value.problems
+    assert (p.message, p.span.line, p.span.column) == (f"invalid JSON: {message}", line, column)

@@ -61,3 +61,19 @@ def test_syntax_error_is_located():
 def test_safe_load_semantics_no_python_objects():
     with pytest.raises(SfncError, match="invalid YAML"):
         load_yaml_text("x: !!python/object/apply:os.system ['true']\n", "evil.yaml")
+
+
+@pytest.mark.parametrize("text,message,line,column", [
+    ("values:\n\tname: x\n", "a tab character: YAML indents with spaces only (replace the tab with spaces)", 2, 1),
+    ("values:\n  name: [1, 2\n", "a '[' list that opens here is not closed (expected ',' or ']')", 2, 9),
+    ("values:\n  name: {a: 1\n", "a '{' mapping that opens here is not closed (expected ',' or '}')", 2, 9),
+    ('values:\n  name: "abc\n', "a quoted string that opens here is never closed", 2, 9),
+    ("values:\n  a: 1\n b: 2\n", "this line's indentation matches no key above it (indent it like its siblings)", 3, 2),
+    ("values:\n  a: b: c\n", "a ':' inside a plain value: put the value in quotes (\"a: b\")", 2, 7),
+    ("values:\n  a: @x\n", "'@' cannot start a value here: put the value in quotes", 2, 6),
+])
+def test_syntax_errors_in_words_where_the_problem_starts(text, message, line, column):
+    with pytest.raises(SfncError) as exc:
+        load_yaml_text(text, "e.yaml")
+    (p,) = exc.value.problems
+    assert (p.message, p.span.line, p.span.column) == (f"invalid YAML: {message}", line, column)

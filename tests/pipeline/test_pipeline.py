@@ -36,15 +36,18 @@ def test_merge_envs_joins_the_same_template_finding():
     assert [(d.rule, d.env) for d in merged] == [("SFN1", "dev, prod"), ("SFN2", "prod"), (None, None)]
 
 
-@pytest.mark.parametrize("severities,strict,problems,code", [
-    ([], False, [], 0), (["warning"], False, [], 0), (["warning"], True, [], 1), (["error"], False, [], 1),
-    (["info"], True, [], 0), ([], False, [problem("bad template")], 2),
+@pytest.mark.parametrize("severities,strict,code", [
+    ([], False, 0), (["warning"], False, 0), (["warning"], True, 1), (["error"], False, 1), (["info"], True, 0),
 ])
-def test_exit_policy(severities, strict, problems, code):
+def test_exit_policy(severities, strict, code):
     diags = [Diagnostic("m", s, rule="SFN201") for s in severities]
-    assert ValidateRun(diags, [], [], 75, strict, problems).exit_code == code
-    if not problems:
-        assert ValidateRun(diags + [Diagnostic("x", "error", rule="SFN004")], [], [], 75).exit_code == 2
+    assert ValidateRun(diags, [], [], 75, strict).exit_code == code
+    # something not checked at all: exit 2 whatever else was found
+    for rule in ("SFN001", "SFN004", "SFN010", "SFN011", "SFN012"):
+        assert ValidateRun(diags + [Diagnostic("x", "error", rule=rule)], [], [], 75, strict).exit_code == 2
+    # what CloudFormation rejects is a finding (1); a definition not read is information
+    assert ValidateRun(diags + [Diagnostic("x", "error", rule="SFN014")], [], [], 75, strict).exit_code == 1
+    assert ValidateRun(diags + [Diagnostic("x", "info", rule="SFN013")], [], [], 75, strict).exit_code == code
 
 
 def test_select_envs(proj):
@@ -75,8 +78,12 @@ def test_validate_reports_templates_that_do_not_render(proj, project):
     project.write("templates/broken.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Comment": "${x}",
                                                                            "End": True}}})
     run = validate(proj, ValidateOptions(envs=["dev"]))
-    assert [p.message for p in run.problems] == ["no value for placeholder ${x} in env 'dev'"]
+    [d] = [d for d in run.diagnostics if d.rule == "SFN010"]
+    assert (d.message, d.span.file.rsplit("/", 2)[-2:], d.pointer, d.env, d.severity) == (
+        "no value for placeholder ${x} in env 'dev'", ["templates", "broken.json"], "/States/A/Comment", "dev", "error")
     assert run.exit_code == 2
+    # --ignore cannot hide it: nothing was checked for that template
+    assert validate(proj, ValidateOptions(envs=["dev"], ignore=["SFN010"])).exit_code == 2
 
 
 def test_render_project_checks_then_writes(proj):
@@ -89,15 +96,17 @@ def test_render_project_checks_then_writes(proj):
     assert [p.message for p in strict[0].problems] == ["value 'extra' is not used by any template"]
 
 
-def test_iter_files_skips_hidden_entries_below_the_directory_only(tmp_path, monkeypatch):
-    from sfn_compiler.pipeline.validation import iter_files
-
-    (tmp_path / "defs" / ".cache").mkdir(parents=True)
-    (tmp_path / "defs" / "a.json").write_text("{}")
-    (tmp_path / "defs" / ".hidden.json").write_text("{}")
-    (tmp_path / "defs" / ".cache" / "b.json").write_text("{}")
-    (tmp_path / "work").mkdir()
-    monkeypatch.chdir(tmp_path / "work")
+def test_discover_skips_hidden_entries_below_the_directory_only(tmp_path, monkeypatch):
     from pathlib import Path
 
-    assert [f.name for f in iter_files([Path("../defs")])] == ["a.json"]      # `..` is not a hidden directory
+    from sfn_compiler.load.discover import discover
+
+    sm = '{"StartAt": "A", "States": {}}'
+    (tmp_path / "defs" / ".cache").mkdir(parents=True)
+    (tmp_path / "defs" / "a.json").write_text(sm)
+    (tmp_path / "defs" / ".hidden.json").write_text(sm)
+    (tmp_path / "defs" / ".cache" / "b.json").write_text(sm)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    inputs, problems = discover([Path("../defs")])
+    assert [i.path.name for i in inputs] == ["a.json"] and problems == []    # `..` is not a hidden directory

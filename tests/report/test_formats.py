@@ -1,10 +1,14 @@
 """Every report format, pinned byte for byte (goldens in tests/report/golden/).
 
 Two sets: `fixed`, a hand-made list of diagnostics (a template finding merged over envs with a code frame,
-an offending path and a fingerprint; a plain-file warning; an info; a problem that is not a rule finding;
-characters each format must escape), formatted directly; and `project`, `sfnc validate` on the small
-project in tests/report/project/ in each format (placeholders that move offsets, findings merged across
-envs and one only in prod, carets, severity overrides). Regenerate after an intended change with
+an offending path and a fingerprint; a plain-file warning; an info; a finding in a definition read out of a
+CloudFormation template (no rendered file; the resource named); a problem that is not a rule finding; a root
+cause with related information in a template and in a plain file; characters each format must escape),
+formatted directly; and `project`, `sfnc validate` on the small project in tests/report/project/ in each
+format (placeholders that move offsets, findings merged across envs and one only in prod, carets, severity
+overrides, a Next typo whose unreachable state is related information, a loop whose stuck states fold into
+cycle-without-exit, a lock leak reported where the path leaves and merged across envs although its message
+names each env's table). Regenerate after an intended change with
 `SFNC_UPDATE_GOLDENS=1 pytest tests/report` and review the diff.
 """
 
@@ -17,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from sfn_compiler.check.docs import rule_markdown
 from sfn_compiler.check.registry import all_rules
-from sfn_compiler.diagnostics import Diagnostic, Span, problem
+from sfn_compiler.diagnostics import Diagnostic, Related, Span, problem
 from sfn_compiler.report import FORMATS, Summary, render
 
 HERE = Path(__file__).resolve().parent
@@ -42,10 +47,26 @@ FIXED = [
                "aaaabbbbccccdddd"),
     Diagnostic("a note", "info", Span("asl/plain, file.json", 9, 1), "", None, None, "SFN203", "state-unreachable",
                fingerprint="1111222233334444"),
+    Diagnostic("State 'Put': Next names 'Nowhere', which is not a state in this scope", "error",
+               Span("sam/template.yaml", 16, 19), "/States/Put/Next", None, "add the state or fix the name",
+               "SFN202", "transition-target-missing", None, "docs/rules.md#sfn202-transition-target-missing", (),
+               "5555666677778888", '   16 |             "Next": "Nowhere"\n      |                     ^',
+               resource="OrdersStateMachine"),
     problem("no value for placeholder ${missing} in env 'dev'", "templates/broken.json", 4, 12,
             pointer="/States/A/Comment", env="dev", hint="add it under `values:` in the env file"),
+    # one root cause with its consequences as related information (in a template and in a plain file)
+    Diagnostic("State 'Start': 'Next' target 'Procss' does not exist in this scope", "error",
+               Span("definitions/dev/orders.json", 50, 15), "/States/Start/Next", "dev, prod", "did you mean 'Process'?",
+               "SFN202", "transition-target-missing", Span("templates/orders.json", 30, 15),
+               "docs/rules.md#sfn202-transition-target-missing", (), "5555666677778888",
+               related=(Related("State 'Process' is not reachable from StartAt 'Start' in the state machine",
+                                Span("definitions/dev/orders.json", 52, 5), "/States/Process",
+                                Span("templates/orders.json", 31, 5)),
+                        Related("State 'Done, 100%' is not reachable: <a> & \"b\"", Span("asl/plain, file.json", 60, 5),
+                                "/States/Done, 100%"))),
 ]
-FILES = ["asl/clean.json", "asl/plain, file.json", "definitions/dev/orders.json", "definitions/prod/orders.json"]
+FILES = ["asl/clean.json", "asl/plain, file.json", "definitions/dev/orders.json", "definitions/prod/orders.json",
+         "sam/template.yaml (OrdersStateMachine)"]
 
 
 def _stable(fmt: str, text: str) -> str:
@@ -56,7 +77,7 @@ def _stable(fmt: str, text: str) -> str:
         driver = sarif["runs"][0]["tool"]["driver"]
         assert [r["id"] for r in driver["rules"]] == [r.id for r in all_rules()]
         assert all(r["helpUri"].endswith(rule.docs_url()) and r["help"]["text"] == (rule.docs or rule.summary)
-                   for r, rule in zip(driver["rules"], all_rules()))
+                   and r["help"]["markdown"] == rule_markdown(rule) for r, rule in zip(driver["rules"], all_rules()))
         driver["rules"] = f"<{len(driver['rules'])} rules from the registry>"
         index = {r.id: i for i, r in enumerate(all_rules())}
         for result in sarif["runs"][0]["results"]:
@@ -94,7 +115,7 @@ def test_validate_project(fmt, sfnc):
 def test_sarif_is_valid_sarif(sfnc):
     import jsonschema
 
-    schema = json.loads((HERE / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads((HERE / "sarif-2.1.0" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(json.loads(render("sarif", FIXED, Summary.of(FIXED, 4, [], 75))), schema)
     jsonschema.validate(json.loads(sfnc("validate", "--format", "sarif", cwd=HERE / "project").stdout), schema)
 
@@ -108,7 +129,8 @@ def test_fingerprints_are_stable_and_distinct(sfnc):
 
 
 def test_a_template_that_does_not_render(sfnc, tmp_path):
-    """text: the problems on stderr, nothing on stdout; other formats: in the report with no rule. Exit 2."""
+    """Every format: in the report as SFN010 template-not-rendered, at the template line, with the env; the
+    other templates' findings too. Exit 2."""
     import shutil
 
     proj = tmp_path / "p"
@@ -116,12 +138,43 @@ def test_a_template_that_does_not_render(sfnc, tmp_path):
     (proj / "templates" / "broken.json").write_text('{"StartAt": "A", "States": {"A": {"Type": "Pass", '
                                                     '"Comment": "${missing}", "End": true}}}\n')
     text = sfnc("validate", "--env", "dev", cwd=proj)
-    assert text.exit_code == 2 and text.stdout == ""
-    assert "templates/broken.json:1:63: error: no value for placeholder ${missing} in env 'dev'" in text.stderr
+    assert text.exit_code == 2 and text.stderr == ""
+    assert ("templates/broken.json:1:63: error SFN010 template-not-rendered: no value for placeholder ${missing} "
+            "in env 'dev'") in text.stdout
+    assert "SFN502 variable-not-assigned" in text.stdout           # the templates that rendered were checked
     res = sfnc("validate", "--env", "dev", "--format", "json", cwd=proj)
     assert res.exit_code == 2 and res.stderr == ""
-    broken = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] is None]
-    assert [(d["file"], d["line"], d["column"], d["pointer"], d["env"]) for d in broken] == [
-        ("templates/broken.json", 1, 63, "/States/A/Comment", "dev")]
+    broken = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN010"]
+    assert [(d["file"], d["line"], d["column"], d["pointer"], d["env"], d["name"]) for d in broken] == [
+        ("templates/broken.json", 1, 63, "/States/A/Comment", "dev", "template-not-rendered")]
     gh = sfnc("validate", "--env", "dev", "--format", "github", cwd=proj)
-    assert "::error file=templates/broken.json,line=1,col=63,title=sfnc::no value for placeholder" in gh.stdout
+    assert ("::error file=templates/broken.json,line=1,col=63,title=SFN010 template-not-rendered::no value for "
+            "placeholder") in gh.stdout
+    sarif = json.loads(sfnc("validate", "--env", "dev", "--format", "sarif", cwd=proj).stdout)["runs"][0]
+    assert sarif["invocations"] == [{"executionSuccessful": False}]
+    assert any(r["ruleId"] == "SFN010" for r in sarif["results"])
+    junit = sfnc("validate", "--env", "dev", "--format", "junit", cwd=proj).stdout
+    assert '<testcase classname="sfnc" name="templates/broken.json [dev]">' in junit
+    assert '<failure type="SFN010 template-not-rendered"' in junit
+
+
+def test_a_template_that_does_not_render_in_every_env_is_one_diagnostic(sfnc, tmp_path):
+    """The same render problem in two envs is merged like a finding (issue 13): one SFN010 listing both envs,
+    its message without the env, one SARIF result; the env that has the value is not listed."""
+    import shutil
+
+    proj = tmp_path / "p"
+    shutil.copytree(HERE / "project", proj)
+    (proj / "templates" / "broken.json").write_text('{"StartAt": "A", "States": {"A": {"Type": "Pass", '
+                                                    '"Comment": "${missing}", "End": true}}}\n')
+    res = sfnc("validate", "--format", "json", cwd=proj)
+    assert res.exit_code == 2
+    [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN010"]
+    assert (d["env"], d["message"], d["line"]) == ("dev, prod", "no value for placeholder ${missing}", 1)
+    sarif = json.loads(sfnc("validate", "--format", "sarif", cwd=proj).stdout)["runs"][0]
+    assert [r["properties"]["env"] for r in sarif["results"] if r["ruleId"] == "SFN010"] == ["dev, prod"]
+    # only prod lacks it: prod's own words
+    (proj / "envs" / "dev.yaml").write_text((proj / "envs" / "dev.yaml").read_text() + "  missing: here\n")
+    [d] = [d for d in json.loads(sfnc("validate", "--format", "json", cwd=proj).stdout)["diagnostics"]
+           if d["rule"] == "SFN010"]
+    assert (d["env"], d["message"]) == ("prod", "no value for placeholder ${missing} in env 'prod'")

@@ -20,7 +20,8 @@ execution input's JSON Schema, as a template's `templates/<name>.input.schema.js
 compared). An
 expected finding
 matches on `pointer` and `message` (or `message_contains`), and on `hint`, `key`, `offset`, `path`,
-`severity` when given. Each rule's `example_fail` / `example_pass` (its docs) run as the cases `docs_fail`
+`severity`, `related` (the pointers of its related places) and `follows` (`[rule id, pointer]` of the
+finding it is a consequence of) when given. Each rule's `example_fail` / `example_pass` (its docs) run as the cases `docs_fail`
 (fires) and `docs_pass` (does not).
 """
 
@@ -39,7 +40,8 @@ from sfn_compiler.check.runner import run_rules
 
 CASES = Path(__file__).resolve().parent / "cases"
 CASE_KEYS = {"definition", "text", "settings", "context", "placeholders", "input_schema", "also", "expect"}
-FINDING_KEYS = {"pointer", "message", "message_contains", "hint", "key", "offset", "path", "severity"}
+FINDING_KEYS = {"pointer", "message", "message_contains", "hint", "key", "offset", "path", "severity", "related",
+                "follows"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Observed:
     path: tuple[str, ...] = ()
     severity: str | None = None
     rule: str = ""
+    related: tuple[str, ...] = ()             # pointers of the related places
+    follows: tuple[str, ...] = ()             # (rule id, pointer) of the finding this one follows from
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, False, (), "")}
@@ -125,13 +129,15 @@ def run_case(case: Case, select: str | None = None) -> list[Observed]:
     if "text" in spec or rule.document:
         config.placeholders = placeholders
         text = spec["text"] if "text" in spec else json.dumps(spec["definition"], indent=2)
-        return [Observed(d.pointer, d.message, d.hint, severity=d.severity, rule=d.rule)
+        return [Observed(d.pointer, d.message, d.hint, severity=d.severity, rule=d.rule,
+                         related=tuple(r.pointer for r in d.related))
                 for d in validate_text(text, "case.json", config, machine_type=machine_type,
                                        input_schema=spec.get("input_schema"))]
     found = run_rules(spec["definition"], config, placeholders=placeholders, machine_type=machine_type,
                       input_schema=spec.get("input_schema"))
     return [Observed(f.pointer, f.message, f.hint, f.key, f.offset, tuple(f.path),
-                     f.severity.value if f.severity else r.severity.value, r.id) for r, f in found]
+                     f.severity.value if f.severity else r.severity.value, r.id, tuple(n.pointer for n in f.related),
+                     tuple(f.follows or ())) for r, f in found]
 
 
 def _matches(expected: dict[str, Any], got: Observed) -> bool:
@@ -144,7 +150,10 @@ def _matches(expected: dict[str, Any], got: Observed) -> bool:
     for k in ("hint", "key", "offset", "severity"):
         if k in expected and expected[k] != getattr(got, k):
             return False
-    return "path" not in expected or tuple(expected["path"]) == got.path
+    for k in ("path", "related", "follows"):
+        if k in expected and tuple(expected[k]) != getattr(got, k):
+            return False
+    return True
 
 
 def check_case(case: Case) -> None:

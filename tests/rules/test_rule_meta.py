@@ -16,7 +16,7 @@ RULES = all_rules()
 CASES = all_cases()
 ID = re.compile(r"^SFN\d{3}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
-GROUPS = {"0": {"parse", "suppression", "remote", "internal"}, "1": {"structure"}, "2": {"graph"},
+GROUPS = {"0": {"parse", "suppression", "remote", "internal", "input"}, "1": {"structure"}, "2": {"graph"},
           "3": {"jsonata"}, "4": {"states"}, "5": {"variables"}, "6": {"errors"}, "7": {"pattern"}, "8": {"data"}}
 SECTIONS = {"0": ["Why", "How to fix"], "7": ["Why", "How to fix", "Known limits", "Options"],
             "8": ["Why", "How to fix", "Known limits"]}
@@ -25,8 +25,16 @@ NO_FAIL_CASE = {
     "SFN003": "a definition over 1 MiB: tests/check/test_runner.py::test_definition_too_large",
     "SFN008": "needs AWS: tests/check/test_runner.py::test_remote_validation_with_stubber (botocore Stubber)",
     "SFN009": "needs a crashing rule: tests/check/test_runner.py::test_crashing_rule_is_reported_not_raised",
+    # problems with the inputs, not a definition (templates, env files, paths): fire and stay quiet in
+    "SFN010": "a project: tests/report/test_formats.py::test_a_template_that_does_not_render",
+    "SFN011": "a project: tests/integrations/test_inputs_as_diagnostics.py::test_env_problems_are_sfn011",
+    "SFN012": "files: tests/integrations/test_inputs_as_diagnostics.py::test_missing_inputs_are_sfn012",
+    "SFN013": "a template: tests/integrations/test_inputs_as_diagnostics.py::test_definitions_not_read_are_sfn013",
+    "SFN014": "a template: tests/integrations/test_inputs_as_diagnostics.py::test_invalid_template_properties_are_sfn014",
+    "SFN015": "a project: tests/integrations/test_inputs_as_diagnostics.py::test_unused_env_values_are_sfn015",
 }
-NO_PASS_CASE = {"SFN008": NO_FAIL_CASE["SFN008"], "SFN009": NO_FAIL_CASE["SFN009"]}
+NO_PASS_CASE = {r: NO_FAIL_CASE[r] for r in ("SFN008", "SFN009", "SFN010", "SFN011", "SFN012", "SFN013", "SFN014",
+                                                 "SFN015")}
 
 
 def test_one_rule_list():

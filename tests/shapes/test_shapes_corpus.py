@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfn_compiler.load.jsondoc import blank_json5
+from sfn_compiler.load.json5doc import to_json
 from sfn_compiler.shapes.findings import shape_findings
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -21,7 +21,7 @@ REAL = CORPUS / "real"
 
 def load_json5ish(text: str):
     """JSON, or the JSON5 subset of the LocalStack templates (the reader `sfnc validate` uses)."""
-    return json.loads(blank_json5(text))
+    return json.loads(to_json(text)[0])
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:

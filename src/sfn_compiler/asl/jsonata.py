@@ -102,14 +102,16 @@ def expression_body(value: Any, as_variable: bool = False) -> str | None:
 # --------------------------------------------------------------------------------------------------
 # placeholders inside expressions (opaque mode)
 
-_PLACEHOLDER_START = re.compile(r"\$\{|\{\{")
+_PLACEHOLDER_START = re.compile(r"\$\{|\{\{resolve:")
 
 
 def neutralize_placeholders(body: str, as_variable: bool = False) -> str:
-    """Replace `${...}` / `{{...}}` outside JSONata string literals by a string literal of the same length
-    (`"xx…"`), so an unrendered template still parses and offsets are unchanged. With `as_variable`, by a
-    variable of the same length (`$___`) instead: a value of unknown type (the shape inference's view)."""
-    if "${" not in body and "{{" not in body:
+    """Replace `${...}` / `{{resolve:...}}` outside JSONata string literals by a string literal of the same
+    length (`"xx…"`), so an unrendered template still parses and offsets are unchanged. With `as_variable`,
+    by a variable of the same length (`$___`) instead: a value of unknown type (the shape inference's view).
+    A plain `{{` is JSONata (a block holding an object constructor: `function($v){{"S": $v}}`), never a
+    placeholder."""
+    if "${" not in body and "{{resolve:" not in body:
         return body
     out: list[str] = []
     i = 0
@@ -182,6 +184,8 @@ class VarRef:
     start: int
     end: int
     called: bool = False  # `$name(...)`
+    conditional: bool = False  # evaluated only sometimes: a branch of `?:`, the right of and/or, a lambda
+                               # body, a predicate, a later path step (once per item: maybe never)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +298,10 @@ def _analyze(body: str) -> Analysis:
                     loc -= len(tok_text)
         loc = max(0, min(loc, len(body)))
         message = str(exc) if code else f"cannot parse the expression ({type(exc).__name__}: {exc})"
+        if code in ("S0101", "S0105") and _unclosed_quote(body) is not None:   # a string / backquoted name
+            loc = _unclosed_quote(body)
+            what = "string literal" if body[loc] != "`" else "backquoted name"
+            message = f"the {what} that starts here is never closed (no matching {body[loc]})"
         return Analysis(error=ParseError(code if isinstance(code, str) else None, message, loc))
     _remember(body, ast)
     walker = _Walker(body)
@@ -313,6 +321,29 @@ def _analyze(body: str) -> Analysis:
         locals=frozenset(bound),
         guarded=frozenset(walker.guarded),
     )
+
+
+def _unclosed_quote(body: str) -> int | None:
+    """Offset of the quote that opens a string literal (or backquoted name) the body never closes."""
+    quote, start, i, n = None, 0, 0, len(body)
+    while i < n:
+        ch = body[i]
+        if quote:
+            if ch == "\\" and quote != "`":
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif body.startswith("/*", i):
+            end = body.find("*/", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+            continue
+        elif ch in "'\"`":
+            quote, start = ch, i
+        i += 1
+    return start if quote else None
 
 
 def _dedupe(items) -> tuple:
@@ -382,6 +413,15 @@ class _Walker:
         self.bound: set[str] = set()
         self.guarded: set[str] = set()
         self.seen: set[int] = set()
+        self.cond = 0       # > 0 while walking a part that is evaluated only sometimes
+
+    def maybe(self, node: Any, top: bool) -> None:
+        """Walk a part of the expression that is evaluated only under a condition (or once per item)."""
+        self.cond += 1
+        try:
+            self.walk(node, top)
+        finally:
+            self.cond -= 1
 
     def walk(self, node: Any, top: bool) -> None:
         if node is None or isinstance(node, (str, int, float, bool)):
@@ -412,7 +452,7 @@ class _Walker:
             proc = node.procedure
             if getattr(proc, "type", None) == "variable":
                 self._variable(proc, top, called=True)
-                self.walk(getattr(proc, "predicate", None), False)
+                self.maybe(getattr(proc, "predicate", None), False)
             else:
                 self.walk(proc, top)
             exists = getattr(proc, "type", None) == "variable" and proc.value == "exists" and _end(proc) > 0
@@ -427,16 +467,19 @@ class _Walker:
             for arg in node.arguments or ():
                 if getattr(arg, "type", None) == "variable":
                     self.bound.add(str(arg.value))
-            self.walk(node.body, False)
+            self.maybe(node.body, False)
         elif t == "condition":
             self.walk(node.condition, top)
-            self.walk(node.then, top)
-            self.walk(node._else, top)
+            self.maybe(node.then, top)
+            self.maybe(node._else, top)
         elif t == "block":
             self.walk(node.expressions, top)
         elif t in ("binary", "apply"):
             self.walk(node.lhs, top)
-            self.walk(node.rhs, top)
+            if t == "binary" and node.value in ("and", "or"):
+                self.maybe(node.rhs, top)     # short-circuit
+            else:
+                self.walk(node.rhs, top)
         elif t == "unary":
             if node.lhs_object is not None:
                 for pair in node.lhs_object:
@@ -447,14 +490,14 @@ class _Walker:
                 self.walk(node.expression, top)
         elif t == "transform":
             # a transform is a function: its pattern applies to the value it is given (`$x ~> |…|…|`)
-            self.walk(node.pattern, False)
-            self.walk(node.update, False)
-            self.walk(node.delete, False)
+            self.maybe(node.pattern, False)
+            self.maybe(node.update, False)
+            self.maybe(node.delete, False)
         elif t == "filter":
-            self.walk(node.expr, False)
+            self.maybe(node.expr, False)
         elif t == "sort":
             for term in node.terms or ():
-                self.walk(getattr(term, "expression", None), False)
+                self.maybe(getattr(term, "expression", None), False)
         elif t == "index":
             if node.value:
                 self.bound.add(str(node.value))
@@ -465,11 +508,11 @@ class _Walker:
         for attr in ("predicate", "stages"):
             items = getattr(node, attr, None)
             if items:
-                self.walk(items, False)
+                self.maybe(items, False)
         group = getattr(node, "group", None)
         if group is not None and group.lhs_object:
             for pair in group.lhs_object:
-                self.walk(pair, False)
+                self.maybe(pair, False)
         for attr in ("focus", "index"):
             name = getattr(node, attr, None)
             if isinstance(name, str) and name:
@@ -488,7 +531,7 @@ class _Walker:
         elif name == "$":
             self.dd.append(Mark("$$", max(0, end - 2), end))
         else:
-            ref = VarRef(name, start, end, called)
+            ref = VarRef(name, start, end, called, self.cond > 0)
             if called:
                 self.calls.append(ref)
                 if name not in FUNCTIONS:
@@ -521,5 +564,5 @@ class _Walker:
         else:
             self.walk(first, top)
         for step in steps[1:]:
-            self.walk(step, False)
+            self.maybe(step, False)
         self._decorations(node)

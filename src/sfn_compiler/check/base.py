@@ -25,6 +25,16 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class Note:
+    """Another place that belongs to a finding (located by the runner like the finding itself)."""
+
+    pointer: str
+    message: str
+    offset: int | None = None
+    key: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     pointer: str                      # RFC 6901 pointer into the definition ("" = root)
     message: str                      # one sentence naming the state and the field
@@ -33,6 +43,9 @@ class Finding:
     offset: int | None = None         # character offset inside the string at `pointer` (JSONata positions)
     path: tuple[str, ...] = ()        # state names of an offending path (pattern rules)
     severity: Severity | None = None  # overrides the rule's default for this finding
+    related: tuple[Note, ...] = ()    # other places that belong to it (shown as related information)
+    follows: tuple[str, str] | None = None  # (rule id, pointer) of the finding this one is a consequence of:
+                                      # when that finding is reported, this one becomes its related information
 
 
 @dataclass

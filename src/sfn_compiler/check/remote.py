@@ -28,7 +28,7 @@ def make_client(aws: dict[str, Any] | None = None):
 
 
 def remote_diagnostics(client, doc: JsonDocument, config: CheckConfig, *, machine_type: str = "STANDARD",
-                       source_map=None, env: str | None = None) -> list[Diagnostic]:
+                       source_map=None, env: str | None = None, resource: str | None = None) -> list[Diagnostic]:
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
@@ -43,7 +43,7 @@ def remote_diagnostics(client, doc: JsonDocument, config: CheckConfig, *, machin
                         file=doc.filename) from None
     except BotoCoreError as exc:
         raise SfncError(f"AWS ValidateStateMachineDefinition failed: {exc}", file=doc.filename) from None
-    col = _Collector(doc, config, source_map=source_map, env=env)
+    col = _Collector(doc, config, source_map=source_map, env=env, resource=resource)
     for item in resp.get("diagnostics", []):
         location = item.get("location") or ""
         pointer = location if location.startswith("/") else ""

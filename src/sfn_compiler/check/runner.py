@@ -8,18 +8,19 @@ locates every finding once: pointer -> rendered file:line:col -> template file:l
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Related, Span, code_frame
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import escape_token
 from ..load.jsondoc import read_text
 from ..placeholders import has_placeholder
-from .base import CheckContext, Finding, Rule, Severity
+from .base import CheckContext, Finding, Note, Rule, Severity
 from .config import CheckConfig
 from .rules.document import (DefinitionTooLarge, DuplicateKey, InvalidJson, InvalidSuppression, NotAStateMachine,
                        RuleCrashed, UnrenderedPlaceholder, UnusedSuppression)
@@ -42,56 +43,84 @@ def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
 
 class _Collector:
     def __init__(self, doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
-                 path_for_ignores: str | None = None) -> None:
+                 path_for_ignores: str | None = None, substitutions: dict[str, str] | None = None,
+                 resource: str | None = None) -> None:
         self.doc = doc
+        self.substitutions = substitutions
+        self.resource = resource            # the resource holding a definition read out of a template
         self.config = config
         self.source_map = source_map
         self.env = env
         self.path = path_for_ignores or doc.filename
         self.diagnostics: list[Diagnostic] = []
 
-    def add(self, rule: type[Rule], finding: Finding, at=None) -> None:
-        if not self.config.enabled(rule, self.path):
-            return
-        severity = self.config.severity_of(rule, finding.severity)
+    def locate(self, pointer: str, offset: int | None = None, key: bool = False, at=None) -> tuple[Span, Span | None]:
+        """(the place in the validated file, the place in the template or None)."""
         doc = self.doc
         if at is not None:
             pos = at
-        elif finding.offset is not None:
-            pos = doc.locate_in_string(finding.pointer, finding.offset)
+        elif offset is not None:
+            pos = doc.locate_in_string(pointer, offset)
         else:
-            pos = doc.locate(finding.pointer, key=finding.key)
+            pos = doc.locate(pointer, key=key)
         span = Span(doc.filename, pos.line, pos.column)
         template = None
-        frame_file_text = doc.text
-        frame = span
         if self.source_map is not None:
-            template = frame = self.source_map.locate(finding.pointer, finding.offset, key=finding.key)
+            if at is not None and hasattr(self.source_map, "locate_position"):  # a text assembled from parts
+                template = self.source_map.locate_position(at)
+            else:
+                template = self.source_map.locate(pointer, offset, key=key)
+        return span, template
+
+    def add(self, rule: type[Rule], finding: Finding, at=None, count: int = 1) -> None:
+        if not self.config.enabled(rule, self.path):
+            return
+        severity = self.config.severity_of(rule, finding.severity)
+        span, template = self.locate(finding.pointer, finding.offset, finding.key, at)
+        # the file as written: a JSON5 document's text is the JSON it was read as (`json5doc`), its source the file
+        frame_file_text = getattr(self.doc, "source", None) or self.doc.text
+        frame = span
+        if template is not None:
+            frame = template
             frame_file_text = self.source_map.template.text if self.source_map.line_map is None else None
+        related = []
+        for note in finding.related:
+            nspan, ntemplate = self.locate(note.pointer, note.offset, note.key)
+            related.append(Related(note.message, nspan, note.pointer, ntemplate))
+        message = finding.message + (f" ({count} times in this field)" if count > 1 else "")
+        neutral = _neutral(finding.message, self.substitutions)
         self.diagnostics.append(Diagnostic(
-            finding.message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
-            template, rule.docs_url(), tuple(finding.path), fingerprint(rule.id, (template or span).file, finding),
-            _frame(frame_file_text, frame.line, frame.column)))
+            message, severity.value, span, finding.pointer, self.env, finding.hint, rule.id, rule.name,
+            template, rule.docs_url(), tuple(finding.path),
+            fingerprint(rule.id, (template or span).file, finding.pointer, neutral, self.resource),
+            code_frame(frame_file_text, frame.line, frame.column), related=tuple(related),
+            neutral=None if neutral == finding.message else neutral + (f" ({count} times in this field)" if count > 1 else "")))
 
 
-def fingerprint(rule_id: str, file: str, finding: Finding) -> str:
-    """Stable across runs and line moves: the rule, the template (or file), the pointer and the message."""
-    return hashlib.sha256("\0".join([rule_id, file, finding.pointer, finding.message]).encode()).hexdigest()[:16]
+def _source_position(col: _Collector, pos):
+    """A position in the validated text, as the user's file numbers it: a definition assembled from parts of
+    a template (a CloudFormation DefinitionString) has no lines of its own, so its template's are quoted."""
+    locate = getattr(col.source_map, "locate_position", None)
+    return locate(pos) if locate is not None else pos
 
 
-def _frame(text: str | None, line: int, column: int) -> str | None:
-    if text is None or line < 1:
-        return None
-    lines = text.split("\n")
-    if line > len(lines):
-        return None
-    src = lines[line - 1]
-    if len(src) > 160:
-        start = max(0, column - 80)
-        src = ("…" if start else "") + src[start:start + 160]
-        column = column - start + (1 if start else 0)
-    gutter = f"{line:>5} | "
-    return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
+def _neutral(message: str, substitutions: dict[str, str] | None) -> str:
+    """`message` with each env-substituted value (longest first) written as its placeholder, so the same
+    finding in several envs has one fingerprint."""
+    if not substitutions:
+        return message
+    for value in sorted(substitutions, key=len, reverse=True):
+        if value in message:  # a whole word or run: 'dev' is not replaced inside 'device'
+            message = re.sub(rf"(?<![\w]){re.escape(value)}(?![\w])", lambda _m: substitutions[value], message)
+    return message
+
+
+def fingerprint(rule_id: str, file: str, pointer: str, message: str, resource: str | None = None) -> str:
+    """Stable across runs, line moves and envs: the rule, the template (or file), the pointer and the message
+    (env-substituted values written as their placeholders; no occurrence count), and the resource when the
+    definition was read out of a template that may hold several."""
+    parts = [rule_id, file, pointer, message] + ([resource] if resource else [])
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
@@ -126,10 +155,49 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
     return out
 
 
+def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> list[tuple[type[Rule], Finding, int]]:
+    """One root cause, one finding: repeats of the same finding (rule, pointer, message) in one field become
+    one with a count and the other occurrences as related places; a finding that `follows` another one that
+    is reported (at least as severe) becomes that one's related information. Order is kept."""
+    out: list[list] = []          # [rule, finding, count]
+    same: dict[tuple, list] = {}
+    for rule, f in findings:
+        key = (rule.id, f.pointer, f.message)
+        first = same.get(key)
+        if first is None:
+            same[key] = entry = [rule, f, 1]
+            out.append(entry)
+            continue
+        first[2] += 1
+        if f.offset is not None and f.offset != first[1].offset:
+            first[1] = replace(first[1], related=first[1].related + (Note(f.pointer, "again in this field", f.offset),))
+    roots = {(e[0].id, e[1].pointer): e for e in out}
+    folded: set[int] = set()
+    for i, (rule, f, count) in enumerate(out):
+        root, seen = out[i], set()
+        while root[1].follows and id(root) not in seen:   # a chain folds into its first cause
+            seen.add(id(root))
+            root = roots.get(root[1].follows) or root
+        if root is out[i] or severity_of(root[0], root[1]).rank < severity_of(rule, f).rank:
+            continue
+        root[1] = replace(root[1], related=root[1].related + (Note(f.pointer, f.message, f.offset, f.key),)
+                          + f.related)
+        folded.add(i)
+    return [tuple(e) for i, e in enumerate(out) if i not in folded]
+
+
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
                       path_for_ignores: str | None = None, machine_type: str | None = None,
+                      extra: list[tuple[type[Rule], Finding]] = (),
+                      substitutions: dict[str, str] | None = None, resource: str | None = None,
                       input_schema: Any = None) -> list[Diagnostic]:
-    col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores)
+    """Check one document and locate the findings. `extra`: findings the loader made (e.g. a CloudFormation
+    placeholder with no substitution); they go through the same selection, suppressions, grouping and
+    locating as the rules' findings. `substitutions` (rendered value -> `${name}`) keep fingerprints the
+    same across envs; `resource` (a definition read out of a template) is part of every fingerprint.
+    `input_schema`: the execution input's JSON Schema (the data rules infer shapes from it)."""
+    col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
+                     substitutions=substitutions, resource=resource)
     data = doc.data
     if len(doc.text) > MAX_DEFINITION_CHARS:
         col.add(DefinitionTooLarge, Finding("", f"the definition has {len(doc.text):,} characters; the limit is "
@@ -137,11 +205,11 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
     if doc.has_duplicates:
         for dup in doc.duplicates():
             key = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-            first, second = dup.first, dup.second
+            first, second = _source_position(col, dup.first), _source_position(col, dup.second)
             where = (f"line {first.line}, again at line {second.line}" if first.line != second.line else
                      f"{first.line}:{first.column}, again at {second.line}:{second.column}")
             col.add(DuplicateKey, Finding(dup.pointer, f"duplicate key {key!r}: first at {where}; JSON keeps only the last",
-                                          hint="rename or remove one of them", key=True), at=second)
+                                          hint="rename or remove one of them", key=True), at=dup.second)
     if not isinstance(data, dict) or ("States" not in data and "StartAt" not in data):
         kind = type(data).__name__ if not isinstance(data, dict) else "an object without StartAt and States"
         col.add(NotAStateMachine, Finding("", f"not a state machine definition: the document is {kind}",
@@ -161,8 +229,10 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
     ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
                        machine_type=machine_type, input_schema=input_schema)
-    findings = run_rules(data, config, path=col.path, ctx=ctx)
+    findings = run_rules(data, config, path=col.path, ctx=ctx) + [(r, f) for r, f in extra
+                                                                   if config.enabled(r, col.path)]
     suppressions = find_suppressions(data, ctx.machine.states)
+    kept = []
     for rule, f in findings:
         hit = False
         for s in suppressions:
@@ -172,7 +242,9 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                         s.used.add(sel)
                         hit = True
         if not hit:
-            col.add(rule, f)
+            kept.append((rule, f))
+    for rule, f, count in group_findings(kept, lambda rule, f: config.severity_of(rule, f.severity)):
+        col.add(rule, f, count=count)
     for s in suppressions:
         for sel in s.selectors:
             if not known_selector(sel):
@@ -189,9 +261,15 @@ def _finish(col: _Collector) -> list[Diagnostic]:
 
 
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
-                  source_map=None, machine_type: str | None = None, input_schema: Any = None) -> list[Diagnostic]:
+                  source_map=None, machine_type: str | None = None, json5: bool = False,
+                  input_schema: Any = None) -> list[Diagnostic]:
     try:
-        doc = load_json_text(text, display, allow_duplicates=True)
+        if json5:
+            from ..load.json5doc import load_json5_text
+
+            doc = load_json5_text(text, display, allow_duplicates=True)
+        else:
+            doc = load_json_text(text, display, allow_duplicates=True)
     except SfncError as exc:
         p = exc.problems[0]
         rule = InvalidJson
@@ -199,7 +277,8 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
             return []
         where = p.span or Span(display)
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
-                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url())]
+                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
+                           frame=p.frame or code_frame(text, where.line, where.column))]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type,
                              input_schema=input_schema)
 
@@ -207,23 +286,18 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
 def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None,
                   input_schema: Any = None) -> list[Diagnostic]:
     text = read_text(path, display)
-    if path.suffix == ".json5":  # comments and trailing commas blanked out; positions unchanged
-        from ..load.jsondoc import blank_json5
-
-        diags = validate_text(blank_json5(text), display, config, machine_type=machine_type,
-                              input_schema=input_schema)
-        # show the file as written in code frames
-        return [replace(d, frame=_frame(text, d.span.line, d.span.column or 1)) if d.span and d.span.line else d
-                for d in diags]
-    return validate_text(text, display, config, machine_type=machine_type, input_schema=input_schema)
+    # a .json5 file is read as JSON5; positions and code frames are in the file as written
+    return validate_text(text, display, config, machine_type=machine_type, json5=path.suffix == ".json5",
+                         input_schema=input_schema)
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
-                      machine_type: str | None = None, input_schema: Any = None) -> list[Diagnostic]:
+                      machine_type: str | None = None, substitutions: dict[str, str] | None = None,
+                      input_schema: Any = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
                              path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
-                             input_schema=input_schema)
+                             substitutions=substitutions, input_schema=input_schema)

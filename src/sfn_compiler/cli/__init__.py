@@ -15,7 +15,7 @@ app = typer.Typer(
     name="sfnc",
     help="Compile, validate, test and deploy AWS Step Functions state machines written in JSONata.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -38,6 +38,7 @@ def _root(
                                                    help="Project directory (default: found from the current one).")] = None,
 ) -> None:
     ctx.obj = _common.Options(debug=debug, project_dir=project)
+    ctx.color = _common.color_setting()   # click keeps or strips the colour codes by it (FORCE_COLOR in CI logs)
 
 
 from . import render as _render  # noqa: E402,F401  (registers commands)
@@ -45,6 +46,8 @@ from . import deploy as _deploy  # noqa: E402,F401
 from . import validate as _validate  # noqa: E402,F401
 from . import diagram as _diagram  # noqa: E402,F401
 from . import simulate as _simulate  # noqa: E402,F401
+from . import importer as _importer  # noqa: E402,F401
+from . import lock as _lock  # noqa: E402,F401
 
 
 def main() -> None:

@@ -40,12 +40,21 @@ def project(ctx: typer.Context):
     return find_project(start)
 
 
-def color_enabled(stream=None) -> bool:
-    stream = stream or sys.stdout
+def color_setting() -> bool | None:
+    """NO_COLOR (non-empty) turns colour off, FORCE_COLOR (non-empty, not 0/false) on even when the output
+    is not a terminal (CI logs); None: decide by the stream."""
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if os.environ.get("FORCE_COLOR", "").strip().lower() not in ("", "0", "false"):
         return True
+    return None
+
+
+def color_enabled(stream=None) -> bool:
+    stream = stream or sys.stdout
+    setting = color_setting()
+    if setting is not None:
+        return setting
     return hasattr(stream, "isatty") and stream.isatty()
 
 

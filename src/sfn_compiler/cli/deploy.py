@@ -98,7 +98,8 @@ def deploy(
 ) -> None:
     """Deploy the committed definitions/<ENV>/ files: create, update (publish, alias, tags) or leave unchanged.
 
-    Refuses stale or invalid definitions. Exit 0 when everything deployed (or is unchanged), 1 when a
+    Refuses stale or invalid definitions, and an env whose values from AWS (envs/<ENV>.lock.json) changed
+    since they were locked. Exit 0 when everything deployed (or is unchanged), 1 when a
     machine failed or the deploy was refused, 2 for usage, config and credential errors.
     """
     from ..deploy.collect import collect_targets, git_commit
@@ -126,6 +127,14 @@ def deploy(
 
     client, account_id, guard = _connect(envcfg)
     typer.echo(f"env {env}: {guard}")
+    if envcfg.aws_refs:   # values from SSM / stack outputs: what was rendered must still be what AWS holds
+        from ..deploy.lock import stale_lock_problems
+
+        stale = stale_lock_problems(project, envcfg)
+        if stale:
+            _common.print_problems(stale)
+            typer.echo(f"{env}: refusing to deploy: the lock file is stale; nothing was changed", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
     plans = _plan(envcfg, client, col.targets, account_id)
     for p in plans:
         if isinstance(p, Plan):

@@ -21,13 +21,20 @@ def diagram(
     fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid or dot.")] = "mermaid",
     docs: Annotated[bool, typer.Option("--docs", help="Write docs/workflows/<template>.md for every template.")] = False,
     check: Annotated[bool, typer.Option("--check", help="With --docs: write nothing, exit 1 when a page is stale.")] = False,
+    catch: Annotated[str, typer.Option("--catch", metavar="MODE", help="Catch edges: grouped (through one 'on error' junction per handler, the default), all (one edge per catcher) or none.")] = "grouped",
+    no_catch: Annotated[bool, typer.Option("--no-catch", help="Same as --catch none.")] = False,
     shapes: Annotated[bool, typer.Option("--shapes", help="Print each state's inferred input, result and output shapes (and variables) instead of a diagram.")] = False,
     input_schema: Annotated[Optional[Path], typer.Option("--input-schema", metavar="FILE", help="With --shapes: JSON Schema of the execution input (templates: templates/<name>.input.schema.json).")] = None,
     depth: Annotated[int, typer.Option("--depth", metavar="N", help="With --shapes: nesting levels shown per shape.")] = 2,
 ) -> None:
     """Draw a state machine as a Mermaid or Graphviz DOT diagram (or, with --shapes, show the data)."""
-    from ..diagram import to_dot, to_mermaid
+    from ..diagram import CATCH_MODES, to_dot, to_mermaid
     from ..pipeline.docs import diagram_source, workflow_docs
+
+    if no_catch:
+        catch = "none"
+    if catch not in CATCH_MODES:
+        raise SfncError(f"unknown --catch mode {catch!r}", hint="grouped, all or none")
 
     project = _common.project(ctx)
     if docs:
@@ -51,4 +58,4 @@ def diagram(
     if fmt not in ("mermaid", "dot"):
         raise SfncError(f"unknown format {fmt!r}", hint="mermaid or dot")
     data, label = diagram_source(project, name, env[0] if env else None)
-    typer.echo(to_mermaid(data) if fmt == "mermaid" else to_dot(data, label), nl=False)
+    typer.echo(to_mermaid(data, catch) if fmt == "mermaid" else to_dot(data, label, catch), nl=False)

@@ -54,7 +54,10 @@ def render(
         if not strict:
             _common.print_problems(o.render.warnings)
         if o.problems:
-            failed = True
+            # a template that does not render is an input error (2); with --strict, unused values only are
+            # findings (1), like validation errors
+            failed = failed or bool(o.render.problems)
+            exit_code = EXIT_FINDINGS
             _common.print_problems(o.problems)
             typer.echo(f"{o.env}: {len(project.templates()) if not names else len(names)} templates, "
                        f"{len(o.problems)} error(s), nothing written", err=True)

@@ -59,11 +59,13 @@ def run(
         if partial is not None:
             typer.echo(format_trace(partial, fmt), nl=False)
         raise _sim_error(exc, str(definition)) from None
-    typer.echo(format_trace(result, fmt), nl=False)
-    if fmt == "text":
+    text = format_trace(result, fmt)
+    typer.echo(text, nl=not text.endswith("\n"))
+    if fmt == "text":   # the trace ends with the output (shortened when long): print it whole only then
         typer.echo(f"status: {result.status}" + (f" ({result.error}: {result.cause})" if result.error else ""))
-        if result.status == "SUCCEEDED":
-            typer.echo("output: " + json.dumps(result.output, ensure_ascii=False))
+        full = json.dumps(result.output, separators=(",", ":"), ensure_ascii=False, default=str)
+        if result.status == "SUCCEEDED" and f"output: {full}" not in text:
+            typer.echo("full output: " + full)
     raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
 
 
@@ -73,28 +75,37 @@ def test_cmd(
     ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[TEMPLATE]...", help="Only these templates.")] = None,
     env: Annotated[Optional[str], typer.Option("--env", "-e", help="Env to render with (default: [tool.sfnc.test] env, else local).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or junit.")] = "text",
     min_coverage: Annotated[Optional[float], typer.Option("--min-coverage", metavar="N", help="Fail when a machine's transition coverage is below N percent.")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Print each scenario's trace.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text: print only failures and the summary.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the json or junit report to FILE.")] = None,
     sets: SetOpt = None,
 ) -> None:
     """Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."""
     from ..pipeline.scenarios import run_scenarios
     from ..simulate import format_trace
 
-    if fmt not in ("text", "json"):
-        raise SfncError(f"unknown format {fmt!r}", hint="text or json")
+    if fmt not in ("text", "json", "junit"):
+        raise SfncError(f"unknown format {fmt!r}", hint="text, json or junit")
+    if output is not None and fmt == "text":
+        raise SfncError("--output is for --format json or junit")
     run = run_scenarios(_common.project(ctx), env, names, tuple(sets or ()), min_coverage)
     report: list[dict[str, Any]] = []
     for m in run.machines:
         cases = []
         for c in m.cases:
             r = c.result
+            if c.skipped:
+                cases.append({"scenario": c.display, "skipped": c.skipped})
+                if fmt == "text":
+                    typer.echo(f"skip {c.display}  ({c.skipped})")
+                continue
             if c.load_failed:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error]})
                 if fmt == "text":
-                    why = f"{c.error} (see below)" if c.input_invalid else "cannot load the scenario (see below)"
-                    typer.echo(f"FAIL {c.display}\n  {why}")
+                    why = f"{c.error} (see below)" if c.input_invalid else "cannot read the scenario (see below)"
+                    typer.echo(f"ERROR {c.display}\n  {why}")
                 continue
             if r is None:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error], "warnings": c.warnings})
@@ -104,7 +115,7 @@ def test_cmd(
             cases.append({"scenario": c.display, "passed": c.passed, "status": r.status, "error": r.error,
                           "transitions": r.transitions, "virtual_seconds": r.elapsed_seconds,
                           "problems": c.mismatches, "warnings": c.warnings})
-            if fmt == "text":
+            if fmt == "text" and not (quiet and c.passed):
                 mark = "ok  " if c.passed else "FAIL"
                 typer.echo(f"{mark} {c.display}  ({r.status}{', ' + r.error if r.error else ''}; "
                            f"{r.transitions} transitions, {r.elapsed_seconds:.0f} s virtual)")
@@ -112,22 +123,42 @@ def test_cmd(
                     typer.echo(f"  warning: {w}")
                 for mm in c.mismatches:
                     typer.echo("  " + mm.replace("\n", "\n  "))
-                if trace or not c.passed:
+                if (trace and not quiet) or not c.passed:
                     typer.echo("  " + format_trace(r, "text").rstrip("\n").replace("\n", "\n  "))
         rep = m.coverage.report()
         report.append({"machine": m.name, "cases": cases,
                        "coverage": {k: rep[k] for k in ("states", "transitions", "by_kind", "uncovered")}})
-        if fmt == "text":
+        if fmt == "text" and not quiet:
             typer.echo("  " + m.coverage.format().replace("\n", "\n  "))
-    if fmt == "json":
-        typer.echo(json.dumps({"version": 1, "env": run.env, "machines": report,
-                               "summary": {"scenarios": run.total, "failed": run.failed,
-                                           "below_min_coverage": run.below}},
-                              indent=2, ensure_ascii=False))
+    extra = (f", {run.unreadable} could not be read" if run.unreadable else "") + \
+        (f", {run.skipped} skipped" if run.skipped else "")
+    line = (f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
+            f"({len(report)} machines, env {run.env})")
+    if fmt == "text":
+        typer.echo(line)
     else:
-        typer.echo(f"{run.total - run.failed} passed, {run.failed} failed ({len(report)} machines, env {run.env})")
-        for b in run.below:
-            typer.echo(f"coverage below minimum: {b}", err=True)
+        if fmt == "json":
+            from ..report.json import diagnostic_json
+
+            text = json.dumps({"version": 1, "env": run.env, "machines": report,
+                               "problems": [diagnostic_json(p) for p in run.setup_problems],
+                               "summary": {"scenarios": run.total, "failed": run.failed,
+                                           "unreadable": run.unreadable, "skipped": run.skipped,
+                                           "below_min_coverage": run.below}},
+                              indent=2, ensure_ascii=False) + "\n"
+        else:
+            from ..simulate.junit import junit
+
+            text = junit(report, run.env, min_coverage, run.setup_problems)
+        if output is not None:
+            from ..render.engine import write_text_atomic
+
+            write_text_atomic(output, text)
+            typer.echo(line, err=True)
+        else:
+            typer.echo(text, nl=False)
+    for b in run.below:
+        typer.echo(f"coverage below minimum: {b}", err=True)
     if run.problems:
         _common.print_problems(run.problems)
         raise typer.Exit(EXIT_ERROR)

@@ -20,7 +20,7 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sari
 @_common.handle_errors
 def validate(
     ctx: typer.Context,
-    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...", help="ASL files or directories (default: the project's templates, rendered).")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...", help="ASL files, CloudFormation/SAM/CDK templates, Terraform files or directories (default: the project's templates, rendered).")] = None,
     env: EnvOpt = None,
     fmt: FormatOpt = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
@@ -32,10 +32,12 @@ def validate(
     input_schema: Annotated[Optional[Path], typer.Option("--input-schema", metavar="FILE", help="JSON Schema of the execution input, for PATHs (templates: templates/<name>.input.schema.json).")] = None,
     sets: SetOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="Skip files and directories matching GLOB under a directory PATH (repeatable; ** spans directories).")] = None,
 ) -> None:
-    """Validate state machines: the project's templates rendered per env, or ASL files."""
+    """Validate state machines: the project's templates rendered per env, or state machines where they live
+    (ASL files, CloudFormation/SAM/CDK templates, Terraform files)."""
     from ..pipeline import ValidateOptions, validate as run_validation
-    from ..report import FORMATS, Summary, render
+    from ..report import FORMATS, render
 
     if fmt not in FORMATS:
         raise SfncError(f"unknown format {fmt!r}", hint="formats: " + ", ".join(FORMATS))
@@ -46,17 +48,13 @@ def validate(
     if placeholders not in (None, "opaque", "error"):
         raise SfncError(f"--placeholders must be 'opaque' or 'error', not {placeholders!r}")
     run = run_validation(_common.project(ctx), ValidateOptions(
-        paths=paths, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
+        paths=paths, excludes=exclude, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
         machine_type=machine_type, input_schema=input_schema, sets=tuple(sets or ()), strict=strict,
         debug=_common.options(ctx).debug))
-    diagnostics, summary = run.diagnostics, run.summary
-    if run.problems:
-        if fmt == "text":  # templates that do not render: each problem on stderr, exit 2
-            raise SfncError(run.problems)
-        # machine-readable reports carry them too (CI annotates the template line), still exit 2
-        diagnostics = sorted(run.problems + diagnostics, key=lambda d: d.sort_key())
-        summary = Summary.of(diagnostics, len(run.files), run.envs, run.rules)
-    text = render(fmt, diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
+    # every format, on every exit code: templates that do not render, configs that do not load and files not
+    # read are diagnostics (SFN010-SFN015) in the report like the findings
+    summary = run.summary
+    text = render(fmt, run.diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
     if output:
         from ..render.engine import write_text_atomic
 

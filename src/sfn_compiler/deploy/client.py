@@ -46,6 +46,31 @@ class AwsError(Exception):
         return self.code in ENV_WIDE_CODES
 
 
+def aws_session(settings: dict[str, Any], *, local: bool | None = None):
+    """A boto3 session and client config for an env's aws settings (region, profile; dummy credentials and
+    short timeouts for a loopback endpoint_url). Raises AwsError for a missing profile or region."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ProfileNotFound
+
+    if local is None:
+        local = is_loopback(settings.get("endpoint_url"))
+    region = settings.get("region")
+    if local:
+        session = boto3.session.Session(region_name=region or "us-east-1", **LOCAL_CREDENTIALS)
+    else:
+        try:
+            session = boto3.session.Session(profile_name=settings.get("profile"), region_name=region)
+        except ProfileNotFound as exc:
+            raise AwsError(f"AWS profile {settings.get('profile')!r} not found", code="ProfileNotFound",
+                           hint=f"{exc}; fix aws.profile or configure it with `aws configure --profile`") from None
+        if not session.region_name:
+            raise AwsError("no AWS region", code="NoRegion", hint="set aws.region in the env file (or AWS_REGION)")
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1 if local else 5},
+                    connect_timeout=2 if local else 10, read_timeout=30 if local else 60, user_agent_extra="sfnc")
+    return session, config
+
+
 def _strip(response: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
@@ -70,7 +95,8 @@ def _hint_for(code: str, message: str, operation: str, role_arn: str | None) -> 
                 "or switch credentials (aws.profile / AWS_PROFILE)")
     if code == "InvalidArn":
         if "role" in lower:
-            return "aws.role_arn must look like arn:aws:iam::<12-digit account>:role/<name>"
+            return ("aws.role_arn must be an IAM role ARN of this region's partition: "
+                    "arn:aws:iam::<12-digit account>:role/<name> in the commercial regions")
         return "check aws.account_id and aws.region: the state machine ARN is built from them"
     if code == "StateMachineDeleting":
         return "the machine is being deleted; wait until the deletion finishes (usually under a minute) and re-run"
@@ -130,28 +156,10 @@ class SfnClient:
     @classmethod
     def connect(cls, settings: dict[str, Any], *, local: bool | None = None) -> "SfnClient":
         """Build the clients for an env's aws settings (endpoint_url, region, profile)."""
-        import boto3
-        from botocore.config import Config
-        from botocore.exceptions import ProfileNotFound
-
         endpoint = settings.get("endpoint_url")
         if local is None:
             local = is_loopback(endpoint)
-        region = settings.get("region")
-        if local:
-            session = boto3.session.Session(region_name=region or "us-east-1", **LOCAL_CREDENTIALS)
-        else:
-            try:
-                session = boto3.session.Session(profile_name=settings.get("profile"), region_name=region)
-            except ProfileNotFound as exc:
-                raise AwsError(f"AWS profile {settings.get('profile')!r} not found", code="ProfileNotFound",
-                               hint=f"{exc}; fix aws.profile or configure it with `aws configure --profile`") from None
-            if not session.region_name:
-                raise AwsError("no AWS region", code="NoRegion",
-                               hint="set aws.region in the env file (or AWS_REGION)")
-        config = Config(retries={"mode": "standard", "total_max_attempts": 1 if local else 5},
-                        connect_timeout=2 if local else 10, read_timeout=30 if local else 60,
-                        user_agent_extra="sfnc")
+        session, config = aws_session(settings, local=local)
         sfn = session.client("stepfunctions", endpoint_url=endpoint, config=config)
         # a loopback emulator serves STS on the same port; a real (VPC) states endpoint does not
         sts = session.client("sts", endpoint_url=endpoint if local else None, config=config)

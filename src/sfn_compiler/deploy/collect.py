@@ -1,8 +1,9 @@
 """From a project and an env to deploy `Target`s: the only deploy module that knows about templates.
 
 For `sfnc deploy` the definition sent is the committed `definitions/<env>/<stem>.json`, byte for byte,
-and only when it equals a fresh render of its template (so what was reviewed is what ships); it is
-validated and any error refuses the deploy. `sfnc diff` uses the fresh render instead.
+and only when it equals a fresh render of its template and has no uncommitted changes (so what was
+reviewed is what ships; for a local env an uncommitted file is only a warning); it is validated and any
+error refuses the deploy. `sfnc diff` uses the fresh render instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, problem
 from ..errors import SfncError
-from .target import Target, machine_name, settings_problems
+from .target import Target, is_loopback, machine_name, settings_problems
 
 
 @dataclass
@@ -97,6 +98,16 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
                     "deploy ships only what was reviewed", file=display, env=envcfg.name,
                     hint=f"run `sfnc render --env {envcfg.name}`, review the diff and commit it"))
                 continue
+            if uncommitted(project.root, path):
+                message = (f"{r.name}: the definition has uncommitted changes; deploy ships only committed, "
+                           "reviewed definitions")
+                hint = "commit it (git add + git commit), then deploy"
+                if is_loopback(settings.get("endpoint_url")):   # a local emulator: say so, do not stop
+                    col.warnings.append(problem(message.replace("deploy ships only", "a cloud env would ship only"),
+                                                file=display, env=envcfg.name, hint=hint, severity="warning"))
+                else:
+                    col.refusals.append(problem(message, file=display, env=envcfg.name, hint=hint))
+                    continue
         if validate:
             _, diagnostics = check_rendered(project, envcfg, r, check_config)
             errors = [d for d in diagnostics if d.severity == "error"]
@@ -108,6 +119,17 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
     if config_problems:
         raise SfncError(config_problems)
     return col
+
+
+def uncommitted(root: Path, path: Path) -> bool:
+    """`path` is modified, staged or untracked in the git work tree around `root` (False outside git, or
+    when git cannot be run: there is nothing to compare with)."""
+    try:
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", str(path)], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return status.returncode == 0 and bool(status.stdout.strip())
 
 
 def git_commit(root: Path, definitions: Path | None = None) -> str:

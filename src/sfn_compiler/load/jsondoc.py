@@ -14,7 +14,7 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import problem
+from ..diagnostics import code_frame, problem
 from ..errors import SfncError
 from .pointer import escape_token
 from .positions import LineIndex, Position
@@ -201,13 +201,55 @@ def load_json_text(text: str, filename: str, *, allow_duplicates: bool = False) 
     try:
         data = json.loads(text, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
-        raise SfncError(f"invalid JSON: {exc.msg}", file=filename, line=exc.lineno, column=exc.colno) from None
+        message, pos = json_error_words(text, exc)
+        lines = LineIndex(text)
+        at = lines.position(pos)
+        raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column,
+                        frame=code_frame(text, at.line, at.column)) from None
     except RecursionError:
         raise SfncError("invalid JSON: nesting too deep", file=filename) from None
     doc = JsonDocument(data, text, filename, dup_found)
     if dup_found and not allow_duplicates:
         _raise_duplicates(text, filename, doc._index().duplicates)
     return doc
+
+
+def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
+    """What the JSON parser's message means, in words, and the offset to point at: a trailing comma is
+    reported at the comma (the parser stops at the next line's `}`), an unclosed string at its quote."""
+    pos, msg = exc.pos, exc.msg
+    at = text[pos] if pos < len(text) else ""
+    before = pos - 1
+    while before >= 0 and text[before] in " \t\r\n":
+        before -= 1
+    if msg in ("Expecting property name enclosed in double quotes", "Expecting value") and at in "}]" and at \
+            and before >= 0 and text[before] == ",":
+        return f"trailing comma before '{at}' (JSON allows no ',' after the last item)", before
+    if msg == "Expecting property name enclosed in double quotes":
+        if at == "'":
+            return "a key in single quotes: JSON keys are strings in double quotes", pos
+        return "expected a key in double quotes (JSON has no unquoted keys)", pos
+    if msg == "Expecting value":
+        if pos >= len(text.rstrip()):
+            return "the text ends before the JSON value is complete", pos
+        if at == "'":
+            return "a string in single quotes: JSON strings use double quotes", pos
+        return "expected a value (a string in double quotes, a number, true, false, null, an object or an array)", pos
+    if msg == "Expecting ',' delimiter":
+        if pos >= len(text.rstrip()):
+            return "the text ends before every object and array is closed", pos
+        return "expected ',' between two items (or the end of the object or array)", pos
+    if msg == "Expecting ':' delimiter":
+        return "expected ':' after the key", pos
+    if msg.startswith("Unterminated string"):
+        return "a string is not closed (no closing double quote)", pos
+    if msg.startswith("Invalid control character"):
+        return "a raw control character (tab or line break) in a string: write it as \\t or \\n", pos
+    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\uXXXX"):
+        return "an invalid escape sequence in a string", pos
+    if msg == "Extra data":
+        return "more text after the end of the JSON value", pos
+    return msg[:1].lower() + msg[1:], pos
 
 
 def read_text(path: Path, display: str | None = None) -> str:
@@ -228,51 +270,10 @@ def read_text(path: Path, display: str | None = None) -> str:
 
 
 def load_json_file(path: Path, display: str | None = None, **kw: Any) -> JsonDocument:
-    """Load a JSON file; `.json5` files may hold comments and trailing commas (positions are kept)."""
+    """Load a JSON file; a `.json5` file is read as JSON5 (`json5doc`: positions are in the file as written)."""
     text = read_text(path, display)
     if path.suffix == ".json5":
-        doc = load_json_text(blank_json5(text), display or str(path), **kw)
-        doc.text = text
-        return doc
+        from .json5doc import load_json5_text
+
+        return load_json5_text(text, display or str(path), **kw)
     return load_json_text(text, display or str(path), **kw)
-
-
-def blank_json5(text: str) -> str:
-    """The JSON5 subset LocalStack and others keep definitions in (// and /* */ comments, trailing
-    commas), turned into JSON of the SAME length: comments and trailing commas become spaces (newlines
-    kept), so every line:col the JSON parser reports is still right for the original file."""
-    out = list(text)
-    i, n = 0, len(text)
-    in_string = False
-    last_comma = -1          # offset of a comma that may turn out to be trailing
-    while i < n:
-        c = text[i]
-        if in_string:
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                in_string = False
-            i += 1
-            continue
-        if c == '"':
-            in_string = True
-            last_comma = -1
-        elif text.startswith("//", i) or text.startswith("/*", i):
-            end = text.find("\n", i) if text[i + 1] == "/" else text.find("*/", i + 2)
-            end = n if end < 0 else (end if text[i + 1] == "/" else end + 2)
-            for j in range(i, end):
-                if out[j] != "\n":
-                    out[j] = " "
-            i = end
-            continue
-        elif c == ",":
-            last_comma = i
-        elif c in "}]":
-            if last_comma >= 0:
-                out[last_comma] = " "
-            last_comma = -1
-        elif not c.isspace():
-            last_comma = -1
-        i += 1
-    return "".join(out)

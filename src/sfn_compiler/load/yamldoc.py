@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Diagnostic, problem
+from ..diagnostics import Diagnostic, code_frame, problem
 from ..errors import SfncError
 from .jsondoc import read_text
 from .pointer import escape_token
@@ -71,6 +71,38 @@ def _walk(node: yaml.Node, pointer: str, key_pos: Position | None, filename: str
             _walk(item, f"{pointer}/{i}", None, filename, positions, problems, constructor)
 
 
+def yaml_error_words(text: str, exc: yaml.MarkedYAMLError) -> tuple[str, yaml.Mark | None]:
+    """What PyYAML's message means, in words, and the mark to point at (an unclosed quote or bracket is
+    reported where it opens, not at the end of the file)."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark, opened = exc.problem_mark or exc.context_mark, exc.context_mark or exc.problem_mark
+    ch = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    if "cannot start any token" in problem:
+        if ch == "\t":
+            return "a tab character: YAML indents with spaces only (replace the tab with spaces)", mark
+        return f"{ch!r} cannot start a value here: put the value in quotes", mark
+    if "scanning a quoted scalar" in context:
+        if "end of stream" in problem:
+            return "a quoted string that opens here is never closed", opened
+        return f"a quoted string that opens here is broken: {problem}", opened
+    if "flow sequence" in context:
+        return "a '[' list that opens here is not closed (expected ',' or ']')", opened
+    if "flow mapping" in context:
+        return "a '{' mapping that opens here is not closed (expected ',' or '}')", opened
+    if "block mapping" in context and "expected key" in problem:
+        return "this line's indentation matches no key above it (indent it like its siblings)", mark
+    if "mapping values are not allowed" in problem:
+        return "a ':' inside a plain value: put the value in quotes (\"a: b\")", mark
+    if "could not find expected ':'" in problem:
+        return "a line without 'key: value' inside a mapping", opened
+    if "found duplicate anchor" in problem or "found undefined alias" in problem:
+        return problem, mark
+    if "block collection" in context or "block sequence" in context:
+        return "a list item ('- ...') and a key are mixed at the same indentation", mark
+    msg = f"{context}, {problem}" if context and problem else (problem or context or "invalid YAML")
+    return msg, mark
+
+
 def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -> YamlDocument:
     """Parse YAML (safe_load semantics, or a SafeLoader subclass); duplicate keys are errors."""
     loader = (loader_class or _Loader)(text)
@@ -85,12 +117,10 @@ def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -
             raise SfncError(problems)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        msg = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            msg = f"{exc.context}, {exc.problem}"
-        raise SfncError(f"invalid YAML: {msg}", file=filename,
-                        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        msg, mark = yaml_error_words(text, exc)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise SfncError(f"invalid YAML: {msg}", file=filename, line=line, column=column,
+                        frame=code_frame(text, line, column)) from None
     except yaml.YAMLError as exc:
         raise SfncError(f"invalid YAML: {exc}", file=filename) from None
     finally:

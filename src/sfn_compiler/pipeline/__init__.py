@@ -6,6 +6,8 @@ home.
 - `rendering`: `render_env` (one env's templates), `render_project` (`sfnc render`), `select_envs`.
 - `validation`: `validate` (`sfnc validate`: files or templates x envs, remote, cross-env merge, summary,
   exit policy), `check_env` / `check_rendered` (render + validate; deploy uses them).
+- `sources`: `validate_paths` (`sfnc validate PATH...`: ASL files, CloudFormation/SAM/CDK templates and
+  Terraform files, found by `load.discover`, read by the readers in `load/`).
 - `scenarios`: `run_scenarios` (`sfnc test`: render, run each scenario, coverage).
 - `docs`: `workflow_docs` (`sfnc graph --docs`), `diagram_source` (`sfnc graph NAME`).
 

@@ -54,8 +54,11 @@ def render_env(project: Project, env: EnvConfig, names: list[str] | None = None)
     if not names and not problems:   # a template that failed to render may use any value: no guessing
         for leaf in unused_values(env, used):
             origin = env.origin("/values/" + "/".join(escape_token(p) for p in leaf.split(".")))
+            meant = difflib.get_close_matches(leaf, sorted(used), n=1, cutoff=0.75)
+            hint = (f"did you mean {meant[0]!r}? The templates use ${{{meant[0]}}}; this key is used by none"
+                    if meant else "remove it, or use --strict to make this an error")
             warnings.append(Diagnostic(f"value {leaf!r} is not used by any template", "warning", origin, env=env.name,
-                                       hint="remove it, or use --strict to make this an error"))
+                                       hint=hint))
     return EnvRender(env, rendered, problems, warnings)
 
 
@@ -100,8 +103,9 @@ def render_project(project: Project, env_names: list[str], names: list[str] | No
     for name in env_names:
         result = render_env(project, load_env(project, name, sets), names or None)
         problems = list(result.problems)
-        if strict:
-            problems += [replace(w, severity="error") for w in result.warnings]
+        if strict:   # an unused value is a finding (exit 1), not an input error
+            problems += [replace(w, severity="error", hint=w.hint if "--strict" not in (w.hint or "") else
+                                 "remove it, or use it in a template") for w in result.warnings]
         outcome = EnvOutcome(name, result, problems, out_dir=base / name)
         if not problems:
             if check:

@@ -5,7 +5,7 @@ a problem located in the scenario file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, problem
@@ -26,6 +26,7 @@ class CaseRun:
     error: str | None = None                # why not: the load error, or "<ExceptionType>: <message>"
     load_failed: bool = False
     input_invalid: bool = False             # the input violates the template's input schema (located problems)
+    skipped: str | None = None              # why the scenario did not run in this env (`envs:` names others)
     warnings: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
 
@@ -45,7 +46,7 @@ class MachineRun:
 class TestRun:
     env: str
     machines: list[MachineRun] = field(default_factory=list)
-    problems: list[Diagnostic] = field(default_factory=list)   # unloadable scenarios, directories with no template
+    problems: list[Diagnostic] = field(default_factory=list)   # what stopped scenarios from running (exit 2)
     below: list[str] = field(default_factory=list)             # "<machine>: 40.0% < 80%" (min coverage)
 
     @property
@@ -53,8 +54,24 @@ class TestRun:
         return sum(len(m.cases) for m in self.machines)
 
     @property
+    def setup_problems(self) -> list[Diagnostic]:
+        """The problems that are not one scenario's own (a scenario that does not load is a failed case too)."""
+        own = {c.display for m in self.machines for c in m.cases}
+        return [p for p in self.problems if not (p.span and p.span.file in own)]
+
+    @property
     def failed(self) -> int:
-        return sum(1 for m in self.machines for c in m.cases if not c.passed)
+        """Scenarios that ran (or could not run) and did not pass; unreadable and skipped ones are counted apart."""
+        return sum(1 for m in self.machines for c in m.cases if not c.passed and not c.load_failed and not c.skipped)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for m in self.machines for c in m.cases if c.skipped)
+
+    @property
+    def unreadable(self) -> int:
+        """Scenario files that could not be read: an input error (exit 2), not a failed scenario."""
+        return sum(1 for m in self.machines for c in m.cases if c.load_failed)
 
 
 def default_env(project: Project) -> str:
@@ -72,33 +89,54 @@ def default_env(project: Project) -> str:
 
 def run_scenarios(project: Project, env: str | None = None, names: list[str] | None = None,
                   sets: tuple[str, ...] = (), min_coverage: float | None = None) -> TestRun:
+    """Run every scenario (or those of `names`). What stops a scenario from running (no scenarios
+    directory, an env that does not load (SFN011), a template that does not render (SFN010), a scenario
+    file that does not load, a directory that matches no template) is in `problems`, so the reports show it."""
+    from ..check.rules.inputs import ConfigInvalid, TemplateNotRendered
+    from ..check.sources import input_diagnostics
+    from ..project import template_stem
+
     sdir = project.scenarios_dir
+    try:
+        env_name = env or default_env(project)
+    except SfncError as exc:
+        return TestRun(env or "", problems=input_diagnostics(ConfigInvalid, exc.problems))
+    run = TestRun(env_name)
     if not sdir.is_dir():
-        raise SfncError(f"no scenarios directory {project.display(sdir)}",
-                        hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)")
-    env_name = env or default_env(project)
-    rendered = render_env(project, load_env(project, env_name, sets))
-    if rendered.problems:
-        raise SfncError(rendered.problems)
+        run.problems.append(problem(f"no scenarios directory {project.display(sdir)}",
+                                    hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)"))
+        return run
+    try:
+        envcfg = load_env(project, env_name, sets)
+    except SfncError as exc:
+        run.problems += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or env_name) for p in exc.problems])
+        return run
+    rendered = render_env(project, envcfg)
+    run.problems += input_diagnostics(TemplateNotRendered, rendered.problems)
     by_name = {r.name: r for r in rendered.templates}
+    not_rendered = {template_stem(p) for p in project.templates()} - set(by_name)
     dirs = sorted(d for d in sdir.iterdir() if d.is_dir())
     if names:
-        missing = [n for n in names if not (sdir / n).is_dir()]
-        if missing:
-            raise SfncError([problem(f"no scenarios for {n!r} in {project.display(sdir)}") for n in missing])
-        dirs = [sdir / n for n in names]
-    run = TestRun(env_name)
+        run.problems += [problem(f"no scenarios for {n!r} in {project.display(sdir)}")
+                         for n in names if not (sdir / n).is_dir()]
+        dirs = [sdir / n for n in names if (sdir / n).is_dir()]
     for d in dirs:
+        if d.name in not_rendered:
+            continue          # its template did not render: reported above
         if d.name not in by_name:
             run.problems.append(problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
             continue
         r = by_name[d.name]
-        schema = template_input_schema(project, d.name)
+        try:
+            schema = template_input_schema(project, d.name)
+        except SfncError as exc:   # not JSON, or not a JSON Schema: its scenarios cannot be checked
+            run.problems += input_diagnostics(ConfigInvalid, exc.problems)
+            continue
         machine = MachineRun(d.name, Coverage(r.data, d.name))
         run.machines.append(machine)
         types = state_types(r.data)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
-            case = _run_case(project, f, r.data, d.name, run.problems, types, schema)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg, schema)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -108,14 +146,39 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
     return run
 
 
+def env_values(data, envcfg, display: str, depth: int = 0):
+    """The scenario with each `${...}` in its strings replaced by the env's value, as templates are rendered:
+    a scenario that expects "after ${poll.streaming.max_attempts} status checks" holds in every env. A
+    placeholder that is the whole string keeps the value's type (a number stays a number)."""
+    from ..placeholders import PlaceholderError
+    from ..render.substitute import PlaceholderErrors, Resolver, substitute
+    from ..simulate import ScenarioError
+
+    if depth > 100:
+        return data
+    if isinstance(data, dict):
+        return {k: env_values(v, envcfg, display, depth + 1) for k, v in data.items()}
+    if isinstance(data, list):
+        return [env_values(v, envcfg, display, depth + 1) for v in data]
+    if isinstance(data, str) and "${" in data:
+        try:
+            return substitute(data, Resolver(envcfg.values, envcfg.name))[0]
+        except (PlaceholderError, PlaceholderErrors) as exc:
+            raise ScenarioError(f"{display}: {exc} (in {data!r})") from None
+    return data
+
+
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str], schema: InputSchema | None = None) -> CaseRun:
+              types: dict[str, str], envcfg, schema: InputSchema | None = None) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
-        scenario = load_scenario(f)
+        scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display))
     except SimulationError as exc:
         problems.append(problem(str(exc), file=case.display))
         case.error, case.load_failed = str(exc), True
+        return case
+    if scenario.envs is not None and envcfg.name not in scenario.envs:
+        case.skipped = f"written for env {', '.join(scenario.envs)}"
         return case
     if schema is not None:
         bad = scenario_input_problems(schema, scenario.input, f, case.display)

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..check import CheckConfig, validate_file, validate_rendered
+from ..check import CheckConfig, validate_rendered
 from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
-from ..diagnostics import Diagnostic
+from ..check.rules.inputs import ConfigInvalid, EnvValueUnused, InputNotRead, TemplateNotRendered
+from ..check.sources import input_diagnostics
+from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
-from ..project import INPUT_SCHEMA_SUFFIX, Project
+from ..project import Project
 from ..report.summary import Summary
 
 if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it
@@ -23,7 +25,8 @@ if TYPE_CHECKING:  # rendering is imported where templates are validated: `valid
 
 @dataclass
 class ValidateOptions:
-    paths: list[Path] | None = None        # ASL files or directories; None: the project's templates, rendered
+    paths: list[Path] | None = None        # ASL files, templates or directories; None: the project's templates
+    excludes: list[str] | None = None      # with paths: globs of files and directories to skip in directories
     envs: list[str] | None = None          # with templates: these envs (default: every env)
     select: list[str] | None = None
     ignore: list[str] | None = None
@@ -38,12 +41,11 @@ class ValidateOptions:
 
 @dataclass
 class ValidateRun:
-    diagnostics: list[Diagnostic]          # located, merged across envs, sorted
+    diagnostics: list[Diagnostic]          # located, merged across envs, sorted; input problems too (SFN01x)
     files: list[str]                       # the files validated (display paths)
     envs: list[str]
     rules: int                             # rules enabled
     strict: bool = False
-    problems: list[Diagnostic] = field(default_factory=list)   # templates that did not render (no rule)
 
     @property
     def summary(self) -> Summary:
@@ -51,9 +53,9 @@ class ValidateRun:
 
     @property
     def exit_code(self) -> int:
-        """2 when a template did not render or a file could not be validated at all, 1 for errors (and
-        warnings with strict), else 0."""
-        if self.problems or any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
+        """2 when something could not be validated at all (a template that does not render, a config that
+        does not load, a file not read or not a definition), 1 for errors (and warnings with strict), else 0."""
+        if any(d.rule in INPUT_ERROR_RULES for d in self.diagnostics):
             return EXIT_ERROR
         summary = self.summary
         if summary.errors or (self.strict and summary.warnings):
@@ -80,6 +82,7 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
     schema = template_input_schema(project, r.name)
     diags = validate_rendered(r, config, display=display, machine_type=mtype,
+                              substitutions=substituted_values(envcfg, r),
                               input_schema=schema.schema if schema is not None else None)
     if remote is not None:
         from ..check.remote import remote_diagnostics
@@ -88,6 +91,23 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
         diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display), config,
                                     machine_type=mtype, source_map=r.source_map, env=envcfg.name)
     return display, diags
+
+
+def substituted_values(envcfg: EnvConfig, r: RenderedTemplate) -> dict[str, str]:
+    """Rendered text -> `${path}` for the env values the template used (strings and numbers of three or more
+    characters: shorter ones would match words by chance), so a message that embeds an env's table name
+    gets the same fingerprint in every env."""
+    out: dict[str, str] = {}
+    for path in sorted(r.used):
+        node = dict(envcfg.values, env=envcfg.name) if "env" not in envcfg.values else envcfg.values
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, bool) or not isinstance(node, (str, int, float)):
+            continue
+        text = str(node)
+        if len(text) >= 3:
+            out.setdefault(text, f"${{{path}}}")
+    return out
 
 
 def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
@@ -118,61 +138,40 @@ def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
 
 def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     """Validate ASL files (`opts.paths`) or the project's templates rendered for each env."""
-    config = check_config(project, opts)
-    problems: list[Diagnostic] = []
+    if opts.paths and opts.envs:
+        raise SfncError("give either PATHs or --env, not both")
+    try:
+        config = check_config(project, opts)
+    except SfncError as exc:     # the project's [tool.sfnc.validate] (or a selector): nothing can be checked
+        return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
     if opts.paths:
-        if opts.envs:
-            raise SfncError("give either PATHs or --env, not both")
-        diags, files, envs = *_validate_paths(project, config, opts), []
+        from .input_schema import load_input_schema
+        from .sources import validate_paths
+
+        schema = None
+        if opts.input_schema is not None:
+            try:
+                schema = load_input_schema(opts.input_schema, project.display(opts.input_schema)).schema
+            except SfncError as exc:   # not JSON, not a JSON Schema: nothing can be checked with it
+                return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
+        res = validate_paths(opts.paths, config, display=project.display, roots=[project.root],
+                             excludes=opts.excludes, machine_type=opts.machine_type, input_schema=schema)
+        diags, files, envs = res.diagnostics, res.files, []
+        if opts.remote:
+            from .sources import remote_diagnostics
+
+            diags += remote_diagnostics(res, config)
     else:
-        diags, files, envs, problems = _validate_templates(project, config, opts)
+        diags, files, envs = _validate_templates(project, config, opts)
     diags.sort(key=Diagnostic.sort_key)
     rules = len([r for r in all_rules() if config.enabled(r)])
-    return ValidateRun(diags, files, envs, rules, opts.strict, problems)
-
-
-def iter_files(paths: list[Path]) -> list[Path]:
-    """The files to validate: each file given, and the `.json`/`.json5` files below each directory
-    (sorted; hidden files and directories below it skipped, whatever the path to it: `../corpus` works;
-    execution input schemas, `*.input.schema.json`, skipped)."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".json", ".json5") and q.is_file()
-                                and not q.name.endswith(INPUT_SCHEMA_SUFFIX)
-                                and not any(part.startswith(".") for part in q.relative_to(p).parts)))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise SfncError("no such file or directory", file=str(p))
-    return files
-
-
-def _validate_paths(project: Project, config: CheckConfig,
-                    opts: ValidateOptions) -> tuple[list[Diagnostic], list[str]]:
-    diags: list[Diagnostic] = []
-    files: list[str] = []
-    schema = None
-    if opts.input_schema is not None:
-        from .input_schema import load_input_schema
-
-        schema = load_input_schema(opts.input_schema, project.display(opts.input_schema)).schema
-    for f in iter_files(opts.paths or []):
-        display = project.display(f)
-        files.append(display)
-        file_diags = validate_file(f, display, config, machine_type=opts.machine_type, input_schema=schema)
-        if opts.remote and not any(d.rule in INPUT_ERROR_RULES for d in file_diags):
-            from ..check.remote import make_client, remote_diagnostics
-            from ..load import load_json_file
-
-            file_diags += remote_diagnostics(make_client(), load_json_file(f, display, allow_duplicates=True), config,
-                                             machine_type=opts.machine_type or "STANDARD")
-        diags.extend(file_diags)
-    return diags, files
+    return ValidateRun(diags, files, envs, rules, opts.strict)
 
 
 def _validate_templates(project: Project, config: CheckConfig,
-                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str], list[Diagnostic]]:
+                        opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str]]:
+    """Render every env's templates and validate them. What stops an env (its file does not load, a
+    template does not render) is a diagnostic of that env (SFN011, SFN010); the other envs still run."""
     from ..envconfig import load_env
     from .rendering import select_envs
 
@@ -181,8 +180,10 @@ def _validate_templates(project: Project, config: CheckConfig,
     if opts.input_schema is not None:
         raise SfncError("--input-schema is for PATHs; a template's input schema is templates/<name>.input.schema.json")
     if not project.templates():
-        raise SfncError("nothing to validate: no PATH given and no templates/ in this project",
-                        hint="run `sfnc validate FILE.json` or run from a project with templates/ and envs/")
+        return input_diagnostics(InputNotRead, [problem(
+            "nothing to validate: no PATH given and no templates/ in this project",
+            hint="run `sfnc validate FILE.json` (or a SAM/CDK/Terraform directory), or run from a project with "
+                 "templates/ and envs/")]), [], []
     remote = None
     if opts.remote:
         from ..check.remote import make_client
@@ -192,31 +193,50 @@ def _validate_templates(project: Project, config: CheckConfig,
     diags: list[Diagnostic] = []
     files: list[str] = []
     envs: list[str] = []
-    render_problems: list[Diagnostic] = []
-    for name in select_envs(project, opts.envs, False, required=False):
-        checked = check_env(project, load_env(project, name, opts.sets), config, remote=remote)
-        render_problems.extend(checked.render.problems)
+    try:
+        names = select_envs(project, opts.envs, False, required=False)
+    except SfncError as exc:
+        return input_diagnostics(ConfigInvalid, exc.problems), [], []
+    for name in names:
         envs.append(name)
+        try:
+            envcfg = load_env(project, name, opts.sets)
+        except SfncError as exc:
+            diags += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or name) for p in exc.problems])
+            continue
+        try:
+            checked = check_env(project, envcfg, config, remote=remote)
+        except SfncError as exc:   # a template's input schema that is not JSON or not a JSON Schema
+            diags += input_diagnostics(ConfigInvalid, exc.problems)
+            continue
+        diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
+        diags += input_diagnostics(EnvValueUnused, checked.render.warnings, config)   # a misspelled key, often
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)
-    return merge_envs(diags), sorted(set(files)), envs, render_problems
+    return merge_envs(diags), sorted(set(files)), envs
 
 
 def merge_envs(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics that are the same in several envs (same rule, template location, message) become one,
-    listing the envs."""
+    """Diagnostics that are the same in several envs become one, listing the envs: the same rule and template
+    location, and the same fingerprint (which ignores env-substituted values); a problem with the inputs
+    (SFN010 in a template, SFN015 for a value in envs/_base.yaml: no rendered file, no `template`) by its
+    place and fingerprint. When the messages differ only in those values, the merged one shows the values
+    as their placeholders (`${lock_table}`)."""
     merged: dict[object, Diagnostic] = {}
     for d in diags:
-        t = d.template
+        t = d.template or d.span   # a problem with the inputs: its place (a template, an env file)
         if t is None:
             merged[id(d)] = d
             continue
-        key = (d.rule, t.file, t.line, t.column, d.message)
-        if key in merged:
-            first = merged[key]
-            if d.env and d.env not in (first.env or "").split(", "):
-                merged[key] = replace(first, env=f"{first.env}, {d.env}")
-        else:
+        key = (d.rule, t.file, t.line, t.column, d.fingerprint or d.message)
+        first = merged.get(key)
+        if first is None:
             merged[key] = d
+            continue
+        if d.env and d.env not in (first.env or "").split(", "):
+            first = replace(first, env=f"{first.env}, {d.env}")
+        if d.message != first.message and first.neutral:
+            first = replace(first, message=first.neutral)
+        merged[key] = first
     return list(merged.values())

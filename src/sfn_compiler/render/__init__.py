@@ -3,7 +3,7 @@
 
 from .engine import RenderedTemplate, dumps, render_template, stale_diffs, write_outputs
 from .substitute import Resolver
-from .sourcemap import SourceMap
+from ..load.sourcemap import SourceMap
 
 __all__ = ["RenderedTemplate", "Resolver", "SourceMap", "dumps", "render_template",
            "stale_diffs", "write_outputs"]

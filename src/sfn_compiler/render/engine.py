@@ -26,7 +26,7 @@ from ..load.pointer import escape_token
 from ..project import template_stem
 from ..placeholders import PlaceholderError
 from .substitute import PlaceholderErrors, Resolver, substitute_text, substitute_with_anchors
-from .sourcemap import SourceMap
+from ..load.sourcemap import SourceMap
 
 SENTINEL_OPEN, SENTINEL_CLOSE = "\ue000", "\ue001"
 

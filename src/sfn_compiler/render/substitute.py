@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..placeholders import Escaped, Placeholder, PlaceholderError, segment
+from ..load.sourcemap import Anchors, template_offset  # noqa: F401  (anchors are read back there)
 
 _SIMPLE = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w-]+)*")
 
@@ -140,9 +141,6 @@ def _leaf_paths(node: Any, prefix: str = ""):
             yield from _leaf_paths(v, p)
 
 
-# (rendered offset, template offset, length): a literal run of the rendered string and where it came
-# from; length 0 marks a substituted value, which maps to its placeholder's `$`.
-Anchors = list[tuple[int, int, int]]
 
 
 def substitute(s: str, resolver: Resolver) -> tuple[Any, bool]:
@@ -196,18 +194,6 @@ def substitute_with_anchors(s: str, resolver: Resolver) -> tuple[Any, bool, Anch
     if errors:
         raise PlaceholderErrors(errors)
     return "".join(out), True, anchors
-
-
-def template_offset(anchors: Anchors, offset: int) -> tuple[int, bool]:
-    """Where rendered offset `offset` came from in the template string: (offset, exact)."""
-    best = (0, False)
-    for r, t, length in anchors:
-        if r > offset:
-            break
-        if length and offset < r + length:
-            return t + (offset - r), True
-        best = (t, False) if not length else (t + length, False)
-    return best
 
 
 def substitute_text(s: str, resolver: Resolver) -> tuple[str, bool]:

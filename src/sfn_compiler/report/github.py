@@ -1,5 +1,6 @@
 """`--format github`: GitHub Actions workflow commands (`::error file=...,line=...,col=...,title=...::message`),
-at the primary place (the template when the finding came from one); then the summary line."""
+at the primary place (the template when the finding came from one), related places as extra
+message lines; then the summary line."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ def format_github(diags: list[Diagnostic], summary: Summary) -> str:
     lines = []
     for d in diags:
         file, line, col = primary(d)
-        props = [f"file={_gh_escape(file, True)}"]
+        props = [f"file={_gh_escape(file, True)}"] if file else []   # no file: an annotation on the run
         if line:
             props.append(f"line={line}")
         if col:
             props.append(f"col={col}")
         props.append(f"title={_gh_escape(title(d), True)}")
-        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "")
+        msg = d.message + (f" ({d.pointer})" if d.pointer else "") + (f" [env {d.env}]" if d.env else "") \
+            + (f" [resource {d.resource}]" if d.resource else "")
+        for r in d.related:
+            msg += f"\nrelated: {r.format()}"
         if d.hint:
             msg += f"\nhint: {d.hint}"
         lines.append(f"::{level[d.severity]} {','.join(props)}::{_gh_escape(msg)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Related, Span
 from .summary import Summary
 
 JSON_VERSION = 1
@@ -17,8 +17,15 @@ def diagnostic_json(d: Diagnostic) -> dict:
         "rule": d.rule, "name": d.name, "severity": d.severity, "message": d.message, "hint": d.hint,
         "pointer": d.pointer, "file": span.file, "line": span.line, "column": span.column,
         "template": d.template.format() if d.template else None, "env": d.env, "url": d.url,
-        "path": list(d.path) or None, "fingerprint": d.fingerprint,
+        "path": list(d.path) or None, "fingerprint": d.fingerprint, "resource": d.resource,
+        "related": [related_json(r) for r in d.related] or None,
     }
+
+
+def related_json(r: Related) -> dict:
+    span = r.span or Span("")
+    return {"message": r.message, "pointer": r.pointer, "file": span.file or None, "line": span.line,
+            "column": span.column, "template": r.template.format() if r.template else None}
 
 
 def format_json(diags: list[Diagnostic], summary: Summary) -> str:

@@ -1,10 +1,14 @@
-"""`--format junit`: one test case per validated file (and env); each error is a `<failure>`, warnings and
-infos go to `<system-out>`."""
+"""`--format junit`: one test case per validated file (and resource, and env); each error is a `<failure>`,
+warnings and infos go to `<system-out>`; related places are lines of the failure (or system-out) text."""
 
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from .summary import Summary, primary, title
+
+
+def related(d: Diagnostic) -> str:
+    return "".join(f"\n  related: {r.format()}" for r in d.related)
 
 
 def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | None = None) -> str:
@@ -14,7 +18,7 @@ def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | N
     for f in files or []:
         by_file.setdefault(f, [])
     for d in diags:
-        key = primary(d)[0] + (f" [{d.env}]" if d.env else "")
+        key = (primary(d)[0] or "sfnc") + (f" ({d.resource})" if d.resource else "") + (f" [{d.env}]" if d.env else "")
         by_file.setdefault(key, []).append(d)
     failures = sum(1 for d in diags if d.severity == "error")
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -25,11 +29,12 @@ def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | N
         out.append(f"    <testcase classname=\"sfnc\" name={quoteattr(name)}>")
         for d in errors:
             file, line, col = primary(d)
+            body = f"{file}:{line}:{col}: {d.message} at {d.pointer or '/'}" + related(d)
             out.append(f"      <failure type={quoteattr(title(d))} message={quoteattr(d.message)}>"
-                       f"{escape(f'{file}:{line}:{col}: {d.message} at {d.pointer or chr(47)}')}</failure>")
+                       f"{escape(body)}</failure>")
         others = [d for d in ds if d.severity != "error"]
         if others:
-            text = "\n".join(f"{d.severity}: {title(d)}: {d.message}" for d in others)
+            text = "\n".join(f"{d.severity}: {title(d)}: {d.message}" + related(d) for d in others)
             out.append(f"      <system-out>{escape(text)}</system-out>")
         out.append("    </testcase>")
     out.append("  </testsuite>")

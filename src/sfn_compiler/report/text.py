@@ -1,5 +1,6 @@
 """`--format text` (the default): each finding at its primary place (the template when it came from one),
-the rendered place and pointer, a code frame with a caret, the offending path and the hint; then the summary."""
+the rendered place (or the resource) and pointer, a code frame with a caret, the offending path, the related
+places (consequences folded into this finding, other occurrences) and the hint; then the summary."""
 
 from __future__ import annotations
 
@@ -16,22 +17,28 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
         where = d.primary.format() if d.primary else "sfnc"
         severity = style(d.severity, fg=colors[d.severity], bold=True)
         if d.rule is None:  # not a rule finding (a template that does not render): one line, like on stderr
-            extras = ([f"at {d.pointer or '/'}"] if d.pointer is not None else []) + ([f"env {d.env}"] if d.env else [])
+            extras = ([f"at {d.pointer or '/'}"] if d.pointer is not None else []) \
+                + ([f"resource {d.resource}"] if d.resource else []) + ([f"env {d.env}"] if d.env else [])
             out.append(f"{where}: {severity} {d.message}" + (f" ({', '.join(extras)})" if extras else ""))
+            out.extend(f"  {style('related', bold=True)}: {r.format()}" for r in d.related)
             if d.hint:
                 out.append(f"  {style('hint', bold=True)}: {d.hint}")
             continue
         head = f"{where}: {severity} {style(d.rule, bold=True)} {d.name}: {d.message}"
         out.append(head)
-        via = f"  --> {d.span.format()} at {d.pointer or '/'}"
-        if d.env:
-            via += f" [env {d.env}]"
-        if d.template or d.pointer:
-            out.append(via)
+        # the rendered place; a definition read out of a CloudFormation/Terraform file has none: its resource
+        place = f"resource {d.resource}" if d.resource else d.span.format() if d.span else None
+        if place and (d.template or d.pointer or d.resource):
+            out.append(f"  --> {place}" + (f" at {d.pointer or '/'}" if d.pointer is not None else "")
+                       + (f" [env {d.env}]" if d.env else ""))
+        elif d.env and not d.template:
+            out.append(f"  [env {d.env}]")
         if d.frame:
             out.extend("  " + line for line in d.frame.split("\n"))
         if d.path:
             out.append("  path: " + " -> ".join(d.path))
+        for r in d.related:
+            out.append(f"  {style('related', bold=True)}: {r.format()}")
         if d.hint:
             out.append(f"  {style('hint', bold=True)}: {d.hint}")
     out.append(summary.line())

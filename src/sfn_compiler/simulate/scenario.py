@@ -19,7 +19,7 @@ __all__ = ["Scenario", "load_scenario", "parse_scenario", "check_expectations", 
            "scenario_warnings"]
 
 TOP_KEYS = {"description", "input", "mocks", "mock_config", "expect", "seed", "execution_name", "start_time",
-            "max_transitions"}
+            "max_transitions", "envs"}
 EXPECT_KEYS = {"status", "error", "cause", "output", "states", "states_include", "states_exclude", "variables"}
 STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT"}
 
@@ -35,6 +35,7 @@ class Scenario:
     execution_name: str | None = None
     start_time: Any = None  # datetime or None
     max_transitions: int | None = None
+    envs: list[str] | None = None   # the envs the scenario is written for (None: every env)
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -60,8 +61,9 @@ _ScenarioLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file (``.yaml``/``.yml``/``.json``)."""
+def load_scenario(path: str | Path, transform=None) -> Scenario:
+    """Read a scenario file (``.yaml``/``.yml``/``.json``); `transform(data)` rewrites the parsed document
+    first (`sfnc test` renders `${...}` env values in it)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -75,6 +77,8 @@ def load_scenario(path: str | Path) -> Scenario:
     except SfncError as exc:
         raise ScenarioError(str(exc)) from None
     data = doc.data
+    if transform is not None:
+        data = transform(data)
     return parse_scenario(data, name=p.stem, path=p)
 
 
@@ -131,6 +135,9 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
             raise ScenarioError(f"{where}: start_time must be an ISO 8601 timestamp")
         if start_time.tzinfo is None:
             start_time = start_time.replace(tzinfo=timezone.utc)
+    envs = data.get("envs")
+    if envs is not None and (not isinstance(envs, list) or not all(isinstance(e, str) for e in envs)):
+        raise ScenarioError(f"{where}: envs must be a list of env names")
     mt = data.get("max_transitions")
     if mt is not None and (isinstance(mt, bool) or not isinstance(mt, int) or mt < 1):
         raise ScenarioError(f"{where}: max_transitions must be a positive integer")
@@ -144,6 +151,7 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
         execution_name=data.get("execution_name"),
         start_time=start_time,
         max_transitions=mt,
+        envs=envs,
         path=path,
         raw=dict(data),
     )

@@ -134,7 +134,7 @@ MUTATIONS: list[tuple[str, str, Callable, str, tuple[str, ...], str]] = [
     ("release-removed-from-catch", "batch_15m", release_removed_from_catch, "lock-not-released",
      ("Acquire Processing Lock", "Features: Start Pipeline", "Features: Describe Pipeline", "Features: Check Status",
       "Inference: Start Pipeline", "Catch(States.ALL)", "Batch Failed"),
-     "/States/Acquire Processing Lock"),
+     "/States/Inference: Start Pipeline/Catch/0/Next"),
     ("failed-routed-back-into-loop", "batch_15m", failed_routed_back_into_loop, "poll-failure-status-not-handled",
      ("Features: Describe Pipeline", "Features: Check Status", "Features: Wait", "Features: Describe Pipeline"),
      "/States/Features: Check Status/Choices/1/Next"),

@@ -291,7 +291,7 @@ def test_uncaught_error_after_the_acquire():
     (name, f), = findings(doc)
     assert name == "lock-not-released"
     assert f.path == ("Acquire", "Work", "Error(not caught)")
-    assert "'Work' fails with no Catch" in f.message
+    assert f.pointer == "/States/Work" and "'Work' can fail with no Catch" in f.message
 
 
 def test_lock_taken_in_a_map_iteration_and_released_after_the_map():
@@ -306,7 +306,10 @@ def test_lock_taken_in_a_map_iteration_and_released_after_the_map():
     (name, f), = findings(doc)
     assert name == "lock-not-released"
     assert f.path == ("Acquire", "Work", "Catch(States.ALL)", "Drop", "Each", "Error(not caught)")
-    assert "'Each' fails with no Catch" in f.message
+    # reported where the path leaves the iteration without a release (the fix could also go after the Map)
+    assert f.pointer == "/States/Each/ItemProcessor/States/Work/Catch/0/Next"
+    assert f.message.startswith("Catch(States.ALL) of 'Work' goes to 'Drop', which fails the ItemProcessor of 'Each'")
+    assert [n.pointer for n in f.related] == ["/States/Each/ItemProcessor/States/Acquire"]
 
 
 def test_sdk_integration_error_spelling():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from ...load.pointer import escape_token
 
@@ -24,6 +24,15 @@ IB = f"{DG}/input-output-itembatcher.html"
 
 def ptr(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_token(t) for t in tokens)
+
+
+def counted(items: Iterable[str]) -> str:
+    """`'a' (2 times) and 'b'`: each distinct item quoted, in first-seen order, with its count when repeated."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    parts = [f"'{k}'" + (f" ({n} times)" if n > 1 else "") for k, n in counts.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def type_name(value: Any) -> str:

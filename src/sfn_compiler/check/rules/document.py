@@ -170,7 +170,8 @@ this file with `per-path-ignores`.
 
 RULES = (InvalidJson, DuplicateKey, DefinitionTooLarge, NotAStateMachine, UnusedSuppression,
                   InvalidSuppression, AwsValidation, RuleCrashed)
-INPUT_ERROR_RULES = {"SFN001", "SFN004"}   # the file could not be validated at all: exit code 2
+# the file could not be validated at all (SFN010-SFN012: a template, a config or a file not read): exit code 2
+INPUT_ERROR_RULES = {"SFN001", "SFN004", "SFN010", "SFN011", "SFN012"}
 
 
 class UnrenderedPlaceholder(Rule):

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from ...asl.jsonata import is_expression
 from ...asl.model import Machine, Scope
-from ...diagnostics import did_you_mean
-from ..base import CheckContext, Finding, Rule, Severity
+from ...diagnostics import closest, did_you_mean
+from ..base import CheckContext, Finding, Note, Rule, Severity
 from ._common import SMS, SPEC, ptr
 
 GROUP = "graph"
@@ -120,6 +120,11 @@ AWS walks the transitions from `StartAt` and rejects states it never reaches: `M
 `State "C" is not reachable.` The walk is a real traversal, so two orphan states pointing at each other
 are both unreachable. (When a scope has no terminal state, AWS reports only that; so does this rule.)
 
+When the scope also has a transition whose target does not exist (`transition-target-missing`), the
+unreachable states follow from it: they are shown as related information of that one finding (the states
+reachable from the state a misspelled target most likely meant, and otherwise those of the first missing
+target), so one typo is one finding. With `transition-target-missing` ignored they are reported here.
+
 ## How to fix
 Point a `Next`/`Default`/`Catch` at the state, or delete it.
 """
@@ -134,11 +139,40 @@ Point a `Next`/`Default`/`Catch` at the state, or delete it.
             if g.start is None or not g.terminals or g.opaque_targets:
                 continue
             reach = g.reachable
+            causes = _missing_target_causes(g, scope, reach)
             for name, state in scope.states.items():
                 if name not in reach:
                     yield Finding(state.pointer, f"State '{name}' is not reachable from StartAt '{g.start}' in "
                                                  f"{scope.label}", key=True,
-                                  hint="transition to it from another state, or remove it")
+                                  hint="transition to it from another state, or remove it",
+                                  follows=("SFN202", causes[name]) if name in causes else None)
+
+
+def _missing_target_causes(g, scope: Scope, reach: set[str]) -> dict[str, str]:
+    """Unreachable state -> pointer of the missing transition target (transition-target-missing) it follows
+    from: the states reachable from the state a misspelled target most likely meant; in a scope with a
+    missing target, any other unreachable state is attributed to the first missing target (fixing it is
+    the first step either way)."""
+    missing = [e for e in g.missing if not is_expression(e.target)]
+    if not missing:
+        return {}
+    out: dict[str, str] = {}
+    names = [n for n in scope.states if n not in reach]
+    for e in missing:
+        meant = closest(e.target, scope.states)
+        if meant is None or meant in reach:
+            continue
+        stack = [meant]
+        while stack:
+            name = stack.pop()
+            if name in out or name in reach:
+                continue
+            out[name] = e.pointer
+            stack.extend(g.successors(name))
+    for name in names:
+        out.setdefault(name, missing[0].pointer)
+    return out
+
 
 
 class NoTerminalState(Rule):
@@ -169,7 +203,7 @@ End the last state with `"End": true`, or add a Succeed/Fail state and transitio
                 continue
             if any(not isinstance(s.raw, dict) or m.is_opaque(s.raw.get("End")) for s in scope.states.values()):
                 continue
-            yield Finding(ptr(scope.pointer, "States"), f"{scope.label.capitalize()} has no terminal state",
+            yield Finding(ptr(scope.pointer, "States"), f"{scope.label[:1].upper()}{scope.label[1:]} has no terminal state",
                           key=True, hint='end a state with "End": true, or add a Succeed or Fail state')
 
 
@@ -183,6 +217,10 @@ class NoPathToTerminal(Rule):
 ## Why
 AWS accepts this, but an execution that enters such a state loops until it times out (one year for a
 Standard workflow) or hits the 25,000-event history limit.
+
+One finding per loop (or dead end), at the loop's first state; the states that only lead into it are
+related places. When `cycle-without-exit` (SFN721) reports the same loop, this finding is shown as its
+related information instead.
 
 ## How to fix
 Give the loop an exit: a Choice rule or catcher that leads to a terminal state (for polls, count attempts
@@ -208,12 +246,54 @@ detected.
             g = m.graph(scope)
             if g.start is None or not g.terminals or g.opaque_targets or g.missing:
                 continue  # a dangling transition (transition-target-missing) may be the intended exit
-            ok = g.can_terminate
-            for name in scope.states:
-                if name in g.reachable and name not in ok:
-                    yield Finding(scope.states[name].pointer, f"State '{name}' can never reach a terminal state of "
-                                                              f"{scope.label}", key=True,
-                                  hint="add an exit from the loop (a Choice rule or catcher leading to End/Succeed/Fail)")
+            stuck = [n for n in scope.states if n in g.reachable and n not in g.can_terminate]
+            for entry, members, trap in _traps(g, stuck):
+                yield Finding(scope.states[entry].pointer, f"State '{entry}' can never reach a terminal state of "
+                                                           f"{scope.label}", key=True,
+                              hint="add an exit from the loop (a Choice rule or catcher leading to End/Succeed/Fail)",
+                              related=tuple(Note(scope.states[n].pointer, f"State '{n}' " + (
+                                  "is in the same loop" if n in trap else
+                                  "can never reach a terminal state either (it leads into this loop)"),
+                                  key=True) for n in members if n != entry),
+                              follows=("SFN721", scope.states[entry].pointer))
+
+
+def _traps(g, stuck: list[str]) -> list[tuple[str, list[str], set[str]]]:
+    """The states that can never terminate, grouped by the trap they end in (a loop with no way out, or a
+    dead end): [(the trap's first state in a depth-first walk from StartAt, the group in document order, the
+    trap)].
+    The first state is where cycle-without-exit reports the same loop, so that finding takes these in."""
+    if not stuck:
+        return []
+    inside = set(stuck)
+    comps = [set(c) for c in g.cycles() if set(c) <= inside]
+    comps += [{n} for n in stuck if not g.successors(n)]
+    bottoms = [c for c in comps if all(t in c for n in c for t in g.successors(n))]
+    preorder: dict[str, int] = {}
+    stack = [g.start]
+    while stack:
+        n = stack.pop()
+        if n in preorder:
+            continue
+        preorder[n] = len(preorder)
+        stack.extend(reversed(g.successors(n)))
+    groups: dict[int, list[str]] = {i: [] for i in range(len(bottoms))}
+    for name in stuck:      # each state joins the first trap a breadth-first walk from it meets
+        seen, queue = {name}, [name]
+        while queue:
+            hit = next((i for i, b in enumerate(bottoms) if queue[0] in b), None)
+            if hit is not None:
+                groups[hit].append(name)
+                break
+            for t in g.successors(queue.pop(0)):
+                if t not in seen:
+                    seen.add(t)
+                    queue.append(t)
+    out = []
+    for i, b in enumerate(bottoms):
+        entry = min(b, key=lambda n: preorder.get(n, len(preorder)))
+        out.append((entry, groups[i], b))
+    return sorted(out, key=lambda e: stuck.index(e[0]))
 
 
 class StateNameTooLong(Rule):

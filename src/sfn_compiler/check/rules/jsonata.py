@@ -14,8 +14,8 @@ from ...asl import spec
 from ...asl.jsonata import is_expression
 from ...asl.model import Expression, FieldString, Machine, State
 from ...diagnostics import did_you_mean
-from ..base import CheckContext, Finding, Rule, Severity
-from ._common import SPEC, TD, ptr, short
+from ..base import CheckContext, Finding, Note, Rule, Severity
+from ._common import SPEC, TD, counted, ptr, short
 
 GROUP = "jsonata"
 _FLOCI_INVALID = "observed AWS behaviour: floci-io/floci#2745 (INVALID_JSONATA_EXPRESSION from validate-state-machine-definition)"
@@ -191,18 +191,24 @@ class JsonataEvalUnsupported(Rule):
     id = "SFN306"
     name = "jsonata-eval-unsupported"
     group = GROUP
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "$eval is not available in Step Functions"
     docs = """\
 ## Why
-Step Functions supports every JSONata 2.0.6 function except `$eval`; a call fails at run time with
-`States.QueryEvaluationError` (T1006, attempted to invoke a non-function).
+"All built-in JSONata functions and operators in the 2.0.6 specification are supported, with one
+exception: `$eval` is not available - use `$parse` instead" (AWS, Transforming data with JSONata). A call
+fails the state at run time with `States.QueryEvaluationError` (T1006, attempted to invoke a
+non-function) every time it is evaluated.
+
+An error when the call is evaluated whenever its expression is (the state fails every time it runs); a
+warning when it sits in a part that is evaluated only sometimes (a branch of `? :`, the right side of
+`and`/`or`, a function body, a predicate or a later path step), where failure is not certain.
 
 ## How to fix
 Use `$parse(jsonString)` to turn a JSON string into a value.
 
 ## Known limits
-A warning: AWS accepts the definition; the call fails only when it runs.
+AWS accepts the definition; the call fails only when it runs. A variable named `eval` turns the rule off.
 """
     sources = (TD, "observed AWS behaviour: floci-io/floci#2737 ($eval fails at run time)")
     example_fail = {"QueryLanguage": "JSONata", "StartAt": "A",
@@ -216,8 +222,9 @@ A warning: AWS accepts the definition; the call fails only when it runs.
         for e in ctx.machine.expressions:
             for call in e.analysis.calls:
                 if call.name == "eval":
-                    yield Finding(e.pointer, f"{_where(e)}: $eval is not available in Step Functions",
-                                  offset=e.body_offset + call.start, hint="use $parse() to read JSON text")
+                    yield Finding(e.pointer, f"{_where(e)}: $eval is not available in Step Functions" +
+                                  _when(call), offset=e.body_offset + call.start, hint="use $parse() to read JSON text",
+                                  severity=Severity.WARNING if call.conditional else None)
 
 
 class JsonataTopLevelReference(Rule):
@@ -232,7 +239,10 @@ Step Functions evaluates JSONata with no context item: the state input is `$stat
 are `$name`. A path whose first step is a bare field name (`total`, `order.id`) or `$` at the top level
 of an expression has nothing to read, and AWS rejects the definition: `UNSUPPORTED_JSONATA_EXPRESSION`
 "Reference to 'total' at the top level is not supported." Names and `$` inside predicates
-(`$states.input.items[price > 10]`), later path steps and lambda bodies are fine.
+(`$states.input.items[price > 10]`), later path steps and lambda bodies are fine. A function called
+without its `$` (`not($x)`, `count(...)`) is such a field name too: the message names the function that
+was meant (`$not(...)`). One finding per field lists every reference (with a count when one repeats);
+the other places are related locations.
 
 ## How to fix
 Read from `$states.input` (`$states.input.total`) or from a variable (`$total`); in a Choice `Condition`
@@ -245,16 +255,35 @@ likewise.
                     "States": {"A": {"Type": "Pass", "Output": {"v": "{% $states.input.phone %}"}, "End": True}}}
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        for e in ctx.machine.expressions:
-            for mark in e.analysis.top_level:
-                if mark.text == "$":
-                    msg = f"{_where(e)}: '$' at the top level of the expression refers to an input document that " \
-                          "JSONata states do not have"
-                    hint = "use $states.input"
-                else:
-                    msg = f"{_where(e)}: reference to '{mark.text}' at the top level is not supported"
-                    hint = f"use $states.input.{mark.text} (or a variable ${mark.text})"
-                yield Finding(e.pointer, msg, offset=e.body_offset + mark.start, hint=hint)
+        from ...asl.jsonata import FUNCTIONS
+
+        for e in ctx.machine.expressions:   # one finding per field, naming every reference
+            marks = e.analysis.top_level
+            if not marks:
+                continue
+            calls = [m for m in marks if m.text != "$" and e.body[m.end:].lstrip().startswith("(")]
+            names = [m for m in marks if m.text != "$" and m not in calls]
+            parts, hints = [], []
+            if names:
+                several = len({m.text for m in names}) > 1 or len(names) > 1
+                parts.append(f"reference{'s' if several else ''} to {counted(m.text for m in names)} at the top "
+                             f"level {'are' if several else 'is'} not supported")
+                first = names[0].text
+                hints.append(f"use $states.input.{first} (or a variable ${first})")
+            if any(m.text == "$" for m in marks):
+                parts.append("'$' at the top level of the expression refers to an input document that JSONata "
+                             "states do not have")
+                hints.append("use $states.input")
+            for name in dict.fromkeys(m.text for m in calls):
+                parts.append(f"'{name}(...)' is read as a field '{name}' at the top level, which is not supported: " +
+                             (f"did you mean the function '${name}(...)'?" if name in FUNCTIONS
+                              else "function calls start with '$'"))
+                hints.append(f"write ${name}(...)")
+            first = marks[0]
+            yield Finding(e.pointer, f"{_where(e)}: " + "; ".join(parts), offset=e.body_offset + first.start,
+                          hint="; ".join(hints),
+                          related=tuple(Note(e.pointer, f"'{m.text}' at the top level", e.body_offset + m.start)
+                                        for m in marks[1:]))
 
 
 class JsonataDoubleDollar(Rule):
@@ -479,11 +508,18 @@ A warning: AWS accepts the definition, and the text may be meant literally.
                               hint="write a {% %} expression, e.g. {% $states.input.field %}")
 
 
+def _when(call) -> str:
+    """How sure the failure of a call is: every time the field is evaluated, or only in some cases."""
+    if call.conditional:
+        return " (the call is in a part of the expression that is evaluated only sometimes; when it is, the state fails)"
+    return ": the state fails whenever this field is evaluated"
+
+
 class JsonataUnknownFunction(Rule):
     id = "SFN312"
     name = "jsonata-unknown-function"
     group = GROUP
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "An expression calls $name(...) where name is neither a JSONata/Step Functions function nor a variable"
     docs = """\
 ## Why
@@ -491,12 +527,17 @@ Step Functions provides the JSONata 2.0.6 functions (except `$eval`) plus `$part
 `$random`, `$uuid` and `$parse`. Calling anything else fails when the state runs (T1006, attempted to
 invoke a non-function), usually because of a typo (`$lenght`).
 
+An error when the call is evaluated whenever its expression is: the state fails every time it runs. A
+warning when the call sits in a part that is evaluated only sometimes (a branch of `? :`, the right side
+of `and`/`or`, a function body, a predicate or a later path step).
+
 ## How to fix
 Fix the function name (the hint suggests the closest one), or define it locally with
 `($f := function($x) { ... }; $f(1))`.
 
 ## Known limits
-A warning: AWS accepts the definition; the call fails only when it runs.
+AWS accepts the definition; the call fails only when it runs. A name that any state assigns as a
+variable is not reported (the variable may hold a function).
 """
     sources = (TD, "https://docs.jsonata.org/overview")
     example_fail = {"QueryLanguage": "JSONata", "StartAt": "A",
@@ -513,8 +554,9 @@ A warning: AWS accepts the definition; the call fails only when it runs.
             for call in e.analysis.calls:
                 if call.name in FUNCTIONS or call.name in assigned or call.name in e.analysis.locals:
                     continue
-                yield Finding(e.pointer, f"{_where(e)}: ${call.name}() is not a JSONata or Step Functions function",
-                              offset=e.body_offset + call.start,
+                yield Finding(e.pointer, f"{_where(e)}: ${call.name}() is not a JSONata or Step Functions function" +
+                              _when(call), offset=e.body_offset + call.start,
+                              severity=Severity.WARNING if call.conditional else None,
                               hint=did_you_mean(call.name, FUNCTIONS, "did you mean $") or
                               "see the JSONata function library and the Step Functions additions")
 

@@ -7,8 +7,8 @@ from typing import Iterator
 from ...asl import spec
 from ...asl.walk import ERROR_HANDLING_TYPES
 from ...diagnostics import did_you_mean
-from ..base import CheckContext, Finding, Rule, Severity
-from ._common import CTX, SPEC, TD
+from ..base import CheckContext, Finding, Note, Rule, Severity
+from ._common import CTX, SPEC, TD, counted
 from .jsonata import field_label
 
 GROUP = "states"
@@ -36,6 +36,8 @@ only while a Task, Parallel or Map state builds its state-level `Output` and `As
 `$states.errorOutput`) and in Pass/Wait/Choice/Succeed/Fail states. AWS checks this when the definition is
 created or validated.
 
+One finding per state names every field that reads it (other places are related locations).
+
 ## How to fix
 Use `$states.input` in `Arguments`; read the result in `Output` or keep it in a variable with `Assign`
 for the next states.
@@ -53,19 +55,29 @@ The exact AWS error for `result` is not recorded (the `errorOutput` variant is: 
         "Arguments": {"Payload": "{% $states.input %}"}, "Output": "{% $states.result.Payload %}", "End": True}}}
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        by_state: dict[int, list] = {}     # one finding per state, naming every field (and how often)
         for e, ref in _refs(ctx):
             if not ref.path or ref.path[0] != "result":
                 continue
             if e.kind in ("Output", "Assign") and e.state.type in ERROR_HANDLING_TYPES:
                 continue
-            if e.kind.startswith("Catch."):
-                hint = "a catcher sees the error as $states.errorOutput"
-            elif e.state.type in ERROR_HANDLING_TYPES:
-                hint = "read the result in the state's Output or Assign"
-            else:
-                hint = f"a {e.state.type} state has no result; use $states.input or a variable"
-            yield Finding(e.pointer, f"State '{e.state.name}': $states.result is not available in "
-                                     f"'{field_label(e.state, e.pointer)}'", offset=e.body_offset + ref.start, hint=hint)
+            by_state.setdefault(id(e.state), []).append((e, ref))
+        for uses in by_state.values():
+            e, ref = uses[0]
+            hint = "; ".join(dict.fromkeys(_result_hint(u) for u, _ in uses))
+            fields = counted(field_label(u.state, u.pointer) for u, _ in uses)
+            yield Finding(e.pointer, f"State '{e.state.name}': $states.result is not available in {fields}",
+                          offset=e.body_offset + ref.start, hint=hint,
+                          related=tuple(Note(u.pointer, f"$states.result again, in '{field_label(u.state, u.pointer)}'",
+                                             u.body_offset + r.start) for u, r in uses[1:]))
+
+
+def _result_hint(e) -> str:
+    if e.kind.startswith("Catch."):
+        return "a catcher sees the error as $states.errorOutput"
+    if e.state.type in ERROR_HANDLING_TYPES:
+        return "read the result in the state's Output or Assign"
+    return f"a {e.state.type} state has no result; use $states.input or a variable"
 
 
 class StatesErrorOutputNotAvailable(Rule):

@@ -96,7 +96,9 @@ in the same `Assign` block, repeat its expression (or read the variable from the
 
 ## Known limits
 AWS accepts the definition (the failure happens when the state runs). A read guarded by `$exists($name)`
-in the same expression is taken as intentional and not reported. Reads of outer variables in Distributed
+in the same expression is taken as intentional and not reported; when no state assigns the name at all,
+the guard is always false and what it guards never runs, which is only a warning (no failure, but likely
+a misspelled name). Reads of outer variables in Distributed
 Map processors are reported by `distributed-map-outer-variable`, reads in the `Output` of the state that
 assigns the name by `assign-read-in-same-state`, calls of unknown functions by `jsonata-unknown-function`.
 """
@@ -129,7 +131,15 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
             sib = siblings.get((id(r.state), r.kind, r.index, r.name))
             own = sib is not None and (r.pointer == sib[0] or r.pointer.startswith(sib[0] + "/"))
             sibling = sib[1] if sib is not None and not own else None
-            if v.status == "unassigned":
+            severity = None
+            if v.status == "unassigned" and r.guarded:
+                # `$exists($x)` of a name nothing assigns is simply false: no failure, but the guarded part
+                # never runs (often a typo in the name)
+                msg = (f"{_read_where(r)} tests $exists(${r.name}), but no state assigns ${r.name}: the test is "
+                       "always false, so what it guards never runs")
+                hint = did_you_mean(r.name, assigned, "did you mean $") or f"assign ${r.name}, or remove the test"
+                severity = Severity.WARNING
+            elif v.status == "unassigned":
                 msg = f"{_read_where(r)} reads ${r.name}, which no state assigns"
                 hint = did_you_mean(r.name, assigned, "did you mean $")
                 if r.name in ("state", "State", "States", "stats"):
@@ -144,9 +154,9 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
                 hint = "assign it in a state that runs before this one"
                 if r.state.scope.parent_state is not None:
                     hint += " (inner scopes see only variables assigned before their Parallel/Map state)"
-            if not r.jsonpath and r.pointer in texts:
+            if severity is None and not r.jsonpath and r.pointer in texts:
                 msg += _effect(r, texts[r.pointer])
-            yield Finding(r.pointer, msg, offset=r.offset, hint=hint)
+            yield Finding(r.pointer, msg, offset=r.offset, hint=hint, severity=severity)
 
 
 def _effect(r: VarRead, text: str) -> str:
@@ -228,20 +238,23 @@ class VariableAssignedInOuterScope(Rule):
     id = "SFN504"
     name = "variable-assigned-in-outer-scope"
     group = GROUP
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "A state inside a Parallel branch or Map processor assigns a variable that an outer scope also assigns"
     docs = """\
 ## Why
-Inner scopes may read outer variables but "MUST NOT" assign a name that is assigned in an outer scope
-(states language spec): names must be unique between a scope and the scopes nested in it. The inner
-assignment does not update the outer variable either: inner variables vanish when the Parallel/Map ends.
+Inner scopes may read outer variables but MUST NOT assign a name that is assigned in an outer scope (the
+Amazon States Language specification, on variable scope: names must be unique between a scope and the
+scopes nested in it). The inner assignment does not update the outer variable either: inner variables
+vanish when the Parallel/Map ends, so the value the author meant to pass out is lost. An error: the
+definition violates the specification.
 
 ## How to fix
 Use a different name inside the branch/iteration and return the value through the branch's `Output`;
 update the outer variable in the Parallel/Map state's own `Assign` from `$states.result`.
 
 ## Known limits
-A warning: whether AWS rejects this at definition time is not confirmed.
+Whether AWS rejects this when the definition is created is not confirmed (nor which error it gives);
+`[tool.sfnc.validate] severity = { "variable-assigned-in-outer-scope" = "warning" }` makes it a warning.
 """
     sources = (SPEC, WV)
     example_fail = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...base import CheckContext, Finding, Rule, Severity
+from ...base import CheckContext, Finding, Note, Rule, Severity
 from ._common import GROUP, catch_label, catchers, option_names, retriers
 from ._flow import find_path, open_path, shortest_path
 from .lock_analysis import CCF, DdbOp, Lock, LockAnalysis, TTL, error_prefix, lock_analysis
@@ -110,7 +110,12 @@ hand (or its TTL passes).
 
 The rule follows every transition after the acquire succeeds (Next, Choice, Default and Catch edges, and
 the implicit failure of a Task, Parallel or Map without a `States.ALL`/`States.TaskFailed` catcher) and
-reports the shortest path that reaches an end without passing a release. A Parallel or Map on the way is
+reports the shortest path that reaches an end without passing a release. The finding is placed where that
+path leaves without a release, which is where the fix goes: the Choice rule, Default, Catch or Next that
+goes to a Succeed or Fail state, the `End` of the last state, or the state whose error no Catch handles
+(a Fail or Succeed that only ends a branch or iteration nested below the lock's scope is not such a
+place: the path goes on after the Parallel/Map). The acquire is shown as a related place, the path in
+full. A Parallel or Map on the way is
 one step: it releases when one of its branches releases on every path to its end; an error inside it
 surfaces at its Catch. A lock taken inside a branch or Map iteration may be released after the
 Parallel/Map.
@@ -142,20 +147,56 @@ failures that no Catch can see (execution timeout, `StopExecution`) are what the
             if path is None:
                 continue
             table = f" in {lock.acquire.table}" if lock.acquire.table else ""
-            yield Finding(lock.state.pointer,
-                          f"The lock taken by '{lock.state.name}'{table} is not released on {_describe_path(path)}",
+            pointer, key, exit_text = _exit_place(machine, lock.state, path)
+            yield Finding(pointer, f"{exit_text} without releasing the lock taken by '{lock.state.name}'{table}",
                           hint="send this path through a release (deleteItem of the lock item) before it ends",
-                          key=True, path=tuple(path))
+                          key=key, path=tuple(path),
+                          related=(Note(lock.state.pointer, f"the lock is taken here by '{lock.state.name}'",
+                                        key=True),))
 
 
-def _describe_path(path: list[str]) -> str:
-    """'the path ending at 'Batch Failed' (Catch(States.ALL) of 'Process Batch')' and the like."""
-    if path and path[-1] == "Error(not caught)":
-        owner = next((t for t in reversed(path[:-1]) if not t.endswith(")")), path[0])
-        return f"the path where '{owner}' fails with no Catch"
-    catches = [(path[i - 1], t) for i, t in enumerate(path) if t.startswith("Catch(") and i > 0]
-    via = f" (through {catches[0][1]} of '{catches[0][0]}')" if catches else ""
-    return f"the path ending at '{path[-1]}'{via}"
+def _exit_place(machine, origin, path: list[str]) -> tuple[str, bool, str]:
+    """Where the offending path leaves without a release, which is where the fix belongs: (pointer, locate
+    the key, what happens there). The first end of the path in the lock's own scope or an enclosing one:
+    the transition into a Succeed/Fail state (a Choice rule, a Default, a Catch, a Next), the `End` of a
+    state, or a state whose error no Catch handles. A Succeed that only ends a branch or iteration nested
+    below the lock's scope is not an exit: the path goes on after the Parallel/Map."""
+    by_name = {st.name: st for st in machine.states}
+    held = set()
+    scope = origin.scope
+    while scope is not None:
+        held.add(id(scope))
+        scope = scope.parent_state.scope if scope.parent_state is not None else None
+    for i, token in enumerate(path):
+        if token == "Error(not caught)":
+            prev = by_name.get(path[i - 1]) if i else None
+            if prev is not None and id(prev.scope) in held:
+                return prev.pointer, True, f"'{prev.name}' can fail with no Catch for it and end the workflow"
+            continue
+        st = by_name.get(token)
+        if st is None or id(st.scope) not in held:
+            continue
+        if st.type not in ("Fail", "Succeed") and st.get("End") is True and i + 1 == len(path):
+            return f"{st.pointer}/End", True, f"'{st.name}' ends {st.scope.label}"
+        if i == 0 or st.type not in ("Fail", "Succeed"):
+            continue
+        ends = "fails" if st.type == "Fail" else "ends"
+        before = path[i - 1]
+        if before.startswith("Catch(") and i >= 2 and by_name.get(path[i - 2]) is not None:
+            src = by_name[path[i - 2]]
+            for c in catchers(src):
+                if c.next == st.name and catch_label(c) == before:
+                    return (f"{src.pointer}/Catch/{c.index}/Next", False,
+                            f"{before} of '{src.name}' goes to '{st.name}', which {ends} {st.scope.label}")
+        src = by_name.get(before)
+        if src is not None and src.scope is st.scope:
+            for e in machine.graph(src.scope).out.get(src.name, ()):
+                if e.target == st.name and e.kind != "catch":
+                    what = {"choice": f"Choice rule {e.index} of '{src.name}'", "default": f"the Default of '{src.name}'",
+                            "next": f"'{src.name}'"}[e.kind]
+                    return e.pointer, False, f"{what} goes to '{st.name}', which {ends} {st.scope.label}"
+        return st.pointer, True, f"'{st.name}' {ends} {st.scope.label}"
+    return origin.pointer, True, f"a path from '{origin.name}' ends"
 
 
 class LockDuplicateNotCaught(_LockRule):

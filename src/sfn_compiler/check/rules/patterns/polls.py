@@ -292,7 +292,7 @@ A Wait whose `Seconds` is the literal 0 does not count. A Wait computed by an ex
 class PollLoopUnbounded(_PollRule):
     id = "SFN705"
     name = "poll-loop-unbounded"
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "A polling loop has no attempt counter or deadline in its exit condition"
     docs = """\
 ## Why
@@ -300,6 +300,9 @@ A job can stay in a running status far longer than expected (a Batch job stuck i
 step waiting for capacity). An unbounded loop then polls until the execution's own timeout (a year for a
 Standard workflow by default), holding whatever the run holds, and the failure it finally reports says
 nothing about the job.
+
+Every polling loop must be bounded: that is this project's policy (docs/patterns.md), so an unbounded
+one is an error (a violated policy, not an uncertain guess); `[tool.sfnc.validate] severity` can lower it.
 
 The loop counts as bounded when one of its Choices that can leave the loop compares:
 - a variable that is assigned in the loop (and never reset to a constant there), e.g. `$attempt` with

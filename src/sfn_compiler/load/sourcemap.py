@@ -1,4 +1,5 @@
-"""From a rendered definition's JSON pointer back to the template's file:line:col (a `Span`).
+"""From a derived definition's JSON pointer back to its source's file:line:col (a `Span`): a rendered
+template (render/), or a definition read out of a CloudFormation/Terraform/YAML file (the readers in load/).
 
 Rendering is structural, so a rendered pointer names the same node as a template pointer except where a
 key was substituted (recorded in `pointers`) or a whole-string placeholder expanded into an object or
@@ -11,13 +12,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from ..diagnostics import Span
-from ..load import JsonDocument
+
+# (rendered offset, template offset, length): a literal run of the rendered string and where it came
+# from; length 0 marks a substituted value, which maps to its placeholder's `$`.
+Anchors = list[tuple[int, int, int]]
+
+
+def template_offset(anchors: Anchors, offset: int) -> tuple[int, bool]:
+    """Where rendered offset `offset` came from in the template string: (offset, exact)."""
+    best = (0, False)
+    for r, t, length in anchors:
+        if r > offset:
+            break
+        if length and offset < r + length:
+            return t + (offset - r), True
+        best = (t, False) if not length else (t + length, False)
+    return best
 
 
 @dataclass
 class SourceMap:
-    template: JsonDocument                      # the parsed template (or the Jinja output for .json.j2)
+    template: Any    # JsonDocument (the parsed template, or the Jinja output for .json.j2) or a load.embedded view
     pointers: dict[str, str] = field(default_factory=dict)   # rendered pointer -> template pointer
     # rendered pointers of strings with substituted placeholders -> anchors from rendered offsets back
     # to template offsets (None for a whole-string placeholder that became a typed value)
@@ -40,8 +58,6 @@ class SourceMap:
         if offset is not None and exact and self.modified.get(pointer, []) is not None:
             anchors = self.modified.get(pointer)
             if anchors:   # the string had placeholders: offsets after them moved
-                from .substitute import template_offset
-
                 offset, exact = template_offset(anchors, offset)
             pos = self.template.locate_in_string(tpointer, offset)
         else:

@@ -1,0 +1,182 @@
+"""`sfnc validate PATH...`: state machines where they live. ASL files (JSON, JSON5, YAML), CloudFormation/
+SAM/CDK templates and Terraform files, found by `load.discover`, read by the readers in `load/`, checked by
+`check` (`validate_file`, or `check.sources.validate_extracted` through the reader's source map).
+
+A definition file that a template or a Terraform file references (DefinitionUri, templatefile) is read
+through it (with its substitutions), not again on its own, unless it was named on the command line.
+Whatever could not be read is a diagnostic too (SFN012 input-not-read, SFN013 definition-not-read, SFN014
+template-property-invalid), so every report format shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..check import CheckConfig, validate_file
+from ..check.rules.document import INPUT_ERROR_RULES
+from ..check.rules.inputs import DefinitionNotRead, InputNotRead
+from ..check.sources import (extracted_problems, input_diagnostics, invalid_json, not_a_definition, relocate,
+                             validate_extracted)
+from ..diagnostics import Diagnostic, Span
+from ..errors import SfncError
+
+
+@dataclass
+class RemoteTarget:
+    """A definition `--remote` can send to AWS: only those with nothing opaque in them (a `${...}` left
+    in would make AWS report errors that are not there once CloudFormation has substituted it)."""
+
+    load: Callable[[], Any]          # -> JsonDocument
+    source_map: Any = None
+    machine_type: str | None = None
+    resource: str | None = None
+
+    def relocate(self, diags: list[Diagnostic]) -> list[Diagnostic]:
+        return [relocate(d, self.resource) for d in diags] if self.source_map is not None else diags
+
+
+@dataclass
+class PathsResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # findings and input problems (SFN01x)
+    files: list[str] = field(default_factory=list)          # one entry per definition checked
+    remote: list[RemoteTarget] = field(default_factory=list)   # what `--remote` may send to AWS
+
+
+def validate_paths(paths: list[Path], config: CheckConfig, *, display: Callable[[Path], str],
+                   roots: list[Path], excludes: list[str] | None = None,
+                   machine_type: str | None = None, input_schema: Any = None) -> PathsResult:
+    """Discover and validate every definition under `paths`. `roots`: directories local references
+    (DefinitionUri, templatefile) may point into. `input_schema`: the execution input's JSON Schema
+    (`--input-schema`), for every definition found."""
+    from ..load.discover import discover
+
+    inputs, problems = discover(paths, excludes)
+    result = PathsResult(input_diagnostics(InputNotRead, problems))
+    consumed: set[Path] = set()
+    # templates and Terraform first: the definition files they reference are read through them
+    order = {"template": 0, "tf": 0, "tftpl": 1, "asl-yaml": 1, "asl": 1}
+    for inp in sorted(inputs, key=lambda i: order[i.kind]):
+        shown = display(inp.path)
+        if not inp.explicit and inp.path.resolve() in consumed:
+            continue
+        try:
+            if inp.kind == "template":
+                _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema)
+            elif inp.kind == "tf":
+                _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema)
+            elif inp.kind == "tftpl":
+                from ..load.terraform import extract_tftpl
+
+                _one(extract_tftpl(inp.path, shown), config, machine_type, result, input_schema)
+            elif inp.kind == "asl-yaml":
+                _asl_yaml(inp, shown, config, machine_type, result, input_schema)
+            else:
+                result.files.append(shown)
+                diags = validate_file(inp.path, shown, config, machine_type=machine_type, input_schema=input_schema)
+                result.diagnostics.extend(diags)
+                if not any(d.rule in INPUT_ERROR_RULES for d in diags):
+                    result.remote.append(RemoteTarget(_file_loader(inp.path, shown), None, machine_type))
+        except SfncError as exc:     # a file that cannot be read (not UTF-8, too large, ...)
+            result.diagnostics += input_diagnostics(InputNotRead, exc.problems)
+    if not result.files and not any(d.rule == InputNotRead.id for d in result.diagnostics):
+        result.diagnostics += input_diagnostics(InputNotRead, [Diagnostic(
+            "no state machine definitions found in " + ", ".join(str(p) for p in paths),
+            hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/SAM/CDK "
+                 "templates and Terraform files (see docs/adopt.md#which-files-a-directory-walk-reads)")])
+    return result
+
+
+def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnostic]:
+    """AWS ValidateStateMachineDefinition on every definition that can be sent as it is (`--remote`)."""
+    from ..check.remote import make_client, remote_diagnostics as remote_check
+
+    out: list[Diagnostic] = []
+    client = make_client() if result.remote else None
+    for t in result.remote:
+        out += t.relocate(remote_check(client, t.load(), config, machine_type=t.machine_type or "STANDARD",
+                                       source_map=t.source_map, resource=t.resource))
+    return out
+
+
+def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsResult,
+         input_schema: Any = None) -> None:
+    result.diagnostics += extracted_problems(ext, config)
+    if ext.skipped:
+        return
+    if ext.document is None and ext.parse_error is None:
+        return
+    label = ext.origin if ext.resource is None else f"{ext.origin} ({ext.resource})"
+    result.files.append(label)
+    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema))
+    if ext.document is not None and not ext.opaque and not ext.unknown:
+        doc = ext.document
+        result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type or ext.machine_type, ext.resource))
+
+
+def _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None) -> None:
+    from ..load.cloudformation import extract, read_template, state_machines
+
+    try:
+        tpl = read_template(inp.path, shown)
+    except SfncError as exc:
+        result.files.append(shown)
+        result.diagnostics.extend(invalid_json(config, exc.problems[0], shown))
+        return
+    if tpl is None:
+        if inp.explicit:
+            result.files.append(shown)
+            result.diagnostics.extend(not_a_definition(config, shown, "not a state machine definition or a "
+                                                       "CloudFormation template"))
+        return
+    machines = state_machines(tpl)
+    if not machines and inp.explicit:
+        result.diagnostics += input_diagnostics(DefinitionNotRead, [Diagnostic(
+            "the template has no AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine resource",
+            span=Span(shown))], config)
+    for m in machines:
+        ext = extract(m, roots=[inp.path.parent.resolve(), *roots], display=display)
+        if ext.definition_file is not None:
+            consumed.add(ext.definition_file.resolve())
+        _one(ext, config, machine_type, result, input_schema)
+
+
+def _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None) -> None:
+    from ..load.terraform import extract_tf
+
+    for ext in extract_tf(inp.path, shown, roots=[inp.path.parent.resolve(), *roots], display=display):
+        if ext.definition_file is not None:
+            consumed.add(ext.definition_file.resolve())
+        _one(ext, config, machine_type, result, input_schema)
+
+
+def _asl_yaml(inp, shown, config, machine_type, result, input_schema=None) -> None:
+    from ..load.yamldef import extract_yaml
+
+    try:
+        ext = extract_yaml(inp.path, shown)
+    except SfncError as exc:
+        result.files.append(shown)
+        result.diagnostics.extend(invalid_json(config, exc.problems[0], shown))
+        return
+    result.files.append(shown)
+    if ext is None:
+        result.diagnostics.extend(not_a_definition(config, shown, "not a state machine definition: the YAML "
+                                                   "document has no StartAt and States"))
+        return
+    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema))
+    doc = ext.document
+    result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type))
+
+
+def _file_loader(path: Path, shown: str) -> Callable[[], Any]:
+    def load() -> Any:
+        from ..load import load_json_file
+
+        return load_json_file(path, shown, allow_duplicates=True)
+
+    return load
+
+
+__all__ = ["PathsResult", "RemoteTarget", "remote_diagnostics", "validate_paths"]
