@@ -483,8 +483,12 @@ def render_flow(flow: Flow, depth: int = 3, variables: bool = False) -> str:
             if rec.result is not None:
                 lines.append(f"  result: {S.render(rec.result, depth)}")
             if rec.output is not None and st.type != "Fail":
-                same = " (the result)" if rec.output is rec.result else " (the input)" if rec.output is rec.input \
-                    else None
+                plain = st.is_jsonata and not st.has("Output")   # passes its result (or input) on as it is
+                same = None
+                if plain and rec.output is rec.result:
+                    same = " (the result)"
+                elif plain and rec.result is None and rec.output is rec.input:
+                    same = " (the input)"
                 lines.append(f"  output:{same}" if same else f"  output: {S.render(rec.output, depth)}")
             for k, v in rec.assigned.items():
                 lines.append(f"  ${k} := {S.render(v, depth)}")
