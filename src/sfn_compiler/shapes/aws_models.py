@@ -73,6 +73,7 @@ def integrations_data() -> dict[str, Any]:
 # locating and loading models
 
 
+@lru_cache(maxsize=1)
 def _data_dir() -> str | None:
     import importlib.util
 
@@ -107,10 +108,13 @@ def botocore_service(sfn_service: str) -> str | None:
         return None
     key = sfn_service.lower()
     entry = integrations_data()["sdk_services"].get(key)
+    name = entry["botocore"] if isinstance(entry, dict) and entry.get("botocore") else key.replace("-", "")
+    d = _data_dir()
+    if d is not None and os.sep not in name and name not in (".", "..") and os.path.isdir(os.path.join(d, name)):
+        return name    # the usual case: no need to list botocore's 400-odd service directories
     if isinstance(entry, dict) and entry.get("botocore"):
-        name = entry["botocore"]
         return name if name.replace("-", "").lower() in botocore_services() else None
-    return botocore_services().get(key.replace("-", ""))
+    return botocore_services().get(name)
 
 
 def _read_model(service: str) -> Mapping | None:

@@ -15,6 +15,7 @@ of name -> the entry as a plain dict. Callers test sections with `isinstance(x, 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -68,23 +69,25 @@ class _Model(Mapping):
         return len(self._top)
 
 
+_ENTRY = re.compile(rb'\n    "([^"\n]+)": ?')
+
+
 def _index(data: bytes, start: int, end: int) -> dict[str, tuple[int, int]] | None:
     """(value offset, next entry offset) of each 4-space-indented key between start and end, or None when
-    the layout is not botocore's."""
+    the layout is not botocore's (a 4-space-indented line that is not `"name":`)."""
     out: dict[str, tuple[int, int]] = {}
-    marker = b'\n    "'
-    pos = data.find(marker, start, end)
     prev: str | None = None
-    while pos != -1:
-        name_start = pos + len(marker)
-        name_end = data.find(b'"', name_start, end)
-        if name_end == -1 or data[name_end + 1:name_end + 2] != b":":
-            return None
+    at = 0
+    n = 0
+    for m in _ENTRY.finditer(data, start, end):
         if prev is not None:
-            out[prev] = (out[prev][0], pos)
-        prev = data[name_start:name_end].decode("utf-8")
-        out[prev] = (name_end + (3 if data[name_end + 2:name_end + 3] == b" " else 2), end)
-        pos = data.find(marker, name_end, end)
+            out[prev] = (at, m.start())
+        prev, at = m.group(1).decode("utf-8"), m.end()
+        n += 1
+    if prev is not None:
+        out[prev] = (at, end)
+    if n != data.count(b'\n    "', start, end) or len(out) != n:
+        return None
     return out
 
 

@@ -52,6 +52,12 @@ def _input_shape(schema: Any):
     return from_json_schema(schema)
 
 
+def _has_expressions(ctx: CheckContext) -> bool:
+    """Every finding here is about a JSONata expression: a definition without one needs no inference (and
+    loads no API model)."""
+    return bool(ctx.machine.expressions)
+
+
 def _findings(rule: type[Rule], found, kind: str) -> Iterator[Finding]:
     for f in found:
         if f.kind != kind:
@@ -112,6 +118,8 @@ is `any` unless the project gives its JSON Schema (docs/validate.md).
         "Notify": {"Type": "Pass", "Output": {"project": "{% $states.input.Item.project_name.S %}"}, "End": True}})
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not _has_expressions(ctx):
+            return
         from ...shapes.findings import missing_members
 
         yield from _findings(type(self), missing_members(_flow(ctx)), "missing-member")
@@ -152,6 +160,8 @@ The same limits as `member-does-not-exist` apply (only closed shapes are judged)
         "Ok": {"Type": "Succeed"}})
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not _has_expressions(ctx):
+            return
         from ...shapes.findings import missing_members
 
         yield from _findings(type(self), missing_members(_flow(ctx)), "always-false")
@@ -196,6 +206,8 @@ possible ones is a warning on that literal (that entry never matches).
         "Ok": {"Type": "Succeed"}})
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not _has_expressions(ctx):
+            return
         from ...shapes.findings import enum_mismatches
 
         yield from _findings(type(self), enum_mismatches(_flow(ctx)), "enum-mismatch")
@@ -237,6 +249,8 @@ Only arguments whose type the inference knows are judged. Step Functions' own fu
         "latest": "{% $max($states.result.Items.finished_at.S.$toMillis($)) %}"}}})
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not _has_expressions(ctx):
+            return
         from ...shapes.findings import bad_arguments
 
         yield from _findings(type(self), bad_arguments(_flow(ctx)), "bad-argument")
@@ -272,6 +286,8 @@ Only operands whose type the inference knows are judged; an undefined operand ma
         "Notify": {"Type": "Pass", "Output": {"attempts": "{% $attempts %}"}, "End": True}})
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not _has_expressions(ctx):
+            return
         from ...shapes.findings import bad_arguments
 
         yield from _findings(type(self), bad_arguments(_flow(ctx)), "bad-operand")
@@ -325,6 +341,8 @@ entries count too).
     example_pass = _poll_loop(restart_assigns=True)
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not _has_expressions(ctx):
+            return
         from ...shapes.findings import stale_poll_handles
         from .patterns._common import catalogue_for
 
