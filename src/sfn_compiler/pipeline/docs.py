@@ -41,7 +41,8 @@ def shapes_text(project: Project, name: str, env: str | None = None, input_schem
     """`sfnc graph NAME --shapes`: each reachable state's inferred input, result and output shapes, what it
     assigns and the variables it sees (docs/shapes.md), for a template (rendered for `env`; its
     `templates/<name>.input.schema.json` gives the execution input) or an ASL file (`input_schema`)."""
-    from ..shapes.flow import analyse, render_flow
+    from ..shapes.flow import analyse
+    from ..shapes.render import render_flow
     from .input_schema import load_input_schema, template_input_schema
 
     data, label = diagram_source(project, name, env)
