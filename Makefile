@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# bytecode for the editable sources (pip compiles a normal install itself); without it, and with
+	# PYTHONDONTWRITEBYTECODE set, every sfnc run recompiles sfnc's modules (bench/run.py measures both)
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $(STAMP)
 
 venv: $(STAMP)

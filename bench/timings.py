@@ -5,7 +5,10 @@
 - the simulator: a one-hour Wait (virtual time, so it should take no real time), a 500-transition endless
   loop stopped by the limit, and a 200-iteration polling loop.
 
-Usage: python bench/timings.py [--repeat 5]   (prints the median of each; writes nothing)
+`bench/run.py` runs this as its `timings` group (in a subprocess that imports the compiled package) and
+puts the rows in its table and JSON. On its own:
+
+    python bench/timings.py [--repeat 5] [--json]   (the median of each; writes nothing)
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
-sys.path.insert(0, str(ROOT / "src"))
+try:  # the installed package (bench/run.py points PYTHONPATH at a compiled copy), else the source tree
+    import sfn_compiler  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(ROOT / "src"))
 
 
 def median(fn: Callable[[], object], repeat: int) -> float:
@@ -45,11 +51,8 @@ def corpus_documents() -> list:
     return docs
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
-    repeat = ap.parse_args().repeat
-
+def measure(repeat: int) -> list[tuple[str, float]]:
+    """(name, median seconds) of each timing."""
     from sfn_compiler.check.config import CheckConfig
     from sfn_compiler.check.runner import run_rules
     from sfn_compiler.simulate import TransitionLimitExceeded, run_execution
@@ -92,6 +95,18 @@ def main() -> int:
     mocks = {"Poll": [{"return": {"PipelineExecutionStatus": "Executing"}, "times": 199},
                       {"return": {"PipelineExecutionStatus": "Succeeded"}}]}
     rows.append(("simulator: a 200-iteration polling loop", median(lambda: run_execution(poll, {}, mocks), repeat)))
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", action="store_true", help="print [[name, seconds], ...] as JSON")
+    args = ap.parse_args()
+    rows = measure(args.repeat)
+    if args.json:
+        print(json.dumps(rows))
+        return 0
     width = max(len(name) for name, _ in rows) + 2
     for name, secs in rows:
         print(f"{name:<{width}} {secs * 1000:>9.1f} ms")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,11 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# No test reads results an earlier test (or run) left in a .sfnc_cache/: a monkeypatched rule or a fake
+# registry is invisible to the cache's key. The cache's own tests (tests/pipeline/test_result_cache.py)
+# turn it on for themselves, in their own directories. Subprocesses inherit this.
+os.environ["SFNC_NO_CACHE"] = "1"
 
 
 class Project:

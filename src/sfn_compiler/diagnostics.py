@@ -15,8 +15,7 @@ findings have `span` in that file, no `template`, and `resource` naming the reso
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Iterable
 
 
@@ -147,8 +146,11 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str):
         return None
-    folded = [c for c in cands if c.lower() == word.lower() and c != word]
-    match = folded[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    match = [c for c in cands if c.lower() == word.lower() and c != word][:1]
+    if not match:
+        import difflib  # imported when a hint is wanted, not with every diagnostic
+
+        match = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
     return match[0] if match else None
 
 
@@ -158,3 +160,36 @@ def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "did you me
     if match is None:
         return None
     return f"{prefix}{match}?" if prefix.endswith("$") else f"{prefix}'{match}'?"
+
+
+def to_data(d: Diagnostic) -> dict:
+    """`d` as plain JSON data (for the result cache); `from_data` gives back an equal Diagnostic. A field of a
+    type not handled here raises TypeError (and the caller does not store the diagnostic)."""
+    return {name: _encode(getattr(d, name)) for name in _NAMES[Diagnostic]}
+
+
+def from_data(data: dict) -> Diagnostic:
+    return Diagnostic(**{name: _decode(data[name]) for name in _NAMES[Diagnostic]})
+
+
+_STORED = {"Span": Span, "Related": Related}
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Diagnostic, Span, Related)}
+
+
+def _encode(v):
+    if v is None or isinstance(v, (str, int, float)):
+        return v
+    if isinstance(v, tuple):
+        return {"tuple": [_encode(x) for x in v]}
+    name = type(v).__name__
+    if _STORED.get(name) is type(v):
+        return {"type": name, "fields": {f: _encode(getattr(v, f)) for f in _NAMES[type(v)]}}
+    raise TypeError(f"a Diagnostic field holds a {name}, which the result cache cannot store")
+
+
+def _decode(v):
+    if type(v) is dict:
+        if "tuple" in v:
+            return tuple(_decode(x) for x in v["tuple"])
+        return _STORED[v["type"]](**{k: _decode(x) for k, x in v["fields"].items()})
+    return v

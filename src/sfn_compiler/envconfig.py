@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -25,6 +25,9 @@ from .load.pointer import escape_token
 from .project import Project
 from .placeholders import PlaceholderError
 from .render.substitute import MissingValue, PlaceholderErrors, Resolver, substitute
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cache import Cache
 
 BASE_ENV = "_base"
 
@@ -97,7 +100,23 @@ def _schema_problems(doc: YamlDocument) -> list[Diagnostic]:
     return problems
 
 
-def _load_layer(project: Project, name: str) -> YamlDocument:
+def _checked(doc: YamlDocument, cache: Cache | None) -> list[Diagnostic]:
+    """`_schema_problems`, skipped for data the cache has seen pass this schema (the schema file and the
+    jsonschema version are in every key): an unchanged env file costs no jsonschema import."""
+    if cache is None:
+        return _schema_problems(doc)
+    from .cache import digest, runtime_fingerprint, typed
+
+    key = digest(runtime_fingerprint(), "env schema", typed(doc.data))
+    if cache.get("env-schema", key) is True:
+        return []
+    problems = _schema_problems(doc)
+    if not problems:
+        cache.put("env-schema", key, True)
+    return problems
+
+
+def _load_layer(project: Project, name: str, cache: Cache | None = None) -> YamlDocument:
     path = project.env_file(name)
     if path is None:
         raise SfncError(f"env file for {name!r} not found in {project.display(project.envs_dir)}")
@@ -107,13 +126,13 @@ def _load_layer(project: Project, name: str) -> YamlDocument:
     if not isinstance(doc.data, dict):
         raise SfncError("an env file must be a mapping with `values:` and `aws:`", file=doc.filename,
                         line=1, column=1)
-    problems = _schema_problems(doc)
+    problems = _checked(doc, cache)
     if problems:
         raise SfncError(problems)
     return doc
 
 
-def _chain(project: Project, name: str) -> list[YamlDocument]:
+def _chain(project: Project, name: str, cache: Cache | None = None) -> list[YamlDocument]:
     chain: list[YamlDocument] = []
     seen: list[str] = []
     current: str | None = name
@@ -122,7 +141,7 @@ def _chain(project: Project, name: str) -> list[YamlDocument]:
             raise SfncError(f"`extends` cycle: {' -> '.join(seen + [current])}",
                             file=project.display(project.env_file(seen[-1]) or project.envs_dir))
         seen.append(current)
-        doc = _load_layer(project, current)
+        doc = _load_layer(project, current, cache)
         chain.append(doc)
         parent = doc.data.get("extends")
         if parent is None and current != BASE_ENV and project.env_file(BASE_ENV) is not None:
@@ -163,17 +182,19 @@ def available_envs_hint(project: Project) -> str:
     return "available envs: " + ", ".join(names)
 
 
-def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = (), *, locked: bool = True) -> EnvConfig:
+def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = (), *, locked: bool = True,
+             cache: Cache | None = None) -> EnvConfig:
     """The env `name` with its layers merged and its values resolved. Values that live in AWS
     (`{ssm: ...}`, `{stack_output: ...}`) come from `envs/<env>.lock.json`; `locked=False` (for `sfnc lock`)
-    leaves a marker text in their place instead."""
+    leaves a marker text in their place instead. `cache` (the result cache) remembers env files that passed
+    the schema check."""
     if name.startswith("_") or project.env_file(name) is None:
         import difflib
 
         close = difflib.get_close_matches(name, project.env_names(), n=1)
         hint = (f"did you mean {close[0]!r}? " if close else "") + available_envs_hint(project)
         raise SfncError(f"unknown env {name!r}", hint=hint)
-    chain = _chain(project, name)
+    chain = _chain(project, name, cache)
     merged: dict[str, Any] = {}
     origins: dict[str, Span] = {}
     for doc in chain:

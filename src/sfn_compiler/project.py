@@ -7,7 +7,7 @@ settings. The nearest directory (walking up from the start directory) with eithe
 
 from __future__ import annotations
 
-import tomllib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,11 +50,14 @@ class Project:
         return self.path("scenarios")
 
     def display(self, path: Path) -> str:
-        """A path as users should see it: relative to the current directory when below it."""
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        """A path as users should see it: relative to the current directory when below it (both with
+        symlinks resolved), else as given."""
+        real = _realpath(os.fspath(path))
+        cwd = _real_cwd()
+        if real == cwd:
+            return "."
+        prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+        return real[len(prefix):] if real.startswith(prefix) else str(path)
 
     def templates(self) -> list[Path]:
         """Template files, sorted by name: `*.json` and `*.json.j2` (not a template's execution input schema,
@@ -85,6 +88,31 @@ class Project:
         return value if isinstance(value, dict) else {}
 
 
+_CWD: dict[str, str] = {}
+_DIRS: dict[str, str] = {}
+
+
+def _realpath(path: str) -> str:
+    """`os.path.realpath`, resolving each directory once (display() asks for every file of a tree)."""
+    if os.sep + ".." in os.sep + path or not path:  # `..` after a symlink is not lexical: the full walk
+        return os.path.realpath(path)
+    head, tail = os.path.split(os.path.abspath(path))
+    real_head = _DIRS.get(head)
+    if real_head is None:
+        real_head = _DIRS[head] = os.path.realpath(head)
+    candidate = os.path.join(real_head, tail)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
+def _real_cwd() -> str:
+    """The current directory with symlinks resolved (resolved once per directory: display() asks per file)."""
+    cwd = os.getcwd()
+    real = _CWD.get(cwd)
+    if real is None:
+        real = _CWD[cwd] = os.path.realpath(cwd)
+    return real
+
+
 def template_stem(path: Path) -> str:
     name = path.name
     for suffix in TEMPLATE_SUFFIXES:
@@ -94,6 +122,8 @@ def template_stem(path: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a config file to read
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

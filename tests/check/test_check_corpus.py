@@ -37,6 +37,14 @@ ALLOWLIST: dict[tuple[str, str], str] = {
         "calls $randomSeeded(), a LocalStack-only name: LocalStack's own test of this template is skipped with "
         "\"AWS does not compute function randomSeeded\" (tests/aws/.../test_math_operations_jsonata.py); AWS's "
         "seeded random is $random(seed). The call fails the state on AWS",
+    ("aws__agent-toolkit-for-aws/skills__specialized-skills__serverless-skills__aws-step-functions__assets__"
+     "polling-loop-wait-check-choice.asl.json", "SFN817"):
+        "retries 'ThrottlingException' (no prefix) on dynamodb:getItem, which raises DynamoDB.* names only "
+        "(concepts-error-handling.html, connect-ddb.html): that entry never matches; DynamoDB.ThrottlingException",
+    ("aws-samples__step-functions-workflows-collection/quorum-with-parallel-pattern__statemachine__"
+     "statemachine.asl.json", "SFN813"):
+        "dynamodb:putItem Item member 'id.$' is a plain string ($$.Execution.Id), not an AttributeValue "
+        "({\"S.$\": ...}): the PutItem request cannot be built from it",
     ("taro-kayo__statelint/tests__data__jsonata-5.json", "SFN502"):
         "linter fixture that reads $student, $class, $two, which no state assigns; fails at run time",
     # data rules (SFN801): real bugs of the definitions as written; each finding and its verdict is listed in

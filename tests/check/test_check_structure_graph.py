@@ -34,8 +34,8 @@ def test_valid_fields_accepted_comment_in_choice_rule_output_on_succeed_assign_o
 
 def test_valid_jsonpath_definition_is_clean():
     doc = {"StartAt": "T", "States": {
-        "T": {"Type": "Task", "Resource": LAMBDA, "InputPath": "$.in", "Parameters": {"a.$": "$.x", "b": 1,
-              "c.$": "States.Format('{}', $.y)", "d.$": "$$.Execution.Id"},
+        "T": {"Type": "Task", "Resource": LAMBDA, "InputPath": "$.in", "Parameters": {"FunctionName": "f", "Payload": {
+              "a.$": "$.x", "b": 1, "c.$": "States.Format('{}', $.y)", "d.$": "$$.Execution.Id"}},
               "ResultSelector": {"r.$": "$.Payload"}, "ResultPath": "$.out", "OutputPath": "$", "Next": "C",
               "TimeoutSecondsPath": "$.t", "Assign": {"myVar": 1, "other.$": "$.x"},
               "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}]},

@@ -270,6 +270,25 @@ def test_validate_env_points_at_template_and_rendered_file(fake_rules, sfnc, pro
     assert "--> definitions/prod/t.json:" in res.stdout and '    4 |     "A": {"Type": "Pass"' in res.stdout
 
 
+def test_a_definition_rendered_identically_in_two_envs_is_checked_once(fake_rules, sfnc, project, monkeypatch):
+    import sfn_compiler.check.runner as runner
+
+    calls = []
+    real = runner.run_rules
+    monkeypatch.setattr(runner, "run_rules", lambda *a, **k: calls.append(1) or real(*a, **k))
+    project.write("templates/t.json", VALID)
+    project.write("templates/u.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Comment": "${c}",
+                                                                        "End": True}}})
+    for env, c in (("dev", "x"), ("prod", "x"), ("test", "y")):
+        project.write(f"envs/{env}.yaml", f"values:\n  c: {c}\n")
+    res = sfnc("validate", "-f", "json", "--select", "SFN999", cwd=project.root)
+    data = json.loads(res.stdout)
+    assert len(calls) == 3  # t once (same text in every env), u for "x" and for "y"
+    assert sorted((d["file"], d["env"]) for d in data["diagnostics"]) == [
+        ("definitions/dev/t.json", "dev, prod, test"), ("definitions/dev/u.json", "dev, prod, test")]
+    assert data["summary"]["files"] == 6
+
+
 def test_json5_comments_and_trailing_commas_keep_positions(sfnc, tmp_path):
     (tmp_path / "sm.json5").write_text('{\n  // a comment\n  "StartAt": "A", /* block */\n  "States": {\n'
                                        '    "A": {"Type": "Pass", "Next": "B",},\n  },\n}\n')

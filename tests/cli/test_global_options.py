@@ -13,7 +13,7 @@ def boom(monkeypatch):
     def crash(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("sfn_compiler.pipeline.sources.validate_file", crash)
+    monkeypatch.setattr("sfn_compiler.check.runner.validate_file", crash)
 
 
 def test_an_internal_error_is_one_line_without_debug(tmp_path, boom):

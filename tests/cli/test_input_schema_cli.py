@@ -102,9 +102,11 @@ def test_scenario_input_is_checked_against_the_schema(project, sfnc):
     res = sfnc("test", "--env", "dev", cwd=project.root)
     assert res.exit_code == 2, res.output
     assert "ok   tests/scenarios/order/good.yaml" in res.stdout
-    assert "ERROR tests/scenarios/order/bad.yaml\n  its input does not match templates/order.input.schema.json" \
-        in res.stdout
-    assert "1 passed, 0 failed, 1 could not be read" in res.stdout
+    # not run: a failed scenario whose error is its first violation (as a mock that does not match its Task)
+    assert ("FAIL tests/scenarios/order/bad.yaml\n  not run: tests/scenarios/order/bad.yaml:4:9: input.mode does not "
+            "match templates/order.input.schema.json: 'FULL' is not one of ['full', 'incremental'] (and 1 more, "
+            "below)") in res.stdout
+    assert "1 passed, 1 failed" in res.stdout
     # each violation is located in the scenario file, at the offending value
     assert "tests/scenarios/order/bad.yaml:3:12" in res.stderr and "input.orderId does not match" in res.stderr
     assert "tests/scenarios/order/bad.yaml:4:9" in res.stderr and "input.mode does not match" in res.stderr

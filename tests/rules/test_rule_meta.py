@@ -18,8 +18,7 @@ ID = re.compile(r"^SFN\d{3}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 GROUPS = {"0": {"parse", "suppression", "remote", "internal", "input"}, "1": {"structure"}, "2": {"graph"},
           "3": {"jsonata"}, "4": {"states"}, "5": {"variables"}, "6": {"errors"}, "7": {"pattern"}, "8": {"data"}}
-SECTIONS = {"0": ["Why", "How to fix"], "7": ["Why", "How to fix", "Known limits", "Options"],
-            "8": ["Why", "How to fix", "Known limits"]}
+SECTIONS = {"0": ["Why", "How to fix"], "7": ["Why", "How to fix", "Known limits", "Options"]}
 # rules whose failing case cannot be data, and where they are tested instead
 NO_FAIL_CASE = {
     "SFN003": "a definition over 1 MiB: tests/check/test_runner.py::test_definition_too_large",

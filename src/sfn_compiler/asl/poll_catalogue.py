@@ -1,8 +1,27 @@
 """The polling catalogue: which Task starts an asynchronous job, which one reads its status, and what
 the status values mean.
 
-The built-in entries live in `sfn_compiler/data/poll_catalogue.yaml`. A project adds or replaces entries
-in `[tool.sfnc.patterns]`:
+The built-in entries live in `sfn_compiler/data/poll_catalogue.json` (JSON: read on every validate, so
+it must not need a YAML parser). A job started through a Request Response integration (every `aws-sdk:`
+integration, and the optimized ones called without `.sync`) runs on after the Task ends: the workflow must
+poll its status until it reaches a terminal value. Each entry names:
+
+    name      a short id, shown in messages
+    start     the Resource forms that start a job: the part after `arn:<partition>:states:::`, without an
+              integration suffix (`glue:startJobRun` is the optimized form, `aws-sdk:glue:startJobRun`
+              the SDK one). A start written with `.sync`/`.sync:2` is awaited by Step Functions itself.
+    describe  the Resource forms that read the job's status
+    id        how the two are linked: the start's argument or result field -> the describe's argument
+    status    the status field of the describe result (dotted path; the last segment is matched, case
+              insensitively, because the SDK integration returns PascalCase field names)
+    success / failure / running   the documented values; `failure` lists every terminal value that is
+              not a success
+    handoff   (optional, default false) a start that is the workflow's last action - only Pass states
+              between it and the end - hands the work off to a job that reports on its own (a child
+              state machine); it is not required to be polled
+    sources   where the values come from
+
+A project adds or replaces entries in `[tool.sfnc.patterns]`:
 
     [tool.sfnc.patterns]
     catalogue = "sfnc-poll.yaml"          # a file with `entries: [...]` (same shape), relative to the cwd
@@ -24,13 +43,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SfncError
+
+_BUILTIN = Path(__file__).resolve().parents[1] / "data" / "poll_catalogue.json"
 
 _KEYS = {"name", "start", "describe", "id", "status", "success", "failure", "running", "handoff", "sources", "note"}
 _REQUIRED = ("name", "start", "describe", "status", "success", "failure")
@@ -150,8 +168,7 @@ def _entries_of(data: Any, where: str) -> list[PollEntry]:
 
 @lru_cache(maxsize=1)
 def builtin() -> tuple[PollEntry, ...]:
-    text = resources.files("sfn_compiler").joinpath("data/poll_catalogue.yaml").read_text(encoding="utf-8")
-    return tuple(_entries_of(yaml.safe_load(text), "poll_catalogue.yaml"))
+    return tuple(_entries_of(json.loads(_BUILTIN.read_text(encoding="utf-8")), _BUILTIN.name))
 
 
 def _resolve(path: str) -> Path:
@@ -190,8 +207,10 @@ def _load(key: str) -> Catalogue:
         if not isinstance(path, str):
             raise SfncError(f"{where} catalogue must be a path string")
         p = _resolve(path)
+        import yaml  # only for a project's own catalogue file
+
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+            data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except OSError as exc:
             raise SfncError(f"{where} catalogue: cannot read {path}: {exc.strerror}") from None
         except yaml.YAMLError as exc:
@@ -202,3 +221,10 @@ def _load(key: str) -> Catalogue:
         for e in _entries_of(cfg["poll"], f"{where} poll"):
             entries[e.name] = e
     return Catalogue(tuple(entries.values()))
+
+
+def catalogue_files(catalogue: Any) -> list[Path]:
+    """The files outside sfnc's package that `load(catalogue, ...)` reads (the project's catalogue file),
+    resolved as `load` resolves them: what a result cache must key on besides the settings themselves.
+    (A malformed setting is reported by the rules, through `load`.)"""
+    return [_resolve(catalogue).absolute()] if isinstance(catalogue, str) else []

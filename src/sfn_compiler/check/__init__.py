@@ -1,9 +1,22 @@
 """Check: the validator. Rules (`check/rules/`) yield pointer + message findings; the runner selects,
-suppresses and locates them into `Diagnostic`s."""
+suppresses and locates them into `Diagnostic`s.
 
-from .base import CheckContext, Finding, Rule, Severity
-from .config import CheckConfig
-from .runner import run_rules, validate_document, validate_file, validate_rendered, validate_text
+The names below load their module on first use: importing one part of check (a rule helper, the config)
+does not load the runner and every rule.
+"""
 
-__all__ = ["CheckConfig", "CheckContext", "Finding", "Rule", "Severity", "run_rules", "validate_document",
-           "validate_file", "validate_rendered", "validate_text"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOMES = {"CheckContext": "base", "Finding": "base", "Rule": "base", "Severity": "base", "CheckConfig": "config",
+          "run_rules": "runner", "validate_document": "runner", "validate_file": "runner",
+          "validate_rendered": "runner", "validate_text": "runner"}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

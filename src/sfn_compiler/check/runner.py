@@ -134,12 +134,8 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
                            machine_type=machine_type, input_schema=input_schema)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
-    for rule in all_rules():
-        if rule.document or not config.enabled(rule, path):
-            continue
-        if rule.jsonata_only and not jsonata_machine:
-            continue
-        ctx.options = config.options_for(rule)
+    for rule, options in _plan(config, path, jsonata_machine):
+        ctx.options = options
         try:
             for f in rule().check(ctx):
                 out.append((rule, f))
@@ -153,6 +149,21 @@ def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
                                                  f"({Path(where.filename).name}:{where.lineno})",
                                              hint="please report this; meanwhile ignore the rule for this file")))
     return out
+
+
+def _plan(config: CheckConfig, path: str | None, jsonata_machine: bool) -> list[tuple[type[Rule], dict]]:
+    """The rules to run on a document (with their options), worked out once per path and query language
+    rather than per rule and document. Keyed like `config.enabled` (the CLI adjusts select/ignore after
+    loading) and by the rule list itself."""
+    rules = all_rules()
+    key = ("plan", id(rules), path if config.per_path_ignores else None, tuple(config.select), tuple(config.ignore),
+           jsonata_machine)
+    plan = config._cache.get(key)
+    if plan is None:
+        plan = config._cache[key] = [(r, config.options_for(r)) for r in rules
+                                     if not r.document and config.enabled(r, path)
+                                     and (jsonata_machine or not r.jsonata_only)]
+    return plan
 
 
 def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> list[tuple[type[Rule], Finding, int]]:
@@ -190,12 +201,15 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                       path_for_ignores: str | None = None, machine_type: str | None = None,
                       extra: list[tuple[type[Rule], Finding]] = (),
                       substitutions: dict[str, str] | None = None, resource: str | None = None,
-                      input_schema: Any = None) -> list[Diagnostic]:
+                      results: dict | None = None, input_schema: Any = None) -> list[Diagnostic]:
     """Check one document and locate the findings. `extra`: findings the loader made (e.g. a CloudFormation
     placeholder with no substitution); they go through the same selection, suppressions, grouping and
     locating as the rules' findings. `substitutions` (rendered value -> `${name}`) keep fingerprints the
     same across envs; `resource` (a definition read out of a template) is part of every fingerprint.
-    `input_schema`: the execution input's JSON Schema (the data rules infer shapes from it)."""
+    `results` (a dict the caller keeps for one `config`) reuses the rules' findings for a text validated
+    before with the same path, placeholders, machine type and input schema (another env rendering a
+    template identically); suppressions, grouping and locating still run per document. `input_schema`: the
+    execution input's JSON Schema (the data rules infer shapes from it)."""
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
                      substitutions=substitutions, resource=resource)
     data = doc.data
@@ -227,11 +241,23 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
             col.add(UnrenderedPlaceholder, Finding(pointers[0], f"{len(pointers)} string(s) hold unrendered ${{...}} "
                                                                 "placeholders; they are checked as opaque values",
                                                    hint="validate rendered output (--env) or pass --placeholders opaque"))
-    ctx = CheckContext(data, settings=config.settings, placeholders="opaque" if pointers else mode,
-                       machine_type=machine_type, input_schema=input_schema)
-    findings = run_rules(data, config, path=col.path, ctx=ctx) + [(r, f) for r, f in extra
-                                                                   if config.enabled(r, col.path)]
-    suppressions = find_suppressions(data, ctx.machine.states)
+    placeholders = "opaque" if pointers else mode
+    key = None
+    findings = None
+    if results is not None:  # the same text validated before (another env rendering it identically)
+        key = (hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).digest(), col.path, placeholders, machine_type,
+               schema_digest(input_schema))
+        findings = results.get(key)
+    states = None
+    if findings is None:
+        ctx = CheckContext(data, settings=config.settings, placeholders=placeholders, machine_type=machine_type,
+                           input_schema=input_schema)
+        findings = run_rules(data, config, path=col.path, ctx=ctx)
+        states = ctx.machine.states
+        if results is not None:
+            results[key] = findings
+    findings = findings + [(r, f) for r, f in extra if config.enabled(r, col.path)]
+    suppressions = find_suppressions(data, states)
     kept = []
     for rule, f in findings:
         hit = False
@@ -260,6 +286,15 @@ def _finish(col: _Collector) -> list[Diagnostic]:
     return sorted(col.diagnostics, key=Diagnostic.sort_key)
 
 
+def schema_digest(schema: Any) -> bytes | None:
+    """A stable digest of an execution input schema (None: no schema), for the keys of cached findings."""
+    if schema is None:
+        return None
+    import json
+
+    return hashlib.sha256(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
+
+
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
                   source_map=None, machine_type: str | None = None, json5: bool = False,
                   input_schema: Any = None) -> list[Diagnostic]:
@@ -284,8 +319,10 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
 
 
 def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None,
-                  input_schema: Any = None) -> list[Diagnostic]:
-    text = read_text(path, display)
+                  text: str | None = None, input_schema: Any = None) -> list[Diagnostic]:
+    """The diagnostics of an ASL file; `text` is its content when the caller has read it (`read_text`)."""
+    if text is None:
+        text = read_text(path, display)
     # a .json5 file is read as JSON5; positions and code frames are in the file as written
     return validate_text(text, display, config, machine_type=machine_type, json5=path.suffix == ".json5",
                          input_schema=input_schema)
@@ -293,11 +330,11 @@ def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
                       machine_type: str | None = None, substitutions: dict[str, str] | None = None,
-                      input_schema: Any = None) -> list[Diagnostic]:
+                      results: dict | None = None, input_schema: Any = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
                              path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
-                             substitutions=substitutions, input_schema=input_schema)
+                             substitutions=substitutions, results=results, input_schema=input_schema)

@@ -29,6 +29,7 @@ def run(
     name: Annotated[Optional[str], typer.Option("--name", help="State machine name in the mock config (default: file stem).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json trace.")] = "text",
     seed: Annotated[int, typer.Option("--seed", help="Seed for $random/$uuid/jitter.")] = 0,
+    mock_validation: Annotated[str, typer.Option("--mock-validation", metavar="MODE", help="Check mocked results against the Task's result shape like TestState's fieldValidationMode: strict (default), present or none.")] = "strict",
 ) -> None:
     """Run a definition offline with mocked integrations on a virtual clock; print the trace."""
     from ..load import load_json_file
@@ -36,6 +37,7 @@ def run(
 
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
+    _check_mode(mock_validation)
     doc = load_json_file(definition, str(definition))
     payload: Any = None
     if input_file is not None:
@@ -48,6 +50,12 @@ def run(
             mocks = load_mock_config(mock_config, machine, test_case)
         except SimulationError as exc:
             raise _sim_error(exc, str(mock_config)) from None
+        from ..simulate.mock_check import mock_config_problems
+
+        problems = mock_config_problems(mock_config, machine, test_case, doc.data, mock_validation)
+        if any(p.severity == "error" for p in problems):
+            raise SfncError(problems)
+        _common.print_problems(problems)
     else:
         from ..simulate import MockTable
 
@@ -69,6 +77,13 @@ def run(
     raise typer.Exit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FINDINGS)
 
 
+def _check_mode(mode: str) -> None:
+    from ..simulate.mock_check import MODES
+
+    if mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+
+
 @app.command("test")
 @_common.handle_errors
 def test_cmd(
@@ -80,6 +95,9 @@ def test_cmd(
     trace: Annotated[bool, typer.Option("--trace", help="Print each scenario's trace.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text: print only failures and the summary.")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the json or junit report to FILE.")] = None,
+    mock_validation: Annotated[Optional[str], typer.Option("--mock-validation", metavar="MODE", help="Check mocked results against the Task's result shape like TestState's fieldValidationMode: strict (default; [tool.sfnc.test] mock_validation), present or none.")] = None,
+    scaffold: Annotated[Optional[str], typer.Option("--scaffold", metavar="TEMPLATE", help="Write starter scenarios for TEMPLATE (happy path, each Catch) with mocks built from the result shapes, then stop.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --scaffold: overwrite existing scenario files.")] = False,
     sets: SetOpt = None,
 ) -> None:
     """Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."""
@@ -90,7 +108,18 @@ def test_cmd(
         raise SfncError(f"unknown format {fmt!r}", hint="text, json or junit")
     if output is not None and fmt == "text":
         raise SfncError("--output is for --format json or junit")
-    run = run_scenarios(_common.project(ctx), env, names, tuple(sets or ()), min_coverage)
+    if mock_validation is not None:
+        _check_mode(mock_validation)
+    if scaffold is not None:
+        from ..pipeline.scaffold import scaffold_scenarios
+
+        if names:
+            raise SfncError("--scaffold takes one TEMPLATE and no other template names")
+        written = scaffold_scenarios(_common.project(ctx), scaffold, env, tuple(sets or ()), force=force)
+        for w in written:
+            typer.echo(f"wrote {w.display}  ({w.summary})")
+        raise typer.Exit(EXIT_OK)
+    run = run_scenarios(_common.project(ctx), env, names, tuple(sets or ()), min_coverage, mock_validation)
     report: list[dict[str, Any]] = []
     for m in run.machines:
         cases = []
@@ -104,8 +133,7 @@ def test_cmd(
             if c.load_failed:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error]})
                 if fmt == "text":
-                    why = f"{c.error} (see below)" if c.input_invalid else "cannot read the scenario (see below)"
-                    typer.echo(f"ERROR {c.display}\n  {why}")
+                    typer.echo(f"ERROR {c.display}\n  cannot read the scenario (see below)")
                 continue
             if r is None:
                 cases.append({"scenario": c.display, "passed": False, "problems": [c.error], "warnings": c.warnings})

@@ -32,6 +32,8 @@ def validate(
     input_schema: Annotated[Optional[Path], typer.Option("--input-schema", metavar="FILE", help="JSON Schema of the execution input, for PATHs (templates: templates/<name>.input.schema.json).")] = None,
     sets: SetOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache (.sfnc_cache/).")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes for many files (default: more than one only for a lot of text on an idle machine).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="Skip files and directories matching GLOB under a directory PATH (repeatable; ** spans directories).")] = None,
 ) -> None:
     """Validate state machines: the project's templates rendered per env, or state machines where they live
@@ -50,7 +52,7 @@ def validate(
     run = run_validation(_common.project(ctx), ValidateOptions(
         paths=paths, excludes=exclude, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
         machine_type=machine_type, input_schema=input_schema, sets=tuple(sets or ()), strict=strict,
-        debug=_common.options(ctx).debug))
+        debug=_common.options(ctx).debug, cache=not no_cache, jobs=jobs))
     # every format, on every exit code: templates that do not render, configs that do not load and files not
     # read are diagnostics (SFN010-SFN015) in the report like the findings
     summary = run.summary

@@ -23,7 +23,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     value_start: int
     value_end: int
@@ -151,6 +151,8 @@ class JsonDocument:
     def locate(self, pointer: str, *, key: bool = False) -> Position:
         """Position of the value at `pointer` (or of its key with `key=True`); falls back to the nearest
         existing ancestor so a pointer to a missing field lands on the object that lacks it."""
+        if not pointer and not key:  # the document itself: no position index needed
+            return self.lines.position(_WS.match(self.text, 0).end())
         entries = self._index().entries
         p = pointer
         while p not in entries and p:

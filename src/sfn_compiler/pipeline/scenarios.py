@@ -14,6 +14,7 @@ from ..errors import SfncError
 from ..project import Project
 from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expectations, load_scenario, run_execution,
                         scenario_warnings)
+from ..simulate.mock_check import scenario_mock_problems
 from ..simulate.scenario import state_types
 from .input_schema import InputSchema, scenario_input_problems, template_input_schema
 from .rendering import render_env
@@ -25,7 +26,6 @@ class CaseRun:
     result: ExecutionResult | None = None   # None when the scenario could not be loaded or run
     error: str | None = None                # why not: the load error, or "<ExceptionType>: <message>"
     load_failed: bool = False
-    input_invalid: bool = False             # the input violates the template's input schema (located problems)
     skipped: str | None = None              # why the scenario did not run in this env (`envs:` names others)
     warnings: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
@@ -87,11 +87,23 @@ def default_env(project: Project) -> str:
     return names[0]
 
 
+def mock_validation_mode(project: Project, given: str | None = None) -> str:
+    """`--mock-validation`, else `[tool.sfnc.test] mock_validation`, else `strict` (TestState's default)."""
+    from ..simulate.mock_check import MODES
+
+    mode = given or project.section("test").get("mock_validation") or "strict"
+    if mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+    return mode
+
+
 def run_scenarios(project: Project, env: str | None = None, names: list[str] | None = None,
-                  sets: tuple[str, ...] = (), min_coverage: float | None = None) -> TestRun:
+                  sets: tuple[str, ...] = (), min_coverage: float | None = None,
+                  mock_validation: str | None = None) -> TestRun:
     """Run every scenario (or those of `names`). What stops a scenario from running (no scenarios
     directory, an env that does not load (SFN011), a template that does not render (SFN010), a scenario
-    file that does not load, a directory that matches no template) is in `problems`, so the reports show it."""
+    file that does not load, a directory that matches no template) is in `problems`, so the reports show it.
+    Each scenario's mocks are checked first (`mock_validation`: docs/simulator.md, "Mock validation")."""
     from ..check.rules.inputs import ConfigInvalid, TemplateNotRendered
     from ..check.sources import input_diagnostics
     from ..project import template_stem
@@ -107,6 +119,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
                                     hint="write tests/scenarios/<template>/<case>.yaml (see docs/simulator.md)"))
         return run
     try:
+        mode = mock_validation_mode(project, mock_validation)
         envcfg = load_env(project, env_name, sets)
     except SfncError as exc:
         run.problems += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or env_name) for p in exc.problems])
@@ -136,7 +149,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
         run.machines.append(machine)
         types = state_types(r.data)
         for f in sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
-            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg, schema)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg, mode, schema)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -169,7 +182,7 @@ def env_values(data, envcfg, display: str, depth: int = 0):
 
 
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str], envcfg, schema: InputSchema | None = None) -> CaseRun:
+              types: dict[str, str], envcfg, mode: str = "strict", schema: InputSchema | None = None) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
         scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display))
@@ -182,12 +195,22 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
         return case
     if schema is not None:
         bad = scenario_input_problems(schema, scenario.input, f, case.display)
-        if bad:
+        if bad:  # an input the state machine is not started with: the scenario's error, located in its file
             problems.extend(bad)
-            case.error = f"its input does not match {schema.display}"
-            case.load_failed = case.input_invalid = True
+            more = f" (and {len(bad) - 1} more, below)" if len(bad) > 1 else ""
+            case.error = f"not run: {bad[0].span.format()}: {bad[0].message}{more}"
             return case
     case.warnings = scenario_warnings(scenario, definition, types=types)
+    mock_problems = scenario_mock_problems(scenario, definition, mode, display=case.display)
+    wrong = [p for p in mock_problems if p.severity == "error"]
+    case.warnings += [p.format() for p in mock_problems if p.severity != "error"]
+    if wrong:  # a wrong mock is the scenario's error, located in its file (exit 2), not a surprising run
+        problems.extend(wrong)
+        first = wrong[0]
+        where = f"{first.span.format()}: " if first.span else ""
+        more = f" (and {len(wrong) - 1} more, below)" if len(wrong) > 1 else ""
+        case.error = f"not run: a mock does not match its Task: {where}{first.message}{more}"
+        return case
     try:
         case.result = run_execution(definition, scenario.input, scenario.mocks, name=name, **scenario.run_kwargs())
     except SimulationError as exc:

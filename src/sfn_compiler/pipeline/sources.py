@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..check import CheckConfig, validate_file
 from ..check.rules.document import INPUT_ERROR_RULES
@@ -21,6 +21,9 @@ from ..check.sources import (extracted_problems, input_diagnostics, invalid_json
                              validate_extracted)
 from ..diagnostics import Diagnostic, Span
 from ..errors import SfncError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Results
 
 
 @dataclass
@@ -44,17 +47,23 @@ class PathsResult:
     remote: list[RemoteTarget] = field(default_factory=list)   # what `--remote` may send to AWS
 
 
-def validate_paths(paths: list[Path], config: CheckConfig, *, display: Callable[[Path], str],
-                   roots: list[Path], excludes: list[str] | None = None,
-                   machine_type: str | None = None, input_schema: Any = None) -> PathsResult:
+def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Callable[[Path], str],
+                   roots: list[Path], excludes: list[str] | None = None, machine_type: str | None = None,
+                   results: Results | None = None, input_schema: Any = None) -> PathsResult:
     """Discover and validate every definition under `paths`. `roots`: directories local references
-    (DefinitionUri, templatefile) may point into. `input_schema`: the execution input's JSON Schema
-    (`--input-schema`), for every definition found."""
+    (DefinitionUri, templatefile) may point into. `results` (`pipeline.results.Results`, one per run) gives
+    the rule configuration (instead of `config`, built only when something is validated) and the
+    diagnostics of the ASL files (from the result cache, or from worker processes). `input_schema`: the
+    execution input's JSON Schema (`--input-schema`), for every definition found."""
     from ..load.discover import discover
+
+    def cfg() -> CheckConfig:
+        return results.config if results is not None else config
 
     inputs, problems = discover(paths, excludes)
     result = PathsResult(input_diagnostics(InputNotRead, problems))
     consumed: set[Path] = set()
+    asl_files: list[tuple[Path, str]] = []      # validated together (cache, workers) when `results` is given
     # templates and Terraform first: the definition files they reference are read through them
     order = {"template": 0, "tf": 0, "tftpl": 1, "asl-yaml": 1, "asl": 1}
     for inp in sorted(inputs, key=lambda i: order[i.kind]):
@@ -63,29 +72,43 @@ def validate_paths(paths: list[Path], config: CheckConfig, *, display: Callable[
             continue
         try:
             if inp.kind == "template":
-                _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema)
+                _template(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema)
             elif inp.kind == "tf":
-                _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema)
+                _terraform(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema)
             elif inp.kind == "tftpl":
                 from ..load.terraform import extract_tftpl
 
-                _one(extract_tftpl(inp.path, shown), config, machine_type, result, input_schema)
+                _one(extract_tftpl(inp.path, shown), cfg(), machine_type, result, input_schema)
             elif inp.kind == "asl-yaml":
-                _asl_yaml(inp, shown, config, machine_type, result, input_schema)
+                _asl_yaml(inp, shown, cfg(), machine_type, result, input_schema)
             else:
                 result.files.append(shown)
-                diags = validate_file(inp.path, shown, config, machine_type=machine_type, input_schema=input_schema)
-                result.diagnostics.extend(diags)
-                if not any(d.rule in INPUT_ERROR_RULES for d in diags):
-                    result.remote.append(RemoteTarget(_file_loader(inp.path, shown), None, machine_type))
+                if results is not None:
+                    asl_files.append((inp.path, shown))
+                    continue
+                _asl_file(inp.path, shown, validate_file(inp.path, shown, config, machine_type=machine_type,
+                                                         input_schema=input_schema),
+                          machine_type, result)
         except SfncError as exc:     # a file that cannot be read (not UTF-8, too large, ...)
             result.diagnostics += input_diagnostics(InputNotRead, exc.problems)
+    if asl_files:
+        for (path, shown), found in zip(asl_files, results.files(asl_files, machine_type, input_schema)):
+            if isinstance(found, SfncError):
+                result.diagnostics += input_diagnostics(InputNotRead, found.problems)
+            else:
+                _asl_file(path, shown, found, machine_type, result)
     if not result.files and not any(d.rule == InputNotRead.id for d in result.diagnostics):
         result.diagnostics += input_diagnostics(InputNotRead, [Diagnostic(
             "no state machine definitions found in " + ", ".join(str(p) for p in paths),
             hint="sfnc reads *.asl.json, *.asl.yaml, *.json and *.yaml definitions, CloudFormation/SAM/CDK "
                  "templates and Terraform files (see docs/adopt.md#which-files-a-directory-walk-reads)")])
     return result
+
+
+def _asl_file(path: Path, shown: str, diags: list[Diagnostic], machine_type: str | None, result: PathsResult) -> None:
+    result.diagnostics.extend(diags)
+    if not any(d.rule in INPUT_ERROR_RULES for d in diags):
+        result.remote.append(RemoteTarget(_file_loader(path, shown), None, machine_type))
 
 
 def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnostic]:

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..check import CheckConfig, validate_rendered
-from ..check.registry import all_rules, check_selectors
 from ..check.rules.document import INPUT_ERROR_RULES
 from ..check.rules.inputs import ConfigInvalid, EnvValueUnused, InputNotRead, TemplateNotRendered
 from ..check.sources import input_diagnostics
@@ -16,8 +14,11 @@ from ..diagnostics import Diagnostic, problem
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SfncError
 from ..project import Project
 from ..report.summary import Summary
+from .results import Results
 
-if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it
+if TYPE_CHECKING:  # rendering is imported where templates are validated: `validate FILE` never needs it;
+    # the rules load only when something is validated (not when every result comes from the cache)
+    from ..check.config import CheckConfig
     from ..envconfig import EnvConfig
     from ..render.engine import RenderedTemplate
     from .rendering import EnvRender
@@ -37,6 +38,8 @@ class ValidateOptions:
     sets: tuple[str, ...] = ()
     strict: bool = False                   # warnings fail too
     debug: bool = False                    # a crashing rule re-raises
+    cache: bool = False                    # reuse results of earlier runs (.sfnc_cache/); the CLI turns it on
+    jobs: int | None = None                # worker processes for many files; None: by the number of files
 
 
 @dataclass
@@ -72,23 +75,33 @@ class EnvCheck:
     displays: dict[str, str] = field(default_factory=dict)                   # template stem -> rendered file
 
 
-def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig, *,
-                   remote: Callable[[EnvConfig], object] | None = None) -> tuple[str, list[Diagnostic]]:
+def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, config: CheckConfig | None, *,
+                   remote: Callable[[EnvConfig], object] | None = None,
+                   results: Results | None = None) -> tuple[str, list[Diagnostic]]:
     """Validate one rendered template as `definitions/<env>/<stem>.json` with the env's machine type:
-    (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation."""
+    (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation.
+    `results` (one per run; its configuration is used instead of `config`) reuses cached results and the
+    rules' findings for a definition rendered identically in an env validated before."""
     from .input_schema import template_input_schema
 
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
-    schema = template_input_schema(project, r.name)
-    diags = validate_rendered(r, config, display=display, machine_type=mtype,
-                              substitutions=substituted_values(envcfg, r),
-                              input_schema=schema.schema if schema is not None else None)
+    substitutions = substituted_values(envcfg, r)
+    found = template_input_schema(project, r.name)   # SfncError (SFN011 for the caller) when it does not load
+    schema = found.schema if found is not None else None
+    if results is None:
+        from ..check.runner import validate_rendered
+
+        diags = validate_rendered(r, config, display=display, machine_type=mtype, substitutions=substitutions,
+                                  input_schema=schema)
+    else:
+        diags = results.rendered(r, display, mtype, substitutions, input_schema=schema)
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
 
-        diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display), config,
+        diags += remote_diagnostics(remote(envcfg), JsonDocument(r.data, r.text, display),
+                                    results.config if results is not None else config,
                                     machine_type=mtype, source_map=r.source_map, env=envcfg.name)
     return display, diags
 
@@ -110,19 +123,23 @@ def substituted_values(envcfg: EnvConfig, r: RenderedTemplate) -> dict[str, str]
     return out
 
 
-def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig, names: list[str] | None = None, *,
-              remote: Callable[[EnvConfig], object] | None = None) -> EnvCheck:
+def check_env(project: Project, envcfg: EnvConfig, config: CheckConfig | None, names: list[str] | None = None, *,
+              remote: Callable[[EnvConfig], object] | None = None, results: Results | None = None) -> EnvCheck:
     """Render the env's templates (`render_env`) and validate each one that rendered (`check_rendered`)."""
     from .rendering import render_env
 
     out = EnvCheck(render_env(project, envcfg, names))
     for r in out.render.templates:
-        out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote)
+        out.displays[r.name], out.diagnostics[r.name] = check_rendered(project, envcfg, r, config, remote=remote,
+                                                                       results=results)
     return out
 
 
 def check_config(project: Project, opts: ValidateOptions) -> CheckConfig:
     """The project's `[tool.sfnc.validate]` with the command line's selectors and modes on top."""
+    from ..check.config import CheckConfig
+    from ..check.registry import check_selectors
+
     config = CheckConfig.from_project(project)
     config.debug = opts.debug
     if opts.select:
@@ -141,7 +158,8 @@ def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     if opts.paths and opts.envs:
         raise SfncError("give either PATHs or --env, not both")
     try:
-        config = check_config(project, opts)
+        results = Results(project, lambda: check_config(project, opts), cache=opts.cache and not opts.debug,
+                          options=(opts.select, opts.ignore, opts.placeholders), jobs=opts.jobs)
     except SfncError as exc:     # the project's [tool.sfnc.validate] (or a selector): nothing can be checked
         return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
     if opts.paths:
@@ -154,21 +172,23 @@ def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
                 schema = load_input_schema(opts.input_schema, project.display(opts.input_schema)).schema
             except SfncError as exc:   # not JSON, not a JSON Schema: nothing can be checked with it
                 return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
-        res = validate_paths(opts.paths, config, display=project.display, roots=[project.root],
-                             excludes=opts.excludes, machine_type=opts.machine_type, input_schema=schema)
+        res = validate_paths(opts.paths, None, display=project.display, roots=[project.root],
+                             excludes=opts.excludes, machine_type=opts.machine_type, results=results,
+                             input_schema=schema)
         diags, files, envs = res.diagnostics, res.files, []
         if opts.remote:
             from .sources import remote_diagnostics
 
-            diags += remote_diagnostics(res, config)
+            diags += remote_diagnostics(res, results.config)
     else:
-        diags, files, envs = _validate_templates(project, config, opts)
+        diags, files, envs = _validate_templates(project, results, opts)
     diags.sort(key=Diagnostic.sort_key)
-    rules = len([r for r in all_rules() if config.enabled(r)])
+    rules = results.rules_enabled()
+    results.close()
     return ValidateRun(diags, files, envs, rules, opts.strict)
 
 
-def _validate_templates(project: Project, config: CheckConfig,
+def _validate_templates(project: Project, results: Results,
                         opts: ValidateOptions) -> tuple[list[Diagnostic], list[str], list[str]]:
     """Render every env's templates and validate them. What stops an env (its file does not load, a
     template does not render) is a diagnostic of that env (SFN011, SFN010); the other envs still run."""
@@ -200,17 +220,18 @@ def _validate_templates(project: Project, config: CheckConfig,
     for name in names:
         envs.append(name)
         try:
-            envcfg = load_env(project, name, opts.sets)
+            envcfg = load_env(project, name, opts.sets, cache=results.cache)
         except SfncError as exc:
             diags += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or name) for p in exc.problems])
             continue
         try:
-            checked = check_env(project, envcfg, config, remote=remote)
+            checked = check_env(project, envcfg, None, remote=remote, results=results)
         except SfncError as exc:   # a template's input schema that is not JSON or not a JSON Schema
             diags += input_diagnostics(ConfigInvalid, exc.problems)
             continue
         diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
-        diags += input_diagnostics(EnvValueUnused, checked.render.warnings, config)   # a misspelled key, often
+        if checked.render.warnings:   # a misspelled key, often (the rule configuration only when there are any)
+            diags += input_diagnostics(EnvValueUnused, checked.render.warnings, results.config)
         for stem, found in checked.diagnostics.items():
             files.append(checked.displays[stem])
             diags.extend(found)

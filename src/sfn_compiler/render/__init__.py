@@ -1,9 +1,21 @@
 """Render: one template + values -> a definition, with a source map back to the template (no env files:
-`pipeline.render_env` renders a project's templates for an env)."""
+`pipeline.render_env` renders a project's templates for an env).
 
-from .engine import RenderedTemplate, dumps, render_template, stale_diffs, write_outputs
-from .substitute import Resolver
-from ..load.sourcemap import SourceMap
+The names below are imported on first use, so importing a submodule (e.g. `render.substitute`, which
+envconfig uses) does not load the render engine and Jinja.
+"""
 
 __all__ = ["RenderedTemplate", "Resolver", "SourceMap", "dumps", "render_template",
            "stale_diffs", "write_outputs"]
+
+_WHERE = {"RenderedTemplate": ".engine", "dumps": ".engine", "render_template": ".engine", "stale_diffs": ".engine",
+          "write_outputs": ".engine", "Resolver": ".substitute", "SourceMap": "..load.sourcemap"}
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module, __name__), name)

@@ -11,7 +11,6 @@ compares them with fresh renders. (Rendering every template of a project for one
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
+from ..jsontext import dumps_indented
 from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
 from ..load.pointer import escape_token
@@ -43,7 +43,8 @@ class RenderedTemplate:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """A definition as sfnc writes it: `json.dumps(data, indent=2, ensure_ascii=False)` and a newline."""
+    return dumps_indented(data) + "\n"
 
 
 def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, doc: JsonDocument,

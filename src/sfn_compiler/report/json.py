@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from ..jsontext import dumps_indented
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Related, Span
@@ -29,6 +29,5 @@ def related_json(r: Related) -> dict:
 
 
 def format_json(diags: list[Diagnostic], summary: Summary) -> str:
-    return json.dumps({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
-                       "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()},
-                      indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented({"version": JSON_VERSION, "tool": {"name": "sfnc", "version": __version__},
+                           "diagnostics": [diagnostic_json(d) for d in diags], "summary": summary.to_json()}) + "\n"

@@ -8,7 +8,7 @@ code 2 cases)."""
 
 from __future__ import annotations
 
-import json
+from ..jsontext import dumps_indented
 
 from .. import __version__
 from ..diagnostics import Diagnostic
@@ -94,4 +94,4 @@ def format_sarif(diags: list[Diagnostic], summary: Summary) -> str:
     sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
              "runs": [{"tool": {"driver": driver}, "invocations": [invocation], "results": results,
                        "columnKind": "unicodeCodePoints"}]}
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(sarif) + "\n"

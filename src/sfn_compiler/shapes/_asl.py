@@ -12,6 +12,7 @@ from typing import Any
 from ..asl import walk
 from ..asl.resources import parse_resource  # noqa: F401 - the shapes modules use it from here
 from ..diagnostics import did_you_mean  # noqa: F401
+from ..placeholders import has_placeholder  # noqa: F401 - a `${...}` inside a string
 
 
 def parse_ast(body: str) -> Any:

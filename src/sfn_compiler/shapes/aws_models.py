@@ -35,7 +35,6 @@ everything into OrderedDicts and imports much of botocore); when that layout is 
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import threading
@@ -45,7 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import shape as S
-from .model_file import lazy_model
+from .model_file import containing, read_service_file
 from .shape import Member, Shape
 
 TIMESTAMP = S.union(S.STRING, S.NUMBER)
@@ -119,23 +118,9 @@ def botocore_service(sfn_service: str) -> str | None:
 
 def _read_model(service: str) -> Mapping | None:
     d = _data_dir()
-    if d is not None:
-        sdir = os.path.join(d, service)
-        try:
-            versions = sorted(v for v in os.listdir(sdir) if os.path.isdir(os.path.join(sdir, v)))
-        except OSError:
-            versions = []
-        for v in reversed(versions):
-            base = os.path.join(sdir, v, "service-2.json")
-            try:
-                if os.path.exists(base + ".gz"):
-                    with open(base + ".gz", "rb") as fh:
-                        return lazy_model(gzip.decompress(fh.read()))
-                if os.path.exists(base):
-                    with open(base, "rb") as fh:
-                        return lazy_model(fh.read())
-            except (OSError, ValueError):
-                break
+    model = read_service_file(os.path.join(d, service)) if d is not None else None
+    if model is not None:
+        return model
     try:  # pragma: no cover - a botocore whose data layout differs
         from botocore.loaders import Loader
 
@@ -179,6 +164,49 @@ class Constraints:
     pattern: str | None = None
     required: tuple[str, ...] = ()        # structures: the required members
     members: tuple[str, ...] = ()         # structures: every member name (as Step Functions spells it)
+
+
+# Constraints of the members of converted structures, keyed by the (interned) object shape: what `min`,
+# `max`, `pattern` and integer types say about a member's value beyond its lattice shape. Two models whose
+# structures intern to the same shape but disagree on a member's constraints get none for it (never a guess).
+_MEMBER_LIMITS: dict[int, dict[str, Constraints | None]] = {}
+_AMBIGUOUS = Constraints()
+
+
+def _scalar_constraints(raw: Any) -> Constraints | None:
+    t = raw.get("type") if isinstance(raw, dict) else None
+    lo, hi, pat = (raw.get("min"), raw.get("max"), raw.get("pattern")) if t else (None, None, None)
+    if t not in ("string", "integer", "long", "float", "double", "list", "map", "blob") or \
+            (lo is None and hi is None and pat is None and t not in ("integer", "long")):
+        return None
+    return Constraints(type=t, min=lo, max=hi, pattern=pat if isinstance(pat, str) else None)
+
+
+def _record_constraints(shape: Shape, limits: dict[str, "Constraints"]) -> None:
+    with _LOCK:
+        table = _MEMBER_LIMITS.setdefault(id(shape), {})
+        for k, c in limits.items():
+            old = table.get(k, c)
+            table[k] = c if old == c else _AMBIGUOUS
+
+
+def member_constraints(obj_shape: Shape, name: str) -> Constraints | None:
+    """The model's constraints (min/max length or value, pattern, integer) on member `name` of a structure
+    converted from a botocore model, or None when the model gives none (or models disagree)."""
+    c = _MEMBER_LIMITS.get(id(obj_shape), {}).get(name)
+    return None if c is None or c is _AMBIGUOUS else c
+
+
+def carry_constraints(new: Shape, old: Shape, names: Any = None) -> None:
+    """`new` (built from `old` by an override or a merge) keeps the constraints of `old`'s members in
+    `names` (default: all of them)."""
+    table = _MEMBER_LIMITS.get(id(old))
+    if not table or new is old:
+        return
+    keep = {k: v for k, v in table.items() if names is None or k in names}
+    if keep:
+        with _LOCK:
+            _MEMBER_LIMITS.setdefault(id(new), {}).update(keep)
 
 
 @dataclass(eq=False)
@@ -232,6 +260,11 @@ class ApiOperation:
                 out.append(e["shape"])
         return tuple(out)
 
+    @property
+    def service_exceptions(self) -> frozenset[str]:
+        """Every exception shape name of the service's model (any operation)."""
+        return service_exceptions(self.service)
+
     def constraints(self, path: tuple[str, ...] = ()) -> Constraints | None:
         """Constraints of the input value at `path` (member names as Step Functions spells them; `[]`
         steps into a list item, `{}` into a map value), or None when the path leaves the model."""
@@ -260,7 +293,8 @@ class ApiOperation:
             type=raw.get("type"),
             enum=tuple(raw["enum"]) if isinstance(raw.get("enum"), list) else None,
             min=raw.get("min"), max=raw.get("max"), pattern=raw.get("pattern"),
-            required=tuple(_pascal(r) for r in raw.get("required", ()) if isinstance(r, str)) if members else (),
+            required=tuple(_pascal(r) for r in raw.get("required", ()) if isinstance(r, str)
+                           and not (members.get(r) or {}).get("idempotencyToken")) if members else (),
             members=tuple(_pascal(m) for m in members),
         )
 
@@ -328,7 +362,14 @@ def convert(service: str, shape_name: str) -> Shape:
 
 
 def _pascal(name: str) -> str:
-    return name[:1].upper() + name[1:] if name else name
+    """A model member name as Step Functions spells it: PascalCase, and `Equals` is `EqualsValue` (AWS: "API
+    fields for equals will be referred to in your state machines as: EqualsValue", supported-services-awssdk.html
+    "API naming conventions")."""
+    out = name[:1].upper() + name[1:] if name else name
+    return "EqualsValue" if out == "Equals" else out
+
+
+sfn_member_name = _pascal
 
 
 class _Converter:
@@ -386,17 +427,24 @@ class _Converter:
                 return S.UNKNOWN, NONE
             required = set(raw.get("required", ()) or ())
             members: dict[str, Member] = {}
+            limits: dict[str, Constraints] = {}
             cut = NONE
             for mname, mraw in (raw.get("members") or {}).items():
                 if not isinstance(mraw, dict):
                     continue
                 ms, c = self.shape(mraw.get("shape", ""), depth + 1)
                 cut = min(cut, c)
-                members[_pascal(mname)] = Member(ms, mname in required)
+                # an idempotency token is filled in by the SDK when absent: never required of a caller
+                members[_pascal(mname)] = Member(ms, mname in required and not mraw.get("idempotencyToken"))
+                lim = _scalar_constraints(self.shapes.get(mraw.get("shape", "")))
+                if lim is not None:
+                    limits[_pascal(mname)] = lim
             if raw.get("union"):  # exactly one member is set: every member is optional
                 members = {k: Member(m.shape, False) for k, m in members.items()}
             recased = self.caseless and any(isinstance(m, str) and m[:1].islower() for m in raw.get("members") or {})
-            return S.obj(members, name=name, caseless=recased), cut
+            out = S.obj(members, name=name, caseless=recased)
+            _record_constraints(out, limits)
+            return out, cut
         return S.UNKNOWN, NONE  # blob, document, anything new
 
 
@@ -414,6 +462,33 @@ def sdk_error_prefix(sfn_service: str) -> tuple[str | None, bool]:
     model = service_model(svc) if svc else None
     sid = model.get("metadata", {}).get("serviceId") if model else None
     return (sid.replace(" ", "") if isinstance(sid, str) else None), False
+
+
+_EXCEPTIONS: dict[str, frozenset[str]] = {}
+
+
+def service_exceptions(service: str) -> frozenset[str]:
+    """The exception shape names of a botocore service model, as modelled (empty when not modelled)."""
+    hit = _EXCEPTIONS.get(service)
+    if hit is None:
+        model = service_model(service)
+        shapes = model.get("shapes", {}) if model else {}
+        # the exception shapes, found in the model's text: decoding every shape of a large model costs more
+        # than the whole inference (model_file.py)
+        hit = _EXCEPTIONS[service] = frozenset(containing(shapes, rb'"exception": ?true', "exception", True))
+    return hit
+
+
+@lru_cache(maxsize=1)
+def botocore_version() -> str:
+    """The version of the botocore whose models are read (from its package metadata; botocore itself is
+    not imported). Anything that caches results derived from the models must key on it."""
+    try:
+        from importlib.metadata import version
+
+        return version("botocore")
+    except Exception:  # pragma: no cover - botocore without metadata
+        return "unknown"
 
 
 def sfn_exception_name(model_name: str) -> str:

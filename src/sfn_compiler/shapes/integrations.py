@@ -15,6 +15,7 @@ The result spec language of integrations.json:
   {"merge": [spec, ...]}        objects merged left to right (closed only when all are closed)
   {"override": {name: spec}, "of": spec}     replace members of an object
   {"member": name, "of": spec}  one member of an object
+  {"item": spec}                the item shape of an array
   {"open": spec}                the object, open (any other member may exist, unknown)
   {"ref": name}                 a named spec of the file's `shapes`
 An entry with `"closed": false` is not certain of its members: its result is opened whatever the spec says,
@@ -52,6 +53,19 @@ class Integration:
         """The result shape lists its members for certain (reading another member is a finding)."""
         return S.is_closed(self.result)
 
+    @property
+    def typed(self) -> bool:
+        """The result's listed members have the model's types for certain: a certain result, an SDK result,
+        or an optimized result that is its own API operation's output, opened only because other members
+        may come with it (`{"open": {"output": <api>}}`)."""
+        if self.result is S.UNKNOWN:
+            return False
+        if self.certain or self.kind == "sdk":
+            return True
+        entry = self._entry or {}
+        result = entry.get("result")
+        return isinstance(result, dict) and result.get("open") == {"output": entry.get("api")}
+
     @cached_property
     def operation(self) -> "M.ApiOperation | None":
         """The botocore operation behind the integration (its parameters, errors, constraints), if modelled.
@@ -63,6 +77,19 @@ class Integration:
             svc, name = api.split(":", 1)
             return M.api_operation(svc, name)
         return None
+
+    @property
+    def errors_extra(self) -> tuple[str, ...]:
+        """Error names (after the prefix) the integration raises beyond its model's exceptions."""
+        return tuple((self._entry or {}).get("errors_extra", ()))
+
+    @property
+    def custom_errors(self) -> bool:
+        """The Task may raise error names of its own choosing: a Lambda function's errors, a callback's
+        `SendTaskFailure` (`.waitForTaskToken`), an activity's worker, or anything sfnc does not model."""
+        if self.kind in ("lambda-function", "activity", "unknown") or self.suffix == ".waitForTaskToken":
+            return True
+        return bool((self._entry or {}).get("custom_errors"))
 
     @cached_property
     def parameters(self) -> Shape:
@@ -81,6 +108,12 @@ class Integration:
             params = op.input
             if entry.get("parameter_overrides"):
                 params = _override(params, {k: resolve_spec(v) for k, v in entry["parameter_overrides"].items()})
+            if entry.get("parameter_optional") and params.kind == "object":
+                optional = set(entry["parameter_optional"])
+                relaxed = S.obj({n: Member(m.shape, m.required and n not in optional) for n, m in params.members},
+                                open=params.open, rest=params.rest if params.open else None, name=params.name)
+                M.carry_constraints(relaxed, params)
+                params = relaxed
             return params
         except _SpecError:
             return S.UNKNOWN
@@ -186,6 +219,9 @@ def resolve_spec(spec: Any) -> Shape:
         return merge_objects(parts)
     if "override" in spec:
         return _override(resolve_spec(spec["of"]), {k: resolve_spec(v) for k, v in spec["override"].items()})
+    if "item" in spec:
+        base = resolve_spec(spec["item"])
+        return base.item if base.kind == "array" else S.UNKNOWN
     if "member" in spec:
         base = resolve_spec(spec["of"])
         m = S.member(base, spec["member"])
@@ -207,7 +243,11 @@ def merge_objects(parts: list[Shape]) -> Shape:
         members.update(dict(p.members))
         open_ = open_ or p.open
         caseless = caseless or p.caseless
-    return S.obj(members, open=open_, caseless=caseless)
+    out = S.obj(members, open=open_, caseless=caseless)
+    for p in parts:   # each member keeps the model's constraints of the part it came from
+        if p.kind == "object":
+            M.carry_constraints(out, p, {n for n, m in p.members if dict(out.members).get(n) is m})
+    return out
 
 
 def _override(base: Shape, repl: dict[str, Shape]) -> Shape:
@@ -217,8 +257,10 @@ def _override(base: Shape, repl: dict[str, Shape]) -> Shape:
     for k, v in repl.items():
         old = members.get(k)
         members[k] = Member(v, old.required if old else False)
-    return S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name,
-                 caseless=base.caseless)
+    out = S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name,
+                caseless=base.caseless)
+    M.carry_constraints(out, base, set(members) - set(repl))
+    return out
 
 
 _OPENED: dict[int, Shape] = {}

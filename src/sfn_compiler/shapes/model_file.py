@@ -14,6 +14,7 @@ of name -> the entry as a plain dict. Callers test sections with `isinstance(x, 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -51,6 +52,29 @@ class _Section(Mapping):
 
     def __len__(self) -> int:
         return len(self._starts)
+
+    def containing(self, pattern: bytes) -> list[str]:
+        """The names of the entries whose text matches `pattern` (a regular expression over the bytes), without
+        decoding any entry (`shapes.containing(rb'"exception": ?true')`)."""
+        if not self._starts:
+            return []
+        entries = sorted((start, name) for name, (start, _) in self._starts.items())
+        starts = [s for s, _ in entries]
+        lo, hi = starts[0], max(end for _, end in self._starts.values())
+        out: dict[str, None] = {}
+        for m in re.finditer(pattern, self._data[lo:hi]):
+            i = bisect.bisect_right(starts, lo + m.start()) - 1
+            if i >= 0:
+                out.setdefault(entries[i][1], None)
+        return list(out)
+
+
+def containing(section: Mapping, pattern: bytes, key: str, value: Any) -> list[str]:
+    """Names of a model section's entries that hold `key: value` at their top level: found in the text of a
+    lazy section (`pattern` matches it), read from the entries of any other mapping."""
+    if isinstance(section, _Section):
+        return [n for n in section.containing(pattern) if isinstance(section[n], dict) and section[n].get(key) == value]
+    return [n for n, v in section.items() if isinstance(v, dict) and v.get(key) == value]
 
 
 class _Model(Mapping):
@@ -122,3 +146,27 @@ def lazy_model(data: bytes) -> Mapping:
             except ValueError:
                 return json.loads(data)
     return _Model(top)
+
+
+def read_service_file(service_dir: str) -> Mapping | None:
+    """The newest `service-2.json(.gz)` of a botocore service directory, read lazily (None: none found, or
+    it does not read)."""
+    import gzip
+    import os
+
+    try:
+        versions = sorted(v for v in os.listdir(service_dir) if os.path.isdir(os.path.join(service_dir, v)))
+    except OSError:
+        return None
+    for v in reversed(versions):
+        base = os.path.join(service_dir, v, "service-2.json")
+        try:
+            if os.path.exists(base + ".gz"):
+                with open(base + ".gz", "rb") as fh:
+                    return lazy_model(gzip.decompress(fh.read()))
+            if os.path.exists(base):
+                with open(base, "rb") as fh:
+                    return lazy_model(fh.read())
+        except (OSError, ValueError):
+            return None
+    return None

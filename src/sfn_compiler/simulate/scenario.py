@@ -19,7 +19,7 @@ __all__ = ["Scenario", "load_scenario", "parse_scenario", "check_expectations", 
            "scenario_warnings"]
 
 TOP_KEYS = {"description", "input", "mocks", "mock_config", "expect", "seed", "execution_name", "start_time",
-            "max_transitions", "envs"}
+            "max_transitions", "envs", "mock_validation"}
 EXPECT_KEYS = {"status", "error", "cause", "output", "states", "states_include", "states_exclude", "variables"}
 STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT"}
 
@@ -135,6 +135,8 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
             raise ScenarioError(f"{where}: start_time must be an ISO 8601 timestamp")
         if start_time.tzinfo is None:
             start_time = start_time.replace(tzinfo=timezone.utc)
+    if data.get("mock_validation") not in (None, "strict", "present", "none"):
+        raise ScenarioError(f"{where}: mock_validation must be strict, present or none")
     envs = data.get("envs")
     if envs is not None and (not isinstance(envs, list) or not all(isinstance(e, str) for e in envs)):
         raise ScenarioError(f"{where}: envs must be a list of env names")

@@ -5,26 +5,28 @@ group's `RULES`, `tests/rules/cases/SFNxxx.yaml` and the regenerated docs/rules.
 
 Id ranges: SFN0xx the document as a whole (parse, suppressions, AWS's own validation; the runner checks
 them) and the inputs of a check (templates that do not render, config, files not read: `inputs`), SFN1xx structure, SFN2xx graph, SFN3xx JSONata, SFN4xx `$states`, SFN5xx variables, SFN6xx
-Retry/Catch, SFN7xx orchestration patterns, SFN8xx the data (shapes: SFN801-SFN810 data flow, SFN811+ API
-models).
+Retry/Catch, SFN7xx orchestration patterns, SFN8xx the data (SFN801-SFN810: the data that flows, from the
+shape inference: `data`; SFN811-SFN830: arguments and error names against the AWS API models).
 """
 
 from __future__ import annotations
 
-from ..base import Rule
-from .data import RULES as _DATA
-from .document import RULES as _DOCUMENT
-from .express import RULES as _EXPRESS
-from .graph import RULES as _GRAPH
-from .inputs import RULES as _INPUTS
-from .jsonata import RULES as _JSONATA
-from .patterns import RULES as _PATTERNS
-from .retry_catch import RULES as _RETRY_CATCH
-from .states_var import RULES as _STATES
-from .structure import RULES as _STRUCTURE
-from .variables import RULES as _VARIABLES
+from typing import Any
 
-ALL_RULES: tuple[type[Rule], ...] = (_DOCUMENT + _INPUTS + _STRUCTURE + _EXPRESS + _GRAPH + _JSONATA + _STATES + _VARIABLES
-                                      + _RETRY_CATCH + _PATTERNS + _DATA)
-
+# group modules in ALL_RULES order; imported when ALL_RULES is first asked for, so importing one helper
+# module of a group (the polling catalogue, say) does not load every rule
+_GROUPS = ("document", "inputs", "structure", "express", "graph", "jsonata", "states_var", "variables",
+           "retry_catch", "patterns", "data", "api_models")
 __all__ = ["ALL_RULES"]
+
+
+def __getattr__(name: str) -> Any:
+    if name != "ALL_RULES":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    rules: tuple = ()
+    for group in _GROUPS:
+        rules += importlib.import_module(f".{group}", __name__).RULES
+    globals()["ALL_RULES"] = rules
+    return rules

@@ -129,10 +129,17 @@ def _loops(machine, scope) -> list[Loop]:
 
 
 def innermost_loop(machine, state) -> Loop | None:
-    best = None
-    for lp in loops(machine, state.scope):
-        if state.name in lp.body and (best is None or len(lp.body) < len(best.body)):
-            best = lp
+    """The smallest loop of the state's scope whose body holds the state (the first such in `loops` order)."""
+    return machine.memo(f"innermost:{state.scope.pointer}", lambda: _innermost(machine, state.scope)).get(state.name)
+
+
+def _innermost(machine, scope) -> dict[str, Loop]:
+    best: dict[str, Loop] = {}
+    for lp in loops(machine, scope):
+        for name in lp.body:
+            cur = best.get(name)
+            if cur is None or len(lp.body) < len(cur.body):
+                best[name] = lp
     return best
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ....asl.jsonata import expression_body
@@ -194,9 +195,27 @@ class LockAnalysis:
 
     def releases_of(self, lock: Lock) -> list[DdbOp]:
         """Releases of `lock`: on its table, or of its key on a table no other lock uses (a mismatch)."""
-        others = {lk.acquire.table for lk in self.locks if lk is not lock and lk.acquire.table is not None}
-        return [op for op in self.ops if lock.releases(op)
-                and (op.table is None or op.table == lock.acquire.table or op.table not in others)]
+        by_table, loose_by_key = self._release_index
+        own = lock.acquire.table
+        candidates: set[int] = set(by_table.get(own, ())) if own is not None else set()
+        for k in lock.keys or ():
+            candidates.update(loose_by_key.get(k, ()))
+        # on the lock's own table, or on a table no lock uses (an op on another lock's table is that lock's)
+        return [self.ops[i] for i in sorted(candidates) if lock.releases(self.ops[i])]
+
+    @cached_property
+    def _release_index(self) -> tuple[dict[str | None, list[int]], dict[str, list[int]]]:
+        """Built once per analysis (not per lock): op indexes by table, and the ops on no lock's table (or
+        on a table that is not a string) by key attribute."""
+        tables = {lk.acquire.table for lk in self.locks if lk.acquire.table is not None}
+        by_table: dict[str | None, list[int]] = {}
+        loose_by_key: dict[str, list[int]] = {}
+        for i, op in enumerate(self.ops):
+            by_table.setdefault(op.table, []).append(i)
+            if op.table is None or op.table not in tables:
+                for k in op.key_names:
+                    loose_by_key.setdefault(k, []).append(i)
+        return by_table, loose_by_key
 
 
 def _lockish(*names: Any) -> bool:

@@ -326,8 +326,11 @@ the second ends the run without its Catch paths).
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         pa = self.polls(ctx)
+        status_by_loop: dict[int, set[str]] = {}  # the status variables of every poll, grouped by loop once
+        for q in pa.polls:
+            status_by_loop.setdefault(id(q.loop), set()).update(q.status_vars)
         for p in loop_polls(pa):
-            ignore = frozenset().union(*(q.status_vars for q in pa.polls if q.loop is p.loop))
+            ignore = frozenset(status_by_loop.get(id(p.loop), ()))
             if loop_bound(ctx.machine, p.loop, ignore_vars=ignore) is not None:
                 continue
             path = cycle(ctx.machine, p)

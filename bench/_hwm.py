@@ -1,0 +1,34 @@
+"""`python bench/_hwm.py -m MODULE ARGS...`: run MODULE like `python -m MODULE ARGS...` and, at exit, write
+this process's peak resident set size (VmHWM, in kB) to the file named by $SFNC_BENCH_HWM.
+
+VmHWM counts only memory since exec; wait4's ru_maxrss would also count the forking bench process."""
+
+import atexit
+import os
+import runpy
+import sys
+
+
+def _report() -> None:
+    path = os.environ.get("SFNC_BENCH_HWM")
+    if not path:
+        return
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    with open(path, "w", encoding="ascii") as out:
+                        out.write(line.split()[1])
+                    return
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] != "-m":
+        sys.exit("usage: _hwm.py -m MODULE [ARGS...]")
+    atexit.register(_report)
+    module = sys.argv[2]
+    sys.argv = [module] + sys.argv[3:]
+    sys.path[0] = os.getcwd()  # as `python -m` does
+    runpy.run_module(module, run_name="__main__", alter_sys=True)

@@ -1,0 +1,391 @@
+"""Which error names a Task can raise: the judgement behind the error-name rules (SFN816-SFN819) and the
+check of mocked `Throw`s.
+
+`judge(name, integration)` says whether a Task of that integration can ever raise `name`, and if not, why
+and what to write instead:
+
+- `spelling` (error): the name has the integration's service, but not the spelling Step Functions uses:
+  another case of the prefix (`DynamoDB.` on `aws-sdk:dynamodb`, which raises `DynamoDb.`), the prefix of
+  the service's other integration (`Sfn.` on `states:startExecution`, which raises `StepFunctions.`), or,
+  for AWS SDK integrations, a modelled exception without its `Exception` suffix (`S3.NoSuchKey`: AWS
+  documents `S3.NoSuchKeyException`). `use` is the exact spelling.
+- `not-modelled` (warning): the right prefix, but the service model declares no such exception for the
+  operation (or at all). Step Functions raises an unmodelled error code as the service's generic
+  exception (recorded: an unmodelled `ValidationException` of `aws-sdk:secretsmanager:createSecret` came as
+  `SecretsManager.SecretsManagerException`), so such a name never matches; the models botocore ships may
+  lag behind the SDK Step Functions uses, hence a warning.
+- `foreign` (warning): another service's prefix, or a name of no service, on an integration that raises
+  only its own service's errors and `States.*` errors.
+
+Integrations whose errors are not all known answer None (nothing to say): Lambda functions and
+`lambda:invoke` (a function raises its own error names), `.waitForTaskToken` (a callback's
+`SendTaskFailure` names any error), activities, unknown resources, and optimized integrations whose error
+prefix is neither documented nor recorded.
+
+`states_error_impossible(name, state)` says when a `States.*` name cannot occur for a state (see
+`_STATES_ONLY_IN`), from AWS's error-name table
+(https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+
+Sources: https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html#use-awssdk-integ-handle-errors
+(`ServiceName.ErrorName`, both PascalCase; "always include the Exception suffix"), the optimized
+integrations' pages and recordings listed per entry in `data/integrations.json`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from . import _asl
+from . import aws_models as M
+from .integrations import Integration
+
+
+@dataclass(frozen=True)
+class ErrorVerdict:
+    kind: str                 # "spelling" | "not-modelled" | "foreign"
+    severity: str             # "error" | "warning"
+    message: str              # why the Task never raises the name (no state name: callers add it)
+    use: str | None = None    # the exact spelling to use instead
+    hint: str | None = None
+    generic: str | None = None   # not-modelled: the generic name an unmodelled error arrives as
+
+
+# --------------------------------------------------------------------------------------------------
+# what an integration raises
+
+
+@dataclass(frozen=True)
+class Raises:
+    """The error names an integration raises besides `States.*`."""
+
+    prefix: str                       # `DynamoDb`
+    sdk: bool
+    label: str                        # `aws-sdk:dynamodb:getItem`
+    operation: str | None             # `GetItem`
+    declared: frozenset[str]          # the operation's modelled exceptions, as Step Functions names them
+    service_wide: frozenset[str]      # every exception of the service model, as Step Functions names them
+    generic: frozenset[str]           # the generic names (`DynamoDbException`, `AmazonDynamoDBException`, ...)
+    other_prefixes: frozenset[str]    # the prefix of the service's other integration form (`DynamoDB`)
+    modelled: bool                    # the operation is in the installed models
+    errors_extra_names: frozenset[str] = frozenset()   # documented names beyond the model (`FailedEntry`)
+
+
+def raises(integ: Integration) -> Raises | None:
+    """What a Task of this integration raises, or None when any name may come (see the module doc)."""
+    if integ.kind not in ("sdk", "optimized") or integ.custom_errors:
+        return None
+    if not integ.error_prefix or (integ.kind == "sdk" and not integ.error_prefix_documented):
+        return None
+    key = (integ.kind, (integ.service or "").lower(), integ.action, integ.error_prefix, integ.suffix)
+    hit = _RAISES.get(key)
+    if hit is None:
+        hit = _RAISES[key] = _raises(integ, integ.error_prefix)
+    return hit
+
+
+_RAISES: dict[tuple, Raises] = {}
+
+
+def _raises(integ: Integration, prefix: str) -> Raises:
+    op = integ.operation
+    kind, service = integ.kind, integ.service or ""
+    sdk = kind == "sdk"
+    label = integ.resource.split(":::", 1)[-1]
+    declared: set[str] = set()
+    service_wide: set[str] = set()
+    if op is not None:
+        declared = {M.sfn_exception_name(e) for e in op.errors}
+        service_wide = {M.sfn_exception_name(e) for e in op.service_exceptions}
+        if not sdk:  # the optimized integrations' names are also seen without the suffix (error codes)
+            declared |= set(op.errors)
+            service_wide |= set(op.service_exceptions)
+    declared |= set(integ.errors_extra)
+    generic = {f"{prefix}Exception", "SdkClientException", "SdkException"}
+    other = _other_prefixes(kind, service, prefix)
+    return Raises(prefix, sdk, label, op.name if op else None, frozenset(declared), frozenset(service_wide),
+                  frozenset(generic), frozenset(other), op is not None, frozenset(integ.errors_extra))
+
+
+def _other_prefixes(kind: str, service: str, prefix: str) -> set[str]:
+    """The prefixes the same service's other integration form raises (SDK <-> optimized)."""
+    data = M.integrations_data()
+    out: set[str] = set()
+    if kind == "sdk":
+        rename = {v: k for k, v in data.get("sdk_service_of_optimized", {}).items()}
+        opt_service = rename.get(service.lower(), service.lower())
+        for key, entry in data["optimized"].items():
+            if key.split(":", 1)[0] == opt_service and entry.get("error_prefix"):
+                out.add(entry["error_prefix"])
+    else:
+        sdk_service = data.get("sdk_service_of_optimized", {}).get(service, service.replace("-", "")).lower()
+        entry = data["sdk_services"].get(sdk_service)
+        if isinstance(entry, dict) and entry.get("prefix"):
+            out.add(entry["prefix"])
+    out.discard(prefix)
+    return out
+
+
+@lru_cache(maxsize=1)
+def known_prefixes() -> frozenset[str]:
+    """Every error prefix of AWS's SDK table and of the optimized integrations."""
+    data = M.integrations_data()
+    out = {e["prefix"] for e in data["sdk_services"].values() if isinstance(e, dict) and e.get("prefix")}
+    out |= {e["error_prefix"] for e in data["optimized"].values() if e.get("error_prefix")}
+    return frozenset(p for p in out if " " not in p)
+
+
+def _is_generic(rest: str, r: Raises) -> bool:
+    if rest in r.generic:
+        return True
+    if not r.sdk and rest.endswith("Exception") and (rest.startswith("Amazon") or rest.startswith("AWS")):
+        return True   # the optimized integrations' generic names: AmazonDynamoDBException, AWSLambdaException
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# the judgement
+
+
+def judge(name: str, integ: Integration) -> ErrorVerdict | None:
+    """Whether a Task of `integ` can raise `name` (None: it can, or sfnc cannot tell)."""
+    if not isinstance(name, str) or name.startswith("States."):
+        return None
+    r = raises(integ)
+    if r is None:
+        return None
+    prefix, dot, rest = name.partition(".")
+    if not dot or not rest:
+        fixed = _fix_rest(name, r)
+        if fixed in r.declared or fixed in r.service_wide:
+            use = f"{r.prefix}.{fixed}"
+            return ErrorVerdict("spelling", "error",
+                                f"{r.label} raises its service's errors with the prefix {r.prefix}., never "
+                                f"'{name}': write '{use}'", use=use)
+        return ErrorVerdict("foreign", "warning",
+                            f"{r.label} never raises '{name}': its errors are {r.prefix}.* and States.* names",
+                            hint=_hint_names(r))
+    if prefix != r.prefix:
+        if prefix.lower() == r.prefix.lower() or prefix in r.other_prefixes:
+            fixed = _fix_rest(rest, r)
+            use = f"{r.prefix}.{fixed}"
+            why = ("a different case" if prefix.lower() == r.prefix.lower()
+                   else f"the prefix of the service's {'optimized' if r.sdk else 'AWS SDK'} integration")
+            return ErrorVerdict("spelling", "error",
+                                f"{r.label} raises {r.prefix}.* errors, never '{name}' ({why}): write '{use}'",
+                                use=use)
+        if prefix in known_prefixes():
+            return ErrorVerdict("foreign", "warning",
+                                f"{r.label} never raises '{name}': {prefix}.* errors come from another service; "
+                                f"it raises {r.prefix}.* and States.* errors",
+                                hint=_hint_names(r))
+        return ErrorVerdict("foreign", "warning",
+                            f"{r.label} never raises '{name}': its errors are {r.prefix}.* and States.* names",
+                            hint=_hint_names(r))
+    # the right prefix: is it a name the service raises?
+    if rest in r.declared or _is_generic(rest, r):
+        return None
+    if r.sdk and not rest.endswith("Exception"):
+        with_suffix = rest + "Exception"
+        if with_suffix in r.declared or with_suffix in r.service_wide or _is_generic(with_suffix, r):
+            use = f"{r.prefix}.{with_suffix}"
+            return ErrorVerdict("spelling", "error",
+                                f"AWS SDK integrations raise modelled errors with the Exception suffix: "
+                                f"{r.label} raises '{use}', never '{name}'", use=use)
+    if not r.modelled:
+        return None
+    if rest in r.service_wide:
+        return ErrorVerdict("not-modelled", "warning",
+                            f"the {r.prefix} model declares '{rest}' for other operations, not for {r.operation}: "
+                            f"{r.label} never raises '{name}'", hint=_hint_names(r, rest))
+    generic = f"{r.prefix}.{r.prefix}Exception" if r.sdk else None
+    arrives = f"as {generic}" if generic else "as the service's generic exception"
+    return ErrorVerdict("not-modelled", "warning",
+                        f"'{rest}' is not an exception of the installed {r.prefix} model: "
+                        f"{r.label} raises such an error {arrives}, never as '{name}'",
+                        hint=_hint_names(r, rest), generic=generic)
+
+
+def _fix_rest(rest: str, r: Raises) -> str:
+    """The name after the prefix as this integration spells it (SDK: with the Exception suffix)."""
+    if r.sdk and not rest.endswith("Exception") and (rest + "Exception") in r.service_wide:
+        return rest + "Exception"
+    return rest
+
+
+def _hint_names(r: Raises, near: str | None = None) -> str | None:
+    """`did you mean` among the operation's errors, else the operation's errors as Step Functions names them."""
+    names = sorted({n for n in r.declared if r.sdk or n.endswith("Exception") or n in r.errors_extra_names}
+                   or r.declared)
+    if near:
+        close = difflib.get_close_matches(near, names, n=1, cutoff=0.8)
+        if close and close[0] != near:
+            return f"did you mean '{r.prefix}.{close[0]}'?"
+    if not names:
+        return None
+    shown = ", ".join(f"{r.prefix}.{n}" for n in names[:8]) + (" ..." if len(names) > 8 else "")
+    return f"{r.operation} raises {shown}" if r.operation else None
+
+
+# --------------------------------------------------------------------------------------------------
+# States.* names that cannot occur
+
+
+# name -> (what raises it, a predicate on the state that says it can occur there)
+def _has(st: Any, *fields: str) -> bool:
+    return any(st.has(f) for f in fields)
+
+
+def _task_can_raise(st: Any, name: str) -> bool:
+    if name == "States.HeartbeatTimeout":
+        return _has(st, "HeartbeatSeconds", "HeartbeatSecondsPath")
+    if name == "States.Http.Socket":
+        r = _asl.parse_resource(st.get("Resource"))
+        return r is not None and not r.sdk and r.service == "http"
+    if name in ("States.ParameterPathFailure", "States.ResultPathMatchFailure", "States.IntrinsicFailure"):
+        return not st.is_jsonata
+    if name == "States.QueryEvaluationError":
+        return st.is_jsonata
+    if name in ("States.ExceedToleratedFailureThreshold", "States.ItemReaderFailed", "States.ResultWriterFailed",
+                "States.NoChoiceMatched", "States.BranchFailed"):
+        return False
+    return True
+
+
+_WHERE = {
+    "States.HeartbeatTimeout": "a Task with HeartbeatSeconds or HeartbeatSecondsPath",
+    "States.Http.Socket": "an HTTP Task (arn:aws:states:::http:invoke)",
+    "States.ParameterPathFailure": "a JSONPath state (JSONata states have no paths)",
+    "States.ResultPathMatchFailure": "a JSONPath state (JSONata states have no ResultPath)",
+    "States.IntrinsicFailure": "a JSONPath state (JSONata states have no intrinsic functions)",
+    "States.QueryEvaluationError": "a JSONata state",
+    "States.ExceedToleratedFailureThreshold": "a Map with a tolerated failure count or percentage",
+    "States.ItemReaderFailed": "a Map with an ItemReader",
+    "States.ResultWriterFailed": "a Map with a ResultWriter",
+    "States.NoChoiceMatched": "a Choice state without Default",
+    "States.BranchFailed": "a Parallel state",
+}
+
+JUDGED_STATES_ERRORS = frozenset(_WHERE)
+
+
+def _can_raise(st: Any, name: str, depth: int = 0) -> bool:
+    """Whether `st` (a Task, Parallel or Map, or a state nested in one) can fail with `name`: its own
+    failures, and for Parallel and Map anything a state inside them fails with."""
+    if depth > 40:
+        return True
+    t = st.type
+    if t == "Task":
+        return _task_can_raise(st, name)
+    own = False
+    if t == "Choice":
+        own = name == "States.NoChoiceMatched" and not st.has("Default") or \
+            (name == "States.QueryEvaluationError" and st.is_jsonata)
+        return own
+    if t in ("Pass", "Wait", "Succeed", "Fail"):
+        if name == "States.QueryEvaluationError":
+            return st.is_jsonata
+        if name in ("States.ParameterPathFailure", "States.ResultPathMatchFailure", "States.IntrinsicFailure"):
+            return not st.is_jsonata and t in ("Pass", "Wait", "Fail")
+        return False
+    if t == "Parallel":
+        own = name == "States.BranchFailed" or \
+            (name == "States.QueryEvaluationError" and st.is_jsonata) or \
+            (name in ("States.ParameterPathFailure", "States.ResultPathMatchFailure", "States.IntrinsicFailure")
+             and not st.is_jsonata)
+    elif t == "Map":
+        if name == "States.ExceedToleratedFailureThreshold":
+            own = _has(st, "ToleratedFailureCount", "ToleratedFailurePercentage", "ToleratedFailureCountPath",
+                       "ToleratedFailurePercentagePath")
+        elif name == "States.ItemReaderFailed":
+            own = _has(st, "ItemReader")
+        elif name == "States.ResultWriterFailed":
+            own = _has(st, "ResultWriter")
+        elif name == "States.QueryEvaluationError":
+            own = st.is_jsonata
+        elif name in ("States.ParameterPathFailure", "States.ResultPathMatchFailure", "States.IntrinsicFailure"):
+            own = not st.is_jsonata
+    else:
+        return True   # an unknown type: say nothing
+    if own:
+        return True
+    return any(_can_raise(inner, name, depth + 1) for child in st.children for inner in child.states.values())
+
+
+def states_error_impossible(name: str, state: Any) -> str | None:
+    """Why a `States.*` error name in a retrier/catcher of `state` (a Task, Parallel or Map) can never
+    match, or None. Only the names whose origin is certain are judged (`JUDGED_STATES_ERRORS`)."""
+    if name not in _WHERE or state.type not in ("Task", "Parallel", "Map"):
+        return None
+    if _can_raise(state, name):
+        return None
+    if state.type == "Task":
+        return f"{name} is raised only by {_WHERE[name]}: this Task never raises it"
+    return f"{name} is raised only by {_WHERE[name]}: neither this {state.type} nor any state inside it raises it"
+
+
+def error_list(entry: Any) -> list[str]:
+    ee = entry.raw.get("ErrorEquals")
+    return [n for n in ee if isinstance(n, str)] if isinstance(ee, list) else []
+
+
+def names_in(entries: Iterable[Any]) -> Iterable[tuple[Any, int, str]]:
+    """(entry, index in ErrorEquals, name) of every string error name of retriers/catchers."""
+    for e in entries:
+        ee = e.raw.get("ErrorEquals")
+        if isinstance(ee, list):
+            for j, n in enumerate(ee):
+                if isinstance(n, str):
+                    yield e, j, n
+
+
+# --------------------------------------------------------------------------------------------------
+# every retrier and catcher of a definition
+
+
+@dataclass(frozen=True)
+class ErrorNameFinding:
+    kind: str                 # "spelling" | "not-modelled" | "foreign" | "states-impossible"
+    state: Any
+    pointer: str              # of the ErrorEquals entry
+    message: str
+    hint: str | None
+    severity: str
+    name: str                 # the entry as written
+    use: str | None = None    # the exact spelling to use (spelling)
+    what: str = "catcher"     # "retrier" | "catcher"
+
+
+def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
+    """Every `ErrorEquals` entry of every Task, Parallel and Map that its state can never raise."""
+    from .integrations import integration
+
+    out: list[ErrorNameFinding] = []
+    for st in machine.states:
+        if st.type not in ("Task", "Parallel", "Map"):
+            continue
+        integ = integration(st.get("Resource")) if st.type == "Task" else None
+        for kind in ("Retry", "Catch"):
+            what = "retrier" if kind == "Retry" else "catcher"
+            for e, j, name in names_in(st.entries(kind)):
+                pointer = f"{e.pointer}/ErrorEquals/{j}"
+                head = f"State '{st.name}': {what} {e.index}: "
+                if name.startswith("States."):
+                    why = states_error_impossible(name, st)
+                    if why:
+                        out.append(ErrorNameFinding("states-impossible", st, pointer, head + why,
+                                                    "remove it, or move it to the state that can raise it",
+                                                    "warning", name, None, what))
+                    continue
+                if integ is None:
+                    continue
+                v = judge(name, integ)
+                if v is not None and v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
+                    continue   # the same entry names the generic exception such an error arrives as
+                if v is not None:
+                    hint = f"write '{v.use}'" if v.use else v.hint
+                    out.append(ErrorNameFinding(v.kind, st, pointer, head + v.message, hint, v.severity, name,
+                                                v.use, what))
+    return out
