@@ -151,3 +151,23 @@ def test_graph_input_schema_needs_shapes(project, sfnc):
     project.write("s.json", SCHEMA)
     res = sfnc("graph", "sm.json", "--input-schema", "s.json", cwd=project.root)
     assert res.exit_code == 2 and "--input-schema goes with --shapes" in res.stderr
+
+
+def test_the_result_cache_keys_on_the_schema_content(project, sfnc, monkeypatch):
+    """A cached result is not reused when the input schema changed (the template, PATH and text did not)."""
+    monkeypatch.delenv("SFNC_NO_CACHE", raising=False)     # this test is about the cache (conftest turns it off)
+    monkeypatch.delenv("SFNC_CACHE_DIR", raising=False)
+    _project(project)
+    first = json.loads(sfnc("validate", "-f", "json", cwd=project.root).stdout)["diagnostics"]
+    assert {d["rule"] for d in first} == {"SFN801", "SFN803"}
+    assert (project.root / ".sfnc_cache").is_dir()
+    project.write("templates/order.input.schema.json", {**SCHEMA, "properties": {
+        **SCHEMA["properties"], "order_id": {"type": "string"}, "mode": {"enum": ["FULL", "DELTA"]}}})
+    res = sfnc("validate", "-f", "json", cwd=project.root)
+    assert res.exit_code == 0 and json.loads(res.stdout)["diagnostics"] == []
+    # PATH mode: the --input-schema file's content, not its name
+    project.write("sm.json", ORDER)
+    project.write("s.json", SCHEMA)
+    assert sfnc("validate", "sm.json", "--input-schema", "s.json", cwd=project.root).exit_code == 1
+    project.write("s.json", {"type": "object"})
+    assert sfnc("validate", "sm.json", "--input-schema", "s.json", cwd=project.root).exit_code == 0
