@@ -20,13 +20,17 @@ Measures
 - `sfnc render --all-envs` and `sfnc validate` (all envs, cold and warm) on the bundled templates;
 - integrations: `sfnc validate` on the SAM/CDK/Terraform examples in tests/integrations/real (cold and
   warm) and `sfnc import --dry-run` of one SAM template;
-- in-process timings from bench/timings.py (the rule groups over the corpus, simulator edge cases).
+- in-process timings from bench/timings.py (the rule groups over the corpus, simulator edge cases);
+- data: what the `data` rules (the shape inference and the AWS API models) cost: `sfnc validate` with every
+  rule against `--ignore data`, CPU time, median of at least 11 alternating runs, on the bundled project,
+  the corpus and a synthetic 10,000-state definition (bench/shapes.py). Before/after a change: run
+  `--only data --label before` on the old commit and `--only data --compare bench/results/before.json`.
 
 Usage
     python bench/run.py                 # everything (several minutes)
     python bench/run.py --quick         # a short run: small sizes, fewer repeats
     python bench/run.py --only scale    # groups: startup, corpus, parallel, scale, diamonds, simulator, project,
-                                        # integrations, timings
+                                        # integrations, timings, data
     python bench/run.py --label before  # also keep bench/results/before.json
     python bench/run.py --compare bench/results/before.json   # print the saved run beside this one
 
@@ -64,7 +68,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402
 
 SFNC = [sys.executable, "-m", "sfn_compiler"]
-GROUPS = ("startup", "corpus", "parallel", "scale", "diamonds", "simulator", "project", "integrations", "timings")
+GROUPS = ("startup", "corpus", "parallel", "scale", "diamonds", "simulator", "project", "integrations", "timings",
+          "data")
 # other validators on the whole corpus, one process, same kind of machine (reference/validator-anchors.md §6)
 ANCHORS = {"asl-validator 4.0.0 (315 files)": 15.50, "cfn-lint 1.51.0 (315 files)": 5.15,
            "@wmfs/statelint 1.30.0 (315 files)": 0.30, "statelint (PyPI) 3.1.0 (315 files)": 0.10}
@@ -494,6 +499,41 @@ def bench_project(rows: list[Row], repeat: int, tmp: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# the data rules (shapes and the AWS API models)
+
+
+def bench_data(rows: list[Row], repeat: int, tmp: Path) -> None:
+    """What the `data` group (SFN8xx: the shape inference and the AWS API models it reads) costs: `sfnc
+    validate --no-cache` with every rule against `--ignore data`, in CPU time (median of `repeat` alternating
+    runs), on the bundled project, the shared corpus and a synthetic 10,000-state definition
+    (bench/shapes.py: locks, pipeline polls, DynamoDB reads, Maps, variables)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from shapes import synthetic
+
+    synth10k = tmp / "data-synthetic-10000.json"
+    synth10k.write_text(json.dumps(synthetic(10_000)))
+    cases: list[tuple[str, list[str], Path, int]] = [("bundled project (32 definitions)", [], ROOT, repeat)]
+    files = corpus_files()
+    if files:
+        cases.append((f"shared corpus ({len(files)} files)",
+                      ["--placeholders", "opaque", *map(str, files)], ROOT, repeat))
+    cases.append(("synthetic 10,000 states", [str(synth10k)], tmp, max(3, repeat // 3)))
+    for label, args, cwd, n in cases:
+        cmd = SFNC + ["validate", *NO_CACHE, "-f", "json", *args]
+        cpu: dict[str, list[float]] = {"all": [], "off": []}
+        code: dict[str, int | None] = {}
+        for _ in range(n):
+            for key, extra in (("all", []), ("off", ["--ignore", "data"])):
+                r = run_once(cmd + extra, cwd=cwd)
+                cpu[key].append(r.cpu)
+                code[key] = r.code
+        on, off = statistics.median(cpu["all"]), statistics.median(cpu["off"])
+        rows.append(Row("data", f"validate {label}, --ignore data", cpu=off, note=f"exit {code['off']}; n={n}"))
+        rows.append(Row("data", f"validate {label}, every rule", cpu=on, ratio=on / off, versus="--ignore data",
+                        note=f"exit {code['all']}; n={n}; the data rules add {(on / off - 1) * 100:+.0f}% CPU"))
+
+
+# --------------------------------------------------------------------------------------------------
 # templates of other tools (SAM, CDK, Terraform)
 
 
@@ -654,6 +694,8 @@ def main() -> int:
             bench_parallel(rows, repeat, tmp)
         if "timings" in groups:
             bench_timings(rows, repeat)
+        if "data" in groups:
+            bench_data(rows, max(repeat, 11), tmp)
     before = None
     if args.compare:
         saved = json.loads(args.compare.read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ from .diagnostics import problem
 from .errors import SfncError
 
 TEMPLATE_SUFFIXES = (".json.j2", ".json")
+INPUT_SCHEMA_SUFFIX = ".input.schema.json"    # templates/<name>.input.schema.json: the execution input
 
 _PATH_KEYS = {"templates": "templates", "envs": "envs", "definitions": "definitions",
               "scenarios": "tests/scenarios"}
@@ -59,12 +60,14 @@ class Project:
         return real[len(prefix):] if real.startswith(prefix) else str(path)
 
     def templates(self) -> list[Path]:
-        """Template files, sorted by name: `*.json` and `*.json.j2`."""
+        """Template files, sorted by name: `*.json` and `*.json.j2` (not a template's execution input schema,
+        `<name>.input.schema.json`)."""
         d = self.templates_dir
         if not d.is_dir():
             return []
         return sorted((p for p in d.iterdir() if p.is_file() and p.name.endswith(TEMPLATE_SUFFIXES)
-                       and not p.name.startswith((".", "_"))), key=lambda p: p.name)
+                       and not p.name.endswith(INPUT_SCHEMA_SUFFIX) and not p.name.startswith((".", "_"))),
+                      key=lambda p: p.name)
 
     def env_names(self) -> list[str]:
         d = self.envs_dir

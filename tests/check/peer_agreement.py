@@ -40,6 +40,10 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
     ("asl-validator", "invalid-task-alias-function.json"):
         "sfnc misses: the Lambda ARN qualifier format (`function:NAME:` / `:$*#$7485`) is not validated; sfnc "
         "only warns when a Resource is not an ARN at all.",
+    ("asl-validator", "valid-wait-jsonata.asl.json"):
+        "peer looser (a syntax fixture): DoWait2's input is the previous Pass's output {waitTime}, so "
+        "`$states.input.timeout` is undefined and the Wait fails at run time with States.QueryEvaluationError; "
+        "`member-does-not-exist` (SFN801) is an error by design (AWS accepts the definition).",
     ("asl-validator", "valid-fail-paths.json"):
         "peer looser: `ErrorPath: States.Format('{}{}', $.field1, $field2)` reads the variable `$field2`, which "
         "no state assigns, so the state fails at run time; `variable-not-assigned` (SFN502) is an error by "
@@ -48,6 +52,10 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "peer looser than AWS: a state with `QueryLanguage: JSONPath` inside a machine whose top level is "
         "JSONata is rejected by AWS ('QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state "
         "machine; LocalStack snapshot, floci#2968) - `invalid-query-language` (SFN106).",
+    ("taro-kayo-statelint", "jsonata-1.json"):
+        "peer looser (a linter fixture): the JSONPath Pass before 'JSONata state' outputs only {total}, so "
+        "`$states.input.transaction` is undefined there and the state fails at run time; `member-does-not-exist` "
+        "(SFN801) is an error by design (AWS accepts the definition).",
     ("taro-kayo-statelint", "jsonata-5.json"):
         "peer does not check variables: `$student`, `$class`, `$two` are read but never assigned - SFN502.",
     ("cfn-lint", "e3601-02-error-handling.json"):

@@ -47,6 +47,21 @@ ALLOWLIST: dict[tuple[str, str], str] = {
         "({\"S.$\": ...}): the PutItem request cannot be built from it",
     ("taro-kayo__statelint/tests__data__jsonata-5.json", "SFN502"):
         "linter fixture that reads $student, $class, $two, which no state assigns; fails at run time",
+    # data rules (SFN801): real bugs of the definitions as written; each finding and its verdict is listed in
+    # tests/shapes/test_shapes_corpus.py (REVIEWED)
+    ("guyernest__step-functions-agent/stacks__tools__batch_processor_state_machine_jsonata.json", "SFN801"):
+        "ValidationFailed / ProcessingFailed read the execution input where their input is a lambda:invoke "
+        "result or a catcher's {Error, Cause}",
+    ("guyernest__step-functions-agent/step-functions__dynamic-agent-with-registry-template.json", "SFN801"):
+        "Execute Tool reads $states.input.name/id/input where its input is a dynamodb:getItem result (the "
+        "issue's example); Tool Not Found reads it from a catcher's {Error, Cause}",
+    ("aws-samples__step-functions-workflows-collection/distributed-data-stream-aggregator__statemachine__"
+     "data-extraction-child.asl.json", "SFN801"):
+        "reads the child's output at the top of a states:startExecution.sync:2 result (it is under Output)",
+    ("ChristopheBougere__asl-validator/src____tests____definitions__valid-wait-jsonata.asl.json", "SFN801"):
+        "DoWait2's input is the previous Pass's {waitTime}: $states.input.timeout is undefined, the Wait fails",
+    ("taro-kayo__statelint/tests__data__jsonata-1.json", "SFN801"):
+        "the JSONPath Pass before it outputs only {total}: $states.input.transaction is undefined",
 }
 
 _INVALID = re.compile(r"\binvalid\b", re.I)

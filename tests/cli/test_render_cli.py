@@ -22,7 +22,8 @@ TEMPLATE = {
             "Next": "Check",
         },
         "Check": {"Type": "Choice",
-                  "Choices": [{"Condition": "{% $states.input.n > ${poll.max} %}", "Next": "Done"}],
+                  # the execution input: this state's own input is the putItem result (member-does-not-exist)
+                  "Choices": [{"Condition": "{% $states.context.Execution.Input.n > ${poll.max} %}", "Next": "Done"}],
                   "Default": "Done"},
         "Done": {"Type": "Succeed"},
     },
@@ -66,7 +67,7 @@ def test_render_writes_definitions_with_types_and_key_order(proj, sfnc):
     data = json.loads(text)
     assert data["TimeoutSeconds"] == 3600                      # typed whole-string value
     assert data["States"]["Acquire Lock"]["Arguments"]["TableName"] == "ndr-prod-locks"   # value referencing env
-    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.input.n > 10 %}"  # layering: env over base
+    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.context.Execution.Input.n > 10 %}"  # layering: env over base
     assert list(data) == list(TEMPLATE)                          # template key order
     # an untouched JSONata expression is byte-identical
     assert data["States"]["Acquire Lock"]["Arguments"]["Item"]["pk"]["S"] == "{% 'batch#' & $states.input.batch %}"
@@ -204,7 +205,7 @@ def test_extends_chain_and_set_override(proj, sfnc):
     assert res.exit_code == 0, res
     data = json.loads(res.stdout)
     assert data["States"]["Acquire Lock"]["Arguments"]["TableName"] == "stg"
-    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.input.n > 42 %}"   # --set wins
+    assert data["States"]["Check"]["Choices"][0]["Condition"] == "{% $states.context.Execution.Input.n > 42 %}"   # --set wins
     assert data["TimeoutSeconds"] == 3600     # from _base through prod
 
 

@@ -14,8 +14,10 @@ A case file (sqlfluff's std_rule_cases, adapted):
 
 A case gives `definition` (a state machine) or `text` (the file as written: broken JSON, duplicate keys);
 optionally `settings` (the `[tool.sfnc]` table: rule options, pattern catalogue), `context`
-(`machine_type: EXPRESS`), `placeholders` (`opaque` / `error`; default none) and `also` (other rules to
-run, for rules about other rules' findings such as suppressions; only the case's rule is compared). An
+(`machine_type: EXPRESS`), `placeholders` (`opaque` / `error`; default none), `input_schema` (the
+execution input's JSON Schema, as a template's `templates/<name>.input.schema.json` gives it) and `also`
+(other rules to run, for rules about other rules' findings such as suppressions; only the case's rule is
+compared). An
 expected finding
 matches on `pointer` and `message` (or `message_contains`), and on `hint`, `key`, `offset`, `path`,
 `severity`, `related` (the pointers of its related places) and `follows` (`[rule id, pointer]` of the
@@ -37,7 +39,7 @@ from sfn_compiler.check.registry import all_rules, by_id
 from sfn_compiler.check.runner import run_rules
 
 CASES = Path(__file__).resolve().parent / "cases"
-CASE_KEYS = {"definition", "text", "settings", "context", "placeholders", "also", "expect"}
+CASE_KEYS = {"definition", "text", "settings", "context", "placeholders", "input_schema", "also", "expect"}
 FINDING_KEYS = {"pointer", "message", "message_contains", "hint", "key", "offset", "path", "severity", "related",
                 "follows"}
 
@@ -129,8 +131,10 @@ def run_case(case: Case, select: str | None = None) -> list[Observed]:
         text = spec["text"] if "text" in spec else json.dumps(spec["definition"], indent=2)
         return [Observed(d.pointer, d.message, d.hint, severity=d.severity, rule=d.rule,
                          related=tuple(r.pointer for r in d.related))
-                for d in validate_text(text, "case.json", config, machine_type=machine_type)]
-    found = run_rules(spec["definition"], config, placeholders=placeholders, machine_type=machine_type)
+                for d in validate_text(text, "case.json", config, machine_type=machine_type,
+                                       input_schema=spec.get("input_schema"))]
+    found = run_rules(spec["definition"], config, placeholders=placeholders, machine_type=machine_type,
+                      input_schema=spec.get("input_schema"))
     return [Observed(f.pointer, f.message, f.hint, f.key, f.offset, tuple(f.path),
                      f.severity.value if f.severity else r.severity.value, r.id, tuple(n.pointer for n in f.related),
                      tuple(f.follows or ())) for r, f in found]

@@ -170,3 +170,29 @@ def test_uncertain_results_are_open_or_unknown():
               "${LambdaArn}", "arn:aws:states:::nosuchservice:doThing", "arn:aws:states:::aws-sdk:nosvc:getX",
               "arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution.waitForTaskToken", 42):
         assert integration(r).result is S.UNKNOWN, r
+
+
+def test_recased_results_of_unrecorded_services_are_caseless():
+    # ECS's API members are camelCase (tasks, lastStatus); Step Functions returns them PascalCased, but that
+    # is not recorded for ECS: a read that differs only in case is not judged, any other one is
+    out = M.operation("ecs", "describeTasks").output
+    assert out.caseless and S.member(out, "Tasks") is not S.NO_SUCH_MEMBER
+    assert S.member(out, "tasks") is S.UNKNOWN and S.member(out, "Taskz") is S.NO_SUCH_MEMBER
+    task = S.member(out, "Tasks").item
+    assert task.caseless and S.member(task, "lastStatus") is S.UNKNOWN
+    # recorded (stepfunctions) or shown by AWS's samples (bedrock, bedrock-agent): certain
+    for svc, action, name in (("sfn", "startExecution", "executionArn"),
+                              ("bedrockagent", "startIngestionJob", "ingestionJob"),
+                              ("bedrock", "getEvaluationJob", "status")):
+        res = M.operation(svc, action).output
+        assert not res.caseless and S.member(res, name) is S.NO_SUCH_MEMBER, svc
+    # APIs whose members are PascalCase already were not recased: nothing to be uncertain about
+    assert not M.operation("sagemaker", "describePipelineExecution").output.caseless
+
+
+def test_caseless_survives_joins_and_opening_but_not_open_objects():
+    a = S.obj({"Tasks": S.NUMBER}, caseless=True)
+    b = S.obj({"Tasks": S.NUMBER, "Failures": S.STRING})
+    assert S.join(a, b).caseless and S.member(S.join(a, b), "failures") is S.UNKNOWN
+    assert not S.obj({"Tasks": S.NUMBER}, open=True, caseless=True).caseless   # open: anything may exist anyway
+    assert S.obj({"A": S.NUMBER}, caseless=True) is not S.obj({"A": S.NUMBER})

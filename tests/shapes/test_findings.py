@@ -277,3 +277,15 @@ def test_bundled_templates_have_no_shape_findings():
         pytest.skip("bundled definitions not rendered")
     for p in files:
         assert shape_findings(json.loads(p.read_text())) == [], p
+
+
+@pytest.mark.parametrize("text, effect", [
+    ("{% $x %}", "fails"), ("{% $x.id %}", "fails"), ("{% $x + 1 %}", "fails"), ("{% $string($x) %}", "fails"),
+    ("{% 'id-' & $x %}", "wrong"), ("{% $x = 'done' %}", "wrong"), ("{% $count($x) %}", "wrong"),
+    ("{% {'id': $x} %}", "wrong"), ("{% $lookup($states.input, $x) %}", "unknown"), ("{% $y %}", "unknown"),
+    ("not an expression", "unknown"),
+])
+def test_undefined_read_effect(text, effect):
+    from sfn_compiler.shapes.findings import undefined_read_effect
+
+    assert undefined_read_effect(text, "x") == effect

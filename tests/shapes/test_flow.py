@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sfn_compiler.shapes import shape as S
-from sfn_compiler.shapes.flow import ERROR_OUTPUT, analyse, flow_for, render_flow
+from sfn_compiler.shapes.flow import ERROR_OUTPUT, analyse, flow_for
+from sfn_compiler.shapes.render import render_flow
 from sfn_compiler.shapes.schema import from_json_schema
 from sfn_compiler.shapes.shape import Member
 

@@ -172,3 +172,38 @@ def test_lambda_and_sdk_results_read_through_payload_and_output():
     sync = integration("arn:aws:states:::states:startExecution.sync").result
     [ev] = run("$states.result.Output.anything", result=sync)[1]
     assert ev.path == "$states.result.Output" and ev.name == "anything"
+
+
+@pytest.mark.parametrize("expr, expected", [
+    # JSONata 2.0: an undefined operand makes arithmetic and <-comparisons undefined, most functions too
+    ("$x + 1", S.UNDEFINED), ("1 * $x", S.UNDEFINED), ("$x > 3", S.UNDEFINED), ("$string($x)", S.UNDEFINED),
+    ("$max($x)", S.UNDEFINED), ("$x.a.b", S.UNDEFINED), ("$x ~> $uppercase()", S.UNDEFINED),
+    # ... but not these: a value computed without it
+    ("$x = 'a'", S.BOOLEAN), ("'id-' & $x", S.STRING), ("$count($x)", S.NUMBER), ("$exists($x)", S.BOOLEAN),
+])
+def test_undefined_propagates_as_in_jsonata(expr, expected):
+    assert run(expr, variables={"x": S.UNDEFINED})[0] is expected
+
+
+def test_undefined_propagation_agrees_with_the_engine():
+    """The functions said to give undefined for an undefined first argument do so in jsonata-python."""
+    import jsonata
+
+    from sfn_compiler.shapes.functions import UNDEFINED_IN_OUT
+
+    args = {"sum": "", "map": ", function($v){$v}", "filter": ", function($v){$v}", "each": ", function($v){$v}",
+            "sift": ", function($v){$v}", "reduce": ", function($a, $b){$a}", "single": "", "pad": ", 3",
+            "power": ", 2", "formatNumber": ", '#'", "formatInteger": ", '#'", "formatBase": ", 2",
+            "contains": ", 'a'", "match": ", /a/", "replace": ", 'a', 'b'", "split": ", ','",
+            "substring": ", 1", "substringBefore": ", 'a'", "substringAfter": ", 'a'", "lookup": ", 'a'",
+            "parseInteger": ", '#'"}
+    for name in sorted(UNDEFINED_IN_OUT):
+        assert jsonata.Jsonata(f"${name}($nothing{args.get(name, '')})").evaluate({}) is None, name
+    assert jsonata.Jsonata("$count($nothing)").evaluate({}) == 0
+
+
+def test_enum_mismatch_names_an_api_enum():
+    _, [ev] = run("$states.input.PipelineExecutionStatus = 'SUCCEEDED'")
+    assert ev.enum_name == "PipelineExecutionStatus"
+    _, [ev] = run("$states.input.mode = 'FULL'", inp=S.obj({"mode": S.string(["full", "incremental"])}))
+    assert ev.enum_name is None

@@ -115,7 +115,14 @@ class Graph:
         return seen
 
     def cycles(self) -> list[list[str]]:
-        """Strongly connected components that hold a cycle (size > 1, or a self-loop), in document order."""
+        """Strongly connected components that hold a cycle (size > 1, or a self-loop), in document order
+        (computed once per graph: callers must not change the lists)."""
+        hit = self.__dict__.get("_cycles")
+        if hit is None:
+            hit = self.__dict__["_cycles"] = self._find_cycles()
+        return hit
+
+    def _find_cycles(self) -> list[list[str]]:
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         on_stack: set[str] = set()

@@ -57,6 +57,7 @@ class CheckContext:
     settings: dict[str, Any] = field(default_factory=dict)     # the whole [tool.sfnc] table
     placeholders: str | None = None                            # "opaque": unrendered ${...} stand for any value
     machine_type: str | None = None                            # STANDARD | EXPRESS when known (env settings, --type)
+    input_schema: Any = None                                   # the execution input's JSON Schema, when given
     _machine: Any = None
 
     @property

@@ -124,13 +124,14 @@ def fingerprint(rule_id: str, file: str, pointer: str, message: str, resource: s
 
 
 def run_rules(document: Any, config: CheckConfig, *, path: str | None = None,
-              placeholders: str | None = None, machine_type: str | None = None,
+              placeholders: str | None = None, machine_type: str | None = None, input_schema: Any = None,
               ctx: CheckContext | None = None) -> list[tuple[type[Rule], Finding]]:
     """All enabled rules' findings, unlocated; a crashing rule becomes an SFN009 finding. `ctx` shares the
-    caller's context (and its model of the document)."""
+    caller's context (and its model of the document). `input_schema`: the execution input's JSON Schema
+    (the data rules infer shapes from it)."""
     if ctx is None:
         ctx = CheckContext(document, settings=config.settings, placeholders=placeholders or config.placeholders,
-                           machine_type=machine_type)
+                           machine_type=machine_type, input_schema=input_schema)
     out: list[tuple[type[Rule], Finding]] = []
     jsonata_machine = isinstance(document, dict) and document.get("QueryLanguage") == "JSONata"
     for rule, options in _plan(config, path, jsonata_machine):
@@ -200,14 +201,15 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
                       path_for_ignores: str | None = None, machine_type: str | None = None,
                       extra: list[tuple[type[Rule], Finding]] = (),
                       substitutions: dict[str, str] | None = None, resource: str | None = None,
-                      results: dict | None = None) -> list[Diagnostic]:
+                      results: dict | None = None, input_schema: Any = None) -> list[Diagnostic]:
     """Check one document and locate the findings. `extra`: findings the loader made (e.g. a CloudFormation
     placeholder with no substitution); they go through the same selection, suppressions, grouping and
     locating as the rules' findings. `substitutions` (rendered value -> `${name}`) keep fingerprints the
     same across envs; `resource` (a definition read out of a template) is part of every fingerprint.
     `results` (a dict the caller keeps for one `config`) reuses the rules' findings for a text validated
-    before with the same path, placeholders and machine type (another env rendering a template
-    identically); suppressions, grouping and locating still run per document."""
+    before with the same path, placeholders, machine type and input schema (another env rendering a
+    template identically); suppressions, grouping and locating still run per document. `input_schema`: the
+    execution input's JSON Schema (the data rules infer shapes from it)."""
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
                      substitutions=substitutions, resource=resource)
     data = doc.data
@@ -243,11 +245,13 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
     key = None
     findings = None
     if results is not None:  # the same text validated before (another env rendering it identically)
-        key = (hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).digest(), col.path, placeholders, machine_type)
+        key = (hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).digest(), col.path, placeholders, machine_type,
+               schema_digest(input_schema))
         findings = results.get(key)
     states = None
     if findings is None:
-        ctx = CheckContext(data, settings=config.settings, placeholders=placeholders, machine_type=machine_type)
+        ctx = CheckContext(data, settings=config.settings, placeholders=placeholders, machine_type=machine_type,
+                           input_schema=input_schema)
         findings = run_rules(data, config, path=col.path, ctx=ctx)
         states = ctx.machine.states
         if results is not None:
@@ -282,8 +286,18 @@ def _finish(col: _Collector) -> list[Diagnostic]:
     return sorted(col.diagnostics, key=Diagnostic.sort_key)
 
 
+def schema_digest(schema: Any) -> bytes | None:
+    """A stable digest of an execution input schema (None: no schema), for the keys of cached findings."""
+    if schema is None:
+        return None
+    import json
+
+    return hashlib.sha256(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
+
+
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
-                  source_map=None, machine_type: str | None = None, json5: bool = False) -> list[Diagnostic]:
+                  source_map=None, machine_type: str | None = None, json5: bool = False,
+                  input_schema: Any = None) -> list[Diagnostic]:
     try:
         if json5:
             from ..load.json5doc import load_json5_text
@@ -300,25 +314,27 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
         return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
                            "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
                            frame=p.frame or code_frame(text, where.line, where.column))]
-    return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type)
+    return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type,
+                             input_schema=input_schema)
 
 
 def validate_file(path: Path, display: str, config: CheckConfig, *, machine_type: str | None = None,
-                  text: str | None = None) -> list[Diagnostic]:
+                  text: str | None = None, input_schema: Any = None) -> list[Diagnostic]:
     """The diagnostics of an ASL file; `text` is its content when the caller has read it (`read_text`)."""
     if text is None:
         text = read_text(path, display)
     # a .json5 file is read as JSON5; positions and code frames are in the file as written
-    return validate_text(text, display, config, machine_type=machine_type, json5=path.suffix == ".json5")
+    return validate_text(text, display, config, machine_type=machine_type, json5=path.suffix == ".json5",
+                         input_schema=input_schema)
 
 
 def validate_rendered(rendered, config: CheckConfig, *, display: str | None = None,
                       machine_type: str | None = None, substitutions: dict[str, str] | None = None,
-                      results: dict | None = None) -> list[Diagnostic]:
+                      results: dict | None = None, input_schema: Any = None) -> list[Diagnostic]:
     """Validate a `RenderedTemplate`; findings point at the rendered file and, through the source map,
     at the template."""
     display = display or f"definitions/{rendered.env}/{rendered.name}.json"
     doc = JsonDocument(rendered.data, rendered.text, display)
     return validate_document(doc, config, source_map=rendered.source_map, env=rendered.env,
                              path_for_ignores=str(rendered.source_map.template.filename), machine_type=machine_type,
-                             substitutions=substitutions, results=results)
+                             substitutions=substitutions, results=results, input_schema=input_schema)

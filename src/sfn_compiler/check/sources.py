@@ -97,8 +97,10 @@ def not_a_definition(config: CheckConfig, file: str, message: str, resource: str
                           "a definition is an object with StartAt and States", resource)
 
 
-def validate_extracted(ext: Any, config: CheckConfig, *, machine_type: str | None = None) -> list[Diagnostic]:
-    """Validate a definition read out of a template (`Extracted`)."""
+def validate_extracted(ext: Any, config: CheckConfig, *, machine_type: str | None = None,
+                       input_schema: Any = None) -> list[Diagnostic]:
+    """Validate a definition read out of a template (`Extracted`); `input_schema`: its execution input's
+    JSON Schema, when given."""
     if ext.parse_error is not None:
         return invalid_json(config, ext.parse_error, ext.origin, ext.resource)
     if ext.document is None:
@@ -114,7 +116,8 @@ def validate_extracted(ext: Any, config: CheckConfig, *, machine_type: str | Non
                 hint=f"add {name} to the resource's DefinitionSubstitutions, or write ${{!{name}}} in an Fn::Sub "
                      "if the text is meant literally", offset=offset)))
     diags = validate_document(ext.document, cfg, source_map=ext.source_map, path_for_ignores=ext.origin,
-                              machine_type=machine_type or ext.machine_type, extra=extra, resource=ext.resource)
+                              machine_type=machine_type or ext.machine_type, extra=extra, resource=ext.resource,
+                              input_schema=input_schema)
     return [relocate(d, ext.resource) for d in diags]
 
 

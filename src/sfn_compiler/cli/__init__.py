@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                              "where they live (ASL files, CloudFormation/SAM/CDK templates, Terraform files)."),
     "rules": ("validate", "List the rules (id, name, group, default severity, summary)."),
     "explain": ("validate", "Print a rule's documentation with an example that fires and one that does not."),
-    "graph": ("diagram", "Draw a state machine as a Mermaid or Graphviz DOT diagram."),
+    "graph": ("diagram", "Draw a state machine as a Mermaid or Graphviz DOT diagram (or, with --shapes, show the data)."),
     "run": ("simulate", "Run a definition offline with mocked integrations on a virtual clock; print the trace."),
     "test": ("simulate", "Run the project's scenarios (tests/scenarios/<template>/<case>.yaml) with coverage."),
     "import": ("importer", "Create templates/ and envs/ from a SAM/CloudFormation template or from deployed state "

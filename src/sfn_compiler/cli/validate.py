@@ -29,6 +29,7 @@ def validate(
     placeholders: Annotated[Optional[str], typer.Option("--placeholders", metavar="MODE", help="opaque: unrendered ${...} stand for any value; error: each is an error.")] = None,
     remote: Annotated[bool, typer.Option("--remote", help="Also call AWS ValidateStateMachineDefinition (credentials needed).")] = False,
     machine_type: Annotated[Optional[str], typer.Option("--type", metavar="TYPE", help="STANDARD or EXPRESS, for PATHs (with --env the env's aws.type is used).")] = None,
+    input_schema: Annotated[Optional[Path], typer.Option("--input-schema", metavar="FILE", help="JSON Schema of the execution input, for PATHs (templates: templates/<name>.input.schema.json).")] = None,
     sets: SetOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache (.sfnc_cache/).")] = False,
@@ -50,8 +51,8 @@ def validate(
         raise SfncError(f"--placeholders must be 'opaque' or 'error', not {placeholders!r}")
     run = run_validation(_common.project(ctx), ValidateOptions(
         paths=paths, excludes=exclude, envs=env, select=select, ignore=ignore, placeholders=placeholders, remote=remote,
-        machine_type=machine_type, sets=tuple(sets or ()), strict=strict, debug=_common.options(ctx).debug,
-        cache=not no_cache, jobs=jobs))
+        machine_type=machine_type, input_schema=input_schema, sets=tuple(sets or ()), strict=strict,
+        debug=_common.options(ctx).debug, cache=not no_cache, jobs=jobs))
     # every format, on every exit code: templates that do not render, configs that do not load and files not
     # read are diagnostics (SFN010-SFN015) in the report like the findings
     summary = run.summary

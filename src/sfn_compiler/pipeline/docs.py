@@ -1,4 +1,5 @@
-"""`sfnc graph`: the definition a diagram is drawn from, and the generated `docs/workflows/<template>.md`."""
+"""`sfnc graph`: the definition a diagram is drawn from, the inferred shapes (`--shapes`), and the generated
+`docs/workflows/<template>.md`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,37 @@ def diagram_source(project: Project, name: str, env: str | None = None) -> tuple
             raise SfncError(result.problems)
         return result.templates[0].data, name
     return load_json_file(by_name[name], project.display(by_name[name])).data, name
+
+
+def shapes_text(project: Project, name: str, env: str | None = None, input_schema: Path | None = None,
+                depth: int = 2) -> str:
+    """`sfnc graph NAME --shapes`: each reachable state's inferred input, result and output shapes, what it
+    assigns and the variables it sees (docs/shapes.md), for a template (rendered for `env`; its
+    `templates/<name>.input.schema.json` gives the execution input) or an ASL file (`input_schema`)."""
+    from ..shapes.flow import analyse
+    from ..shapes.render import render_flow
+    from .input_schema import load_input_schema, template_input_schema
+
+    data, label = diagram_source(project, name, env)
+    if input_schema is not None:
+        schema = load_input_schema(input_schema, project.display(input_schema))
+    elif not (Path(name).suffix in (".json", ".json5") and Path(name).exists()):
+        schema = template_input_schema(project, name)
+    else:
+        schema = None
+    if not isinstance(data, dict) or not isinstance(data.get("States"), dict):
+        raise SfncError(f"{label} is not a state machine definition (no States object)")
+    from ..shapes import shape as S
+
+    execution_input = S.UNKNOWN
+    if schema is not None:
+        from ..shapes.schema import from_json_schema
+
+        execution_input = from_json_schema(schema.schema)
+    flow = analyse(data, execution_input)
+    head = (f"# shapes of {label}: execution input {S.render(execution_input, depth)}"
+            + (f" ({schema.display})" if schema is not None else " (no input schema)") + "\n")
+    return head + render_flow(flow, depth=depth, variables=True)
 
 
 @dataclass

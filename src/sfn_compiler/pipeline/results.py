@@ -1,9 +1,11 @@
 """Where `validate`'s diagnostics come from: the result cache across runs, the reuse of a template rendered
 identically in several envs, and worker processes for many files.
 
-- A file's diagnostics are keyed by its text, its display path and suffix, the machine type, and the run's
-  salt; a rendered template's by its text, display path, env, machine type, template and source map (the
-  template locations come from it). The salt covers `cache.runtime_fingerprint()` (sfnc's code, version
+- A file's diagnostics are keyed by its text, its display path and suffix, the machine type, the execution
+  input schema (`--input-schema`: its content) and the run's salt; a rendered template's by its text,
+  display path, env, machine type, template and source map (the template locations come from it) and the
+  content of its `templates/<name>.input.schema.json`. The botocore models the data rules read are covered by
+  the runtime fingerprint (botocore's version). The salt covers `cache.runtime_fingerprint()` (sfnc's code, version
   and dependencies), the project's `[tool.sfnc]` table, the command line's selectors and placeholders
   mode, and the content of the project's polling catalogue file. `--remote` results are never stored;
   `--debug` turns the cache off (a crashing rule must raise, not replay its finding).
@@ -23,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..cache import Cache, canonical, digest, runtime_fingerprint
+from ..cache import Cache, canonical, digest, runtime_fingerprint, typed
 from ..diagnostics import Diagnostic, from_data, to_data
 from ..errors import SfncError
 
@@ -85,17 +87,19 @@ class Results:
 
     # ------------------------------------------------------------------ files
 
-    def files(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic] | SfncError]:
+    def files(self, files: list[tuple[Path, str]], machine_type: str | None,
+              input_schema: Any = None) -> list[list[Diagnostic] | SfncError]:
         """The diagnostics of each (path, display) of an ASL file, in order; or the SfncError that validating
         it raised (a file that cannot be read, a catalogue that does not load), for the caller to report as
         it reports any input problem. Files are read and validated in batches, so memory stays bounded
-        whatever their number."""
+        whatever their number. `input_schema`: the execution input's JSON Schema (`--input-schema`)."""
         out: list[list[Diagnostic] | SfncError] = []
         for start in range(0, len(files), BATCH_FILES):
-            out += self._batch(files[start:start + BATCH_FILES], machine_type)
+            out += self._batch(files[start:start + BATCH_FILES], machine_type, input_schema)
         return out
 
-    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None) -> list[list[Diagnostic] | SfncError]:
+    def _batch(self, files: list[tuple[Path, str]], machine_type: str | None,
+               input_schema: Any = None) -> list[list[Diagnostic] | SfncError]:
         from ..load.jsondoc import read_text
 
         out: list[list[Diagnostic] | SfncError | None] = []
@@ -108,7 +112,7 @@ class Results:
                 continue
             key = None
             if self.cache is not None:
-                key = digest(self.salt, "file", display, path.suffix, machine_type, text)
+                key = digest(self.salt, "file", display, path.suffix, machine_type, text, _schema_key(input_schema))
                 hit = self._hit(key)
                 if hit is not None:
                     out.append(hit)
@@ -118,10 +122,10 @@ class Results:
         if todo:
             config = self.config
             size = sum(len(t[3]) for t in todo)
-            done = _validate_files(todo, config, machine_type, self._jobs(len(todo), size))
+            done = _validate_files(todo, config, machine_type, self._jobs(len(todo), size), input_schema)
             for (i, path, display, text, key), found in zip(todo, done):
                 if found is None:  # the worker failed: validate here, so an error shows as it would serially
-                    found = _validate_one(path, display, config, machine_type, text)
+                    found = _validate_one(path, display, config, machine_type, text, input_schema)
                 out[i] = found
                 if not isinstance(found, SfncError):
                     self._store(key, found)
@@ -149,22 +153,23 @@ class Results:
     # ------------------------------------------------------------------ rendered templates
 
     def rendered(self, r: RenderedTemplate, display: str, machine_type: str | None,
-                 substitutions: dict[str, str] | None = None) -> list[Diagnostic]:
+                 substitutions: dict[str, str] | None = None, input_schema: Any = None) -> list[Diagnostic]:
         """A rendered template's diagnostics; `substitutions` (rendered value -> `${name}`, for fingerprints)
-        as `check.runner.validate_rendered` takes them."""
+        and `input_schema` (the template's execution input schema) as `check.runner.validate_rendered` takes
+        them."""
         key = None
         if self.cache is not None:
             smap = r.source_map
             key = digest(self.salt, "rendered", display, r.env, machine_type, str(smap.template.filename), r.text,
                          smap.template.text, canonical([smap.pointers, smap.modified, smap.line_map]),
-                         canonical(substitutions))
+                         canonical(substitutions), _schema_key(input_schema))
             hit = self._hit(key)
             if hit is not None:
                 return hit
         from ..check.runner import validate_rendered
 
         diags = validate_rendered(r, self.config, display=display, machine_type=machine_type,
-                                  substitutions=substitutions, results=self.memo)
+                                  substitutions=substitutions, results=self.memo, input_schema=input_schema)
         self._store(key, diags)
         return diags
 
@@ -176,6 +181,12 @@ class Results:
         except TypeError:  # a Diagnostic field the cache cannot store: this result is not kept
             return
         self.cache.put("results", key, data)
+
+
+def _schema_key(schema: Any) -> str | None:
+    """The execution input schema's part of a key: its content (None: no schema). Its file's path does not
+    matter, what it says does: a changed schema misses the cache."""
+    return None if schema is None else typed(schema)
 
 
 def _catalogue_digest(settings: dict[str, Any]) -> str:
@@ -209,24 +220,26 @@ def _idle_cpus() -> int:
 
 
 def _validate_one(path: Path, display: str, config: CheckConfig, machine_type: str | None,
-                  text: str) -> list[Diagnostic] | SfncError:
+                  text: str, input_schema: Any = None) -> list[Diagnostic] | SfncError:
     from ..check.runner import validate_file
 
     try:
-        return validate_file(path, display, config, machine_type=machine_type, text=text)
+        return validate_file(path, display, config, machine_type=machine_type, text=text, input_schema=input_schema)
     except SfncError as exc:
         return exc
 
 
 def _validate_files(todo: list[tuple[int, Path, str, str, str | None]], config: CheckConfig,
-                    machine_type: str | None, jobs: int) -> list[list[Diagnostic] | SfncError | None]:
+                    machine_type: str | None, jobs: int,
+                    input_schema: Any = None) -> list[list[Diagnostic] | SfncError | None]:
     """The diagnostics (or SfncError) of each (index, path, display, text, key), in `jobs` processes: the
     parent validates one share itself, each of `jobs - 1` forked children (they start in about a
     millisecond, with every module the parent imported) another, and sends its diagnostics back pickled
     through a pipe. A child that fails, or meets an SfncError, leaves None for its files (the caller
     validates them again). Without `os.fork` (Windows), or with one job, everything runs here."""
     def work(indexes: list[int]) -> list:
-        return [_validate_one(todo[i][1], todo[i][2], config, machine_type, todo[i][3]) for i in indexes]
+        return [_validate_one(todo[i][1], todo[i][2], config, machine_type, todo[i][3], input_schema)
+                for i in indexes]
 
     def child_work(indexes: list[int]) -> list:
         found = work(indexes)

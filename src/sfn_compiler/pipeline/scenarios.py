@@ -1,5 +1,7 @@
 """`sfnc test`: render the project for one env, run each template's scenarios
-(`tests/scenarios/<template>/<case>.yaml`) in the simulator and measure coverage."""
+(`tests/scenarios/<template>/<case>.yaml`) in the simulator and measure coverage. A scenario whose `input`
+violates the template's input schema (`templates/<name>.input.schema.json`) is not run: each violation is
+a problem located in the scenario file."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expect
                         scenario_warnings)
 from ..simulate.mock_check import scenario_mock_problems
 from ..simulate.scenario import state_types
+from .input_schema import InputSchema, scenario_input_problems, template_input_schema
 from .rendering import render_env
 
 
@@ -137,6 +140,11 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
             run.problems.append(problem(f"scenario directory {d.name!r} matches no template", file=project.display(d)))
             continue
         r = by_name[d.name]
+        try:
+            schema = template_input_schema(project, d.name)
+        except SfncError as exc:   # not JSON, or not a JSON Schema: its scenarios cannot be checked
+            run.problems += input_diagnostics(ConfigInvalid, exc.problems)
+            continue
         machine = MachineRun(d.name, Coverage(r.data, d.name))
         run.machines.append(machine)
         types = state_types(r.data)
@@ -147,7 +155,7 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
                 machine.cases.append(CaseRun(project.display(f), error=f"not run: AWS refuses the definition at "
                                                                         f"creation ({refused[0].message})"))
                 continue
-            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg, mode)
+            case = _run_case(project, f, r.data, d.name, run.problems, types, envcfg, mode, schema)
             if case.result is not None:
                 machine.coverage.add(case.result)
             machine.cases.append(case)
@@ -188,7 +196,7 @@ def env_values(data, envcfg, display: str, depth: int = 0):
 
 
 def _run_case(project: Project, f: Path, definition, name: str, problems: list[Diagnostic],
-              types: dict[str, str], envcfg, mode: str = "strict") -> CaseRun:
+              types: dict[str, str], envcfg, mode: str = "strict", schema: InputSchema | None = None) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
         scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display))
@@ -199,6 +207,13 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
     if scenario.envs is not None and envcfg.name not in scenario.envs:
         case.skipped = f"written for env {', '.join(scenario.envs)}"
         return case
+    if schema is not None:
+        bad = scenario_input_problems(schema, scenario.input, f, case.display)
+        if bad:  # an input the state machine is not started with: the scenario's error, located in its file
+            problems.extend(bad)
+            more = f" (and {len(bad) - 1} more, below)" if len(bad) > 1 else ""
+            case.error = f"not run: {bad[0].span.format()}: {bad[0].message}{more}"
+            return case
     case.warnings = scenario_warnings(scenario, definition, types=types)
     mock_problems = scenario_mock_problems(scenario, definition, mode, display=case.display)
     wrong = [p for p in mock_problems if p.severity == "error"]

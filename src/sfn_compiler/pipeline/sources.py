@@ -49,11 +49,12 @@ class PathsResult:
 
 def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Callable[[Path], str],
                    roots: list[Path], excludes: list[str] | None = None, machine_type: str | None = None,
-                   results: Results | None = None) -> PathsResult:
+                   results: Results | None = None, input_schema: Any = None) -> PathsResult:
     """Discover and validate every definition under `paths`. `roots`: directories local references
     (DefinitionUri, templatefile) may point into. `results` (`pipeline.results.Results`, one per run) gives
     the rule configuration (instead of `config`, built only when something is validated) and the
-    diagnostics of the ASL files (from the result cache, or from worker processes)."""
+    diagnostics of the ASL files (from the result cache, or from worker processes). `input_schema`: the
+    execution input's JSON Schema (`--input-schema`), for every definition found."""
     from ..load.discover import discover
 
     def cfg() -> CheckConfig:
@@ -71,26 +72,27 @@ def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Ca
             continue
         try:
             if inp.kind == "template":
-                _template(inp, shown, cfg(), display, roots, machine_type, result, consumed)
+                _template(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema)
             elif inp.kind == "tf":
-                _terraform(inp, shown, cfg(), display, roots, machine_type, result, consumed)
+                _terraform(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema)
             elif inp.kind == "tftpl":
                 from ..load.terraform import extract_tftpl
 
-                _one(extract_tftpl(inp.path, shown), cfg(), machine_type, result)
+                _one(extract_tftpl(inp.path, shown), cfg(), machine_type, result, input_schema)
             elif inp.kind == "asl-yaml":
-                _asl_yaml(inp, shown, cfg(), machine_type, result)
+                _asl_yaml(inp, shown, cfg(), machine_type, result, input_schema)
             else:
                 result.files.append(shown)
                 if results is not None:
                     asl_files.append((inp.path, shown))
                     continue
-                _asl_file(inp.path, shown, validate_file(inp.path, shown, config, machine_type=machine_type),
+                _asl_file(inp.path, shown, validate_file(inp.path, shown, config, machine_type=machine_type,
+                                                         input_schema=input_schema),
                           machine_type, result)
         except SfncError as exc:     # a file that cannot be read (not UTF-8, too large, ...)
             result.diagnostics += input_diagnostics(InputNotRead, exc.problems)
     if asl_files:
-        for (path, shown), found in zip(asl_files, results.files(asl_files, machine_type)):
+        for (path, shown), found in zip(asl_files, results.files(asl_files, machine_type, input_schema)):
             if isinstance(found, SfncError):
                 result.diagnostics += input_diagnostics(InputNotRead, found.problems)
             else:
@@ -121,7 +123,8 @@ def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnos
     return out
 
 
-def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsResult) -> None:
+def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsResult,
+         input_schema: Any = None) -> None:
     result.diagnostics += extracted_problems(ext, config)
     if ext.skipped:
         return
@@ -129,13 +132,13 @@ def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsR
         return
     label = ext.origin if ext.resource is None else f"{ext.origin} ({ext.resource})"
     result.files.append(label)
-    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type))
+    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema))
     if ext.document is not None and not ext.opaque and not ext.unknown:
         doc = ext.document
         result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type or ext.machine_type, ext.resource))
 
 
-def _template(inp, shown, config, display, roots, machine_type, result, consumed) -> None:
+def _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None) -> None:
     from ..load.cloudformation import extract, read_template, state_machines
 
     try:
@@ -159,19 +162,19 @@ def _template(inp, shown, config, display, roots, machine_type, result, consumed
         ext = extract(m, roots=[inp.path.parent.resolve(), *roots], display=display)
         if ext.definition_file is not None:
             consumed.add(ext.definition_file.resolve())
-        _one(ext, config, machine_type, result)
+        _one(ext, config, machine_type, result, input_schema)
 
 
-def _terraform(inp, shown, config, display, roots, machine_type, result, consumed) -> None:
+def _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None) -> None:
     from ..load.terraform import extract_tf
 
     for ext in extract_tf(inp.path, shown, roots=[inp.path.parent.resolve(), *roots], display=display):
         if ext.definition_file is not None:
             consumed.add(ext.definition_file.resolve())
-        _one(ext, config, machine_type, result)
+        _one(ext, config, machine_type, result, input_schema)
 
 
-def _asl_yaml(inp, shown, config, machine_type, result) -> None:
+def _asl_yaml(inp, shown, config, machine_type, result, input_schema=None) -> None:
     from ..load.yamldef import extract_yaml
 
     try:
@@ -185,7 +188,7 @@ def _asl_yaml(inp, shown, config, machine_type, result) -> None:
         result.diagnostics.extend(not_a_definition(config, shown, "not a state machine definition: the YAML "
                                                    "document has no StartAt and States"))
         return
-    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type))
+    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema))
     doc = ext.document
     result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type))
 

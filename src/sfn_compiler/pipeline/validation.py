@@ -34,6 +34,7 @@ class ValidateOptions:
     placeholders: str | None = None        # "opaque" | "error"
     remote: bool = False                   # also AWS ValidateStateMachineDefinition
     machine_type: str | None = None        # STANDARD | EXPRESS, for paths
+    input_schema: Path | None = None       # the execution input's JSON Schema, for paths (templates: their own)
     sets: tuple[str, ...] = ()
     strict: bool = False                   # warnings fail too
     debug: bool = False                    # a crashing rule re-raises
@@ -81,15 +82,20 @@ def check_rendered(project: Project, envcfg: EnvConfig, r: RenderedTemplate, con
     (that display path, its diagnostics). `remote(envcfg)` makes an AWS client to also run AWS's validation.
     `results` (one per run; its configuration is used instead of `config`) reuses cached results and the
     rules' findings for a definition rendered identically in an env validated before."""
+    from .input_schema import template_input_schema
+
     display = project.display(project.definitions_dir / envcfg.name / f"{r.name}.json")
     mtype = envcfg.machine_settings(r.name).get("type", "STANDARD")
     substitutions = substituted_values(envcfg, r)
+    found = template_input_schema(project, r.name)   # SfncError (SFN011 for the caller) when it does not load
+    schema = found.schema if found is not None else None
     if results is None:
         from ..check.runner import validate_rendered
 
-        diags = validate_rendered(r, config, display=display, machine_type=mtype, substitutions=substitutions)
+        diags = validate_rendered(r, config, display=display, machine_type=mtype, substitutions=substitutions,
+                                  input_schema=schema)
     else:
-        diags = results.rendered(r, display, mtype, substitutions)
+        diags = results.rendered(r, display, mtype, substitutions, input_schema=schema)
     if remote is not None:
         from ..check.remote import remote_diagnostics
         from ..load import JsonDocument
@@ -157,10 +163,18 @@ def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     except SfncError as exc:     # the project's [tool.sfnc.validate] (or a selector): nothing can be checked
         return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
     if opts.paths:
+        from .input_schema import load_input_schema
         from .sources import validate_paths
 
+        schema = None
+        if opts.input_schema is not None:
+            try:
+                schema = load_input_schema(opts.input_schema, project.display(opts.input_schema)).schema
+            except SfncError as exc:   # not JSON, not a JSON Schema: nothing can be checked with it
+                return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
         res = validate_paths(opts.paths, None, display=project.display, roots=[project.root],
-                             excludes=opts.excludes, machine_type=opts.machine_type, results=results)
+                             excludes=opts.excludes, machine_type=opts.machine_type, results=results,
+                             input_schema=schema)
         diags, files, envs = res.diagnostics, res.files, []
         if opts.remote:
             from .sources import remote_diagnostics
@@ -183,6 +197,8 @@ def _validate_templates(project: Project, results: Results,
 
     if opts.machine_type:
         raise SfncError("--type is for PATHs; with templates the env's aws.type (or aws.templates.<name>.type) is used")
+    if opts.input_schema is not None:
+        raise SfncError("--input-schema is for PATHs; a template's input schema is templates/<name>.input.schema.json")
     if not project.templates():
         return input_diagnostics(InputNotRead, [problem(
             "nothing to validate: no PATH given and no templates/ in this project",
@@ -208,7 +224,11 @@ def _validate_templates(project: Project, results: Results,
         except SfncError as exc:
             diags += input_diagnostics(ConfigInvalid, [replace(p, env=p.env or name) for p in exc.problems])
             continue
-        checked = check_env(project, envcfg, None, remote=remote, results=results)
+        try:
+            checked = check_env(project, envcfg, None, remote=remote, results=results)
+        except SfncError as exc:   # a template's input schema that is not JSON or not a JSON Schema
+            diags += input_diagnostics(ConfigInvalid, exc.problems)
+            continue
         diags += input_diagnostics(TemplateNotRendered, checked.render.problems)
         if checked.render.warnings:   # a misspelled key, often (the rule configuration only when there are any)
             diags += input_diagnostics(EnvValueUnused, checked.render.warnings, results.config)

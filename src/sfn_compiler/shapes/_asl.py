@@ -22,13 +22,25 @@ def parse_ast(body: str) -> Any:
     return parse(body)
 
 
+_BODIES: dict[str, str | None] = {}
+
+
 def expression_body(value: Any) -> str | None:
     """The body of a whole `{% ... %}` string, else None. An unrendered `${...}` outside string literals
     becomes a variable of the same length (`$___`), which no workflow assigns: its value is unknown (the
-    string literal the other rules substitute would make it a string)."""
+    string literal the other rules substitute would make it a string). Cached by text."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _BODIES[value]
+    except KeyError:
+        pass
     from ..asl.jsonata import expression_body as body_of
 
-    return body_of(value, as_variable=True)
+    if len(_BODIES) >= 100_000:
+        _BODIES.clear()
+    body = _BODIES[value] = body_of(value, as_variable=True)
+    return body
 
 
 def analyze(body: str):

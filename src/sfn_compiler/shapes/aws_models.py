@@ -13,7 +13,11 @@ Spelling rules (AWS: https://docs.aws.amazon.com/step-functions/latest/dg/suppor
 - the action is camelCase: the operation is the same name in PascalCase;
 - member names in results are PascalCase even where the API uses camelCase (recorded: an
   `aws-sdk:sfn:startExecution` result is `{ExecutionArn, StartDate}` though the API returns
-  `executionArn`, LocalStack's AWS-validated snapshot `test_aws_sdk_task_service.py::test_sfn_start_execution`);
+  `executionArn`, LocalStack's AWS-validated snapshot `test_aws_sdk_task_service.py::test_sfn_start_execution`;
+  AWS's own samples read `DataSource.DataSourceId` of `bedrockagent:createDataSource`). Services with that
+  evidence are listed in `integrations.json` (`recased_results`); for the other camelCase services a structure
+  whose members were recased is *caseless*: a read that differs from a member only in letter case is unknown,
+  never a finding;
 - errors are `<Prefix>.<Name>`: the prefix column of AWS's table (`DynamoDb`, `Sfn`, `AcmPca`), the name
   ending in `Exception` (added when the model's name lacks it).
 
@@ -23,28 +27,30 @@ booleans as such, timestamps -> `string | number` (the SDK integrations and the 
 documented to agree on ISO strings or epoch numbers, so neither is assumed), blobs and documents ->
 unknown. Recursive shapes are cut (the recursive occurrence is unknown).
 
-Loading: the model file is read straight from botocore's data directory (json + gzip, about 5x faster than
-`botocore.loaders.Loader`, which parses into OrderedDicts and imports much of botocore); when that layout
-is not found, botocore's `Loader` is used. Nothing here is imported at `sfnc --help`.
+Loading: the model file is read straight from botocore's data directory (gzip, then `model_file.lazy_model`:
+only the operations and shapes used are decoded; much faster than `botocore.loaders.Loader`, which parses
+everything into OrderedDicts and imports much of botocore); when that layout is not found, botocore's
+`Loader` is used. A model is a read-only `Mapping` (sections too). Nothing here is imported at `sfnc --help`.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from . import shape as S
+from .model_file import containing, read_service_file
 from .shape import Member, Shape
 
 TIMESTAMP = S.union(S.STRING, S.NUMBER)
 
 _LOCK = threading.RLock()
-_MODELS: dict[str, dict | None] = {}
+_MODELS: dict[str, Mapping | None] = {}
 _OPS: dict[tuple[str, str], "ApiOperation | None"] = {}
 _STATS = {"loads": 0, "seconds": 0.0}
 
@@ -66,6 +72,7 @@ def integrations_data() -> dict[str, Any]:
 # locating and loading models
 
 
+@lru_cache(maxsize=1)
 def _data_dir() -> str | None:
     import importlib.util
 
@@ -100,31 +107,20 @@ def botocore_service(sfn_service: str) -> str | None:
         return None
     key = sfn_service.lower()
     entry = integrations_data()["sdk_services"].get(key)
-    if isinstance(entry, dict) and entry.get("botocore"):
-        name = entry["botocore"]
-        return name if name.replace("-", "").lower() in botocore_services() else None
-    return botocore_services().get(key.replace("-", ""))
-
-
-def _read_model(service: str) -> dict | None:
+    name = entry["botocore"] if isinstance(entry, dict) and entry.get("botocore") else key.replace("-", "")
     d = _data_dir()
-    if d is not None:
-        sdir = os.path.join(d, service)
-        try:
-            versions = sorted(v for v in os.listdir(sdir) if os.path.isdir(os.path.join(sdir, v)))
-        except OSError:
-            versions = []
-        for v in reversed(versions):
-            base = os.path.join(sdir, v, "service-2.json")
-            try:
-                if os.path.exists(base + ".gz"):
-                    with open(base + ".gz", "rb") as fh:
-                        return json.loads(gzip.decompress(fh.read()))
-                if os.path.exists(base):
-                    with open(base, encoding="utf-8") as fh:
-                        return json.load(fh)
-            except (OSError, ValueError):
-                break
+    if d is not None and os.sep not in name and name not in (".", "..") and os.path.isdir(os.path.join(d, name)):
+        return name    # the usual case: no need to list botocore's 400-odd service directories
+    if isinstance(entry, dict) and entry.get("botocore"):
+        return name if name.replace("-", "").lower() in botocore_services() else None
+    return botocore_services().get(name)
+
+
+def _read_model(service: str) -> Mapping | None:
+    d = _data_dir()
+    model = read_service_file(os.path.join(d, service)) if d is not None else None
+    if model is not None:
+        return model
     try:  # pragma: no cover - a botocore whose data layout differs
         from botocore.loaders import Loader
 
@@ -133,7 +129,7 @@ def _read_model(service: str) -> dict | None:
         return None
 
 
-def service_model(service: str) -> dict | None:
+def service_model(service: str) -> Mapping | None:
     """The raw botocore model (`service-2.json`) of a botocore service, cached per process."""
     with _LOCK:
         if service in _MODELS:
@@ -144,7 +140,7 @@ def service_model(service: str) -> dict | None:
         model = _read_model(service)
         _STATS["loads"] += 1
         _STATS["seconds"] += time.perf_counter() - t0
-        _MODELS[service] = model if isinstance(model, dict) and isinstance(model.get("shapes"), dict) else None
+        _MODELS[service] = model if isinstance(model, Mapping) and isinstance(model.get("shapes"), Mapping) else None
         return _MODELS[service]
 
 
@@ -219,7 +215,7 @@ class ApiOperation:
 
     service: str                 # botocore service name
     name: str                    # operation name (PascalCase)
-    model: dict = field(repr=False)
+    model: Mapping = field(repr=False)
 
     @property
     def service_id(self) -> str | None:
@@ -357,7 +353,7 @@ def convert(service: str, shape_name: str) -> Shape:
     model = service_model(service)
     if model is None:
         return S.UNKNOWN
-    conv = _Converter(model["shapes"])
+    conv = _Converter(model["shapes"], caseless=service not in integrations_data().get("recased_results", {}))
     out, _ = conv.shape(shape_name, 0)
     with _LOCK:
         _CONVERTED.update({(service, n): s for n, s in conv.done.items()})
@@ -380,8 +376,9 @@ class _Converter:
     """Converts botocore shapes; a shape is memoised only when its conversion did not cut a recursion into
     an enclosing shape (so memoised results do not depend on where they were first reached)."""
 
-    def __init__(self, shapes: dict) -> None:
+    def __init__(self, shapes: dict, caseless: bool = False) -> None:
         self.shapes = shapes
+        self.caseless = caseless      # recased member names are not recorded for this service
         self.stack: dict[str, int] = {}
         self.done: dict[str, Shape] = {}
 
@@ -444,7 +441,8 @@ class _Converter:
                     limits[_pascal(mname)] = lim
             if raw.get("union"):  # exactly one member is set: every member is optional
                 members = {k: Member(m.shape, False) for k, m in members.items()}
-            out = S.obj(members, name=name)
+            recased = self.caseless and any(isinstance(m, str) and m[:1].islower() for m in raw.get("members") or {})
+            out = S.obj(members, name=name, caseless=recased)
             _record_constraints(out, limits)
             return out, cut
         return S.UNKNOWN, NONE  # blob, document, anything new
@@ -475,8 +473,9 @@ def service_exceptions(service: str) -> frozenset[str]:
     if hit is None:
         model = service_model(service)
         shapes = model.get("shapes", {}) if model else {}
-        hit = _EXCEPTIONS[service] = frozenset(
-            k for k, v in shapes.items() if isinstance(v, dict) and v.get("exception"))
+        # the exception shapes, found in the model's text: decoding every shape of a large model costs more
+        # than the whole inference (model_file.py)
+        hit = _EXCEPTIONS[service] = frozenset(containing(shapes, rb'"exception": ?true', "exception", True))
     return hit
 
 

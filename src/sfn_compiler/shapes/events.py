@@ -34,6 +34,7 @@ class EnumMismatch(Event):
     literal: str
     values: frozenset[str]
     all_impossible: bool  # `in`: no literal of the list can match
+    enum_name: str | None = None   # the enum's name when it is an API model's (`PipelineExecutionStatus`)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,14 @@ names of the path. A rule maps them to `check.base.Finding`s one to one.
 - `enum_mismatches(flow)`: `x = 'lit'`, `x != 'lit'`, `x in [...]` where `x` holds an API enum and the
   literal is not one of its values (error; an `in` list with some possible values: warning per
   impossible literal).
-- `bad_arguments(flow)`: built-in functions called with an argument type they certainly reject, and
-  arithmetic on values that are certainly not numbers, with the JSONata error code (error).
+- `bad_arguments(flow)`: built-in functions called with an argument type they certainly reject
+  ("bad-argument"), and arithmetic on values that are certainly not numbers ("bad-operand"), with the
+  JSONata error code (error).
 - `stale_poll_handles(machine, entries)`: a polling loop whose describe Task reads a job handle
   variable that a (re)start in the same loop does not update (error).
 
-`shape_findings(document)` runs all four.
+`shape_findings(document)` runs all four. `undefined_read_effect(text, name)` says what an unassigned
+variable does to an expression (variable-not-assigned's messages).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ MAX_LISTED = 12
 
 @dataclass(frozen=True)
 class ShapeFinding:
-    kind: str               # "missing-member" | "always-false" | "enum-mismatch" | "bad-argument" | "stale-poll-handle"
+    kind: str               # "missing-member" | "always-false" | "enum-mismatch" | "bad-argument" | "bad-operand"
+                            # | "stale-poll-handle"
     state: Any
     pointer: str
     message: str
@@ -119,6 +122,17 @@ def _container_hint(base: S.Shape, name: str, path: str) -> str | None:
     return None
 
 
+def _nested_hint(base: S.Shape, name: str, path: str) -> str | None:
+    """`$states.result.Status` on an Athena result: the member is one level down
+    (`$states.result.QueryExecution.Status`)."""
+    for o in S.objects_in(base):
+        for n, m in o.members:
+            for inner in S.objects_in(m.shape):
+                if any(k == name for k, _ in inner.members):
+                    return f"did you mean {path}.{n}.{name}?" if path else f"did you mean {n}.{name}?"
+    return None
+
+
 def missing_members(flow: Flow) -> list[ShapeFinding]:
     out: list[ShapeFinding] = []
     seen: set[tuple] = set()
@@ -142,7 +156,9 @@ def missing_members(flow: Flow) -> list[ShapeFinding]:
             has = f"; it has {_listing(members)}"
         else:
             has = f"; it is {S.render(ev.base, 1)}"
-        hint = _asl.did_you_mean(ev.name, members) or _container_hint(ev.base, ev.name, ev.path) \
+        folded = [m for m in members if m.lower() == ev.name.lower()]
+        hint = (f"did you mean '{folded[0]}'?" if folded else None) or _nested_hint(ev.base, ev.name, ev.path) \
+            or _container_hint(ev.base, ev.name, ev.path) or _asl.did_you_mean(ev.name, members) \
             or _string_hint(ev.base, ev.path)
         extra = None
         if ev.root == "states.input" and ev.depth == 1 and ev.base is ERROR_OUTPUT:
@@ -205,7 +221,8 @@ def enum_mismatches(flow: Flow) -> list[ShapeFinding]:
         values = sorted(ev.values)
         listed = ", ".join(repr(v) for v in values[:MAX_LISTED]) + (" ..." if len(values) > MAX_LISTED else "")
         folded = [v for v in values if v.lower() == ev.literal.lower()]
-        hint = f"the API spells it {folded[0]!r}" if folded else _asl.did_you_mean(ev.literal, values)
+        spells = "the API spells it" if ev.enum_name else "it is spelt"
+        hint = f"{spells} {folded[0]!r}" if folded else _asl.did_you_mean(ev.literal, values)
         if ev.op == "in":
             if ev.all_impossible:
                 msg = (f"{_label(st)}: {ev.subject} is never any of the listed values ({ev.literal!r} is not one "
@@ -239,9 +256,10 @@ def bad_arguments(flow: Flow) -> list[ShapeFinding]:
             hint = _fn_hint(ev)
             out.append(ShapeFinding("bad-argument", st, loc.pointer, msg, hint, "error", loc.offset, code=ev.code))
         elif isinstance(ev, BadOperand):
-            msg = (f"{_label(st)}: the {ev.side} side of `{ev.op}` is {S.render(ev.operand, 1)}, not a number: "
+            side = f"the operand of unary `{ev.op}`" if ev.code == "D1002" else f"the {ev.side} side of `{ev.op}`"
+            msg = (f"{_label(st)}: {side} is {S.render(ev.operand, 1)}, not a number: "
                    f"the expression fails with {ev.code}")
-            out.append(ShapeFinding("bad-argument", st, loc.pointer, msg, "convert it with $number(...)", "error",
+            out.append(ShapeFinding("bad-operand", st, loc.pointer, msg, "convert it with $number(...)", "error",
                                     loc.offset, code=ev.code))
     return out
 
@@ -250,8 +268,8 @@ def _fn_hint(ev: BadArgument) -> str | None:
     strings = any(a.kind == "string" or (a.kind == "array" and a.item.kind == "string")
                   for a in ev.argument.alternatives())
     if ev.function in ("min", "max", "sum", "average") and strings:
-        return ("timestamps are strings: compare them with $toMillis(...) (e.g. $max($x.$toMillis($))), or sort "
-                "ISO 8601 strings with $sort")
+        return ("these are strings: convert each item first, with $number(...) for numbers held as strings "
+                "(DynamoDB N) or $toMillis(...) for timestamps (e.g. $max($x.$toMillis($)))")
     if ev.function == "number" and ev.code == "D3030":
         return "none of the values this can hold is numeric"
     if ev.expected == "a string":
@@ -391,6 +409,29 @@ def _reaches_without(machine: Any, start: Any, target: Any, var: str, stops: set
 
 
 # --------------------------------------------------------------------------------------------------
+# what an undefined variable does to an expression
+
+
+def undefined_read_effect(text: str, name: str) -> str:
+    """What happens to the JSONata field `text` (`{% ... %}`) when the variable `$name` has no value:
+    "fails" (the expression returns nothing: AWS fails the state with States.QueryEvaluationError,
+    "returned nothing (undefined)"), "wrong" (the expression still returns a value, computed without it:
+    `'id-' & $x`, `$x = 'a'`, `$count($x)`) or "unknown" (it depends on values the inference does not know)."""
+    from .infer import Env, infer
+
+    body = _asl.expression_body(text)
+    if body is None:
+        return "unknown"
+    out = infer(body, Env(S.UNKNOWN, {name: S.UNDEFINED}))
+    if out is S.UNDEFINED:
+        return "fails"
+    alts = out.alternatives()
+    if any(a is S.UNKNOWN or a is S.UNDEFINED for a in alts):
+        return "unknown"
+    return "wrong"
+
+
+# --------------------------------------------------------------------------------------------------
 # everything
 
 
@@ -405,4 +446,4 @@ def shape_findings(document: Any, execution_input: S.Shape = S.UNKNOWN, entries:
 
 
 __all__ = ["ShapeFinding", "Located", "missing_members", "enum_mismatches", "bad_arguments", "stale_poll_handles",
-           "shape_findings"]
+           "shape_findings", "undefined_read_effect"]

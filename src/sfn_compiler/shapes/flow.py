@@ -31,7 +31,6 @@ the cost is linear in the number of states times the (small, bounded) lattice he
 from __future__ import annotations
 
 import heapq
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -80,7 +79,6 @@ class Flow:
         self._events: list[Located] | None = None
         self._memo: dict[tuple, Shape] = {}
         self._contexts: dict[Shape | None, Shape] = {}
-        self._states: dict[tuple, Shape] = {}
 
     def of(self, state: Any) -> StateShapes | None:
         return self.shapes.get(id(state))
@@ -116,33 +114,41 @@ def analyse(document: Any, execution_input: Shape = S.UNKNOWN, placeholders: str
     return flow
 
 
-_FLOWS: "weakref.WeakKeyDictionary[Any, dict[Shape, Flow]]" = weakref.WeakKeyDictionary()
-
-
 def flow_for(machine: Any, execution_input: Shape = S.UNKNOWN) -> Flow:
-    """`analyse(machine)`, once per (machine, execution input): the rules of one definition share it."""
-    try:
-        slot = _FLOWS.setdefault(machine, {})
-    except TypeError:  # pragma: no cover - not weakly referenceable
+    """`analyse(machine)`, once per (machine, execution input): the rules of one definition share it. It is
+    kept in the machine's own cache (`Machine.memo`), so it goes when the machine goes."""
+    memo = getattr(machine, "memo", None)
+    if memo is None:  # pragma: no cover - not an asl.Machine
         return analyse(machine, execution_input)
-    hit = slot.get(execution_input)
-    if hit is None:
-        hit = slot[execution_input] = analyse(machine, execution_input)
-    return hit
+    return memo(("shapes.flow", execution_input), lambda: analyse(machine, execution_input))
 
 
 # --------------------------------------------------------------------------------------------------
 # the analysis
 
 
-def _join_vars(a: Vars | None, b: Vars) -> dict[str, Shape]:
-    if a is None:
-        return dict(b)
-    out = dict(a)
+def _join_vars(a: Vars | None, b: Vars) -> Vars:
+    """The variables where two paths meet. Variable maps are never changed once made, so they are shared
+    (`b` itself when there is nothing to join, `a` when the join changes nothing)."""
+    if a is None or a is b:
+        return b
+    out = None
     for k, v in b.items():
-        old = out.get(k)
-        out[k] = v if old is None else S.limit(S.join(old, v))
-    return out
+        old = a.get(k)
+        new = v if old is None else S.limit(S.join(old, v))
+        if new is not old:
+            if out is None:
+                out = dict(a)
+            out[k] = new
+    return a if out is None else out
+
+
+def _with(env: Vars, assigned: Vars) -> Vars:
+    """`env` with the `assigned` values (a new map only when something is assigned)."""
+    return {**env, **assigned} if assigned else env
+
+
+_STATES: dict[tuple, Shape] = {}
 
 
 class _Analyser:
@@ -191,7 +197,7 @@ class _Analyser:
                 old = inputs.get(target)
                 new = S.limit(shape if old is None else S.join(old, shape))
                 new_env = _join_vars(envs.get(target), tenv)
-                if old is None or new is not old or new_env != envs[target]:
+                if old is None or new is not old or new_env is not envs[target]:
                     inputs[target] = new
                     envs[target] = new_env
                     if target not in queued:
@@ -222,10 +228,12 @@ class _Analyser:
 
     def _states(self, inp: Shape, result: Shape | None = None, error: Shape | None = None,
                 map_item: Shape | None = None) -> Shape:
-        key = (inp, result, error, map_item)
-        hit = self.flow._states.get(key)
+        key = (inp, result, error, map_item, self.flow.execution_input)
+        hit = _STATES.get(key)   # shapes are interned: one table for every flow (the envs of a project share it)
         if hit is None:
-            hit = self.flow._states[key] = self._make_states(inp, result, error, map_item)
+            if len(_STATES) >= 100_000:
+                _STATES.clear()
+            hit = _STATES[key] = self._make_states(inp, result, error, map_item)
         return hit
 
     def _make_states(self, inp: Shape, result: Shape | None, error: Shape | None, map_item: Shape | None) -> Shape:
@@ -268,7 +276,7 @@ class _Analyser:
     def _jsonata(self, st: Any, inp: Shape, env: Vars):
         t = st.type
         raw = st.raw if isinstance(st.raw, dict) else {}
-        rec = StateShapes(inp, dict(env))
+        rec = StateShapes(inp, env)  # envs are never mutated: shared, not copied
         edges: list[tuple[str, Shape, Vars]] = []
         terminal = raw.get("End") is True
         if t is None or t == "Fail":
@@ -299,7 +307,7 @@ class _Analyser:
                 else:
                     continue
                 assigned = _join_vars(assigned, a) if assigned else dict(a)
-                edges.append((e.target, out, {**env, **a}))
+                edges.append((e.target, out, _with(env, a)))
                 out_all = out if out_all is None else S.join(out_all, out)
             rec.output = out_all if out_all is not None else inp
             rec.assigned = assigned
@@ -311,7 +319,7 @@ class _Analyser:
             out = result if result is not None else inp
         a = self.assign(raw.get("Assign"), states, env) if t != "Succeed" else {}
         rec.output, rec.assigned = out, dict(a)
-        new_env = {**env, **a}
+        new_env = _with(env, a)
         catch_raw = raw.get("Catch") if isinstance(raw.get("Catch"), list) else []
         for e in _asl.out_edges(self.m, st):
             if e.kind == "next":
@@ -323,7 +331,7 @@ class _Analyser:
                 ca = self.assign(c.get("Assign"), cstates, env)
                 for k, v in ca.items():
                     rec.assigned[k] = S.join(rec.assigned[k], v) if k in rec.assigned else v
-                edges.append((e.target, cout, {**env, **ca}))
+                edges.append((e.target, cout, _with(env, ca)))
         return rec, edges, (out if terminal or t == "Succeed" else None)
 
     def _map(self, st: Any, raw: dict, inp: Shape, env: Vars, jsonata: bool) -> Shape:
@@ -364,7 +372,7 @@ class _Analyser:
     def _jsonpath(self, st: Any, inp: Shape, env: Vars):
         t = st.type
         raw = st.raw if isinstance(st.raw, dict) else {}
-        rec = StateShapes(inp, dict(env))
+        rec = StateShapes(inp, env)  # envs are never mutated: shared, not copied
         edges: list[tuple[str, Shape, Vars]] = []
         if t is None or t == "Fail":
             return rec, edges, None
@@ -398,13 +406,13 @@ class _Analyser:
         catch_raw = raw.get("Catch") if isinstance(raw.get("Catch"), list) else []
         for e in _asl.out_edges(self.m, st):
             if e.kind in ("next", "choice", "default"):
-                edges.append((e.target, out, {**env, **a}))
+                edges.append((e.target, out, _with(env, a)))
             elif e.kind == "catch":
                 c = catch_raw[e.index]
                 cout = _result_path(inp, ERROR_OUTPUT, c.get("ResultPath", "$"))
                 ca = {k[:-2] if k.endswith(".$") else k: S.UNKNOWN for k in c.get("Assign", {})} \
                     if isinstance(c.get("Assign"), dict) else {}
-                edges.append((e.target, cout, {**env, **ca}))
+                edges.append((e.target, cout, _with(env, ca)))
         terminal = raw.get("End") is True or t == "Succeed"
         return rec, edges, (out if terminal else None)
 
@@ -449,40 +457,3 @@ def _map_item(an: _Analyser, st: Any, rec: StateShapes) -> Shape:
         return S.UNKNOWN
     items = an.template(raw["Items"], an._states(rec.input), rec.variables) if "Items" in raw else rec.input
     return S.element(items) if items.kind in ("array", "union") else S.UNKNOWN
-
-
-# --------------------------------------------------------------------------------------------------
-# rendering (`sfnc graph NAME --shapes`)
-
-
-def render_flow(flow: Flow, depth: int = 3, variables: bool = False) -> str:
-    """Each reachable state's input, result and output shape (and what it assigns), in scope order."""
-    lines: list[str] = []
-    m = flow.machine
-    for scope in _asl.scopes(m):
-        order = _asl.reverse_postorder(m, scope)
-        if not order:
-            continue
-        if scope.parent_state is not None:
-            lines.append(f"-- {scope.label}")
-        for name in order:
-            st = scope.states[name]
-            rec = flow.of(st)
-            if rec is None:
-                continue
-            what = st.type or "?"
-            if st.type == "Task":
-                res = st.get("Resource")
-                what += f" {res}" if isinstance(res, str) else ""
-            lines.append(f"{st.name} ({what})")
-            lines.append(f"  input:  {S.render(rec.input, depth)}")
-            if rec.result is not None:
-                lines.append(f"  result: {S.render(rec.result, depth)}")
-            if rec.output is not None and st.type != "Fail":
-                lines.append(f"  output: {S.render(rec.output, depth)}")
-            for k, v in rec.assigned.items():
-                lines.append(f"  ${k} := {S.render(v, depth)}")
-            if variables and rec.variables:
-                lines.append("  variables: " + ", ".join(f"${k}: {S.render(v, 1)}"
-                                                        for k, v in sorted(rec.variables.items())))
-    return "\n".join(lines) + ("\n" if lines else "")

@@ -37,6 +37,16 @@ SIGNATURES: dict[str, str] = {
     # JSONata's $random takes no argument; Step Functions' replaces it (optional seed)
     "random": "<n?:n>",
 }
+# functions that return undefined when their first argument is undefined (jsonata 2.0 functions.js: each
+# starts with `if (typeof arg === 'undefined') return undefined;`); $count gives 0, $exists false, $append
+# the other argument
+UNDEFINED_IN_OUT = frozenset({
+    "sum", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",
+    "uppercase", "length", "trim", "pad", "match", "contains", "replace", "split", "join", "formatNumber",
+    "formatBase", "formatInteger", "parseInteger", "number", "floor", "ceil", "round", "abs", "sqrt", "power",
+    "boolean", "not", "keys", "lookup", "spread", "merge", "reverse", "sort", "shuffle", "distinct", "each", "sift",
+    "base64encode", "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl",
+    "toMillis", "fromMillis", "type", "map", "filter", "single", "reduce"})
 # Step Functions functions: their argument errors are Step Functions', not JSONata signature errors, so
 # only their results are typed (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html)
 SFN_FUNCTIONS = frozenset({"partition", "range", "hash", "uuid", "parse", "random"})
@@ -156,6 +166,8 @@ class FunctionCalls:
         full_nodes = ([None] if applied is not None else []) + args_nodes
         if name in SIGNATURES:
             self._check_args(name, full, full_nodes, node)
+        if full and full[0] is S.UNDEFINED and name in UNDEFINED_IN_OUT:
+            return S.UNDEFINED
         return self._result(name, full, full_nodes)
 
     def _check_args(self, name: str, args: list[Shape], nodes: list[Any], call: Any) -> None:

@@ -15,23 +15,27 @@ Positions are character offsets in the body (jsonata-python records the end of e
 derived from the token text).
 
 Semantics followed (JSONata 2.0, the version Step Functions documents): a path step over an array maps
-over its items; a step on a scalar or a missing value is undefined; `$exists(x)`, `x ? a : b`, `x ?: y`,
+over its items; a step on a scalar or a missing value is undefined; arithmetic and `<`-style comparisons
+with an undefined operand are undefined (`=`/`!=` give false, `&` reads it as ''), and so are most built-in
+functions given an undefined first argument; `$exists(x)`, `x ? a : b`, `x ?: y`,
 `and` / `or` operands test a value without failing ("guarded" reads); an object constructor omits keys
 whose value is undefined; function signatures are JSONata's (`<a<n>:n>` for `$sum`...).
 
 Around it: `events` (what it reports), `functions` (the built-in functions: signatures, argument checks,
-result shapes), `jsonata_ast` (a node's span and text, the variables an expression names).
+result shapes), `jsonata_ast` (a node's span and text).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import shape as S
+from ._asl import parse_ast
 from .events import BadArgument, BadOperand, EnumMismatch, Event, MissingMember
 from .functions import SFN_FUNCTIONS, SIGNATURES, FunctionCalls
-from .jsonata_ast import _end, _name_text, _node_text, _span, _start, _variable_names
+from .jsonata_ast import _end, _name_text, _node_text, _span, _start
 from .shape import Member, Shape
 
 __all__ = ["infer", "Env", "Event", "MissingMember", "EnumMismatch", "BadArgument", "BadOperand", "SIGNATURES",
@@ -55,8 +59,20 @@ _STATES_KEYS = ("input", "result", "errorOutput", "context")
 
 
 _RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
-_NAMES: dict[str, tuple[str, ...] | None] = {}
+_NAMES: dict[str, tuple[str, ...]] = {}
 _RESULTS_LIMIT = 200_000
+_VARIABLE = re.compile(r"\$(\w+)")
+
+
+def _names(body: str) -> tuple[str, ...]:
+    """Every `$name` token in the text (sorted): a superset of the variables the expression reads (a `$x`
+    inside a string literal counts too), which is all a cache key needs."""
+    hit = _NAMES.get(body)
+    if hit is None:
+        if len(_NAMES) >= _RESULTS_LIMIT:
+            _NAMES.clear()
+        hit = _NAMES[body] = tuple(sorted(set(_VARIABLE.findall(body))))
+    return hit
 
 
 def infer(body: str, env: Env) -> Shape:
@@ -65,28 +81,24 @@ def infer(body: str, env: Env) -> Shape:
     Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
     shapes are interned, so the same expression in another env, or in the report pass after the fixed
     point, costs a dictionary lookup."""
-    from ._asl import parse_ast
-
-    ast = parse_ast(body)
-    if ast is None:
-        return S.UNKNOWN
-    names = _NAMES.get(body)
-    if names is None and body not in _NAMES:
-        names = _NAMES[body] = _variable_names(ast)
-    key = (body, env.states, tuple(env.variables.get(n) for n in names)) if names is not None else None
-    hit = _RESULTS.get(key) if key is not None else None
+    variables = env.variables
+    key = (body, env.states, tuple([variables.get(n) for n in _names(body)]))
+    hit = _RESULTS.get(key)
     if hit is None:
-        events: list[Event] = []
-        try:
-            shape = _Infer(Env(env.states, env.variables, events), body).eval(ast, S.UNKNOWN, False)
-        except RecursionError:  # pragma: no cover - absurdly deep expressions
-            shape, events = S.UNKNOWN, []
-        hit = (shape, tuple(events))
-        if key is not None:
-            if len(_RESULTS) >= _RESULTS_LIMIT:
-                _RESULTS.clear()
-            _RESULTS[key] = hit
-    if env.events is not None:
+        ast = parse_ast(body)
+        if ast is None:
+            hit = (S.UNKNOWN, ())
+        else:
+            events: list[Event] = []
+            try:
+                shape = _Infer(Env(env.states, variables, events), body).eval(ast, S.UNKNOWN, False)
+            except RecursionError:  # pragma: no cover - absurdly deep expressions
+                shape, events = S.UNKNOWN, []
+            hit = (shape, tuple(events))
+        if len(_RESULTS) >= _RESULTS_LIMIT:
+            _RESULTS.clear()
+        _RESULTS[key] = hit
+    if env.events is not None and hit[1]:
         env.events.extend(hit[1])
     return hit[0]
 
@@ -350,7 +362,8 @@ class _Infer(FunctionCalls):
                 if _certainly_not(sh, "number"):
                     n = node.lhs if side == "left" else node.rhs
                     self.emit(BadOperand(*_span(n), op, side, sh, code))
-            return S.NUMBER
+            # JSONata: an undefined operand makes the result undefined
+            return S.UNDEFINED if S.UNDEFINED in (lhs, rhs) else S.NUMBER
         if op == "&":
             return S.STRING
         if op in ("=", "!="):
@@ -360,7 +373,7 @@ class _Infer(FunctionCalls):
             self._enum_in(node, lhs)
             return S.BOOLEAN
         if op in ("<", "<=", ">", ">="):
-            return S.BOOLEAN
+            return S.UNDEFINED if S.UNDEFINED in (lhs, rhs) else S.BOOLEAN
         if op == "..":
             return S.array(S.NUMBER)
         return S.UNKNOWN
@@ -374,7 +387,7 @@ class _Infer(FunctionCalls):
             values = S.enum_values(sshape)
             if values is not None and lit.value not in values:
                 self.emit(EnumMismatch(_start(lit, self.src), _end(lit), op, self.text(subject), lit.value,
-                                       values, True))
+                                       values, True, _enum_name(sshape)))
             return
 
     def _enum_in(self, node: Any, lhs: Shape) -> None:
@@ -395,7 +408,7 @@ class _Infer(FunctionCalls):
         bad = [l for l in lits if l.value not in values]
         for l in bad:
             self.emit(EnumMismatch(_start(l, self.src), _end(l), "in", self.text(node.lhs), l.value, values,
-                                   len(bad) == len(lits)))
+                                   len(bad) == len(lits), _enum_name(lhs)))
 
     def unary(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
         v = node.value
@@ -452,6 +465,13 @@ class _Infer(FunctionCalls):
             return self.eval(node, S.UNKNOWN, False)
         finally:
             self.events, self.locals = saved, locals_
+
+
+def _enum_name(shape: Shape) -> str | None:
+    """The name of the (one) enum a shape holds, when every enum alternative has the same name."""
+    names = {a.name if a.kind == "string" else a.item.name for a in shape.alternatives()
+             if a.kind == "string" or (a.kind == "array" and a.item.kind == "string")}
+    return names.pop() if len(names) == 1 else None
 
 
 def _placeholder(value: Any) -> bool:

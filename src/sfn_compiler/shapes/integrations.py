@@ -235,14 +235,15 @@ def merge_objects(parts: list[Shape]) -> Shape:
     """`$merge`-like: members of later objects replace earlier ones; open if any part is open or is not an
     object (then UNKNOWN members may appear)."""
     members: dict[str, Member] = {}
-    open_ = False
+    open_ = caseless = False
     for p in parts:
         if p.kind != "object":
             open_ = True
             continue
         members.update(dict(p.members))
         open_ = open_ or p.open
-    out = S.obj(members, open=open_)
+        caseless = caseless or p.caseless
+    out = S.obj(members, open=open_, caseless=caseless)
     for p in parts:   # each member keeps the model's constraints of the part it came from
         if p.kind == "object":
             M.carry_constraints(out, p, {n for n, m in p.members if dict(out.members).get(n) is m})
@@ -256,7 +257,8 @@ def _override(base: Shape, repl: dict[str, Shape]) -> Shape:
     for k, v in repl.items():
         old = members.get(k)
         members[k] = Member(v, old.required if old else False)
-    out = S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name)
+    out = S.obj(members, open=base.open, rest=base.rest if base.open else None, name=base.name,
+                caseless=base.caseless)
     M.carry_constraints(out, base, set(members) - set(repl))
     return out
 

@@ -1,36 +1,10 @@
-"""Reading jsonata-python's AST: the variables an expression names, a node's span in the body (the parser
-records only where each token ends) and a node's text as written."""
+"""Reading jsonata-python's AST: a node's span in the body (the parser records only where each token ends)
+and a node's text as written."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
-
-
-def _variable_names(ast: Any) -> tuple[str, ...] | None:
-    """Every `$name` the expression mentions (sorted), or None when it is too large to walk cheaply."""
-    names: set[str] = set()
-    stack = [ast]
-    seen = 0
-    while stack:
-        n = stack.pop()
-        seen += 1
-        if seen > 20_000:
-            return None
-        if n is None or isinstance(n, (str, int, float, bool)):
-            continue
-        if isinstance(n, (list, tuple)):
-            stack.extend(n)
-            continue
-        if getattr(n, "type", None) == "variable" and isinstance(n.value, str) and n.value:
-            names.add(n.value)
-        for a in _CHILD_ATTRS + ("pattern", "update", "delete", "group", "terms", "procedure"):
-            v = getattr(n, a, None)
-            if v is not None and not isinstance(v, (str, int, float, bool)):
-                stack.append(v)
-        if getattr(n, "type", None) == "unary" and getattr(n, "lhs_object", None):
-            stack.extend(x for pair in n.lhs_object for x in pair)
-    return tuple(sorted(names))
 
 
 def _end(node: Any) -> int:

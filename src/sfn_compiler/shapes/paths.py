@@ -153,7 +153,7 @@ def _set(base: Shape, steps: list[str], value: Shape) -> Shape:
             old = members.get(name)
             inner = _set(old.shape if old else S.obj({}), steps[1:], value)
         members[name] = Member(inner, True)
-        return S.obj(members, open=base.open, rest=base.rest if base.open else None)
+        return S.obj(members, open=base.open, rest=base.rest if base.open else None, caseless=base.caseless)
     if inner is None:
         inner = _set(S.obj({}), steps[1:], value)
     return S.obj({name: Member(inner, True)}, open=True)  # unknown input: other members unknown

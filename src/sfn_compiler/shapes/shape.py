@@ -9,7 +9,10 @@ A `Shape` is one of
 - `array(item)`             an array whose elements have the shape `item`
 - `obj(members, open=...)`  an object: `members` maps a name to `Member(shape, required)`; a *closed* object
   has only those members (an API structure), an *open* one may have any other member, whose shape is `rest`
-  (a DynamoDB `Item` is `map<string, AttributeValue>`: open, no listed members, rest = AttributeValue)
+  (a DynamoDB `Item` is `map<string, AttributeValue>`: open, no listed members, rest = AttributeValue);
+  a *caseless* object is one whose member names are certain only up to letter case (an AWS SDK result
+  of an API whose member names Step Functions recases, where that recasing is not recorded): reading a
+  name that differs from a member only in case gives UNKNOWN rather than NO_SUCH_MEMBER
 - a union of shapes of different kinds (`string | null`), built by `join`
 
 Shapes are immutable and interned: building the same shape twice returns the same object, so `is`/`==`
@@ -47,7 +50,8 @@ class Member(NamedTuple):
 class Shape:
     """An interned shape. Build shapes with the module functions, never with the constructor."""
 
-    __slots__ = ("kind", "values", "item", "members", "open", "rest", "options", "name", "_depth", "__weakref__")
+    __slots__ = ("kind", "values", "item", "members", "open", "rest", "options", "name", "caseless", "_depth",
+                 "__weakref__")
 
     kind: str
     values: frozenset[str] | None           # string: the literal values (None = any string)
@@ -57,6 +61,7 @@ class Shape:
     rest: "Shape | None"                    # object: the shape of any other member (open objects)
     options: tuple["Shape", ...]            # union: the alternatives (no union, no UNKNOWN among them)
     name: str | None                        # a display name (API shape name, `AttributeValue`)
+    caseless: bool                          # object: member names certain only up to letter case
 
     def __repr__(self) -> str:
         return f"Shape({render(self, depth=2)})"
@@ -92,7 +97,7 @@ _LOCK = threading.Lock()
 
 
 def _intern(key: tuple, kind: str, *, values=None, item=None, members=(), open_=False, rest=None, options=(),
-            name=None) -> Shape:
+            name=None, caseless=False) -> Shape:
     hit = _TABLE.get(key)
     if hit is not None:
         return hit
@@ -105,6 +110,7 @@ def _intern(key: tuple, kind: str, *, values=None, item=None, members=(), open_=
     s.rest = rest
     s.options = options
     s.name = name
+    s.caseless = caseless
     if kind == "array":
         s._depth = 1 + item._depth
     elif kind == "object":
@@ -161,9 +167,10 @@ def array(item: Shape, name: str | None = None) -> Shape:
 
 
 def obj(members: Mapping[str, Shape | Member] | Iterable[tuple[str, Shape | Member]] = (), *, open: bool = False,
-        rest: Shape | None = None, name: str | None = None) -> Shape:
+        rest: Shape | None = None, name: str | None = None, caseless: bool = False) -> Shape:
     """An object. `members` maps names to shapes (optional members) or `Member(shape, required)`.
-    `open=True` (or a `rest` shape) lets any other member exist, with the shape `rest` (default UNKNOWN)."""
+    `open=True` (or a `rest` shape) lets any other member exist, with the shape `rest` (default UNKNOWN).
+    `caseless=True`: a name that differs from a member only in letter case may exist too (UNKNOWN)."""
     items = members.items() if type(members) is dict or isinstance(members, Mapping) else members
     norm: dict[str, Member] = {}
     for k, v in items:
@@ -179,7 +186,9 @@ def obj(members: Mapping[str, Shape | Member] | Iterable[tuple[str, Shape | Memb
         norm = dict(sorted(norm.items())[:MAX_MEMBERS])
         open, rest = True, UNKNOWN
     mem = tuple(sorted(norm.items()))
-    return _intern(("object", mem, open, rest, name), "object", members=mem, open_=open, rest=rest, name=name)
+    caseless = bool(caseless) and not open
+    return _intern(("object", mem, open, rest, name, caseless), "object", members=mem, open_=open, rest=rest,
+                   name=name, caseless=caseless)
 
 
 def map_of(value: Shape, name: str | None = None) -> Shape:
@@ -280,7 +289,8 @@ def _join_same(a: Shape, b: Shape) -> Shape:
             rest = join(a.rest, b.rest)
         else:
             rest = a.rest if a.open else b.rest
-        return obj(out, open=a.open or b.open, rest=rest, name=a.name if a.name == b.name else None)
+        return obj(out, open=a.open or b.open, rest=rest, name=a.name if a.name == b.name else None,
+                   caseless=a.caseless or b.caseless)
     return a  # scalars of the same kind are the same interned shape
 
 
@@ -303,7 +313,13 @@ def member(shape: Shape, name: str):
         for n, m in shape.members:
             if n == name:
                 return m.shape
-        return shape.rest if shape.open else NO_SUCH_MEMBER
+        if shape.open:
+            return shape.rest
+        if shape.caseless:
+            folded = name.lower()
+            if any(n.lower() == folded for n, _ in shape.members):
+                return UNKNOWN
+        return NO_SUCH_MEMBER
     if k == "array":
         inner = member(shape.item, name)
         if inner is NO_SUCH_MEMBER:
@@ -421,7 +437,7 @@ def limit(shape: Shape, depth: int = MAX_DEPTH) -> Shape:
         out = array(limit(shape.item, depth - 1), shape.name)
     elif shape.kind == "object":
         out = obj({n: Member(limit(m.shape, depth - 1), m.required) for n, m in shape.members}, open=shape.open,
-                  rest=limit(shape.rest, depth - 1) if shape.open else None, name=shape.name)
+                  rest=limit(shape.rest, depth - 1) if shape.open else None, name=shape.name, caseless=shape.caseless)
     elif shape.kind == "union":
         out = union(*(limit(o, depth) for o in shape.options))
     else:

@@ -5,8 +5,8 @@ group's `RULES`, `tests/rules/cases/SFNxxx.yaml` and the regenerated docs/rules.
 
 Id ranges: SFN0xx the document as a whole (parse, suppressions, AWS's own validation; the runner checks
 them) and the inputs of a check (templates that do not render, config, files not read: `inputs`), SFN1xx structure, SFN2xx graph, SFN3xx JSONata, SFN4xx `$states`, SFN5xx variables, SFN6xx
-Retry/Catch, SFN7xx orchestration patterns, SFN8xx the data (SFN811-SFN830: arguments and error names against
-the AWS API models).
+Retry/Catch, SFN7xx orchestration patterns, SFN8xx the data (SFN801-SFN810: the data that flows, from the
+shape inference: `data`; SFN811-SFN830: arguments and error names against the AWS API models).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 # group modules in ALL_RULES order; imported when ALL_RULES is first asked for, so importing one helper
 # module of a group (the polling catalogue, say) does not load every rule
 _GROUPS = ("document", "inputs", "structure", "express", "graph", "jsonata", "states_var", "variables",
-           "retry_catch", "patterns", "api_models")
+           "retry_catch", "patterns", "data", "api_models")
 __all__ = ["ALL_RULES"]
 
 

@@ -49,10 +49,10 @@ The exact AWS error for `result` is not recorded (the `errorOutput` variant is: 
     sources = (SPEC, TD, _FLOCI)
     example_fail = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-        "Arguments": {"Payload": "{% $states.result %}"}, "End": True}}}
+        "Arguments": {"FunctionName": "score", "Payload": "{% $states.result %}"}, "End": True}}}
     example_pass = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-        "Arguments": {"Payload": "{% $states.input %}"}, "Output": "{% $states.result.Payload %}", "End": True}}}
+        "Arguments": {"FunctionName": "score", "Payload": "{% $states.input %}"}, "Output": "{% $states.result.Payload %}", "End": True}}}
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         by_state: dict[int, list] = {}     # one finding per state, naming every field (and how often)

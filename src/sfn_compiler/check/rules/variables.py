@@ -75,15 +75,24 @@ class VariableNotAssigned(Rule):
     summary = "A variable is read where no path from StartAt has assigned it"
     docs = """\
 ## Why
-A variable exists only after some earlier state's `Assign` ran. Reading it before (or reading a name that
-is never assigned, often a typo) fails the state at run time with `States.QueryEvaluationError`
-("returned nothing (undefined)"). The check follows every path from `StartAt`: Choice rules carry their own
-`Assign`, catchers theirs instead of the state's, and a Parallel branch or Map iteration starts with the
-variables assigned before its Parallel/Map state. Every expression of a state sees the values from before
-the state's own `Assign`.
+A variable exists only after some earlier state's `Assign` ran. Before that (or for a name that is never
+assigned, often a typo) `$name` is undefined, and the message says which of three things happens:
+- **the field fails**: the expression returns nothing (`{% $orderId %}`, `{% $order.id %}`,
+  `{% $n + 1 %}`) and the state fails with `States.QueryEvaluationError` ("returned nothing (undefined)");
+- **a sibling in the same `Assign` block is read with its old value**: all the values of an `Assign` block
+  are evaluated first, with the variables as they were before the state, and assigned together
+  (`{"x": 1, "y": "{% $x + 1 %}"}` reads the `x` from before the state, here none);
+- **the value is silently wrong**: the expression still returns a value computed without it
+  (`{% 'order-' & $orderId %}` gives `'order-'`, `{% $status = 'done' %}` is false, `{% $count($items) %}`
+  is 0, an object constructor drops the key), and nothing fails.
+
+The check follows every path from `StartAt`: Choice rules carry their own `Assign`, catchers theirs instead
+of the state's, and a Parallel branch or Map iteration starts with the variables assigned before its
+Parallel/Map state. Every expression of a state sees the values from before the state's own `Assign`.
 
 ## How to fix
-Assign the variable on the way to this state, fix the name, or read `$states.input` instead.
+Assign the variable on the way to this state, fix the name, or read `$states.input` instead; for a sibling
+in the same `Assign` block, repeat its expression (or read the variable from the next state on).
 
 ## Known limits
 AWS accepts the definition (the failure happens when the state runs). A read guarded by `$exists($name)`
@@ -94,7 +103,8 @@ Map processors are reported by `distributed-map-outer-variable`, reads in the `O
 assigns the name by `assign-read-in-same-state`, calls of unknown functions by `jsonata-unknown-function`.
 """
     sources = (WV, TD, "observed AWS behaviour: LocalStack snapshot test_assign_reference_variables "
-                       "(run-time States.QueryEvaluationError)")
+                       "(run-time States.QueryEvaluationError: \"The JSONata expression '$doesNotExist' specified "
+                       "for the field 'Assign/result' returned nothing (undefined).\")")
     example_fail = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
         "A": {"Type": "Pass", "Output": "{% $orderId %}", "Next": "B"},
         "B": {"Type": "Pass", "Assign": {"orderId": 1}, "End": True}}}
@@ -106,6 +116,8 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
         m = ctx.machine
         assigned = m.assigned_names
         same_state = _same_state_assigned(m)
+        siblings = _same_block_assigns(m)
+        texts = {e.pointer: e.text for e in m.expressions}
         seen: set[tuple[str, str]] = set()
         for v in m.variables.verdicts():
             if v.status not in ("never", "unassigned") or (v.read.pointer, v.read.name) in seen:
@@ -116,6 +128,9 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
                 continue  # an unknown function: jsonata-unknown-function
             if (id(r.state), r.kind, r.index, r.name) in same_state:
                 continue  # assigned by this very state: assign-read-in-same-state explains it
+            sib = siblings.get((id(r.state), r.kind, r.index, r.name))
+            own = sib is not None and (r.pointer == sib[0] or r.pointer.startswith(sib[0] + "/"))
+            sibling = sib[1] if sib is not None and not own else None
             severity = None
             if v.status == "unassigned" and r.guarded:
                 # `$exists($x)` of a name nothing assigns is simply false: no failure, but the guarded part
@@ -129,12 +144,43 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
                 hint = did_you_mean(r.name, assigned, "did you mean $")
                 if r.name in ("state", "State", "States", "stats"):
                     hint = "did you mean $states?"
+            elif sibling is not None:
+                msg = (f"{_read_where(r)} reads ${r.name}, which only its sibling '{sibling}' in the same Assign "
+                       f"block sets; an Assign block's values are all evaluated with the variables from before "
+                       f"the state, so ${r.name} has no value yet here")
+                hint = (f"repeat the expression of '{sibling}' here, or read ${r.name} from the next state on")
             else:
                 msg = f"{_read_where(r)} reads ${r.name}, but no path from StartAt to this state assigns it"
                 hint = "assign it in a state that runs before this one"
                 if r.state.scope.parent_state is not None:
                     hint += " (inner scopes see only variables assigned before their Parallel/Map state)"
+            if severity is None and not r.jsonpath and r.pointer in texts:
+                msg += _effect(r, texts[r.pointer])
             yield Finding(r.pointer, msg, offset=r.offset, hint=hint, severity=severity)
+
+
+def _effect(r: VarRead, text: str) -> str:
+    """Which of the three things happens (docs: Why): the field fails, or its value is silently wrong."""
+    from ...shapes.findings import undefined_read_effect
+
+    effect = undefined_read_effect(text, r.name)
+    if effect == "fails":
+        return (": the expression returns nothing (undefined) and the state fails with "
+                "States.QueryEvaluationError")
+    if effect == "wrong":
+        what = "the condition" if r.kind == "Choice.Condition" else "the value"
+        return f": the expression still returns a value computed without it, so {what} is silently wrong"
+    return (": it is undefined there (the state fails with States.QueryEvaluationError when that leaves the "
+            "expression without a value, else the value is silently wrong)")
+
+
+def _same_block_assigns(m) -> dict[tuple[int, str, int | None, str], tuple[str, str]]:
+    """(state id, Assign kind, index, name) -> (pointer, label) of the field that assigns `name` in that
+    Assign block (to tell a read of a sibling in the same block)."""
+    out = {}
+    for a in m.assigns:
+        out[(id(a.state), a.kind, a.index, a.name)] = (a.pointer, field_label(a.state, a.pointer))
+    return out
 
 
 def _same_state_assigned(m) -> set[tuple[int, str, int | None, str]]:

@@ -1,0 +1,72 @@
+"""`shapes.model_file.lazy_model`: a botocore service-2.json read lazily equals the file parsed whole."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Mapping
+
+import pytest
+
+from sfn_compiler.shapes import aws_models as M
+from sfn_compiler.shapes.model_file import _Model, lazy_model
+
+
+def _model_bytes(service: str) -> bytes:
+    d = M._data_dir()
+    if d is None:
+        pytest.skip("botocore's data directory is not available")
+    sdir = os.path.join(d, service)
+    version = sorted(v for v in os.listdir(sdir) if os.path.isdir(os.path.join(sdir, v)))[-1]
+    base = os.path.join(sdir, version, "service-2.json")
+    if os.path.exists(base + ".gz"):
+        with open(base + ".gz", "rb") as fh:
+            return gzip.decompress(fh.read())
+    with open(base, "rb") as fh:
+        return fh.read()
+
+
+def _same(lazy: Mapping, full: dict) -> None:
+    assert set(lazy) == set(full) and len(lazy) == len(full)
+    for key, value in full.items():
+        if key in ("operations", "shapes"):
+            section = lazy[key]
+            assert isinstance(section, Mapping) and len(section) == len(value)
+            for name, entry in value.items():
+                assert name in section and section[name] == entry
+        else:
+            assert lazy[key] == value
+
+
+# sagemaker: the largest model, "key":value; amplify: the "key": value layout some models use
+@pytest.mark.parametrize("service", ["sagemaker", "stepfunctions", "dynamodb", "amplify"])
+def test_lazy_model_equals_the_parsed_file(service):
+    data = _model_bytes(service)
+    lazy = lazy_model(data)
+    assert isinstance(lazy, _Model)          # the botocore layout was recognised: read lazily
+    _same(lazy, json.loads(data))
+
+
+def test_entries_are_decoded_once_and_unknown_names_raise_key_error():
+    lazy = lazy_model(_model_bytes("stepfunctions"))
+    shapes = lazy["shapes"]
+    first = shapes["StartExecutionOutput"]
+    assert shapes["StartExecutionOutput"] is first and shapes.get("StartExecutionOutput") is first
+    assert "NoSuchShape" not in shapes and shapes.get("NoSuchShape") is None
+    with pytest.raises(KeyError):
+        shapes["NoSuchShape"]
+
+
+def test_any_other_layout_is_parsed_whole():
+    doc = {"version": "2.0", "metadata": {"serviceId": "X"}, "operations": {"A": {"name": "A"}},
+           "shapes": {"S": {"type": "string"}}}
+    for text in (json.dumps(doc), json.dumps(doc, indent=4), json.dumps(doc, indent=1)):
+        out = lazy_model(text.encode())
+        assert out == doc and not isinstance(out, _Model)
+
+
+def test_the_lazy_model_is_what_operations_read():
+    op = M.operation("sfn", "startExecution")
+    assert isinstance(op.model, _Model)
+    assert set(op.output.member_names) == {"ExecutionArn", "StartDate"}
