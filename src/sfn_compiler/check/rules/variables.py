@@ -119,9 +119,12 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
         siblings = _same_block_assigns(m)
         texts = {e.pointer: e.text for e in m.expressions}
         seen: set[tuple[str, str]] = set()
+        untyped = _untyped_assigns(m)
         for v in m.variables.verdicts():
             if v.status not in ("never", "unassigned") or (v.read.pointer, v.read.name) in seen:
                 continue
+            if untyped is not None and (v.status == "never" or v.read.name in untyped):
+                continue  # a state with an invalid Type (reported by SFN102) may assign it: no cascade
             r = v.read
             seen.add((r.pointer, r.name))
             if r.called and v.status == "unassigned":
@@ -438,3 +441,25 @@ machine are considered.
 
 RULES = (InvalidVariableName, VariableNotAssigned, VariableMaybeUnassigned, VariableAssignedInOuterScope,
          DistributedMapOuterVariable, VariableReadInSameStateOutput, VariableNeverRead, VariableShadowsFunction)
+
+
+def _untyped_assigns(m) -> frozenset[str] | None:
+    """Names assigned by states whose Type is invalid, or None when every state has a valid Type.
+
+    The data flow skips such states (their fields mean nothing without a type), so reads of what they
+    assign would be reported as unassigned: a cascade of the one real error, the Type."""
+    untyped = [s for s in m.states if s.type is None]
+    if not untyped:
+        return None
+    names: set[str] = set()
+    for s in untyped:
+        raw = s.raw if isinstance(s.raw, dict) else {}
+        blocks = [raw.get("Assign")]
+        for key in ("Catch", "Choices"):
+            entries = raw.get(key)
+            if isinstance(entries, list):
+                blocks += [e.get("Assign") for e in entries if isinstance(e, dict)]
+        for block in blocks:
+            if isinstance(block, dict):
+                names.update(k for k in block if isinstance(k, str))
+    return frozenset(names)
