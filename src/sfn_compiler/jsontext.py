@@ -94,3 +94,27 @@ def _value(o: Any, nl: str, depth: int) -> str:
     if t is tuple:
         return _value(list(o), nl, depth)
     raise _Unsure  # a subclass (json may call its overrides) or a type json's `default` rejects
+
+
+def kind(value: Any) -> str:
+    """The JSON type of a value as AWS and JSON Schema name it: null, boolean, number, string, array,
+    object; "other" for what JSON cannot hold."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "other"
+
+
+def a_kind(value: Any) -> str:
+    """`kind` for a sentence: "null", "a boolean", "an array", ..."""
+    k = kind(value)
+    return k if k == "null" else ("an " if k[0] in "aeiou" else "a ") + k

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..jsontext import a_kind
 from . import _asl
 from . import aws_models as M
 from . import shape as S
@@ -92,20 +93,6 @@ def _pointer(base: str, *tokens: Any) -> str:
     for t in tokens:
         out += "/" + str(t).replace("~", "~0").replace("/", "~1")
     return out
-
-
-def _what(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def _expected(shape: Shape) -> str:
@@ -222,7 +209,7 @@ class _Walker:
         if vk not in kinds:
             if not _convertible(vk, value, kinds):
                 self.add("argument-type", pointer, f"parameter {where} must be {_expected(expected)}, not "
-                         f"{_what(value)} ({self.label})")
+                         f"{a_kind(value)} ({self.label})")
             return
         alt = next(o for o in expected.alternatives() if o.kind == vk)
         lim = M.member_constraints(parent, member) if parent is not None and member else None

@@ -32,6 +32,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from ..jsontext import kind as json_kind
 from . import aws_models as M
 from . import shape as S
 from .shape import Shape
@@ -52,22 +53,6 @@ class ValueProblem:
     message: str                # without the path
     severity: str               # "error" | "warning"
     hint: str | None = None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "other"
 
 
 def label(path: tuple[Any, ...]) -> str:
@@ -94,7 +79,7 @@ class _Checker:
         kinds = {o.kind for o in shape.alternatives() if o.kind not in ("undefined",)}
         if not kinds or "unknown" in kinds:
             return
-        vk = _kind(value)
+        vk = json_kind(value)
         if vk not in kinds:
             want = " or ".join(_WORD.get(k, k) for k in sorted(kinds))
             self.add(path, f"must be {want}, not {_WORD.get(vk, vk)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from ..jsontext import kind as type_name  # noqa: F401 (re-exported for the interpreter)
 from . import expressions
 from .expressions import binding_value
 from .result import PAYLOAD_LIMIT_BYTES
@@ -102,20 +103,6 @@ def json_size(value: Any) -> int:
     if n * 4 > PAYLOAD_LIMIT_BYTES:
         n = len(text.encode("utf-8"))
     return n
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def json_text(value: Any) -> str:

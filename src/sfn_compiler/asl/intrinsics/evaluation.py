@@ -13,6 +13,7 @@ import re
 import uuid
 from typing import Any, Callable
 
+from ...jsontext import kind as json_kind
 from ..jsonpath import JsonPath, java_string, to_json_text
 from .syntax import Call, _Arg, _Literal, _PathArg, parse_intrinsic
 
@@ -65,20 +66,6 @@ class JavaRandom:
                 return val
 
 
-def _type_name(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
-
-
 def _show(v: Any) -> str:
     try:
         return to_json_text(v)
@@ -119,17 +106,17 @@ class _Evaluator:
 
     def string(self, call: Call, v: Any, what: str) -> str:
         if not isinstance(v, str):
-            raise self.fail(call, f"{what} must be a string, but was {_type_name(v)}: {_show(v)}")
+            raise self.fail(call, f"{what} must be a string, but was {json_kind(v)}: {_show(v)}")
         return v
 
     def array(self, call: Call, v: Any, what: str) -> list:
         if not isinstance(v, list):
-            raise self.fail(call, f"{what} must be an array, but was {_type_name(v)}: {_show(v)}")
+            raise self.fail(call, f"{what} must be an array, but was {json_kind(v)}: {_show(v)}")
         return v
 
     def integer(self, call: Call, v: Any, what: str) -> int:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not math.isfinite(v)):
-            raise self.fail(call, f"{what} must be a number, but was {_type_name(v)}: {_show(v)}")
+            raise self.fail(call, f"{what} must be a number, but was {json_kind(v)}: {_show(v)}")
         return v if isinstance(v, int) else _java_round(v)
 
     # ---- the functions
@@ -242,9 +229,9 @@ class _Evaluator:
         a, b, deep = (self.value(x) for x in call.args)
         for what, v in (("the first argument", a), ("the second argument", b)):
             if not isinstance(v, dict):
-                raise self.fail(call, f"{what} must be a JSON object, but was {_type_name(v)}: {_show(v)}")
+                raise self.fail(call, f"{what} must be a JSON object, but was {json_kind(v)}: {_show(v)}")
         if not isinstance(deep, bool):
-            raise self.fail(call, f"the third argument must be a boolean, but was {_type_name(deep)}: {_show(deep)}")
+            raise self.fail(call, f"the third argument must be a boolean, but was {json_kind(deep)}: {_show(deep)}")
         if deep:
             # AWS documentation: only the shallow mode is supported
             raise self.fail(call, "Currently, Step Functions only supports the shallow merging mode; therefore, "
