@@ -265,3 +265,37 @@ def test_update_with_a_revision_id_is_refused_when_the_revision_moved(moto_v):
     result = apply_plan(client, plan, commit="c")
     assert result.failed and "changed since the plan" in result.error
     assert client.writes == []
+
+
+def test_cli_reports_an_edit_made_during_the_deploy_and_exits_1(tmp_path, moto_v, sfnc, monkeypatch):
+    from .conftest import ORDERS, DeployProject
+
+    p = DeployProject(tmp_path, moto_v, sfnc)
+    p.write("sfnc.toml", "")
+    p.write("templates/orders.json", ORDERS)
+    p.env(publish=False)
+    p.render()
+    assert p.run("deploy", "--env", "local").exit_code == 0      # t-orders, no version
+    p.env(alias="live")                                          # publish: true, an alias: publish + alias
+    machine = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:t-orders"
+
+    original = SfnClient.connect.__func__
+
+    def connect(cls, settings, **kwargs):   # someone edits the machine while sfnc is about to publish it
+        client = original(cls, settings, **kwargs)
+
+        def edit(model: Any = None, **_: Any) -> None:
+            if model is not None and model.name == "PublishStateMachineVersion":
+                boto(moto_v).update_state_machine(stateMachineArn=machine, definition=definition("theirs"))
+
+        client.sfn.meta.events.register_first("before-call.*.*", edit)
+        return client
+
+    monkeypatch.setattr(SfnClient, "connect", classmethod(connect))
+    res = p.run("deploy", "--env", "local")
+    assert res.exit_code == 1, res
+    assert "t-orders: t-orders changed since the plan was made (PublishStateMachineVersion refused revision " \
+           "INITIAL: ConflictException); no version was published and the alias was not changed" in res.stdout
+    assert "hint: re-run `sfnc deploy` (or `sfnc diff`) to see what changed" in res.stdout
+    sfn = boto(moto_v)
+    assert sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"] == []
