@@ -66,7 +66,9 @@ def aws_session(settings: dict[str, Any], *, local: bool | None = None):
             raise AwsError(f"AWS profile {settings.get('profile')!r} not found", code="ProfileNotFound",
                            hint=f"{exc}; fix aws.profile or configure it with `aws configure --profile`") from None
         if not session.region_name:
-            raise AwsError("no AWS region", code="NoRegion", hint="set aws.region in the env file (or AWS_REGION)")
+            from ..check.remote import region_hint
+
+            raise AwsError("no AWS region", code="NoRegion", hint=region_hint("the env file"))
     config = Config(retries={"mode": "standard", "total_max_attempts": 1 if local else 5},
                     connect_timeout=2 if local else 10, read_timeout=30 if local else 60, user_agent_extra="sfnc")
     return session, config
