@@ -299,3 +299,28 @@ def test_cli_reports_an_edit_made_during_the_deploy_and_exits_1(tmp_path, moto_v
     assert "hint: re-run `sfnc deploy` (or `sfnc diff`) to see what changed" in res.stdout
     sfn = boto(moto_v)
     assert sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"] == []
+
+
+def test_cli_diff_and_deploy_leave_a_rollback_by_hand_and_say_so(tmp_path, moto_v, sfnc, clients):
+    from .conftest import ORDERS, DeployProject
+
+    p = DeployProject(tmp_path, moto_v, sfnc)
+    p.write("sfnc.toml", "")
+    p.write("templates/orders.json", ORDERS)
+    p.env(alias="live")
+    p.render()
+    assert p.run("deploy", "--env", "local").exit_code == 0
+    p.set_value("queue", "q-2")
+    p.render()
+    assert p.run("deploy", "--env", "local").exit_code == 0
+    machine = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:t-orders"
+    boto(moto_v).update_state_machine_alias(stateMachineAliasArn=f"{machine}:live", routingConfiguration=[
+        {"stateMachineVersionArn": f"{machine}:1", "weight": 100}])
+
+    res = p.run("diff", "--env", "local")
+    assert res.exit_code == 0, res
+    assert "t-orders (orders): no differences\n  note: alias live routes to v1 100%, not to v2 (the deployed " \
+           "definition): it was moved after v2 was published (a rollback?), so it is left as it is" in res.stdout
+    res = p.run("deploy", "--env", "local")
+    assert res.exit_code == 0 and "0 created, 0 updated, 1 unchanged, 0 failed" in res.stdout, res
+    assert clients[-1].writes == []
