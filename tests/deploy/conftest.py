@@ -11,6 +11,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -52,17 +53,19 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def moto_url():
+def _serve(command: list[str]):
+    """Start a server process on a free loopback port; yield its URL; stop it by its PID."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # the server logs every request on stderr: a file, not a pipe nobody drains (a full pipe blocks it)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([*command, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 20
         while not _answers(url):
             if proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"moto_server exited: {log.read().decode(errors='replace')[-2000:]}")
             if time.monotonic() > deadline:
                 raise RuntimeError("moto_server did not answer within 20 s")
             time.sleep(0.1)
@@ -74,17 +77,38 @@ def moto_url():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
-        if proc.stderr:
-            proc.stderr.close()
+        log.close()
+
+
+def _reset(url: str) -> str:
+    req = urllib.request.Request(url + "/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        assert resp.status == 200
+    return url
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    yield from _serve([sys.executable, "-m", "moto.server"])
+
+
+@pytest.fixture(scope="session")
+def moto_versions_url():
+    """moto extended with revision ids, PublishStateMachineVersion and ListStateMachineVersions
+    (tests/deploy/moto_versions.py says what and why)."""
+    yield from _serve([sys.executable, str(Path(__file__).with_name("moto_versions.py"))])
 
 
 @pytest.fixture
 def moto(moto_url):
     """A clean moto server for this test."""
-    req = urllib.request.Request(moto_url + "/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(req, timeout=5) as resp:
-        assert resp.status == 200
-    return moto_url
+    return _reset(moto_url)
+
+
+@pytest.fixture
+def moto_v(moto_versions_url):
+    """A clean extended moto server (versions and revisions) for this test."""
+    return _reset(moto_versions_url)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The deploy modules through their Python API, against a real moto server.
 
-botocore's Stubber is used for exactly one call, `PublishStateMachineVersion`, which moto does not
-implement (HTTP 500 / NotImplementedError); every other call goes to moto.
+moto implements neither `PublishStateMachineVersion` nor `ListStateMachineVersions` (HTTP 500) and has no
+revision ids: the tests here show what sfnc does on such an endpoint; test_deploy_converge.py runs against
+moto extended with them (moto_versions.py).
 """
 
 from __future__ import annotations
@@ -126,42 +127,32 @@ def test_partial_failure_goes_on_with_the_other_machines(client, moto):
     assert results[0].error.startswith("CreateStateMachine: InvalidArn") and "role_arn" in results[0].hint
 
 
-class _OnlyPublishStubbed:
-    """The moto client for everything, a Stubber-backed client for PublishStateMachineVersion only."""
-
-    def __init__(self, real, stubbed):
-        self._real, self._stubbed = real, stubbed
-
-    def __getattr__(self, name):
-        if name == "publish_state_machine_version":
-            return self._stubbed.publish_state_machine_version
-        return getattr(self._real, name)
-
-
-def test_alias_added_to_an_unchanged_machine_publishes_the_current_revision(moto):
-    from botocore.stub import Stubber
-
-    real = boto(moto)
-    client = SfnClient(real, local=True, endpoint_url=moto)
+def test_on_plain_moto_an_alias_for_an_unchanged_machine_needs_a_publish_moto_lacks(client, moto):
+    """moto implements neither ListStateMachineVersions nor PublishStateMachineVersion (HTTP 500): the plan
+    cannot find the published version, so it plans a publish, which fails with what the emulator lacks.
+    The extended server of test_deploy_converge.py covers what AWS does."""
     apply_plan(client, make_plan(client, target(moto), account_id=ACCOUNT))   # version 1, no alias
-    arn = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:api-m"
+    plan = make_plan(client, target(moto, alias="live"), account_id=ACCOUNT)
+    assert plan.action == "update" and plan.alias.needs_version and not plan.update_machine
+    assert plan.steps()[0] == "PublishStateMachineVersion (the current revision)"
+    result = apply_plan(client, plan, commit="c0ffee")
+    assert result.failed and "PublishStateMachineVersion" in result.error
+    assert result.hint == "the local emulator does not implement PublishStateMachineVersion"
+    assert "CreateStateMachineAlias" not in client.writes
 
-    stubbed = boto(moto)
-    stubber = Stubber(stubbed)
-    stubber.add_response("publish_state_machine_version",
-                         {"stateMachineVersionArn": f"{arn}:1", "creationDate": "2024-01-01T00:00:00Z"},
-                         {"stateMachineArn": arn, "description": "sfnc deploy local c0ffee"})
-    client = SfnClient(_OnlyPublishStubbed(real, stubbed), local=True, endpoint_url=moto)
-    with stubber:
-        plan = make_plan(client, target(moto, alias="live"), account_id=ACCOUNT)
-        assert plan.action == "update" and plan.alias.needs_version and not plan.update_machine
-        assert plan.steps()[0] == "PublishStateMachineVersion (the current revision)"
-        result = apply_plan(client, plan, commit="c0ffee")
-    stubber.assert_no_pending_responses()
-    assert result.status == "updated", result
-    assert result.alias == "live: v1 100%"
-    routing = real.describe_state_machine_alias(stateMachineAliasArn=f"{arn}:live")["routingConfiguration"]
-    assert routing == [{"stateMachineVersionArn": f"{arn}:1", "weight": 100}]
+
+def test_on_plain_moto_an_alias_off_the_deployed_definition_is_left_with_a_note(client, moto):
+    t = target(moto, alias="live")
+    sfn = boto(moto)
+    arn = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:api-m"
+    resp = sfn.create_state_machine(name="api-m", definition=DEF.replace('"A"', '"Old"'), roleArn=ROLE, publish=True)
+    sfn.create_state_machine_alias(name="live", routingConfiguration=[
+        {"stateMachineVersionArn": resp["stateMachineVersionArn"], "weight": 100}])
+    sfn.update_state_machine(stateMachineArn=arn, definition=DEF, publish=True)   # v2 = DEF, alias on v1
+    plan = make_plan(client, t, account_id=ACCOUNT)
+    assert plan.action == "unchanged"
+    assert any("does not list versions" in n for n in plan.notes), plan.notes
+    assert apply_plan(client, plan).status == "unchanged" and client.writes == []
 
 
 def test_definition_comparison_is_semantic(client, moto):

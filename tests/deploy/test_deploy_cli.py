@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import ACCOUNT
+from .conftest import ACCOUNT, ORDERS
 
 pytestmark = pytest.mark.moto
 
@@ -264,3 +264,52 @@ def test_confirm_env_asks_on_a_terminal(deploy_project, sfn, monkeypatch):
     res = deploy_project.run("deploy", "--env", "local", input="y\n")
     assert res.exit_code == 0, res
     assert set(machines(sfn)) == {"t-orders", "t-billing"}
+
+
+def test_values_aws_limits_are_refused_before_any_call_at_their_env_line(deploy_project, sfn, clients):
+    long = "o" * 300
+    deploy_project.write("envs/local.yaml", f"""\
+values:
+  queue: q-local
+  limit: 10
+  owner: {long}
+aws:
+  account_id: "{ACCOUNT}"
+  region: us-east-1
+  endpoint_url: {deploy_project.moto_url}
+  role_arn: arn:aws:iam::{ACCOUNT}:role/sfnc-test
+  name_prefix: t-
+  publish: true
+  tags:
+    owner: ${{owner}}
+  templates:
+    billing:
+      tags:
+        team: "a;b"
+""")
+    res = deploy_project.run("deploy", "--env", "local", "--set", "aws.tags.cost=" + "c" * 257)
+    assert res.exit_code == 2, res
+    err = res.stderr
+    # a placeholder that resolves to 300 characters: located where the tag is set
+    assert "envs/local.yaml:13:12: error: the value of tag 'owner' has 300 characters; AWS allows at most 256 " \
+           "(TagResource tags.value) (at /aws/tags/owner, env local)" in err
+    assert "envs/local.yaml:17:15: error: the tag value 'a;b' holds ';'" in err and "/aws/templates/billing/tags/team" in err
+    assert "--set aws.tags.cost=" in err and "has 257 characters" in err
+    assert clients == [] and machines(sfn) == {}   # no client was even made
+
+
+def test_definitions_aws_refuses_are_refused_before_any_call(deploy_project, sfn, clients):
+    broken = json.loads(json.dumps(ORDERS))
+    broken["States"]["Receive"] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                   "Arguments": {"FunctionName": "f"}, "TimeoutSeconds": 100_000_000, "Next": "Done"}
+    broken["States"]["Done\u0007"] = broken["States"].pop("Done")
+    broken["States"]["Receive"]["Next"] = "Done\u0007"
+    deploy_project.write("templates/orders.json", broken)
+    deploy_project.render()
+    res = deploy_project.run("deploy", "--env", "local")
+    assert res.exit_code == 1, res
+    assert "definitions/local/orders.json:" in res.stderr
+    assert "SFN107" in res.stderr and "between 1 and 99999999" in res.stderr
+    assert "SFN208" in res.stderr and "U+0007" in res.stderr
+    assert "refusing to deploy" in res.stderr
+    assert clients == [] and machines(sfn) == {}

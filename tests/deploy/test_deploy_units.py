@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 import subprocess
 import sys
 
@@ -40,13 +42,81 @@ def test_names_arns_and_settings():
 
 
 def test_settings_problems():
-    msgs = [m for m, _ in settings_problems("orders", "bad name!", {"alias": "live"})]
+    msgs = [p.message for p in settings_problems("orders", "bad name!", {"alias": "live"})]
     assert any("not a valid state machine name" in m for m in msgs)
     assert any("aws.role_arn is not set" in m for m in msgs)
     assert any("needs aws.publish: true" in m for m in msgs)
-    assert any("logging level" in m for m in [m for m, _ in settings_problems(
-        "o", "o", {"role_arn": ROLE, "logging": {"level": "ALL"}})])
+    assert any("logging level" in p.message for p in settings_problems(
+        "o", "o", {"role_arn": ROLE, "logging": {"level": "ALL"}}))
     assert settings_problems("o", "o", {"role_arn": ROLE, "publish": True, "alias": "live"}) == []
+
+
+def _limits(machine="m", **settings):
+    base = {"role_arn": ROLE, "publish": True}
+    base.update(settings)
+    return [(p.message, p.key) for p in settings_problems("m", machine, base)]
+
+
+def test_aws_limits_come_from_the_api_model():
+    from sfn_compiler.deploy.limits import constraints
+
+    # the numbers are botocore's, not sfnc's: the model is read, not copied
+    assert constraints("CreateStateMachine", "name").max == 80
+    assert constraints("TagResource", "tags", "[]", "key").max == 128
+    assert constraints("TagResource", "tags", "[]", "value").max == 256
+    assert constraints("CreateStateMachineAlias", "description").max == 256
+
+    assert _limits(tags={"k": "v" * 256, "x" * 128: "v"}) == []
+    assert _limits(tags={"k": "v" * 257}) == [
+        ("the value of tag 'k' has 257 characters; AWS allows at most 256 (TagResource tags.value)", ("tags", "k"))]
+    assert _limits(tags={"x" * 129: "v"})[0][0].endswith("has 129 characters; AWS allows at most 128 "
+                                                          "(TagResource tags.key)")
+    assert _limits(tags={str(i): "v" for i in range(50)}) == []
+    assert _limits(tags={str(i): "v" for i in range(51)}) == [
+        ("51 tags for 'm'; AWS allows at most 50 per state machine", ("tags",))]
+    assert _limits(tags={"a#b": "v", "k": "x\ty;"})[0] == (
+        "the tag key 'a#b' holds '#'; AWS tags may only contain letters, digits, white space and _ . : / = + - @",
+        ("tags", "a#b"))
+    assert "holds ';'" in _limits(tags={"k": "x\ty;"})[0][0]         # a tab is white space; ';' is not allowed
+    assert _limits(tags={"équipe": "Zürich 1/2 @ x+y=z"}) == []      # Unicode letters are
+    assert "reserves" in _limits(tags={"aws:x": "v"})[0][0]
+
+
+def test_name_alias_and_logging_limits():
+    assert _limits("n" * 80) == []
+    assert _limits("n" * 81) == [
+        ("the state machine name 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...' (template 'm') has 81 characters; AWS allows "
+         "at most 80 (CreateStateMachine name)", ())]
+    assert _limits("n" * 81, name_prefix="p-")[0][1] == ("name_prefix",)
+    assert _limits("n" * 81, name="n" * 81)[0][1] == ("name",)
+    alias = _limits(alias={"name": "123", "description": "d" * 257})
+    assert [k for _, k in alias] == [("alias", "name"), ("alias", "description")]
+    assert "does not match the pattern AWS requires" in alias[0][0]
+    assert _limits(alias="x" * 81)[0][1] == ("alias",)
+    long_group = "arn:aws:logs:us-east-1:123456789012:log-group:" + "g" * 220 + ":*"
+    assert _limits(logging={"log_group_arn": long_group}) == [
+        (f"aws.logging.log_group_arn has {len(long_group)} characters; AWS allows at most 256 "
+         "(CreateStateMachine loggingConfiguration.destinations.cloudWatchLogsLogGroup.logGroupArn)",
+         ("logging", "log_group_arn"))]
+
+
+def test_the_env_schema_agrees_with_the_api_model():
+    """The env schema repeats some limits for editors; they must be the model's."""
+    from sfn_compiler.deploy.limits import MAX_TAGS, constraints
+
+    schema = json.loads((Path(__file__).parents[2] / "src/sfn_compiler/schemas/env.schema.json").read_text())
+    defs = schema["$defs"]
+    assert defs["tags"]["maxProperties"] == MAX_TAGS
+    assert defs["tags"]["propertyNames"]["maxLength"] == constraints("TagResource", "tags", "[]", "key").max
+    alias_name = constraints("CreateStateMachineAlias", "name")
+    schema_rx = re.compile(defs["alias"]["oneOf"][0]["pattern"])
+    for name in ("live", "v1", "a.b", "_", "-", "x" * 80, "x" * 81, "", "1", "12", "a b", "a/b", "ü"):
+        model_ok = alias_name.min <= len(name) <= alias_name.max and re.search(alias_name.pattern, name) is not None
+        assert (schema_rx.search(name) is not None) == model_ok, name
+    assert defs["alias"]["oneOf"][1]["properties"]["description"]["maxLength"] == \
+        constraints("CreateStateMachineAlias", "description").max
+    assert defs["aws"]["properties"]["version_description"]["maxLength"] == \
+        constraints("UpdateStateMachine", "versionDescription").max
 
 
 def test_version_description_placeholders_and_limit():

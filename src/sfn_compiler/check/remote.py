@@ -17,14 +17,34 @@ from .rules.document import AwsValidation
 from .runner import _Collector
 
 
-def make_client(aws: dict[str, Any] | None = None):
+def region_hint(env_file: str | None = None, option: str | None = None) -> str:
+    """How to give sfnc an AWS region, where it looks for one: the env file's `aws.region` (or a command's
+    option), then the environment and the AWS profile (boto3's chain)."""
+    first = f"set aws.region in {env_file}" if env_file else (f"pass {option}" if option else None)
+    # boto3 reads AWS_DEFAULT_REGION; it does not read AWS_REGION (botocore's configprovider)
+    rest = "export AWS_DEFAULT_REGION=<region>, or set region in the AWS profile in use"
+    return f"{first}, or {rest}" if first else rest
+
+
+def make_client(aws: dict[str, Any] | None = None, *, env: str | None = None, env_file: str | None = None):
+    """A Step Functions client for `--remote` (the env's aws settings, or boto3's defaults for PATHs).
+    No region, or a profile that does not exist, is an SfncError (exit 2) that says what to set."""
     import boto3  # deferred: only --remote needs it
     from botocore.config import Config
+    from botocore.exceptions import NoRegionError, ProfileNotFound
 
     aws = aws or {}
-    session = boto3.session.Session(profile_name=aws.get("profile"), region_name=aws.get("region"))
-    return session.client("stepfunctions", endpoint_url=aws.get("endpoint_url"),
-                          config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+    where = f" for env {env}" if env else ""
+    try:
+        session = boto3.session.Session(profile_name=aws.get("profile"), region_name=aws.get("region"))
+        return session.client("stepfunctions", endpoint_url=aws.get("endpoint_url"),
+                              config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+    except NoRegionError:
+        raise SfncError(f"--remote needs an AWS region and none is set{where}", file=env_file,
+                        hint=region_hint(env_file)) from None
+    except ProfileNotFound:
+        raise SfncError(f"--remote: the AWS profile {aws.get('profile')!r}{where} does not exist", file=env_file,
+                        hint="fix aws.profile, or configure it with `aws configure --profile`") from None
 
 
 def remote_diagnostics(client, doc: JsonDocument, config: CheckConfig, *, machine_type: str = "STANDARD",

@@ -232,6 +232,8 @@ def _diff_deployed(project, envcfg, names: list[str] | None) -> None:
             continue
         if not p.changed:
             typer.echo(f"{name}: no differences")
+            for note in p.notes:   # e.g. an alias rolled back by hand: not a difference, worth saying
+                typer.echo(f"  note: {note}")
             continue
         differing += 1
         typer.echo(f"{name}: differs")
@@ -245,6 +247,8 @@ def _diff_deployed(project, envcfg, names: list[str] | None) -> None:
             typer.echo("  tags to remove: " + ", ".join(p.tags_remove))
         if p.alias and p.alias.action:
             typer.echo(f"  {p.alias.summary()}")
+        for note in p.notes:
+            typer.echo(f"  note: {note}")
     total = len(plans)
     typer.echo(f"{differing} of {total} machines differ from the rendered definitions"
                + (f", {errors} could not be read" if errors else ""))

@@ -3,6 +3,12 @@
 Before an update the machine is described again and compared with the plan's snapshot (its
 `revisionId` on AWS; definition and configuration on emulators without one). If it changed since the
 plan, the machine is not touched and the result is `failed` with a "changed since the plan" message.
+`UpdateStateMachine` publishes in the same call, so the version is always the definition sent. A version
+published on its own (an alias for a machine this deploy does not change) names the revision the plan
+compared (`revisionId`, `INITIAL` before the first update): a later edit makes AWS refuse it
+(ConflictException) instead of publishing someone else's definition. Before the alias is updated it is
+described again too. What no API call can guard: an edit between the re-describe and `UpdateStateMachine`
+(see docs/deploy.md, "Concurrent changes").
 A failure is returned, never raised, so a deploy of several machines goes on past it.
 """
 
@@ -102,14 +108,16 @@ def _apply_alias(client: SfnClient, plan: Plan, result: Result, commit: str) -> 
         return
     machine_arn = result.arn or plan.arn
     spec = a.spec
+    if a.action != "create":
+        _check_alias_unchanged(client, plan)
     if a.action in ("create", "move"):
-        version_arn = result.version_arn
+        version_arn = result.version_arn or a.version_arn
         if version_arn is None:
-            resp = client.publish_version(machine_arn, revision_id=(plan.deployed or {}).get("revisionId"),
-                                          description=plan.target.version_description(commit))
-            version_arn = resp["stateMachineVersionArn"]
+            version_arn = _publish(client, plan, machine_arn, commit)
             result.version_arn = version_arn
             result.done.append(f"published version {result.version}")
+        elif result.version_arn is None:   # published by an earlier, interrupted deploy: route to it
+            result.version_arn = version_arn
         if a.action == "create" or not spec.canary:
             routing = [_routing(version_arn, 100)]
         else:
@@ -124,7 +132,8 @@ def _apply_alias(client: SfnClient, plan: Plan, result: Result, commit: str) -> 
             result.done.append(f"created alias {spec.name}")
         else:
             client.update_alias(a.arn, routing, spec.description if spec.description != a.description else None)
-            result.done.append(f"moved alias {spec.name}")
+            result.done.append(f"moved alias {spec.name}" + (f" to v{version_number(version_arn)}, published by an "
+                                                             "earlier deploy" if a.version_arn else ""))
     elif a.action in ("promote", "reweight"):
         routing = a.new_routing or []
         client.update_alias(a.arn, routing, spec.description if spec.description != a.description else None)
@@ -137,6 +146,36 @@ def _apply_alias(client: SfnClient, plan: Plan, result: Result, commit: str) -> 
         return
     result.alias = _alias_text(spec.name, routing)
     _version_from(result, routing)
+
+
+def _publish(client: SfnClient, plan: Plan, machine_arn: str, commit: str) -> str:
+    """Publish the revision the plan compared; AWS refuses (ConflictException) when the machine changed since."""
+    try:
+        resp = client.publish_version(machine_arn, revision_id=plan.revision,
+                                      description=plan.target.version_description(commit))
+    except AwsError as exc:
+        if exc.code != "ConflictException":
+            raise
+        raise ConcurrentChange(f"{plan.target.name} changed since the plan was made (PublishStateMachineVersion "
+                               f"refused revision {plan.revision}: ConflictException); no version was published "
+                               "and the alias was not changed", code="ConflictException",
+                               operation="PublishStateMachineVersion",
+                               hint="re-run `sfnc deploy` (or `sfnc diff`) to see what changed") from None
+    return resp["stateMachineVersionArn"]
+
+
+def _check_alias_unchanged(client: SfnClient, plan: Plan) -> None:
+    """The alias is described again right before it is updated: a change since the plan (another deploy, a
+    rollback by hand) is not overwritten."""
+    a = plan.alias
+    assert a is not None and a.arn is not None
+    current = client.describe_alias(a.arn)
+    if current is None or list(current.get("routingConfiguration") or []) != a.routing or \
+            current.get("description") != a.description:
+        raise ConcurrentChange(f"alias {a.spec.name} of {plan.target.name} changed since the plan was made "
+                               "(a concurrent deploy or a change by hand?); it was not updated",
+                               code="ConcurrentChange",
+                               hint="re-run `sfnc deploy` (or `sfnc diff`) to see the new plan")
 
 
 def _version_from(result: Result, routing: list[dict[str, Any]]) -> None:

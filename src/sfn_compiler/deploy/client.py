@@ -31,12 +31,13 @@ class AwsError(Exception):
     """An AWS call failed. `code` is the AWS error code; `hint` the next step when it is obvious."""
 
     def __init__(self, message: str, *, code: str | None = None, operation: str | None = None,
-                 hint: str | None = None) -> None:
+                 hint: str | None = None, unsupported: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.operation = operation
         self.hint = hint
+        self.unsupported = unsupported   # a local emulator that does not implement the operation (HTTP 500 page)
 
     def __str__(self) -> str:
         return self.message
@@ -65,7 +66,9 @@ def aws_session(settings: dict[str, Any], *, local: bool | None = None):
             raise AwsError(f"AWS profile {settings.get('profile')!r} not found", code="ProfileNotFound",
                            hint=f"{exc}; fix aws.profile or configure it with `aws configure --profile`") from None
         if not session.region_name:
-            raise AwsError("no AWS region", code="NoRegion", hint="set aws.region in the env file (or AWS_REGION)")
+            from ..check.remote import region_hint
+
+            raise AwsError("no AWS region", code="NoRegion", hint=region_hint("the env file"))
     config = Config(retries={"mode": "standard", "total_max_attempts": 1 if local else 5},
                     connect_timeout=2 if local else 10, read_timeout=30 if local else 60, user_agent_extra="sfnc")
     return session, config
@@ -185,14 +188,16 @@ class SfnClient:
                 if delays and retryable:  # IAM propagation of a fresh role; a machine still being deleted
                     self.sleep(delays.pop(0))
                     continue
+                unsupported = False
                 if status == 500 and message.lstrip().startswith("<"):
                     message = "HTTP 500 from the endpoint"
+                    unsupported = self.local
                     hint = (f"the local emulator does not implement {operation}" if self.local else
                             "AWS had an internal error; re-run in a moment")
                 else:
                     hint = _hint_for(code, message, operation, role_arn)
                 raise AwsError(f"{operation}: {code + ': ' if code else ''}{message}", code=code,
-                               operation=operation, hint=hint) from None
+                               operation=operation, hint=hint, unsupported=unsupported) from None
             except NoCredentialsError:
                 raise AwsError(f"{operation}: no AWS credentials found", code="NoCredentials",
                                operation=operation,
@@ -252,6 +257,14 @@ class SfnClient:
                 return None
             raise
 
+    def latest_version(self, arn: str) -> dict[str, Any] | None:
+        """The newest published version of the machine (`stateMachineVersionArn`, `creationDate`), None when it
+        has none: one ListStateMachineVersions call (AWS sorts the versions newest first)."""
+        resp = self._call("ListStateMachineVersions", self.sfn.list_state_machine_versions, stateMachineArn=arn,
+                          maxResults=1)
+        versions = resp.get("stateMachineVersions") or []
+        return versions[0] if versions else None
+
     def tags(self, arn: str) -> dict[str, str]:
         resp = self._call("ListTagsForResource", self.sfn.list_tags_for_resource, resourceArn=arn)
         return {t["key"]: t["value"] for t in resp.get("tags", [])}
@@ -266,11 +279,12 @@ class SfnClient:
         return self._call("UpdateStateMachine", self.sfn.update_state_machine, role_arn=kwargs.get("roleArn"),
                           retry=("AccessDeniedException",), **kwargs)
 
-    def publish_version(self, arn: str, *, revision_id: str | None = None,
-                        description: str | None = None) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"stateMachineArn": arn}
-        if revision_id:
-            kwargs["revisionId"] = revision_id
+    def publish_version(self, arn: str, *, revision_id: str, description: str | None = None) -> dict[str, Any]:
+        """PublishStateMachineVersion of the revision `revision_id` (`INITIAL` for a machine never updated
+        since its creation): AWS refuses with ConflictException when the machine's current revision is another
+        one, so what is published is what was compared, never a later edit. Idempotent on AWS: a revision
+        already published returns its version."""
+        kwargs: dict[str, Any] = {"stateMachineArn": arn, "revisionId": revision_id}
         if description:
             kwargs["description"] = description
         return self._call("PublishStateMachineVersion", self.sfn.publish_state_machine_version, **kwargs)

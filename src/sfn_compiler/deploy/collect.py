@@ -13,9 +13,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, problem
+from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
-from .target import Target, is_loopback, machine_name, settings_problems
+from ..load.pointer import escape_token
+from .target import SettingsProblem, Target, is_loopback, machine_name, settings_problems
 
 
 @dataclass
@@ -75,9 +76,8 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
             col.skipped.append(r.name)
             continue
         name = machine_name(r.name, settings)
-        for message, hint in settings_problems(r.name, name, settings):
-            config_problems.append(problem(message, file=envcfg.layers[-1] if envcfg.layers else None,
-                                           env=envcfg.name, hint=hint))
+        for p in settings_problems(r.name, name, settings):
+            config_problems.append(_located(project, envcfg, r, p))
         path = out_dir / f"{r.name}.json"
         display = project.display(path)
         text = r.text
@@ -119,6 +119,36 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
     if config_problems:
         raise SfncError(config_problems)
     return col
+
+
+def setting_origin(envcfg, stem: str, key: tuple[str, ...]) -> tuple[Span | None, str]:
+    """Where the env sets aws setting `key` for template `stem`: its line in the env file (or the --set
+    option) and its JSON pointer. As in `EnvConfig.machine_settings`, the template's override
+    (`aws.templates.<stem>`) wins where it sets the key or replaces a parent of it (a value that is not a
+    mapping); mappings merge, so a key the override does not set comes from the env-wide settings."""
+    def deepest(node, root: str) -> tuple[str, bool, bool]:
+        pointer, depth = root, 0
+        for k in key:
+            if not isinstance(node, dict) or k not in node:
+                break
+            node, pointer, depth = node[k], f"{pointer}/{escape_token(k)}", depth + 1
+        return pointer, depth == len(key), depth > 0 and not isinstance(node, dict)
+
+    override = f"/aws/templates/{escape_token(stem)}"
+    pointer, full, replaced = deepest(((envcfg.aws or {}).get("templates") or {}).get(stem), override)
+    if not (full or replaced):
+        pointer, _, _ = deepest({k: v for k, v in (envcfg.aws or {}).items() if k != "templates"}, "/aws")
+    return envcfg.origin(pointer), pointer
+
+
+def _located(project, envcfg, rendered, p: SettingsProblem) -> Diagnostic:
+    if not p.key:   # the machine name made from the template's file name
+        return problem(p.message, file=project.display(rendered.template_path), env=envcfg.name, hint=p.hint)
+    span, pointer = setting_origin(envcfg, rendered.name, p.key)
+    if span is None:
+        return problem(p.message, file=envcfg.layers[-1] if envcfg.layers else None, pointer=pointer,
+                       env=envcfg.name, hint=p.hint)
+    return Diagnostic(p.message, span=span, pointer=pointer, env=envcfg.name, hint=p.hint)
 
 
 def uncommitted(root: Path, path: Path) -> bool:

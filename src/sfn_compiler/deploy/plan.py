@@ -63,6 +63,19 @@ def deployed_config(described: dict[str, Any]) -> dict[str, Any]:
             "tracingConfiguration": {"enabled": bool((described.get("tracingConfiguration") or {}).get("enabled"))}}
 
 
+# PublishStateMachineVersion's revisionId for a machine that has had no update since its creation (AWS
+# assigns a revisionId on the first update; DescribeStateMachine shows none before)
+INITIAL_REVISION = "INITIAL"
+
+
+def matches_target(described: dict[str, Any] | None, target: Target) -> bool:
+    """A described machine or version holds exactly the target's definition (as parsed JSON) and config."""
+    if described is None:
+        return False
+    return (canonical_text(described.get("definition") or "") == canonical_text(target.definition)
+            and deployed_config(described) == target.config.comparable())
+
+
 def snapshot(described: dict[str, Any] | None) -> Any:
     """What must not change between the plan and the update (the concurrent-change check). With a
     `revisionId` (real AWS) it is the revision; without one (moto) the definition and configuration."""
@@ -84,12 +97,17 @@ class AliasPlan:
     action: str | None = None             # create | move | promote | reweight | describe | None
     new_routing: list[dict[str, Any]] | None = None   # promote/reweight: known at plan time
     needs_version: bool = False           # no new version from this deploy: publish the current revision
+    version_arn: str | None = None        # create/move to this version, published already (an interrupted deploy)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for `sfnc diff`."""
         name = self.spec.name
         if not self.exists:
             return f"alias {name}: missing"
+        if self.action == "move" and self.version_arn:
+            return (f"alias {name}: moves to v{version_number(self.version_arn)}, published already "
+                    f"(now {self.describe_routing()})")
         if self.action == "move":
             return f"alias {name}: moves to the new version (now {self.describe_routing()})"
         if self.action in ("promote", "reweight"):
@@ -125,6 +143,11 @@ class Plan:
         return self.action == "update" and bool(self.definition_diff or self.config_changes)
 
     @property
+    def revision(self) -> str:
+        """The revision the plan compared (PublishStateMachineVersion publishes only that one)."""
+        return (self.deployed or {}).get("revisionId") or INITIAL_REVISION
+
+    @property
     def current_version(self) -> str | None:
         """The newest version the alias routes to (for a machine this deploy does not publish)."""
         if self.alias and self.alias.routing:
@@ -149,12 +172,14 @@ class Plan:
             if a.needs_version:
                 out.append("PublishStateMachineVersion (the current revision)")
             w = a.spec.new_version_weight
+            new = f"v{version_number(a.version_arn)}" if a.version_arn else "new version"
+            reused = f" ({new} is published already)" if a.version_arn else ""
             if a.action == "create":
-                out.append(f"CreateStateMachineAlias {a.spec.name} -> new version 100%")
+                out.append(f"CreateStateMachineAlias {a.spec.name} -> {new} 100%{reused}")
             elif a.action == "move":
-                to = "new version 100%" if not a.spec.canary else \
-                    f"v{version_number(stable_route(a.routing)['stateMachineVersionArn'])} {100 - w}% / new version {w}%"
-                out.append(f"UpdateStateMachineAlias {a.spec.name}: {a.describe_routing()} -> {to}")
+                to = f"{new} 100%" if not a.spec.canary else \
+                    f"v{version_number(stable_route(a.routing)['stateMachineVersionArn'])} {100 - w}% / {new} {w}%"
+                out.append(f"UpdateStateMachineAlias {a.spec.name}: {a.describe_routing()} -> {to}{reused}")
             elif a.action in ("promote", "reweight"):
                 out.append(f"UpdateStateMachineAlias {a.spec.name} ({a.action}): {a.describe_routing()} -> "
                            f"{a.describe_routing(a.new_routing)}")
@@ -167,7 +192,33 @@ class Plan:
         return out
 
 
-def _alias_plan(client: SfnClient, machine_arn: str | None, spec: AliasSpec, new_version: bool) -> AliasPlan:
+UNLISTED = {"unlisted": True}   # the (local) endpoint does not implement ListStateMachineVersions
+
+
+def _newest_version(client: SfnClient, machine_arn: str) -> dict[str, Any] | None:
+    """The newest published version, None when there is none, `UNLISTED` when the endpoint cannot list them."""
+    try:
+        return client.latest_version(machine_arn)
+    except AwsError as exc:
+        if exc.unsupported:
+            return UNLISTED
+        raise
+
+
+def _published_match(client: SfnClient, machine_arn: str, target: Target) -> dict[str, Any] | None:
+    """The newest published version when it holds the target's definition and config (a deploy that was
+    interrupted after publishing it), else None. Only the newest one: an older match is a rollback target,
+    not the version a deploy of this definition published last."""
+    newest = _newest_version(client, machine_arn)
+    if newest is None or newest is UNLISTED or \
+            not matches_target(client.describe(newest["stateMachineVersionArn"]), target):
+        return None
+    return newest
+
+
+def _alias_plan(client: SfnClient, machine_arn: str | None, target: Target, new_version: bool) -> AliasPlan:
+    spec = target.config.alias
+    assert spec is not None
     alias_arn = f"{machine_arn}:{spec.name}" if machine_arn else None
     current = client.describe_alias(alias_arn) if alias_arn else None
     plan = AliasPlan(spec, alias_arn, current is not None)
@@ -178,10 +229,20 @@ def _alias_plan(client: SfnClient, machine_arn: str | None, spec: AliasSpec, new
         plan.action = "move" if plan.exists else "create"
         return plan
     if not plan.exists:
-        plan.action, plan.needs_version = "create", True
+        # no version from this deploy: route to the published version of this definition if there is one (a
+        # deploy interrupted before the alias), else publish the current revision
+        published = _published_match(client, machine_arn, target) if machine_arn else None
+        plan.action = "create"
+        if published is not None:
+            plan.version_arn = published["stateMachineVersionArn"]
+        else:
+            plan.needs_version = True
         return plan
-    if len(plan.routing) == 2:
-        canary, stable = canary_route(plan.routing), stable_route(plan.routing)
+    canary = canary_route(plan.routing)
+    if canary is not None and not matches_target(client.describe(canary["stateMachineVersionArn"]), target):
+        _off_target(client, plan, machine_arn, target, current)
+    elif len(plan.routing) == 2:
+        stable = stable_route(plan.routing)
         if canary is stable:
             stable = next(r for r in plan.routing if r is not canary)
         w = spec.new_version_weight or 100
@@ -195,6 +256,34 @@ def _alias_plan(client: SfnClient, machine_arn: str | None, spec: AliasSpec, new
     if plan.action is None and spec.description is not None and spec.description != (plan.description or ""):
         plan.action = "describe"
     return plan
+
+
+def _off_target(client: SfnClient, plan: AliasPlan, machine_arn: str | None, target: Target,
+                alias: dict[str, Any]) -> None:
+    """The alias's newest route is not the definition to deploy although the machine holds it. When the newest
+    published version holds it and was published after the alias last changed, a deploy was interrupted
+    between publishing and moving the alias: move it there now. When the alias changed after that version
+    was published, someone moved it back on purpose (a rollback): leave it, say so."""
+    name = plan.spec.name
+    routes = plan.describe_routing()
+    newest = _newest_version(client, machine_arn) if machine_arn else None
+    if newest is UNLISTED:
+        plan.notes.append(f"alias {name} routes to {routes}, not to the deployed definition; this endpoint does not "
+                          "list versions (ListStateMachineVersions), so an interrupted deploy cannot be told from a "
+                          "rollback: the alias is left as it is")
+        return
+    if newest is None or not matches_target(client.describe(newest["stateMachineVersionArn"]), target):
+        plan.notes.append(f"alias {name} routes to {routes}, not to the deployed definition, and no published "
+                          "version holds that definition as the newest one; the alias is left as it is")
+        return
+    version = f"v{version_number(newest['stateMachineVersionArn'])}"
+    published, changed = newest.get("creationDate"), alias.get("updateDate") or alias.get("creationDate")
+    if published is not None and changed is not None and published > changed:
+        plan.action, plan.version_arn = "move", newest["stateMachineVersionArn"]
+        return
+    plan.notes.append(f"alias {name} routes to {routes}, not to {version} (the deployed definition): it was moved "
+                      f"after {version} was published (a rollback?), so it is left as it is; the next deploy that "
+                      "publishes a version moves it")
 
 
 def make_plan(client: SfnClient, target: Target, *, account_id: str | None = None) -> Plan:
@@ -231,7 +320,8 @@ def make_plan(client: SfnClient, target: Target, *, account_id: str | None = Non
     if plan.definition_diff or plan.config_changes:
         plan.action = "update"
     if cfg.alias is not None:
-        plan.alias = _alias_plan(client, arn, cfg.alias, new_version=plan.update_machine and cfg.publish)
+        plan.alias = _alias_plan(client, arn, target, new_version=plan.update_machine and cfg.publish)
+        plan.notes += plan.alias.notes
     if plan.tags_add or plan.tags_remove or (plan.alias and plan.alias.action):
         plan.action = "update"
     return plan

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-NAME_RE = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
+NAME_RE = re.compile(r"^[0-9A-Za-z_-]*$")   # the characters; the length is the API model's (limits.py)
 DEFAULT_VERSION_DESCRIPTION = "sfnc deploy {env} {commit}"
 
 
@@ -105,23 +105,46 @@ def machine_config(settings: dict[str, Any]) -> MachineConfig:
     )
 
 
-def settings_problems(stem: str, name: str, settings: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """Configuration mistakes that make a machine undeployable: (message, hint) pairs."""
-    out: list[tuple[str, str | None]] = []
+@dataclass(frozen=True)
+class SettingsProblem:
+    """A setting that makes a machine undeployable. `key` is where in the aws settings it comes from
+    (`("tags", "team")`), for the env file's line; () for the template itself (the machine name's stem)."""
+
+    message: str
+    hint: str | None = None
+    key: tuple[str, ...] = ()
+
+
+def name_key(settings: dict[str, Any]) -> tuple[str, ...]:
+    """The setting that makes the machine name: the explicit name, else the prefix or suffix, else none."""
+    for key in ("name", "name_prefix", "name_suffix"):
+        if settings.get(key):
+            return (key,)
+    return ()
+
+
+def settings_problems(stem: str, name: str, settings: dict[str, Any]) -> list[SettingsProblem]:
+    """Configuration mistakes that make a machine undeployable, AWS's limits included (`limits`)."""
+    from .limits import limit_problems
+
+    out: list[SettingsProblem] = []
     if not NAME_RE.match(name):
-        out.append((f"machine name {name!r} (template {stem!r}) is not a valid state machine name",
-                    f"names are 1-80 of A-Z a-z 0-9 _ -; set aws.templates.{stem}.name or rename the template"))
+        out.append(SettingsProblem(f"machine name {name!r} (template {stem!r}) is not a valid state machine name",
+                                   f"names are 1-80 of A-Z a-z 0-9 _ -; set aws.templates.{stem}.name or rename "
+                                   "the template", name_key(settings)))
     if not settings.get("role_arn"):
-        out.append((f"no role for {name!r}: aws.role_arn is not set",
-                    f"set aws.role_arn (or aws.templates.{stem}.role_arn) to the execution role's ARN"))
+        out.append(SettingsProblem(f"no role for {name!r}: aws.role_arn is not set",
+                                   f"set aws.role_arn (or aws.templates.{stem}.role_arn) to the execution role's ARN"))
     cfg = machine_config(settings)
     if cfg.alias is not None and not cfg.publish:
-        out.append((f"{name!r}: an alias points at versions, so aws.alias needs aws.publish: true",
-                    f"set aws.publish: true (or aws.templates.{stem}.publish), or remove the alias"))
+        out.append(SettingsProblem(f"{name!r}: an alias points at versions, so aws.alias needs aws.publish: true",
+                                   f"set aws.publish: true (or aws.templates.{stem}.publish), or remove the alias",
+                                   ("alias",)))
     if cfg.logging["level"] != "OFF" and "destinations" not in cfg.logging:
-        out.append((f"{name!r}: logging level {cfg.logging['level']} needs logging.log_group_arn",
-                    "set aws.logging.log_group_arn to arn:aws:logs:<region>:<account>:log-group:<name>:*"))
-    return out
+        out.append(SettingsProblem(f"{name!r}: logging level {cfg.logging['level']} needs logging.log_group_arn",
+                                   "set aws.logging.log_group_arn to arn:aws:logs:<region>:<account>:log-group:<name>:*",
+                                   ("logging",)))
+    return out + limit_problems(stem, name, settings, name_key(settings))
 
 
 def normalize_logging(cfg: dict[str, Any] | None) -> dict[str, Any]:

@@ -202,6 +202,11 @@ def connect(sources: list[Source]) -> dict[str, Any]:
         try:
             clients[s.env] = SfnClient.connect(s.settings())
         except AwsError as exc:
+            if exc.code == "NoRegion":   # import takes the region from its options, not from an env file
+                from ..check.remote import region_hint
+
+                raise SfncError(f"no AWS region to import env {s.env!r} from", env=s.env,
+                                hint=region_hint(option="--region REGION (one, or one per --env)")) from None
             raise SfncError(exc.message, env=s.env, hint=exc.hint) from None
     return clients
 

@@ -209,7 +209,7 @@ def _validate_templates(project: Project, results: Results,
         from ..check.remote import make_client
 
         def remote(envcfg: EnvConfig):
-            return make_client(envcfg.aws)
+            return make_client(envcfg.aws, env=envcfg.name, env_file=envcfg.layers[-1] if envcfg.layers else None)
     diags: list[Diagnostic] = []
     files: list[str] = []
     envs: list[str] = []

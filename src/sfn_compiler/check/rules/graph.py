@@ -322,6 +322,47 @@ Shorten the name.
                 yield Finding(state.pointer, "A state has an empty name", key=True)
 
 
+def _bad_name_char(c: str) -> bool:
+    o = ord(c)
+    return o < 0x20 or 0x7F <= o <= 0x9F or o in (0xFFFE, 0xFFFF) or 0xD800 <= o <= 0xDFFF
+
+
+def escaped_name(name: str, limit: int = 40) -> str:
+    """A state name to print: control characters and unpaired surrogates as \\uXXXX, long names cut."""
+    text = "".join(f"\\u{ord(c):04X}" if _bad_name_char(c) else c for c in name)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class StateNameControlCharacter(Rule):
+    id = "SFN208"
+    name = "state-name-control-character"
+    group = GROUP
+    severity = Severity.ERROR
+    summary = "A state name contains a control character (U+0000-001F, U+007F-009F), U+FFFE/U+FFFF or a lone surrogate"
+    docs = """\
+## Why
+The API's names (a state's name in the execution history events: `StateEnteredEventDetails.name`) may not
+contain control characters (U+0000-001F, U+007F-009F, U+FFFE-FFFF) or unpaired surrogates (U+D800-DFFF).
+Such a character usually comes from a value pasted with a line break or a tab, and it is invisible in most
+editors and in the console.
+
+## How to fix
+Remove the character from the state name (and from the `StartAt`/`Next`/`Default` that name the state).
+"""
+    sources = ("https://docs.aws.amazon.com/step-functions/latest/apireference/API_StateEnteredEventDetails.html",
+               "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html")
+    example_fail = {"StartAt": "Start\t", "States": {"Start\t": {"Type": "Succeed"}}}
+    example_pass = {"StartAt": "Start", "States": {"Start": {"Type": "Succeed"}}}
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        for state in ctx.machine.states:
+            bad = sorted({c for c in state.name if _bad_name_char(c)})
+            if bad:
+                chars = ", ".join(f"U+{ord(c):04X}" for c in bad)
+                yield Finding(state.pointer, f"State name '{escaped_name(state.name)}' contains {chars}; state names "
+                                             "may not contain control characters or unpaired surrogates", key=True)
+
+
 class DuplicateStateName(Rule):
     id = "SFN207"
     name = "duplicate-state-name"
@@ -355,4 +396,4 @@ Rename one of the states, e.g. with a branch-specific prefix.
 
 
 RULES = (StartAtMissing, TransitionTargetMissing, StateUnreachable, NoTerminalState, NoPathToTerminal,
-         StateNameTooLong, DuplicateStateName)
+         StateNameTooLong, DuplicateStateName, StateNameControlCharacter)
