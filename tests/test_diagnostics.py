@@ -54,3 +54,13 @@ def test_did_you_mean_prefers_another_case_then_the_closest_name():
     assert did_you_mean("Retyr", ["Retry", "Catch"]) == "did you mean 'Retry'?"
     assert did_you_mean("$ordr", ["order", 3], prefix="did you mean $") == "did you mean $order?"
     assert did_you_mean("Zzz", ["Retry", "Catch"]) is None and did_you_mean(None, ["a"]) is None
+
+
+def test_printable_escapes_controls_and_lone_surrogates_and_keeps_lines():
+    from sfn_compiler.diagnostics import printable
+
+    assert printable("plain 'é' ok") == "plain 'é' ok"
+    assert printable("a\x1b[31mb\x07\x9b") == "a\\u001b[31mb\\u0007\\u009b"
+    assert printable("line\n\tnext\r") == "line\n\tnext\\u000d"
+    assert printable("x\ud800y") == "x\\ud800y"
+    printable("x\ud800y").encode("utf-8")  # now encodable for the terminal

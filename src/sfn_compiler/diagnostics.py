@@ -193,3 +193,19 @@ def _decode(v):
             return tuple(_decode(x) for x in v["tuple"])
         return _STORED[v["type"]](**{k: _decode(x) for k, x in v["fields"].items()})
     return v
+
+
+# C0 controls but newline and tab, DEL, C1 controls, and the surrogate range (a lone surrogate read from JSON
+# cannot even be encoded for the terminal)
+_UNPRINTABLE = {c: f"\\u{c:04x}" for c in [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)]}
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: control characters (an ESC sequence in a state name would recolour
+    or rewrite the user's terminal) and lone surrogates become `\\uXXXX`; newlines and tabs stay."""
+    if text.isprintable():
+        return text
+    out = text.translate(_UNPRINTABLE)
+    if any("\ud800" <= ch <= "\udfff" for ch in out):
+        out = "".join(f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in out)
+    return out

@@ -178,3 +178,22 @@ def test_a_template_that_does_not_render_in_every_env_is_one_diagnostic(sfnc, tm
     [d] = [d for d in json.loads(sfnc("validate", "--format", "json", cwd=proj).stdout)["diagnostics"]
            if d["rule"] == "SFN010"]
     assert (d["env"], d["message"]) == ("prod", "no value for placeholder ${missing} in env 'prod'")
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_control_characters_from_the_input_are_escaped(sfnc, tmp_path, fmt):
+    """A state name carrying an ESC sequence would recolour or rewrite the user's terminal (or the CI log):
+    text and GitHub output print it as \\u001b; JSON and SARIF escape it as JSON does."""
+    f = tmp_path / "esc.json"
+    f.write_text('{"StartAt":"A\\u001b[31m","States":{"A\\u001b[31m":{"Type":"Succeed","Comment":1}}}')
+    res = sfnc("validate", "--no-cache", "--format", fmt, str(f))
+    assert res.exit_code == 1
+    assert "\x1b" not in res.stdout + res.stderr
+    assert "A\\u001b[31m" in res.stdout
+
+
+def test_control_characters_in_one_line_problems_are_escaped(sfnc, tmp_path):
+    (tmp_path / "templates").mkdir()
+    res = sfnc("render", "--env", "x\x1b[2J", cwd=tmp_path)
+    assert res.exit_code == 2
+    assert "\x1b" not in res.stderr and res.stderr.strip()

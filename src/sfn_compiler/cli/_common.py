@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import typer
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, printable
 from ..errors import EXIT_ERROR, SfncError
 
 
@@ -68,7 +68,7 @@ def print_problems(problems: list[Diagnostic]) -> None:
     """Each problem on stderr in its one-line form, the severity label coloured."""
     for p in problems:
         color = "yellow" if p.severity == "warning" else "red"
-        text = p.format()
+        text = printable(p.format())
         head, _, rest = text.partition("\n")
         label = f"{p.severity}:"
         head = head.replace(label, style(label, fg=color, bold=True, err=True), 1)

@@ -4,9 +4,10 @@ places (consequences folded into this finding, other occurrences) and the hint; 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, printable
 from .summary import Summary
 
 
@@ -14,6 +15,7 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
     out = []
     for d in diags:
+        d = _printable(d)
         where = d.primary.format() if d.primary else "sfnc"
         severity = style(d.severity, fg=colors[d.severity], bold=True)
         if d.rule is None:  # not a rule finding (a template that does not render): one line, like on stderr
@@ -43,3 +45,12 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
             out.append(f"  {style('hint', bold=True)}: {d.hint}")
     out.append(summary.line())
     return "\n".join(out) + "\n"
+
+
+def _printable(d: Diagnostic) -> Diagnostic:
+    """`d` with the texts that come from the input (state names, values) safe for a terminal; the styling adds
+    ESC sequences of its own, so the input's are escaped before it."""
+    def p(t: str | None) -> str | None:
+        return t if t is None else printable(t)
+    return replace(d, message=printable(d.message), hint=p(d.hint), frame=p(d.frame), pointer=p(d.pointer),
+                   env=p(d.env), resource=p(d.resource), path=tuple(printable(x) for x in d.path))
