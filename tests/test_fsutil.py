@@ -281,3 +281,23 @@ def test_definitions_under_a_file_are_a_clear_error(tmp_path):
         fsutil.update_directory(tmp_path / "out.json" / "dev", lambda _: ({"a.json": "a"}, set()))
     assert "not a directory (definitions go to <dir>/<env>/)" in str(err.value)
     assert str(err.value).startswith(str(tmp_path / "out.json") + ": error:")
+
+
+def test_a_rename_that_fails_after_the_commit_is_undone_not_left_to_retry(tmp_path, monkeypatch):
+    d = tmp_path / "dev"
+    d.mkdir()
+    (d / "a.json").write_text("old\n")
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src).name == ".dev.sfnc-new":
+            raise OSError(30, "Read-only file system")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(fsutil.os, "rename", rename)
+    with pytest.raises(SfncError, match="Read-only file system"):
+        fsutil.update_directory(d, lambda _: ({"a.json": "new\n"}, set()))
+    monkeypatch.setattr(fsutil.os, "rename", real_rename)
+    assert snapshot(d) == {"a.json": b"old\n"} and sorted(p.name for p in tmp_path.iterdir()) == ["dev"]
+    fsutil.update_directory(d, lambda _: ({"a.json": "new\n"}, set()))     # and the next run just works
+    assert snapshot(d) == {"a.json": b"new\n"}

@@ -347,6 +347,9 @@ def update_directory(directory: Path, decide: Callable[[Path], tuple[dict[str, s
     remove; every other entry stays as it is. Nothing to write or remove: nothing is touched."""
     directory = _resolve(directory)
     display = str(directory)
+    if os.path.ismount(directory):
+        raise SfncError("cannot switch definitions here: it is a mount point (sfnc replaces the directory "
+                        "with a rename)", file=display, hint="mount its parent directory instead")
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
         with _locked(directory.parent):
@@ -385,11 +388,23 @@ def _switch(directory: Path, write: dict[str, str], remove: set[str]) -> None:
     except BaseException:
         _rmtree(new)
         raise
-    # committed: from here on, a failure is finished by the next run's `_recover`
-    if exists:
-        os.rename(directory, old)
-        _step()
-    os.rename(new, directory)
+    # committed: from here on, a killed run is finished by the next run's `_recover`; a rename that
+    # fails (it cannot once the staging directory is built, short of a file system turned read-only) is
+    # undone here, so that no run is left to retry it forever
+    try:
+        if exists:
+            os.rename(directory, old)
+            _step()
+        try:
+            os.rename(new, directory)
+        except OSError:
+            if exists:
+                os.rename(old, directory)
+            raise
+    except OSError:
+        _rmtree(new)
+        os.unlink(journal)
+        raise
     _step()
     _fsync_dir(directory.parent)
     _rmtree(old)
