@@ -260,6 +260,8 @@ def test_recover_finishes_a_committed_switch_and_drops_an_uncommitted_one(tmp_pa
     new, old, journal = fsutil._siblings(d)
     d.mkdir()
     (d / "a.json").write_text("old\n")
+    new.parent.mkdir()
+    (new.parent / ".gitignore").write_text("*\n")
     new.mkdir()
     (new / "a.json").write_text("new\n")
     if state != "staged":
@@ -273,6 +275,23 @@ def test_recover_finishes_a_committed_switch_and_drops_an_uncommitted_one(tmp_pa
     fsutil.recover_directory(d)
     assert (d / "a.json").read_text() == ("old\n" if state == "staged" else "new\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dev"]
+
+
+def test_what_a_killed_switch_leaves_is_ignored_by_git(tmp_path):
+    """Until the next run cleans it up, `git add -A` must not pick up a half-built staging directory."""
+    d = tmp_path / "definitions" / "dev"
+    d.mkdir(parents=True)
+    (d / "a.json").write_text("old\n")
+    fsutil._open_staging(d.parent)
+    new, _, _ = fsutil._siblings(d)
+    new.mkdir()
+    (new / "a.json").write_text("half\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert status.splitlines() == ["?? definitions/dev/a.json"]
+    fsutil.recover_directory(d)
+    assert sorted(p.name for p in d.parent.iterdir()) == ["dev"]
 
 
 def test_definitions_under_a_file_are_a_clear_error(tmp_path):
@@ -290,7 +309,7 @@ def test_a_rename_that_fails_after_the_commit_is_undone_not_left_to_retry(tmp_pa
     real_rename = os.rename
 
     def rename(src, dst):
-        if Path(src).name == ".dev.sfnc-new":
+        if Path(src).name == "dev.new":
             raise OSError(30, "Read-only file system")
         real_rename(src, dst)
 

@@ -11,10 +11,10 @@
 - `write_files(files)`: several new files (`sfnc import`, `sfnc test --scaffold`): all are staged first, so
   a failure while writing leaves nothing; they are then renamed into place one by one.
 - `update_directory(dir, decide)`: a directory of generated files (`definitions/<env>/`) switched as one
-  step. The new set is built in a sibling directory (`.<name>.sfnc-new`: new and changed files written,
+  step. The new set is built in `.sfnc-staging/<name>.new` next to it (new and changed files written,
   every other entry hard-linked, so an unchanged file keeps its inode and mtime), a journal
-  (`.<name>.sfnc-swap`) is committed, and two renames swap the directories (`.<name>.sfnc-old` is then
-  removed). A process killed at any point leaves the old directory with at most a partial staging
+  (`.sfnc-staging/<name>.swap`) is committed, and two renames swap the directories (the old one goes to
+  `.sfnc-staging/<name>.old` and is then removed, and so is `.sfnc-staging/`, which git ignores). A process killed at any point leaves the old directory with at most a partial staging
   directory (no journal: the next run deletes it) or a committed journal (the next run completes the
   swap); either way the next run that touches the directory (`sfnc render`, `--check`) sees all-old or
   all-new files and no temporary ones. Writers of one parent directory are serialized with `flock`.
@@ -43,7 +43,7 @@ from typing import Callable, Iterator
 from .errors import SfncError
 
 TMP_SUFFIX = ".tmp"
-NEW, OLD, JOURNAL = ".sfnc-new", ".sfnc-old", ".sfnc-swap"
+STAGING = ".sfnc-staging"          # next to the switched directory; holds `.gitignore` (`*`) while it exists
 _DIRECT_PREFIXES = ("/dev/", "/proc/")      # written in place (/dev/stdout, /dev/fd/3), except:
 _NOT_DIRECT = "/dev/shm/"                     # a tmpfs of ordinary files
 
@@ -238,8 +238,35 @@ def write_files(files: dict[Path, str], *, display: Callable[[Path], str] = str)
 # --- a directory switched as one step ---------------------------------------------------------------------
 
 def _siblings(directory: Path) -> tuple[Path, Path, Path]:
-    parent, name = directory.parent, directory.name
-    return parent / f".{name}{NEW}", parent / f".{name}{OLD}", parent / f".{name}{JOURNAL}"
+    """The staging directory, the old one and the journal of a switch of `directory`: in `.sfnc-staging/`
+    next to it, which git ignores (so a `git add -A` after a killed run commits none of them)."""
+    staging = directory.parent / STAGING
+    name = directory.name
+    return staging / f"{name}.new", staging / f"{name}.old", staging / f"{name}.swap"
+
+
+def _open_staging(parent: Path) -> None:
+    staging = parent / STAGING
+    os.makedirs(staging, exist_ok=True)
+    try:
+        fd = os.open(staging / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return
+    try:
+        os.write(fd, b"*\n")
+    finally:
+        os.close(fd)
+
+
+def _close_staging(parent: Path) -> None:
+    """Remove `.sfnc-staging/` when nothing is left in it (another directory's interrupted switch may be)."""
+    staging = parent / STAGING
+    try:
+        if os.listdir(staging) == [".gitignore"]:
+            os.unlink(staging / ".gitignore")
+            os.rmdir(staging)
+    except OSError:
+        pass
 
 
 def _rmtree(path: Path) -> None:
@@ -281,13 +308,14 @@ def _recover(directory: Path) -> None:
         _rmtree(old)
         os.unlink(journal)
         _fsync_dir(directory.parent)
-        return
-    _rmtree(new)                               # never committed: the old directory stands
-    if os.path.lexists(old):                   # (not left by this protocol; kept safe all the same)
-        if os.path.lexists(directory):
-            _rmtree(old)
-        else:
-            os.rename(old, directory)
+    else:
+        _rmtree(new)                           # never committed: the old directory stands
+        if os.path.lexists(old):               # (not left by this protocol; kept safe all the same)
+            if os.path.lexists(directory):
+                _rmtree(old)
+            else:
+                os.rename(old, directory)
+    _close_staging(directory.parent)
 
 
 def _resolve(directory: Path) -> Path:
@@ -309,8 +337,7 @@ def recover_directory(directory: Path) -> None:
     directory = _resolve(directory)
     if not directory.parent.is_dir():
         return
-    new, old, journal = _siblings(directory)
-    if not (os.path.lexists(new) or os.path.lexists(old) or os.path.lexists(journal)):
+    if not os.path.lexists(directory.parent / STAGING):
         return
     try:
         with _locked(directory.parent):
@@ -366,6 +393,7 @@ def _switch(directory: Path, write: dict[str, str], remove: set[str]) -> None:
     new, old, journal = _siblings(directory)
     exists = directory.is_dir()
     try:
+        _open_staging(directory.parent)
         os.mkdir(new)
         if exists:
             for entry in os.scandir(directory):
@@ -387,6 +415,7 @@ def _switch(directory: Path, write: dict[str, str], remove: set[str]) -> None:
         atomic_write(journal, f"{new.name} -> {directory.name} (old: {old.name})\n".encode(), durable=True)
     except BaseException:
         _rmtree(new)
+        _close_staging(directory.parent)
         raise
     # committed: from here on, a killed run is finished by the next run's `_recover`; a rename that
     # fails (it cannot once the staging directory is built, short of a file system turned read-only) is
@@ -404,10 +433,12 @@ def _switch(directory: Path, write: dict[str, str], remove: set[str]) -> None:
     except OSError:
         _rmtree(new)
         os.unlink(journal)
+        _close_staging(directory.parent)
         raise
     _step()
     _fsync_dir(directory.parent)
     _rmtree(old)
     os.unlink(journal)
     _step()
+    _close_staging(directory.parent)
     _fsync_dir(directory.parent)
