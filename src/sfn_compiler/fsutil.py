@@ -14,9 +14,9 @@
   step. The new set is built in `.sfnc-staging/<name>.new` next to it (new and changed files written,
   every other entry hard-linked, so an unchanged file keeps its inode and mtime), a journal
   (`.sfnc-staging/<name>.swap`) is committed, and two renames swap the directories (the old one goes to
-  `.sfnc-staging/<name>.old` and is then removed, and so is `.sfnc-staging/`, which git ignores). A process killed at any point leaves the old directory with at most a partial staging
-  directory (no journal: the next run deletes it) or a committed journal (the next run completes the
-  swap); either way the next run that touches the directory (`sfnc render`, `--check`) sees all-old or
+  `.sfnc-staging/<name>.old` and is then removed, and so is `.sfnc-staging/`, which git ignores). A
+  process killed at any point leaves the old directory with at most a partial staging directory (no
+  journal: the next run deletes it) or a committed journal (the next run completes the swap); either way the next run that touches the directory (`sfnc render`, `--check`) sees all-old or
   all-new files and no temporary ones. Writers of one parent directory are serialized with `flock`.
   The files are not flushed one by one (an fsync per definition: +90 ms for 300 files on an SSD, more on
   slower disks; the journal and the directories are flushed): the guarantee is for a killed process;

@@ -99,3 +99,31 @@ def test_a_poll_catalogue_with_an_alias_that_contains_itself_is_a_located_error(
     (p,) = err.value.problems
     assert (p.span.file, p.span.line, p.span.column, p.pointer) == (str(path), 1, 10, "/entries/0")
     assert p.message == "an alias that contains itself (a recursive structure cannot be JSON data)"
+
+
+TF = '''resource "aws_sfn_state_machine" "m" {
+  name       = "m"
+  role_arn   = "arn:aws:iam::123456789012:role/x"
+  definition = jsonencode({
+    StartAt = "A"
+    States = {
+      A = { Type = "Wait", Seconds = %s, End = true }
+    }
+  })
+}
+'''
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1e999", "the number 1e999 is too large for a double (it would be read as Infinity)"),
+    ("1" * 5000, "an integer of 5000 digits (at most 4300 are read)"),
+    ('1, Comment = "\\ud800"', "a lone surrogate \\ud800 in a string: not Unicode text"),
+    ("{a = " * 300 + "1" + "}" * 300, "nested deeper than 200 levels"),
+])
+def test_terraform_values_json_cannot_hold_are_located(project, sfnc, value, message):
+    project.write("main.tf", TF % value)
+    res = sfnc("validate", "main.tf", "--format", "json", cwd=project.root)
+    clean(res)
+    assert res.exit_code == 2
+    (d,) = json.loads(res.stdout)["diagnostics"]
+    assert (d["rule"], d["file"], d["line"], d["message"]) == ("SFN001", "main.tf", 7, message)

@@ -283,7 +283,6 @@ def _value_problems(text: str, filename: str, limit: int = 20) -> list:
     found: list[tuple[int, str, str, str | None]] = []       # offset, pointer, message, hint
     stack: list[list] = []          # [is_object, pointer, index]
     pointer, expect_key, i, n = "", False, 0, len(text)
-    digits = sys.get_int_max_str_digits()
     try:
         while len(found) < limit:
             i = _WS.match(text, i).end()
@@ -315,10 +314,10 @@ def _value_problems(text: str, filename: str, limit: int = 20) -> list:
                 if expect_key:
                     pointer = stack[-1][1] + "/" + escape_token(value)
                     expect_key = False
-                bad = _SURROGATE.search(value)
-                if bad:
-                    found.append((i, pointer, f"a lone surrogate \\u{ord(bad.group()):04x} in a string: not Unicode "
-                                  "text", "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF one"))
+                try:
+                    check_string(value, i)
+                except ValueProblem as bad:
+                    found.append((i, pointer, bad.message, bad.hint))
                 i = end
             elif text.startswith(("true", "null"), i):
                 i += 4
@@ -328,17 +327,10 @@ def _value_problems(text: str, filename: str, limit: int = 20) -> list:
                 m = _VALUE_TOKEN.match(text, i)
                 if m is None:
                     break
-                token = m.group()
-                if token.lstrip("-") in ("NaN", "Infinity"):
-                    found.append((i, pointer, f"{token} is not a number JSON can hold",
-                                  "write a finite number (or a string); AWS refuses NaN and Infinity"))
-                elif "." in token or "e" in token or "E" in token:
-                    if math.isinf(float(token)):
-                        found.append((i, pointer, f"the number {token[:20]}{'...' if len(token) > 20 else ''} is too "
-                                      "large for a double (it would be read as Infinity)", None))
-                elif digits and len(token.lstrip("-")) > digits:
-                    found.append((i, pointer, f"an integer of {len(token.lstrip('-'))} digits (at most {digits} "
-                                  "are read)", None))
+                try:
+                    number_value(m.group(), i)
+                except ValueProblem as bad:
+                    found.append((i, pointer, bad.message, bad.hint))
                 i = m.end()
     except (ValueError, IndexError):
         pass
@@ -351,6 +343,40 @@ def _value_problems(text: str, filename: str, limit: int = 20) -> list:
         problems.append(problem(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column,
                                 pointer=ptr, hint=hint, frame=code_frame(text, at.line, at.column)))
     return problems
+
+
+class ValueProblem(ValueError):
+    """A value JSON data cannot hold, at `offset` of the text being read (the HCL reader raises it too)."""
+
+    def __init__(self, offset: int, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.offset, self.message, self.hint = offset, message, hint
+
+
+def number_value(token: str, offset: int = 0) -> int | float:
+    """A number token (JSON syntax, or NaN/Infinity) as JSON data holds it; `ValueProblem` for NaN and
+    Infinity, a float that overflows to infinity and an integer longer than Python reads (4,300 digits)."""
+    if token.lstrip("-") in ("NaN", "Infinity"):
+        raise ValueProblem(offset, f"{token} is not a number JSON can hold",
+                           "write a finite number (or a string); AWS refuses NaN and Infinity")
+    if "." in token or "e" in token or "E" in token:
+        value = float(token)
+        if math.isinf(value):
+            raise ValueProblem(offset, f"the number {token[:20]}{'...' if len(token) > 20 else ''} is too large "
+                               "for a double (it would be read as Infinity)")
+        return value
+    digits, limit = len(token.lstrip("-")), sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise ValueProblem(offset, f"an integer of {digits} digits (at most {limit} are read)")
+    return int(token)
+
+
+def check_string(value: str, offset: int = 0) -> None:
+    """`ValueProblem` when a decoded string holds a lone UTF-16 surrogate (it is not Unicode text)."""
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise ValueProblem(offset, f"a lone surrogate \\u{ord(bad.group()):04x} in a string: not Unicode text",
+                           "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF one")
 
 
 def too_large(size: int) -> str:
