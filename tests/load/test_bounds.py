@@ -175,3 +175,11 @@ def test_cloudformation_yaml_is_bounded_too():
     assert line == 1 and "nested deeper than" in message
     assert problems(load_cfn_yaml_text, "A:\n  B: !Sub [x, {v: .inf}]\n") == [
         (2, 19, "/A/B/Fn::Sub/1/v", ".inf is not a finite number: JSON has no NaN or Infinity")]
+
+
+def test_a_document_built_from_data_holding_nan_can_still_be_located():
+    # (the reader refuses NaN; a JsonDocument made from rendered data must not crash when a finding is located)
+    from sfn_compiler.load import JsonDocument
+
+    doc = JsonDocument({"a": [None, None, 1]}, '{"a": [NaN, -Infinity, 1]}', "f")
+    assert (doc.locate("/a/1").column, doc.locate("/a/2").column) == (13, 24)

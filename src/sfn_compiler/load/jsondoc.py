@@ -28,7 +28,9 @@ from .pointer import escape_token
 from .positions import LineIndex, Position
 
 _WS = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# (NaN and Infinity too: the reader refuses them, but a document built from data elsewhere may hold them,
+# and locating a finding in it must not fail)
+_NUMBER = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
 
 
 @dataclass(slots=True)
