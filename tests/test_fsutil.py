@@ -320,3 +320,9 @@ def test_a_rename_that_fails_after_the_commit_is_undone_not_left_to_retry(tmp_pa
     assert snapshot(d) == {"a.json": b"old\n"} and sorted(p.name for p in tmp_path.iterdir()) == ["dev"]
     fsutil.update_directory(d, lambda _: ({"a.json": "new\n"}, set()))     # and the next run just works
     assert snapshot(d) == {"a.json": b"new\n"}
+
+
+def test_text_with_a_lone_surrogate_is_written_not_a_crash(tmp_path):
+    # a report quoting a file name with an undecodable byte (os.fsdecode gives '\udcff')
+    fsutil.write_file(tmp_path / "r.txt", "bad name: x\udcff.json\n")
+    assert (tmp_path / "r.txt").read_text() == "bad name: x\\udcff.json\n"

@@ -68,6 +68,11 @@ def _step() -> None:
 
 # --- small pieces -----------------------------------------------------------------------------------------
 
+def _utf8(text: str) -> bytes:
+    """UTF-8; a lone surrogate (a file name's undecodable byte quoted in a report) as `\\udcff`, not a crash."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def _fsync_dir(path: Path | str) -> None:
     """Flush a directory's entries (a rename) to disk; best effort (some file systems refuse)."""
     try:
@@ -174,7 +179,7 @@ def write_file(path: Path | str, text: str, *, display: str | None = None, what:
     (exit 2) naming `display` (default: the path)."""
     path = Path(path)
     display = display or str(path)
-    data = text.encode("utf-8")
+    data = _utf8(text)
     try:
         try:
             st = os.stat(path)
@@ -217,7 +222,7 @@ def write_files(files: dict[Path, str], *, display: Callable[[Path], str] = str)
                 mode = None
             tmp = _tmp_path(path)
             staged.append((tmp, path))
-            _create(tmp, text.encode("utf-8"), mode, True)
+            _create(tmp, _utf8(text), mode, True)
             _step()
         for tmp, path in staged:
             current = path
@@ -407,7 +412,7 @@ def _switch(directory: Path, write: dict[str, str], remove: set[str]) -> None:
                     mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
                 except FileNotFoundError:
                     pass
-            _create(new / name, text.encode("utf-8"), mode, False)     # (not flushed: see the docstring)
+            _create(new / name, _utf8(text), mode, False)     # (not flushed: see the docstring)
             _step()
         if exists:
             os.chmod(new, stat.S_IMODE(os.stat(directory).st_mode))
