@@ -13,8 +13,8 @@ parse or names another key, and is ignored like any unreadable entry). The direc
 any time, carries a `.gitignore` (`*`) and a CACHEDIR.TAG, and is pruned (oldest entries first) when it
 grows past `max_bytes` (checked after runs that wrote many entries, and now and then after others). A
 cache that cannot be written (read-only tree) is silently a cache that misses. `SFNC_CACHE_DIR` moves it;
-`SFNC_NO_CACHE=1` (or `--no-cache`) turns it off. (Not `fsutil.write_file`, if there is one: that flushes
-each file to disk for user files; a cache entry needs only the rename's atomicity.)
+`SFNC_NO_CACHE=1` (or `--no-cache`) turns it off. Entries are written with `fsutil.atomic_write` without
+flushing to disk (`fsutil.write_file` flushes user files; a cache entry needs only the rename's atomicity).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .fsutil import atomic_write
 
 DIR_NAME = ".sfnc_cache"
 FORMAT = "v1"
@@ -172,25 +173,22 @@ class Cache:
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store `value` (plain JSON data) for `key`; any failure leaves the cache as it was."""
         path = self._path(kind, key)
-        tmp = os.path.join(os.path.dirname(path), f".{key}.{os.getpid()}.tmp")
         try:
             text = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":"))
             if not self._ready:
                 self._prepare()
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(tmp, "w", encoding="utf-8", errors="surrogatepass") as f:
-                f.write(text)
-            os.replace(tmp, path)
+            atomic_write(Path(path), text.encode("utf-8", "surrogatepass"), durable=False)
             self.writes += 1
         except (OSError, ValueError, TypeError):
-            _unlink(tmp)
+            pass
 
     def _prepare(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# created by sfnc\n*\n")):
             p = self.directory / name
             if not p.exists():
-                p.write_text(text, encoding="utf-8")
+                atomic_write(p, text.encode("utf-8"), durable=False)
         self._ready = True
 
     def maybe_prune(self) -> None:

@@ -4,7 +4,6 @@ reads unchanged, and every position (values, keys, parse errors, duplicates) is 
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 from hypothesis import given, settings
@@ -65,9 +64,23 @@ def test_each_json5_addition(text, value):
     assert load_json5_text(text, "x.json5").data == value
 
 
-def test_infinity_and_nan():
-    data = load_json5_text("[Infinity, -Infinity, +Infinity, NaN]", "x.json5").data
-    assert data[:3] == [math.inf, -math.inf, math.inf] and math.isnan(data[3])
+def test_infinity_and_nan_are_read_and_refused_where_they_are():
+    # JSON5 has them, JSON (a state machine) cannot hold them: each is an error at its place in the file
+    with pytest.raises(SfncError) as err:
+        load_json5_text("[Infinity, -Infinity,\n +Infinity, NaN, 0x10]", "x.json5")
+    got = [(p.span.line, p.span.column, p.pointer, p.message) for p in err.value.problems]
+    assert got == [(1, 2, "/0", "invalid JSON5: Infinity is not a number JSON can hold"),
+                   (1, 12, "/1", "invalid JSON5: -Infinity is not a number JSON can hold"),
+                   (2, 2, "/2", "invalid JSON5: Infinity is not a number JSON can hold"),
+                   (2, 13, "/3", "invalid JSON5: NaN is not a number JSON can hold")]
+
+
+def test_a_hexadecimal_integer_too_long_to_read_is_refused_at_its_place():
+    text = "{a: 1,\n b: 0x" + "f" * 5000 + "}"
+    with pytest.raises(SfncError) as err:
+        load_json5_text(text, "x.json5")
+    (p,) = err.value.problems
+    assert (p.span.line, p.span.column, p.pointer) == (2, 5, "/b") and "digits (at most 4300" in p.message
 
 
 def test_a_string_position_inside_a_single_quoted_string_with_escapes():

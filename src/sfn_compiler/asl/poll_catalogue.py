@@ -207,14 +207,14 @@ def _load(key: str) -> Catalogue:
         if not isinstance(path, str):
             raise SfncError(f"{where} catalogue must be a path string")
         p = _resolve(path)
-        import yaml  # only for a project's own catalogue file
+        from ..load.jsondoc import read_text   # (and PyYAML only for a project's own catalogue file)
+        from ..load.yamldoc import load_yaml_text
 
         try:
-            data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except OSError as exc:
-            raise SfncError(f"{where} catalogue: cannot read {path}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise SfncError(f"{where} catalogue: {path} is not valid YAML: {exc}") from None
+            text = read_text(p, path)
+        except SfncError as exc:
+            raise SfncError(f"{where} catalogue: cannot read {path}: {exc.problems[0].message}") from None
+        data = load_yaml_text(text, path).data    # errors located in the file (bounds: docs/files.md)
         for e in _entries_of(data, str(path)):
             entries[e.name] = e
     if cfg.get("poll") is not None:

@@ -311,8 +311,10 @@ def validate_text(text: str, display: str, config: CheckConfig, *, env: str | No
         if not config.enabled(rule, display):
             return []
         where = p.span or Span(display)
-        return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column), "", env,
-                           "fix the JSON at this position", rule.id, rule.name, url=rule.docs_url(),
+        # a value JSON cannot hold (NaN, a lone surrogate, too deep) has its pointer and its own hint
+        return [Diagnostic(p.message, config.severity_of(rule).value, Span(display, where.line, where.column),
+                           p.pointer or "", env, p.hint or "fix the JSON at this position", rule.id, rule.name,
+                           url=rule.docs_url(),
                            frame=p.frame or code_frame(text, where.line, where.column))]
     return validate_document(doc, config, source_map=source_map, env=env, machine_type=machine_type,
                              input_schema=input_schema)

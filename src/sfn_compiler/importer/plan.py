@@ -10,7 +10,6 @@ then moved into place, and no existing file is replaced without `force`.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -157,23 +156,13 @@ def plan_files(plan: ImportPlan, templates_dir: Path, envs_dir: Path) -> dict[Pa
 
 
 def write_all(files: dict[Path, str], *, force: bool, display) -> list[Path]:
-    """Write every file or none: refuse existing files without `force`; stage, then move into place."""
+    """Write every file or none: refuse existing files without `force`; stage all, then move them into
+    place (`fsutil.write_files`)."""
+    from ..fsutil import write_files
+
     existing = [p for p in files if p.exists()]
     if existing and not force:
         raise SfncError([problem("exists; not overwritten (pass --force to replace it)", file=display(p))
                          for p in existing])
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            staged.append((Path(tmp), path))
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    write_files(files, display=display)
     return list(files)

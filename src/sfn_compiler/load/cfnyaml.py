@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import yaml
 
+from .limits import MAX_DEPTH
 from .yamldoc import YamlDocument, load_yaml_text
 
 # short tag -> long form key (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html)
@@ -30,10 +31,13 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _rewrite(node: yaml.Node, loader: yaml.BaseResolver, seen: set[int]) -> yaml.Node:
+def _rewrite(node: yaml.Node, loader: yaml.BaseResolver, seen: set[int], depth: int = 0) -> yaml.Node:
     if id(node) in seen:
         return node
+    if depth > MAX_DEPTH:   # (reported with its place; the reader's walk bounds everything else)
+        raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", node.start_mark)
     seen.add(id(node))
+    depth += 1
     tag = node.tag or ""
     if tag.startswith("!") and not tag.startswith("!!"):
         name = tag[1:]
@@ -54,10 +58,10 @@ def _rewrite(node: yaml.Node, loader: yaml.BaseResolver, seen: set[int]) -> yaml
                 inner = yaml.ScalarNode(_plain_tag(node, loader), node.value, node.start_mark, node.end_mark,
                                         style=node.style)
         elif isinstance(node, yaml.SequenceNode):
-            inner = yaml.SequenceNode(_SEQ, [_rewrite(v, loader, seen) for v in node.value], node.start_mark,
+            inner = yaml.SequenceNode(_SEQ, [_rewrite(v, loader, seen, depth) for v in node.value], node.start_mark,
                                       node.end_mark, flow_style=node.flow_style)
         else:
-            inner = yaml.MappingNode(_MAP, [(_rewrite(k, loader, seen), _rewrite(v, loader, seen))
+            inner = yaml.MappingNode(_MAP, [(_rewrite(k, loader, seen, depth), _rewrite(v, loader, seen, depth))
                                             for k, v in node.value], node.start_mark, node.end_mark,
                                      flow_style=node.flow_style)
         return yaml.MappingNode(_MAP, [(yaml.ScalarNode(_STR, key, node.start_mark, node.start_mark), inner)],
@@ -66,9 +70,9 @@ def _rewrite(node: yaml.Node, loader: yaml.BaseResolver, seen: set[int]) -> yaml
         if tag == _TIMESTAMP and not node.style:
             node.tag = _STR
     elif isinstance(node, yaml.SequenceNode):
-        node.value = [_rewrite(v, loader, seen) for v in node.value]
+        node.value = [_rewrite(v, loader, seen, depth) for v in node.value]
     elif isinstance(node, yaml.MappingNode):
-        node.value = [(_rewrite(k, loader, seen), _rewrite(v, loader, seen)) for k, v in node.value]
+        node.value = [(_rewrite(k, loader, seen, depth), _rewrite(v, loader, seen, depth)) for k, v in node.value]
     return node
 
 

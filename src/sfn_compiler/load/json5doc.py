@@ -201,7 +201,11 @@ def _number(text: str, i: int, out: _Out) -> int:
         while j < n and text[j] in "0123456789abcdefABCDEF":
             j += 1
         if j > i + 2:
-            out.add(sign + str(int(text[i + 2:j], 16)), start)
+            hexdigits = text[i + 2:j]
+            # a value too long for Python's int to str (4,300 digits): the JSON reader gets a decimal just as
+            # long, so it reports the integer at this place like any other
+            decimal = str(int(hexdigits, 16)) if len(hexdigits) <= 3500 else "9" * int(len(hexdigits) * 1.2042 + 1)
+            out.add(sign + decimal, start)
             return j
     j = i
     while j < n and (text[j].isdigit() or text[j] in ".eE" or (text[j] in "+-" and text[j - 1] in "eE")):

@@ -3,12 +3,19 @@
 Parsing uses the C `json` module (fast path) with a pairs hook that detects duplicate keys. The position
 index (pointer -> key and value offsets) is built on demand by a small scanner, only when a diagnostic
 needs a location, so validating hundreds of clean files costs one `json.loads` each.
+
+What the json module accepts but JSON data must not hold is refused with its place (`_value_problems`):
+`NaN`, `Infinity`, `-Infinity` and numbers that overflow to infinity (`1e999`), integers longer than
+Python reads (4,300 digits), lone UTF-16 surrogates (`"\ud800"`), and nesting deeper than
+`limits.MAX_DEPTH`; a text longer than `limits.MAX_DOCUMENT_BYTES` is not parsed at all.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from pathlib import Path
@@ -16,11 +23,14 @@ from typing import Any
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
+from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
 from .pointer import escape_token
 from .positions import LineIndex, Position
 
 _WS = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# (NaN and Infinity too: the reader refuses them, but a document built from data elsewhere may hold them,
+# and locating a finding in it must not fail)
+_NUMBER = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
 
 
 @dataclass(slots=True)
@@ -200,20 +210,180 @@ def load_json_text(text: str, filename: str, *, allow_duplicates: bool = False) 
             dup_found = True
         return d
 
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise SfncError(too_large(len(text)), file=filename)
     try:
-        data = json.loads(text, object_pairs_hook=pairs_hook)
+        data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         message, pos = json_error_words(text, exc)
         lines = LineIndex(text)
         at = lines.position(pos)
         raise SfncError(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column,
                         frame=code_frame(text, at.line, at.column)) from None
-    except RecursionError:
-        raise SfncError("invalid JSON: nesting too deep", file=filename) from None
+    except (ValueError, RecursionError) as exc:   # NaN/Infinity, a huge integer, too deep: say where
+        raise SfncError(_value_problems(text, filename) or [problem(f"invalid JSON: {exc}", file=filename)]) \
+            from None
+    if _suspect(text) and (problems := _value_problems(text, filename)):
+        raise SfncError(problems)
     doc = JsonDocument(data, text, filename, dup_found)
     if dup_found and not allow_duplicates:
         _raise_duplicates(text, filename, doc._index().duplicates)
     return doc
+
+
+class _Refused(ValueError):
+    """A value the json module would read but JSON data cannot hold (located by `_value_problems`)."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Refused(text)
+    return value
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b'[]{}"')      # what bytes.translate deletes
+_VALUE_TOKEN = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+
+
+def _suspect(text: str) -> bool:
+    """Whether valid JSON `text` may hold a lone surrogate or nest deeper than MAX_DEPTH (then
+    `_value_problems` says exactly), at C speed. Nesting: the brackets and quotes of the text as bytes
+    (escaped backslashes and quotes dropped first, so that every quote left delimits a string), reduced by
+    removing adjacent `""`, `[]` and `{}` pairs. A structural bracket only ever pairs with a structural one
+    (quotes stand between it and a string's brackets until the string is gone), and a pass removes at most
+    three levels, so a text that is empty after MAX_DEPTH // 3 passes nests at most MAX_DEPTH deep; any
+    other text (deep, or a string with unbalanced brackets) gets the exact scan."""
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:                  # a raw surrogate
+        return True
+    if b"\\" in raw:
+        if _ESCAPED_SURROGATE.search(raw):
+            return True
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    tokens = raw.translate(None, _NOT_BRACKETS)
+    if len(tokens) - tokens.count(b'"') <= MAX_DEPTH:
+        return False
+    for _ in range(MAX_DEPTH // 3):
+        tokens = tokens.replace(b'""', b"").replace(b"[]", b"").replace(b"{}", b"")
+        if not tokens:
+            return False
+    return True
+
+
+def _value_problems(text: str, filename: str, limit: int = 20) -> list:
+    """The values of `text` that JSON data cannot hold, each with its line:col and pointer; a scan without
+    recursion, so it also finds where 100,000 nested `[` pass MAX_DEPTH. Stops at the first syntax error
+    (the json module reports those)."""
+    found: list[tuple[int, str, str, str | None]] = []       # offset, pointer, message, hint
+    stack: list[list] = []          # [is_object, pointer, index]
+    pointer, expect_key, i, n = "", False, 0, len(text)
+    try:
+        while len(found) < limit:
+            i = _WS.match(text, i).end()
+            if i >= n:
+                break
+            ch = text[i]
+            if ch in "{[":
+                if len(stack) >= MAX_DEPTH:
+                    found.append((i, pointer, f"nested deeper than {MAX_DEPTH} arrays and objects",
+                                  f"sfnc reads at most {MAX_DEPTH} levels (docs/files.md)"))
+                    break
+                stack.append([ch == "{", pointer, 0])
+                expect_key = ch == "{"
+                pointer = pointer + "/0"
+                i += 1
+            elif ch in "]}":
+                stack.pop()
+                i += 1
+            elif ch == ",":
+                top = stack[-1]
+                top[2] += 1
+                expect_key = top[0]
+                pointer = f"{top[1]}/{top[2]}"
+                i += 1
+            elif ch == ":":
+                i += 1
+            elif ch == '"':
+                value, end = scanstring(text, i + 1)
+                if expect_key:
+                    pointer = stack[-1][1] + "/" + escape_token(value)
+                    expect_key = False
+                try:
+                    check_string(value, i)
+                except ValueProblem as bad:
+                    found.append((i, pointer, bad.message, bad.hint))
+                i = end
+            elif text.startswith(("true", "null"), i):
+                i += 4
+            elif text.startswith("false", i):
+                i += 5
+            else:
+                m = _VALUE_TOKEN.match(text, i)
+                if m is None:
+                    break
+                try:
+                    number_value(m.group(), i)
+                except ValueProblem as bad:
+                    found.append((i, pointer, bad.message, bad.hint))
+                i = m.end()
+    except (ValueError, IndexError):
+        pass
+    if not found:
+        return []
+    lines = LineIndex(text)
+    problems = []
+    for offset, ptr, message, hint in found:
+        at = lines.position(offset)
+        problems.append(problem(f"invalid JSON: {message}", file=filename, line=at.line, column=at.column,
+                                pointer=ptr, hint=hint, frame=code_frame(text, at.line, at.column)))
+    return problems
+
+
+class ValueProblem(ValueError):
+    """A value JSON data cannot hold, at `offset` of the text being read (the HCL reader raises it too)."""
+
+    def __init__(self, offset: int, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.offset, self.message, self.hint = offset, message, hint
+
+
+def number_value(token: str, offset: int = 0) -> int | float:
+    """A number token (JSON syntax, or NaN/Infinity) as JSON data holds it; `ValueProblem` for NaN and
+    Infinity, a float that overflows to infinity and an integer longer than Python reads (4,300 digits)."""
+    if token.lstrip("-") in ("NaN", "Infinity"):
+        raise ValueProblem(offset, f"{token} is not a number JSON can hold",
+                           "write a finite number (or a string); AWS refuses NaN and Infinity")
+    if "." in token or "e" in token or "E" in token:
+        value = float(token)
+        if math.isinf(value):
+            raise ValueProblem(offset, f"the number {token[:20]}{'...' if len(token) > 20 else ''} is too large "
+                               "for a double (it would be read as Infinity)")
+        return value
+    digits, limit = len(token.lstrip("-")), sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise ValueProblem(offset, f"an integer of {digits} digits (at most {limit} are read)")
+    return int(token)
+
+
+def check_string(value: str, offset: int = 0) -> None:
+    """`ValueProblem` when a decoded string holds a lone UTF-16 surrogate (it is not Unicode text)."""
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise ValueProblem(offset, f"a lone surrogate \\u{ord(bad.group()):04x} in a string: not Unicode text",
+                           "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF one")
+
+
+def too_large(size: int) -> str:
+    return (f"the document is {size:,} bytes long; sfnc reads documents of at most {MAX_DOCUMENT_BYTES:,} bytes "
+            f"({MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB)")
 
 
 def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
@@ -257,7 +427,13 @@ def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
 def read_text(path: Path, display: str | None = None) -> str:
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_DOCUMENT_BYTES + 1)
+            if len(raw) > MAX_DOCUMENT_BYTES:
+                import os
+
+                size = os.fstat(fh.fileno()).st_size
+                raise SfncError(too_large(max(size, len(raw))), file=name)
     except FileNotFoundError:
         raise SfncError("file not found", file=name) from None
     except IsADirectoryError:

@@ -35,7 +35,8 @@ from typing import Any, Callable
 from ..diagnostics import Span, problem
 from ..errors import SfncError
 from .embedded import Extracted, FileOrigin, TextBuilder, TextSourceMap, allowed, parse_assembled
-from .jsondoc import JsonDocument, load_json_text, read_text
+from .jsondoc import JsonDocument, ValueProblem, check_string, load_json_text, number_value, read_text
+from .limits import MAX_DEPTH
 from .pointer import escape_token
 from .positions import LineIndex, Position
 
@@ -317,6 +318,8 @@ def _literal(h: _Hcl, i: int, pointer: str, key_start: int | None, nodes: dict[s
     null); any other expression becomes the opaque string `${expr}`. Returns (value, end)."""
     t = h.text
     i = h.skip(i)
+    if pointer.count("/") >= MAX_DEPTH:                     # (what JSON may hold: load/limits.py, jsondoc)
+        raise ValueProblem(i, f"nested deeper than {MAX_DEPTH} levels")
     nodes[pointer] = _Node(i, key_start)
     c = t[i] if i < h.n else ""
     if c in "{[" and re.match(r"[{\[]\s*for\s", t[i:i + 40]):       # a for expression: not a literal
@@ -330,6 +333,7 @@ def _literal(h: _Hcl, i: int, pointer: str, key_start: int | None, nodes: dict[s
             if t[j] == '"':
                 kend = h.string_end(j)
                 key = _decode(t[j + 1:kend - 1])
+                check_string(key, j)
                 j = kend
             else:
                 m = _IDENT.match(t, j)
@@ -367,6 +371,7 @@ def _literal(h: _Hcl, i: int, pointer: str, key_start: int | None, nodes: dict[s
     if c == '"' and h.string_end(i) == i + len(raw):
         nodes[pointer].raw_start = i + 1
         value = _decode(raw[1:-1])
+        check_string(value, i)
         for m in re.finditer(r"\$\{([^{}]*)\}", value):
             opaque.add(m.group(1).strip())
         return value, end
@@ -375,8 +380,17 @@ def _literal(h: _Hcl, i: int, pointer: str, key_start: int | None, nodes: dict[s
     if raw == "null":
         return None, end
     if _NUMBER.fullmatch(raw):
-        return (float(raw) if any(ch in raw for ch in ".eE") else int(raw)), end
+        return number_value(raw, i), end
     return _opaque(raw, opaque), end
+
+
+def _read(h: _Hcl, i: int, nodes: dict[str, _Node], opaque: set[str], ext: Extracted, shown: str) -> Any:
+    """`_literal` from the top; a value JSON cannot hold is the resource's parse error, at its place."""
+    try:
+        return _literal(h, i, "", None, nodes, opaque)[0]
+    except ValueProblem as bad:
+        at = LineIndex(h.text).position(bad.offset)
+        ext.parse_error = problem(bad.message, shown, at.line, at.column, hint=bad.hint)
 
 
 def _opaque_name(expr: str) -> str:
@@ -512,7 +526,7 @@ def extract_tf(path: Path, shown: str, *, roots: list[Path], display: Callable[[
             values: dict[str, Any] = {}
             if fn == "templatefile" and len(args) > 1:
                 nodes: dict[str, _Node] = {}
-                raw, _ = _literal(h, args[1][0], "", None, nodes, set())
+                raw = _read(h, args[1][0], nodes, set(), ext, shown)
                 if isinstance(raw, dict):
                     values = {k: v for k, v in raw.items()
                               if isinstance(v, (str, int, float, bool)) and not (isinstance(v, str) and "${" in v)}
@@ -522,7 +536,7 @@ def extract_tf(path: Path, shown: str, *, roots: list[Path], display: Callable[[
             else:
                 sub = extract_tftpl(target, shown_target, values, resource=m.address, container=shown)
             sub.definition_file = target
-            results.append(sub)
+            results.append(sub if ext.parse_error is None else ext)     # (a templatefile() value JSON cannot hold)
             continue
         if expr.startswith("<<"):
             hd = h.heredoc(start)
@@ -541,9 +555,10 @@ def extract_tf(path: Path, shown: str, *, roots: list[Path], display: Callable[[
                 continue
             nodes = {}
             opaque: set[str] = set()
-            data, _ = _literal(h, span[0], "", None, nodes, opaque)
+            data = _read(h, span[0], nodes, opaque, ext, shown)
             if not isinstance(data, dict):
-                ext.skipped = f"definition = jsonencode({' '.join(text[span[0]:span[1]].split())[:50]}): not an object sfnc can read"
+                if ext.parse_error is None:
+                    ext.skipped = f"definition = jsonencode({' '.join(text[span[0]:span[1]].split())[:50]}): not an object sfnc can read"
                 results.append(ext)
                 continue
             view = HclView(shown, text, nodes)

@@ -11,9 +11,9 @@ from typing import Any
 from ..diagram.docs import workflow_markdown
 from ..envconfig import load_env
 from ..errors import SfncError
+from ..fsutil import write_file
 from ..load import load_json_file
 from ..project import Project, template_stem
-from ..render.engine import write_text_atomic
 from ..render.substitute import Resolver
 from .rendering import render_env
 
@@ -91,5 +91,5 @@ def workflow_docs(project: Project, *, check: bool = False) -> DocsRun:
             continue
         run.stale.append(project.display(target))
         if not check:
-            write_text_atomic(target, text)
+            write_file(target, text, display=project.display(target))
     return run

@@ -26,6 +26,7 @@ from ..asl import walk
 from ..diagnostics import did_you_mean
 from ..envconfig import load_env
 from ..errors import SfncError
+from ..fsutil import write_files
 from ..project import Project
 from .rendering import render_env
 from .scenarios import default_env
@@ -224,10 +225,9 @@ def scaffold_scenarios(project: Project, template: str, env: str | None = None, 
     for plan, path in targets:
         expect, note = _expectation(plan, definition, template)
         texts.append((plan, path, scenario_text(plan, expect, note, template), note))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    write_files({path: text for _, path, text, _ in texts}, display=project.display)   # all staged, then renamed
     written = []
     for plan, path, text, note in texts:
-        path.write_text(text, encoding="utf-8")
         written.append(Written(path, project.display(path), plan.description + (" - TODO: see the file" if note
                                                                                   else "")))
     return written

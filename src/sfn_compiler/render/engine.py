@@ -3,7 +3,7 @@
 `render_template` parses a template (JSON, or a sandboxed Jinja2 `.json.j2` whose output must be JSON),
 substitutes placeholders in string leaves and keys, and returns the rendered document, its text and a
 source map. Every problem in a template is collected and raised together.
-`write_outputs` replaces the files of `definitions/<env>/` atomically (all or nothing); `stale_diffs`
+`write_outputs` switches `definitions/<env>/` to the new files in one step (all or nothing); `stale_diffs`
 compares them with fresh renders. (Rendering every template of a project for one env is
 `pipeline.render_env`.)
 """
@@ -11,14 +11,13 @@ compares them with fresh renders. (Rendering every template of a project for one
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
+from ..fsutil import recover_directory, update_directory, write_file
 from ..jsontext import dumps_indented
 from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
@@ -218,61 +217,48 @@ class WriteResult:
 def plan_outputs(out_dir: Path, rendered: list[RenderedTemplate]) -> tuple[dict[Path, str], list[Path]]:
     """Files to write (path -> text) and stale `.json` files to remove (no template renders them)."""
     outputs = {out_dir / f"{r.name}.json": r.text for r in rendered}
-    stale = sorted(p for p in out_dir.glob("*.json") if p not in outputs) if out_dir.is_dir() else []
+    stale = sorted(p for p in out_dir.glob("*.json") if p not in outputs and not p.is_dir()) \
+        if out_dir.is_dir() else []
     return outputs, stale
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# one home for writing files is `fsutil`; this name stays for the callers that import it from here
+write_text_atomic = write_file
 
 
 def write_outputs(out_dir: Path, rendered: list[RenderedTemplate], *, prune: bool = True) -> WriteResult:
-    """Replace the files of `out_dir` atomically: everything is written to temporary files first, then
-    each is moved into place with os.replace. An unchanged file is not touched (its mtime stays)."""
-    outputs, stale = plan_outputs(out_dir, rendered)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    written, unchanged = [], []
-    try:
+    """Switch `out_dir` to the rendered files in one step (`fsutil.update_directory`: a killed run leaves
+    all-old or all-new files once the next run has looked at the directory). An unchanged file is not
+    touched (its mtime stays); with `prune`, `.json` files no template renders are removed; other files
+    stay. Nothing changed: the directory is not touched at all."""
+    result = WriteResult([], [], [])
+
+    def decide(directory: Path) -> tuple[dict[str, str], set[str]]:
+        outputs, stale = plan_outputs(directory, rendered)
+        write: dict[str, str] = {}
         for path, text in outputs.items():
+            if path.is_dir():
+                raise SfncError("cannot write the definition: a directory has its name", file=str(path))
             try:
                 if path.read_text(encoding="utf-8") == text:
-                    unchanged.append(path.name)
+                    result.unchanged.append(path.name)
                     continue
             except (FileNotFoundError, UnicodeDecodeError):
                 pass
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            staged.append((Path(tmp), path))
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-        written.append(path.name)
-    removed = []
-    if prune:
-        for p in stale:
-            p.unlink()
-            removed.append(p.name)
-    return WriteResult(written, unchanged, removed)
+            write[path.name] = text
+        result.written[:] = list(write)
+        result.removed[:] = [p.name for p in stale] if prune else []
+        return write, set(result.removed)
+
+    update_directory(out_dir, decide)
+    return result
 
 
 def stale_diffs(out_dir: Path, rendered: list[RenderedTemplate], display: callable, *,
                 orphans: bool = True) -> list[str]:
     """Unified diffs between committed files and fresh renders (empty when up to date); with `orphans`,
     committed files that no template renders count as stale too (off when only some templates render)."""
+    recover_directory(out_dir)   # a render killed while switching the directory: finish or undo it first
     outputs, stale = plan_outputs(out_dir, rendered)
     if not orphans:
         stale = []
