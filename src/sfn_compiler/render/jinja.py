@@ -19,11 +19,11 @@ import types
 from functools import lru_cache, wraps
 from typing import Any, Callable
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.visitor import NodeTransformer
 from jinja2.exceptions import SecurityError, TemplateAssertionError, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from ..placeholders import PlaceholderError
 from . import bounds
@@ -222,6 +222,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.globals.pop("lipsum", None)
         self.globals[_ITER] = _counted
+        self.globals["range"] = _range
         self.filters = {name: _bounded_filter(name, fn) for name, fn in self.filters.items()}
 
     def concat(self, parts: Any) -> str:   # type: ignore[override]  (`"".join` in Environment)
@@ -252,6 +253,14 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return _checked(wrapper(*args, **kwargs), "a formatted string")
 
         return bounded
+
+
+def _range(*args: Any) -> range:
+    """The sandbox's `range` (at most 100,000 numbers); an undefined argument is named, not a TypeError."""
+    for arg in args:
+        if isinstance(arg, Undefined):
+            arg._fail_with_undefined_error()
+    return safe_range(*args)
 
 
 def _counted(iterable: Any):
