@@ -221,6 +221,16 @@ def test_many_uses_of_one_large_value_are_bounded(tmp_path):
     assert "add up to more than 1,000,000 items or 10,000,000 characters" in p.message and p.pointer == "/k100"
 
 
+def test_many_uses_of_one_large_value_inside_strings_are_bounded(tmp_path):
+    uses = ", ".join(f'"k{i}": "x ${{big}} {{% \'${{big}}\' %}}"' for i in range(60))
+    path = tmp_path / "t.json"
+    path.write_text('{"StartAt": "S", "States": {}, ' + uses + "}\n", encoding="utf-8")
+    with pytest.raises(SfncError) as err:
+        render_template(path, Resolver({"big": "x" * 100_000}, "dev"), display="templates/t.json", env="dev")
+    (p,) = err.value.problems
+    assert "add up to more than 1,000,000 items or 10,000,000 characters" in p.message and p.pointer == "/k50"
+
+
 def test_a_deep_template_is_a_located_error(tmp_path):
     path = tmp_path / "t.json"
     path.write_text('{"StartAt": "S",\n "D": ' + "[" * 500 + "]" * 500 + "}\n", encoding="utf-8")

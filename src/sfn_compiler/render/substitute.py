@@ -111,13 +111,17 @@ class Resolver:
         wrong, nodes, chars = measure(value, memo=self._measure)
         if wrong is not None:
             raise PlaceholderError(f"${{{expr}}}: its value " + (f"at {wrong[0]} " if wrong[0] else "") + wrong[1])
+        self.count(nodes, chars, expr)
+        return self.copy(value)
+
+    def count(self, nodes: int, chars: int, expr: str) -> None:
+        """Count what a placeholder inserts towards this resolver's (template's) total."""
         if self.bound_total:
             self._inserted[0] += nodes
             self._inserted[1] += chars
             if self._inserted[0] > MAX_ITEMS or self._inserted[1] > MAX_TEXT:
                 raise BoundExceeded(f"${{{expr}}}: the values placed in this template add up to more than "
                                     f"{MAX_ITEMS:,} items or {MAX_TEXT:,} characters")
-        return self.copy(value)
 
     def copy(self, value: Any) -> Any:
         return copy.deepcopy(value)
@@ -229,9 +233,13 @@ def substitute_with_anchors(s: str, resolver: Resolver) -> tuple[Any, bool, Anch
             else:
                 text = to_text(value, f"${{{part.expr}}}")
             check_text(rendered + len(text) + len(s) - part.end)
+            if not part.in_jsonata or part.quote:   # (admit counted a JSONata literal)
+                resolver.count(1, len(text), part.expr)
         except PlaceholderError as exc:
             exc.offset = part.start
             errors.append(exc)
+            if isinstance(exc, BoundExceeded):
+                break   # past a bound: no more work on this string
             continue
         anchors.append((rendered, part.start, 0))
         out.append(text)
@@ -258,6 +266,7 @@ def substitute_text(s: str, resolver: Resolver) -> tuple[str, bool]:
             try:
                 out.append(to_text(resolver.resolve(part.expr), f"${{{part.expr}}}"))
                 check_text(length + len(out[-1]) + len(s) - part.end, "a rendered key")
+                resolver.count(1, len(out[-1]), part.expr)
             except PlaceholderError as exc:
                 exc.offset = part.start
                 raise
