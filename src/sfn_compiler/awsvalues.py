@@ -113,7 +113,10 @@ def find_refs(values: Any, env: str, at: At, pointer: str = "/values") -> tuple[
 
 
 def lock_path(project, env: str) -> Path:
-    return project.envs_dir / f"{env}.lock.json"
+    """`envs/<env>.lock.json` (`env` a plain env name: never a path)."""
+    from .project import check_env_name
+
+    return project.envs_dir / f"{check_env_name(env)}.lock.json"
 
 
 def read_lock(path: Path, display: str) -> dict[str, Any]:
@@ -157,6 +160,8 @@ def apply_lock(project, env: str, values: dict[str, Any], at: At, *,
         return values, refs
     path = lock_path(project, env)
     shown = project.display(path)
+    if locked:
+        project.check_inside(path, project.envs_dir, "lock file")
     locked_values = read_lock(path, shown) if locked else {}
     out = copy.deepcopy(values)
     for ref in refs:

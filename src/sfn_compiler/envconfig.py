@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .diagnostics import Diagnostic, Span, problem
+from .diagnostics import Diagnostic, Span, did_you_mean, problem
 from .errors import SfncError
 from .load import YamlDocument, load_yaml_file
 from .load.pointer import escape_token
-from .project import Project
+from .project import Project, check_env_name, env_name_problem
 from .placeholders import PlaceholderError
+from .render import bounds
 from .render.substitute import MissingValue, PlaceholderErrors, Resolver, substitute
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,12 +91,7 @@ def _schema_problems(doc: YamlDocument) -> list[Diagnostic]:
             continue
         pos = doc.locate(pointer)
         where = pointer[1:].replace("/", ".") or "the file"
-        if err.validator == "oneOf":
-            msg = f"{where}: {err.instance!r} is not valid here"
-        elif err.validator in ("type", "enum", "pattern", "minimum", "maximum", "maxLength", "minLength"):
-            msg = f"{where}: {err.message}"
-        else:
-            msg = f"{where}: {err.message}"
+        msg = f"{where}: {err.instance!r} is not valid here" if err.validator == "oneOf" else f"{where}: {err.message}"
         problems.append(problem(msg, file=doc.filename, line=pos.line, column=pos.column, pointer=pointer))
     return problems
 
@@ -120,12 +116,24 @@ def _load_layer(project: Project, name: str, cache: Cache | None = None) -> Yaml
     path = project.env_file(name)
     if path is None:
         raise SfncError(f"env file for {name!r} not found in {project.display(project.envs_dir)}")
+    project.check_inside(path, project.envs_dir, "env file")
     doc = load_yaml_file(path, project.display(path))
     if doc.data is None:
         doc.data = {}
     if not isinstance(doc.data, dict):
         raise SfncError("an env file must be a mapping with `values:` and `aws:`", file=doc.filename,
                         line=1, column=1)
+    deep = bounds.depth_problem(doc.data)
+    if deep is not None:   # before anything walks it recursively
+        pos = doc.locate(deep)
+        raise SfncError(f"{deep[1:].replace('/', '.')}...: nests more than {bounds.MAX_DEPTH} levels deep",
+                        file=doc.filename, line=pos.line, column=pos.column, pointer=deep, hint=bounds.DOCS)
+    if "extends" in doc.data:
+        wrong = env_name_problem(doc.data["extends"], layer=True)
+        if wrong is not None:
+            pos = doc.locate("/extends")
+            raise SfncError(f"extends: {wrong}", file=doc.filename, line=pos.line, column=pos.column,
+                            pointer="/extends", hint="`extends:` names another env file of envs/ (or _base)")
     problems = _checked(doc, cache)
     if problems:
         raise SfncError(problems)
@@ -144,6 +152,11 @@ def _chain(project: Project, name: str, cache: Cache | None = None) -> list[Yaml
         doc = _load_layer(project, current, cache)
         chain.append(doc)
         parent = doc.data.get("extends")
+        if parent is not None and project.env_file(parent) is None:
+            pos = doc.locate("/extends")
+            raise SfncError(f"extends: no env file {parent!r} in {project.display(project.envs_dir)}",
+                            file=doc.filename, line=pos.line, column=pos.column, pointer="/extends",
+                            hint=did_you_mean(parent, project.env_names() + [BASE_ENV]))
         if parent is None and current != BASE_ENV and project.env_file(BASE_ENV) is not None:
             parent = BASE_ENV
         current = parent
@@ -159,20 +172,40 @@ def _record_origins(node: Any, pointer: str, doc: YamlDocument, origins: dict[st
 
 
 def parse_set(item: str) -> tuple[list[str], Any]:
+    where = _set_span(item).file
     if "=" not in item:
-        raise SfncError(f"--set {item!r}: expected KEY=VALUE", hint="e.g. --set poll.max_attempts=5")
+        raise SfncError(f"--set {item!r}: expected KEY=VALUE", file=where, hint="e.g. --set poll.max_attempts=5")
     key, raw = item.split("=", 1)
     key = key.strip()
     if not key:
-        raise SfncError(f"--set {item!r}: empty key")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as exc:
-        raise SfncError(f"--set {key}: value is not valid YAML: {exc}") from None
+        raise SfncError(f"--set {item!r}: empty key", file=where)
     parts = key.split(".")
+    if "" in parts:
+        raise SfncError(f"--set {key}: an empty part in the key", file=where, hint="keys are a.b.c")
+    if len(parts) > bounds.MAX_DEPTH:
+        raise SfncError(f"--set: the key has {len(parts):,} parts, more than {bounds.MAX_DEPTH}", file=where,
+                        hint=bounds.DOCS)
+    deep = bounds.flow_depth(raw) > bounds.MAX_DEPTH - len(parts)   # before PyYAML recurses into it
+    if not deep:
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            raise SfncError(f"--set {key}: value is not valid YAML: {exc}", file=where) from None
+        except RecursionError:   # PyYAML's pure-Python composer recurses per level
+            deep = True
+        else:
+            deep = bounds.depth_problem(value, bounds.MAX_DEPTH - len(parts)) is not None
+    if deep:
+        raise SfncError(f"--set {key}: the value nests more than {bounds.MAX_DEPTH} levels deep with its key",
+                        file=where, hint=bounds.DOCS)
     if parts[0] not in ("values", "aws"):
         parts = ["values", *parts]
     return parts, value
+
+
+def _set_span(item: str) -> Span:
+    """Where a `--set` item is reported: the option itself (long ones shortened)."""
+    return Span(f"--set {item if len(item) <= 80 else item[:77] + '...'}")
 
 
 def available_envs_hint(project: Project) -> str:
@@ -188,7 +221,8 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
     (`{ssm: ...}`, `{stack_output: ...}`) come from `envs/<env>.lock.json`; `locked=False` (for `sfnc lock`)
     leaves a marker text in their place instead. `cache` (the result cache) remembers env files that passed
     the schema check."""
-    if name.startswith("_") or project.env_file(name) is None:
+    check_env_name(name)
+    if project.env_file(name) is None:
         import difflib
 
         close = difflib.get_close_matches(name, project.env_names(), n=1)
@@ -209,12 +243,9 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
                 node[p] = {}
             node = node[p]
         node[parts[-1]] = deep_merge(node.get(parts[-1]), value) if isinstance(value, dict) else value
-        origins["/" + "/".join(escape_token(p) for p in parts)] = Span(f"--set {item}")
-    aws_sets = [s for s in sets if s.split("=", 1)[0].strip().startswith("aws.")]
-    if aws_sets:  # `--set aws.x=...` is checked against the schema like the files are
-        problems = _schema_problems(YamlDocument({"aws": merged.get("aws")}, "--set " + " ".join(aws_sets), {}))
-        if problems:
-            raise SfncError([replace(p, span=Span(p.span.file)) for p in problems])
+        origins["/" + "/".join(escape_token(p) for p in parts)] = _set_span(item)
+    if sets:  # `--set` is checked against the schema like the files are (`--set values=1`, `--set aws=1`)
+        _check_sets(merged, sets)
     values = merged.get("values") or {}
     refs: list = []
     from . import awsvalues  # light: AWS is asked only by `sfnc lock` / deploy (deploy.lock)
@@ -224,8 +255,40 @@ def load_env(project: Project, name: str, sets: list[str] | tuple[str, ...] = ()
             project, name, values, lambda ptr, msg, hint: _problem_at(origins, ptr, msg, hint, env=name), locked=locked)
     deps: dict[str, set[str]] = {}
     resolved_values = resolve_values(values, name, origins, deps)
+    _check_json(resolved_values, name, origins)
     aws = _resolve_aws(merged.get("aws") or {}, resolved_values, name, origins)
     return EnvConfig(name, resolved_values, aws, [d.filename for d in chain], origins, deps, refs)
+
+
+def _check_sets(merged: dict[str, Any], sets: list[str] | tuple[str, ...]) -> None:
+    """The layers with `--set` applied, against the schema; each problem at the `--set` that caused it."""
+    data = {k: merged[k] for k in ("values", "aws") if k in merged}
+    problems = _schema_problems(YamlDocument(data, "--set", {}))
+    if not problems:
+        return
+    keyed = [(["values", *p] if p[0] not in ("values", "aws") else p, item) for item in sets
+             for p in [item.split("=", 1)[0].strip().split(".")]]
+    out = []
+    for p in problems:
+        tokens = (p.pointer or "").strip("/").split("/")
+        culprit = next((item for parts, item in reversed(keyed)
+                        if parts[:len(tokens)] == tokens or tokens[:len(parts)] == parts), None)
+        out.append(replace(p, span=_set_span(culprit) if culprit else Span("--set " + " ".join(sets))))
+    raise SfncError(out)
+
+
+def _check_json(values: dict[str, Any], env: str, origins: dict[str, Span]) -> None:
+    """Every resolved value is JSON data sfnc can write (no NaN, no date, bounded once written out)."""
+    problems = []
+    for key, value in values.items():
+        wrong = bounds.json_problem(value)
+        if wrong is not None:
+            pointer = "/values/" + escape_token(key) + wrong[0]
+            problems.append(_problem_at(origins, pointer, f"value {pointer[8:].replace('/', '.')} {wrong[1]}",
+                                        "a value must be JSON data: text, a number, true/false, null, a list "
+                                        "or a map; " + bounds.DOCS, env=env))
+    if problems:
+        raise SfncError(problems)
 
 
 def _problem_at(origins: dict[str, Span], pointer: str, message: str, hint: str | None = None,
@@ -243,12 +306,14 @@ def _problem_at(origins: dict[str, Span], pointer: str, message: str, hint: str 
 
 
 class _ValuesResolver(Resolver):
-    """Resolves references between values lazily, detecting cycles."""
+    """Resolves references between values lazily, detecting cycles; a chain of references is at most
+    `bounds.MAX_REFERENCES` deep, and a value that fails fails once (its error is kept)."""
 
     def __init__(self, raw: dict[str, Any], env: str) -> None:
-        super().__init__(raw, env)
+        super().__init__(raw, env, bound_total=False)   # each value is bounded by itself
         self.raw = raw
         self.cache: dict[str, Any] = {}
+        self.failed: dict[str, PlaceholderError | PlaceholderErrors] = {}
         self.stack: list[str] = []
         self.deps: dict[str, set[str]] = {}
 
@@ -257,10 +322,13 @@ class _ValuesResolver(Resolver):
         for k, v in self.raw.items():
             try:
                 scope[k] = self.resolve_node(v, k)
-            except _Cycle:
+            except (_Cycle, PlaceholderError, PlaceholderErrors):   # reported where that value is
                 scope[k] = v
         scope.setdefault("env", self.env)
         return scope
+
+    def copy(self, value: Any) -> Any:
+        return value   # values referencing values share parts (checked once written out: bounds.measure)
 
     def lookup_path(self, path: str) -> Any:
         parts = path.split(".")
@@ -292,12 +360,27 @@ class _ValuesResolver(Resolver):
             return node
         if path in self.cache:
             return self.cache[path]
+        if path in self.failed:
+            raise self.failed[path]
         if path in self.stack:
             cycle = self.stack[self.stack.index(path):] + [path]
             raise _Cycle(cycle)
+        if len(self.stack) >= bounds.MAX_REFERENCES:
+            chain = [*self.stack[:3], "...", *self.stack[-2:], path]
+            exc = bounds.BoundExceeded(f"values reference values more than {bounds.MAX_REFERENCES} deep: "
+                                       + " -> ".join(chain))
+            exc.value_path = path
+            raise exc
         self.stack.append(path)
         try:
             value, _ = substitute(node, self)
+        except (PlaceholderError, PlaceholderErrors) as exc:
+            if isinstance(exc, bounds.BoundExceeded) and not hasattr(exc, "value_path"):
+                exc.value_path = path   # the value that passed the bound: reported there
+                if not exc.message.startswith("values reference"):
+                    exc.message = f"value {path}: {exc.message}"
+            self.failed[path] = exc
+            raise
         finally:
             self.stack.pop()
         self.cache[path] = value
@@ -335,7 +418,8 @@ def resolve_values(raw: dict[str, Any], env: str, origins: dict[str, Span],
                                             f"cycle in values: {' -> '.join(cyc.cycle)}", env=env))
             except (PlaceholderError, PlaceholderErrors) as exc:
                 for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
-                    problems.append(_problem_at(origins, _ptr(path), err.message, err.hint, env=env))
+                    where = _ptr(getattr(err, "value_path", None) or path)
+                    problems.append(_problem_at(origins, where, err.message, err.hint, env=env))
             return node
         return node
 

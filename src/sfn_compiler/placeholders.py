@@ -7,8 +7,8 @@ Everything that looks for placeholders uses it, so the renderer, the validator's
 - `$${`: an escape, rendered as a literal `${` (Terraform's convention; sfnc templates use it too).
 - `${` with no closing `}`: not a placeholder (the renderer reports it as unterminated).
 - Inside a whole-string JSONata expression (`{% ... %}`), string literals and comments are tracked so the
-  renderer knows how to encode a value (`quote`, `in_jsonata`); a backslash escape inside a JSONata string
-  literal hides the character after it.
+  renderer knows how to encode a value (`quote`, `in_jsonata`, `in_comment`); a backslash escape inside a
+  JSONata string literal hides the character after it.
 
 `segment(s)` cuts a string into text, escapes and placeholders (raising `PlaceholderError` for an
 unterminated or empty placeholder); `find(s)` / `has_placeholder(s)` only detect, never raise.
@@ -43,7 +43,8 @@ class Placeholder:
     end: int            # offset just past `}`
     expr: str           # text between the braces, stripped
     quote: str | None   # inside a JSONata string literal quoted with this character, else None
-    in_jsonata: bool    # inside a `{% %}` expression
+    in_jsonata: bool    # inside a `{% %}` expression (outside a comment)
+    in_comment: bool = False   # inside a `/* */` comment of a `{% %}` expression
 
 
 class Escaped(str):
@@ -126,7 +127,8 @@ def _lex(s: str) -> Iterator[str | Placeholder | _Unterminated]:
                 yield _Unterminated(i)
                 return
             in_literal = quote if quote in ("'", '"', "`") else None
-            yield Placeholder(i, close + 1, s[i + 2:close].strip(), in_literal, jsonata and not comment)
+            yield Placeholder(i, close + 1, s[i + 2:close].strip(), in_literal, jsonata and not comment,
+                              jsonata and comment)
             i = close + 1
             continue
         if jsonata:

@@ -8,11 +8,12 @@ settings. The nearest directory (walking up from the start directory) with eithe
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import problem
+from .diagnostics import Span, problem
 from .errors import SfncError
 
 TEMPLATE_SUFFIXES = (".json.j2", ".json")
@@ -21,6 +22,39 @@ INPUT_SCHEMA_SUFFIX = ".input.schema.json"    # templates/<name>.input.schema.js
 _PATH_KEYS = {"templates": "templates", "envs": "envs", "definitions": "definitions",
               "scenarios": "tests/scenarios"}
 _KNOWN_KEYS = set(_PATH_KEYS) | {"validate", "rules", "patterns", "render", "test", "deploy"}
+
+#: an env name: a plain file name stem, never a path (docs/render.md#env-names). `envs/<name>.yaml`,
+#: `envs/<name>.lock.json` and `definitions/<name>/` are built from it.
+ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: a layer `extends:` may name: an env name, or a hidden layer such as `_base` (not selectable itself)
+LAYER_NAME = re.compile(r"_?[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+ENV_NAME_RULE = "an env name is 1-64 letters, digits, '-' and '_', starting with a letter or digit"
+
+
+def env_name_problem(name: object, *, layer: bool = False) -> str | None:
+    """Why `name` is not a plain env name (`layer`: one `extends:` may name, `_base` included), or None."""
+    if isinstance(name, str) and (LAYER_NAME if layer else ENV_NAME).fullmatch(name):
+        return None
+    if not isinstance(name, str):
+        return f"an env name must be a string, not {type(name).__name__}"
+    shown = name if len(name) <= 40 else name[:37] + "..."
+    if name.startswith("_") and not layer and ENV_NAME.fullmatch(name[1:]):
+        return f"env {shown!r} is a hidden layer (its name starts with '_'): only `extends:` can name it"
+    return f"invalid env name {shown!r}: {ENV_NAME_RULE}"
+
+
+def check_env_name(name: object, *, layer: bool = False, source: Span | None = None) -> str:
+    """`name`, or an SfncError (exit 2) at `source` (default: the `--env` option) when it is not a plain
+    env name: a path (`../x`, `/abs/x`), a very long name or one with other characters never reaches
+    the file system."""
+    message = env_name_problem(name, layer=layer)
+    if message is not None:
+        if source is None:
+            shown = name if isinstance(name, str) and len(name) <= 40 else str(name)[:37] + "..."
+            source = Span(f"--env {shown}")
+        raise SfncError(problem(message, file=source.file, line=source.line, column=source.column,
+                                hint="an env is envs/<name>.yaml: give its name, not a path (docs/render.md#env-names)"))
+    return name  # type: ignore[return-value]
 
 
 @dataclass
@@ -69,19 +103,48 @@ class Project:
                        and not p.name.endswith(INPUT_SCHEMA_SUFFIX) and not p.name.startswith((".", "_"))),
                       key=lambda p: p.name)
 
-    def env_names(self) -> list[str]:
+    def env_paths(self) -> dict[str, Path]:
+        """The env files of `envs/` (`*.yaml`, `*.yml`; not `_*` layers), by name, sorted. A name may be
+        one `check_env_name` refuses: `select_envs` reports it at its file."""
         d = self.envs_dir
         if not d.is_dir():
-            return []
-        return sorted(p.name[: -len(p.suffix)] for p in d.iterdir()
-                      if p.suffix in (".yaml", ".yml") and not p.name.startswith(("_", ".")))
+            return {}
+        found = {p.name[: -len(p.suffix)]: p for p in d.iterdir()
+                 if p.suffix in (".yaml", ".yml") and not p.name.startswith(("_", "."))}
+        return dict(sorted(found.items()))
+
+    def env_names(self) -> list[str]:
+        return list(self.env_paths())
 
     def env_file(self, name: str) -> Path | None:
+        """`envs/<name>.yaml` (or `.yml`) when it exists; `name` must be a plain env or layer name."""
+        check_env_name(name, layer=True)
         for suffix in (".yaml", ".yml"):
             p = self.envs_dir / f"{name}{suffix}"
             if p.is_file():
                 return p
         return None
+
+    def outside_link(self, path: Path, base: Path) -> str | None:
+        """Where `path` really is, when a symlink on the way takes it outside both the project and `base`
+        (the directory it was listed in, e.g. a configured `templates` path) and
+        `[tool.sfnc.render] allow_symlinks_outside` is not set; None otherwise."""
+        if self.section("render").get("allow_symlinks_outside") is True:
+            return None
+        real = Path(os.path.realpath(path))
+        for root in (self.root, base):
+            if real.is_relative_to(os.path.realpath(root)):
+                return None
+        return str(real)
+
+    def check_inside(self, path: Path, base: Path, what: str) -> None:
+        """An SfncError at `path` when it is a symlink to a file outside the project (`outside_link`)."""
+        target = self.outside_link(path, base)
+        if target is not None:
+            shown = os.path.relpath(path) if Path(os.path.abspath(path)).is_relative_to(os.getcwd()) else str(path)
+            raise SfncError(problem(f"{what} is a symlink to {target}, outside the project: not followed",
+                                    file=shown, hint="copy the file into the project, or set "
+                                    "`allow_symlinks_outside = true` under [tool.sfnc.render] (docs/render.md)"))
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.settings.get(name, {})
@@ -168,4 +231,28 @@ def _make(root: Path, config_file: Path, settings: Any) -> Project:
     for key in _PATH_KEYS:
         if key in settings and not isinstance(settings[key], str):
             raise SfncError(f"setting {key!r} must be a path string", file=str(config_file))
+    render = settings.get("render", {})
+    if not isinstance(render, dict) or set(render) - {"allow_symlinks_outside"} or not isinstance(
+            render.get("allow_symlinks_outside", False), bool):
+        raise SfncError("[tool.sfnc.render] holds one setting, `allow_symlinks_outside = true|false`",
+                        file=str(config_file), line=_toml_line(config_file, "allow_symlinks_outside", "render"))
+    test = settings.get("test", {})
+    if isinstance(test, dict) and "env" in test:   # the env `sfnc test` uses by default
+        check_env_name(test["env"], source=Span(str(config_file), _toml_line(config_file, "env", "test")))
     return Project(root, config_file, settings)
+
+
+def _toml_line(path: Path, key: str, section: str) -> int | None:
+    """The line of `key = ...` in the `[tool.sfnc.<section>]` (or `[<section>]`) table, for messages."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    header = re.compile(r"\s*\[\s*(tool\.sfnc\.)?" + re.escape(section) + r"\s*\]")
+    inside = False
+    for number, text in enumerate(lines, 1):
+        if text.lstrip().startswith("["):
+            inside = bool(header.match(text))
+        elif inside and re.match(r"\s*" + re.escape(key) + r"\s*=", text):
+            return number
+    return None

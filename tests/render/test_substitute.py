@@ -145,3 +145,28 @@ def test_anchors_map_rendered_offsets_back_to_the_template():
     # a character inside a substituted value maps to its placeholder
     t, exact = template_offset(anchors, out.index("prod-locks"))
     assert not exact and tpl[t:].startswith("${Table}")
+
+
+def test_a_value_cannot_end_a_jsonata_comment():
+    """`{% /* owner: ${owner} */ 'c' %}`: a value holding `*/` would turn the rest of it into code."""
+    evil = Resolver({"owner": "*/ $states.input.secret & /*", "fine": "team a/b *"}, "prod")
+    with pytest.raises(PlaceholderError) as err:
+        substitute("{% /* owner: ${owner} */ 'c' %}", evil)
+    assert "inside a JSONata comment" in err.value.message and err.value.offset == 13
+    out = substitute("{% /* owner: ${fine} */ 'c' %}", evil)[0]
+    assert out == "{% /* owner: team a/b * */ 'c' %}" and Jsonata(out[2:-2]).evaluate(None) == "c"
+    seg = segment("{% /* ${a} */ ${b} '${c}' %}")
+    assert [(p.in_comment, p.in_jsonata, p.quote) for p in seg.placeholders] == [
+        (True, False, None), (False, True, None), (False, True, "'")]
+    # outside a JSONata expression, `/*` is plain text
+    assert substitute("/* ${owner} */", evil)[0] == "/* */ $states.input.secret & /* */"
+
+
+def test_rendered_strings_are_bounded():
+    values = {"big": "x" * 6_000_000}
+    with pytest.raises(PlaceholderError, match="over the bound of 10,000,000"):
+        substitute("${big}-${big}", Resolver(values, "dev"))
+    from sfn_compiler.render.substitute import substitute_text
+
+    with pytest.raises(PlaceholderError, match="over the bound"):
+        substitute_text("${big}${big}", Resolver(values, "dev"))

@@ -40,8 +40,10 @@ def import_cmd(
     """Create templates/ and envs/ from a SAM/CloudFormation template or from deployed state machines."""
     from ..importer.plan import plan_files, render_check, write_all
 
+    from ..project import check_env_name
+
     project = _common.project(ctx)
-    envs = env or []
+    envs = [check_env_name(e) for e in env or []]   # envs/<env>.yaml is written: never a path
     if template is not None:
         if prefix or arn:
             raise SfncError("give a TEMPLATE or deployed machines (--prefix/--arn), not both")

@@ -149,9 +149,11 @@ def _unsentinel(node: Any, sentinels: dict[str, str]) -> Any:
 def plan_files(plan: ImportPlan, templates_dir: Path, envs_dir: Path) -> dict[Path, str]:
     from ..render.engine import dumps
 
+    from ..project import check_env_name
+
     files = {templates_dir / f"{stem}.json": dumps(data) for stem, data in plan.templates.items()}
     for draft in plan.envs.values():
-        files[envs_dir / f"{draft.name}.yaml"] = env_yaml(draft, plan.source)
+        files[envs_dir / f"{check_env_name(draft.name)}.yaml"] = env_yaml(draft, plan.source)
     return files
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Iterator
 
 from ..envconfig import EnvConfig, available_envs_hint, load_env, unused_values
-from ..diagnostics import Diagnostic, problem
+from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
 from ..load.pointer import escape_token
-from ..project import Project, template_stem
+from ..project import Project, check_env_name, template_stem
 from ..render.engine import RenderedTemplate, WriteResult, render_template, stale_diffs, write_outputs
 from ..render.substitute import Resolver
 
@@ -43,6 +43,7 @@ def render_env(project: Project, env: EnvConfig, names: list[str] | None = None)
     for path in templates:
         resolver = Resolver(env.values, env.name)
         try:
+            project.check_inside(path, project.templates_dir, "template")
             r = render_template(path, resolver, display=project.display(path), env=env.name)
         except SfncError as exc:
             problems.extend(replace(p, env=p.env or env.name) for p in exc.problems)
@@ -76,10 +77,12 @@ def select_envs(project: Project, envs: list[str] | None, all_envs: bool, *, req
         names = project.env_names()
         if not names:
             raise SfncError("no env files found", hint=available_envs_hint(project))
+        for name, path in project.env_paths().items():   # an env file whose name is not an env name
+            check_env_name(name, source=Span(project.display(path)))
         return names
     if not envs:
         raise SfncError("no env selected", hint="pass --env ENV or --all-envs; " + available_envs_hint(project))
-    return list(dict.fromkeys(envs))
+    return [check_env_name(e) for e in dict.fromkeys(envs)]
 
 
 
@@ -101,6 +104,7 @@ def render_project(project: Project, env_names: list[str], names: list[str] | No
     only compare with it. Yields each env's outcome as soon as it is done."""
     base = out if out is not None else project.definitions_dir
     for name in env_names:
+        check_env_name(name)   # definitions/<name>/ is written and pruned: never a path
         result = render_env(project, load_env(project, name, sets), names or None)
         problems = list(result.problems)
         if strict:   # an unused value is a finding (exit 1), not an input error

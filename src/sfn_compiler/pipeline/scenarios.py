@@ -106,11 +106,11 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
     Each scenario's mocks are checked first (`mock_validation`: docs/simulator.md, "Mock validation")."""
     from ..check.rules.inputs import ConfigInvalid, TemplateNotRendered
     from ..check.sources import input_diagnostics
-    from ..project import template_stem
+    from ..project import check_env_name, template_stem
 
     sdir = project.scenarios_dir
     try:
-        env_name = env or default_env(project)
+        env_name = check_env_name(env) if env else default_env(project)
     except SfncError as exc:
         return TestRun(env or "", problems=input_diagnostics(ConfigInvalid, exc.problems))
     run = TestRun(env_name)

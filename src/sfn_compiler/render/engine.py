@@ -24,6 +24,7 @@ from ..load.jsondoc import read_text
 from ..load.pointer import escape_token
 from ..project import template_stem
 from ..placeholders import PlaceholderError
+from .bounds import DOCS, MAX_DEPTH, BoundExceeded, budget
 from .substitute import PlaceholderErrors, Resolver, substitute_text, substitute_with_anchors
 from ..load.sourcemap import SourceMap
 
@@ -46,9 +47,20 @@ def dumps(data: Any) -> str:
     return dumps_indented(data) + "\n"
 
 
+class _Stop(Exception):
+    """A render bound was passed: the walk stops at the first such problem."""
+
+
+class _TooDeep(Exception):
+    def __init__(self, pointer: str) -> None:
+        self.pointer = pointer
+
+
 def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, doc: JsonDocument,
-          problems: list[Diagnostic], env: str | None) -> Any:
+          problems: list[Diagnostic], env: str | None, depth: int = 0) -> Any:
     smap.pointers[rptr] = tptr
+    if depth >= MAX_DEPTH and isinstance(node, (dict, list)):
+        raise _TooDeep(tptr)
     if isinstance(node, dict):
         out: dict[str, Any] = {}
         for key, value in node.items():
@@ -61,6 +73,8 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
                     pos = doc.locate(ktptr, key=True)
                     problems.append(problem(exc.message, file=doc.filename, line=pos.line,
                                             column=pos.column + 1 + exc.offset, pointer=ktptr, env=env, hint=exc.hint))
+                    if isinstance(exc, BoundExceeded):
+                        raise _Stop from None
                     continue
                 if new_key in out:
                     pos = doc.locate(ktptr, key=True)
@@ -68,18 +82,23 @@ def _walk(node: Any, tptr: str, rptr: str, resolver: Resolver, smap: SourceMap, 
                                             file=doc.filename, line=pos.line, column=pos.column,
                                             pointer=ktptr, env=env))
                     continue
-            out[new_key] = _walk(value, ktptr, f"{rptr}/{escape_token(new_key)}", resolver, smap, doc, problems, env)
+            out[new_key] = _walk(value, ktptr, f"{rptr}/{escape_token(new_key)}", resolver, smap, doc, problems, env,
+                                 depth + 1)
         return out
     if isinstance(node, list):
-        return [_walk(v, f"{tptr}/{i}", f"{rptr}/{i}", resolver, smap, doc, problems, env) for i, v in enumerate(node)]
+        return [_walk(v, f"{tptr}/{i}", f"{rptr}/{i}", resolver, smap, doc, problems, env, depth + 1)
+                for i, v in enumerate(node)]
     if isinstance(node, str) and "${" in node:
         try:
             value, changed, anchors = substitute_with_anchors(node, resolver)
         except (PlaceholderError, PlaceholderErrors) as exc:
-            for err in exc.errors if isinstance(exc, PlaceholderErrors) else [exc]:
+            errors = exc.errors if isinstance(exc, PlaceholderErrors) else [exc]
+            for err in errors:
                 pos = doc.locate_in_string(tptr, err.offset)
                 problems.append(problem(err.message, file=doc.filename, line=pos.line, column=pos.column,
                                         pointer=tptr, env=env, hint=err.hint))
+            if any(isinstance(err, BoundExceeded) for err in errors):
+                raise _Stop from None   # past a bound, the rest of the template is not worked on
             return node
         if changed:
             smap.modified[rptr] = anchors
@@ -97,23 +116,31 @@ def _jinja_render(source: str, scope: dict[str, Any], display: str) -> tuple[str
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError, TemplateError
 
-    from .jinja import template_env
+    from . import bounds
+    from .jinja import TemplateRefused, compile_template, failure, render_bounded
 
-    env = template_env()
     try:
-        template = env.from_string(source)
-        output = template.render(**scope)
+        template = compile_template(source)
+        with bounds.budget(fresh=True):
+            output = render_bounded(template, scope)
     except TemplateSyntaxError as exc:
         raise SfncError(f"Jinja syntax error: {exc.message}", file=display, line=exc.lineno,
                         hint="`.json.j2` templates use <% %> blocks, << >> expressions and <# #> comments") from None
+    except TemplateRefused as exc:
+        raise SfncError(exc.message, file=display, line=exc.line, hint=exc.hint) from None
     except UndefinedError as exc:
         raise SfncError(f"undefined value in Jinja template: {exc.message}", file=display,
                         line=_error_line(exc)) from None
     except SecurityError as exc:
         raise SfncError(f"not allowed in a sandboxed template: {exc}", file=display, line=_error_line(exc)) from None
+    except bounds.BoundExceeded as exc:
+        raise SfncError(f"Jinja template passes a render bound: {exc.message}", file=display,
+                        line=getattr(exc, "line", None) or _error_line(exc), hint=exc.hint) from None
     except TemplateError as exc:
         raise SfncError(f"Jinja error: {exc}", file=display, line=_error_line(exc)) from None
-    return output, _trace_lines(env, source, scope, output)
+    except Exception as exc:   # 1/0, '%d' % 'x', range(10**9), a recursive macro: the template's fault
+        raise SfncError(f"Jinja template failed: {failure(exc)}", file=display, line=_error_line(exc)) from None
+    return output, _trace_lines(source, scope, output)
 
 
 def _error_line(exc: BaseException) -> int | None:
@@ -126,12 +153,15 @@ def _error_line(exc: BaseException) -> int | None:
     return line
 
 
-def _trace_lines(env: Any, source: str, scope: dict[str, Any], output: str) -> list[int] | None:
+def _trace_lines(source: str, scope: dict[str, Any], output: str) -> list[int] | None:
     """Map each output line to the template line it came from by rendering a copy of the template with
     a line sentinel before every newline that is literal data. If the trace does not reproduce the real
     output exactly once sentinels are removed, there is no map (positions stay on the Jinja output)."""
+    from . import bounds
+    from .jinja import compile_template, render_bounded, template_env
+
     try:
-        tokens = list(env.lex(source))
+        tokens = list(template_env().lex(source))
     except Exception:
         return None
     if "".join(t[2] for t in tokens) != source:
@@ -150,7 +180,8 @@ def _trace_lines(env: Any, source: str, scope: dict[str, Any], output: str) -> l
             pieces.append(value)
             line += value.count("\n")
     try:
-        traced = env.from_string("".join(pieces)).render(**scope)
+        with bounds.budget(fresh=True):
+            traced = render_bounded(compile_template("".join(pieces)), scope)
     except Exception:
         return None
     lines = traced.split("\n")
@@ -197,7 +228,17 @@ def render_template(path: Path, resolver: Resolver, *, display: str | None = Non
         raise
     smap = SourceMap(doc, line_map=line_map)
     problems: list[Diagnostic] = []
-    data = _walk(doc.data, "", "", resolver, smap, doc, problems, env)
+    try:
+        with budget(fresh=True):   # the `${...}` Jinja expressions of this template share one budget
+            data = _walk(doc.data, "", "", resolver, smap, doc, problems, env)
+    except _Stop:
+        pass
+    except _TooDeep as deep:   # before the walk recursed into it
+        pos = doc.locate(deep.pointer)
+        line = line_map[pos.line - 1] if line_map is not None and 0 < pos.line <= len(line_map) else pos.line
+        raise SfncError(problem(f"the template nests more than {MAX_DEPTH} levels deep", file=display, line=line,
+                                column=None if line_map is not None else pos.column, pointer=deep.pointer, env=env,
+                                hint=DOCS)) from None
     if problems:
         if line_map is not None:
             problems = [replace(p, span=Span(p.span.file, line_map[p.span.line - 1]

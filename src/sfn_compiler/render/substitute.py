@@ -10,9 +10,11 @@ Where a placeholder stands decides what it becomes:
 | inside a plain string `"ndr-${env}-locks"`         | text (a list/object is an error)         |
 | inside `{% ... %}`, outside a string literal        | a JSONata literal: the value's JSON      |
 | inside a JSONata string literal `'${Table}'`       | text, escaped for that literal's quote   |
+| inside a JSONata comment `/* ${owner} */`           | text that may not contain `*/`           |
 | in an object key                                   | text                                     |
 
 `$${Name}` writes a literal `${Name}`. Substitution is single-pass: a value's text is never re-scanned.
+A rendered string is at most `bounds.MAX_TEXT` characters; a placeholder's value must be JSON data.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..placeholders import Escaped, Placeholder, PlaceholderError, segment
+from .bounds import MAX_ITEMS, MAX_TEXT, BoundExceeded, Measure, check_text, measure
 from ..load.sourcemap import Anchors, template_offset  # noqa: F401  (anchors are read back there)
 
 _SIMPLE = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w-]+)*")
@@ -47,6 +50,16 @@ def escape_for_literal(text: str, quote: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def in_comment(text: str, what: str) -> str:
+    """Text for a placeholder inside a JSONata `/* */` comment: a value must not end the comment early
+    (`*/ $states.input.secret & /*` would turn the rest of the value into code)."""
+    if "*/" in text:
+        raise PlaceholderError(f"{what} is inside a JSONata comment and its value contains '*/', which would "
+                               "end the comment", hint="remove '*/' from the value, or move the placeholder "
+                                                       "out of the comment")
+    return text
 
 
 def to_text(value: Any, what: str) -> str:
@@ -85,15 +98,51 @@ class Resolver:
     used: set[str] = field(default_factory=set)
     _jinja: Any = None
     _compiled: dict[str, Callable] = field(default_factory=dict)
+    _frozen: dict[str, Any] | None = None
+    _view: dict[str, Any] | None = None
+    _measure: Measure = field(default_factory=Measure)
+    _inserted: list[int] = field(default_factory=lambda: [0, 0])   # items, characters of whole-string values
+    #: the whole-string values of one resolver (one template) add up to at most MAX_ITEMS / MAX_TEXT
+    bound_total: bool = True
+
+    def admit(self, value: Any, expr: str) -> Any:
+        """`value` (a placeholder's) when it is JSON data within the bounds, as the result to insert: a copy
+        (the rendered definition never shares a list with the values), counted towards this resolver's total."""
+        wrong, nodes, chars = measure(value, memo=self._measure)
+        if wrong is not None:
+            raise PlaceholderError(f"${{{expr}}}: its value " + (f"at {wrong[0]} " if wrong[0] else "") + wrong[1])
+        self.count(nodes, chars, expr)
+        return self.copy(value)
+
+    def count(self, nodes: int, chars: int, expr: str) -> None:
+        """Count what a placeholder inserts towards this resolver's (template's) total."""
+        if self.bound_total:
+            self._inserted[0] += nodes
+            self._inserted[1] += chars
+            if self._inserted[0] > MAX_ITEMS or self._inserted[1] > MAX_TEXT:
+                raise BoundExceeded(f"${{{expr}}}: the values placed in this template add up to more than "
+                                    f"{MAX_ITEMS:,} items or {MAX_TEXT:,} characters")
+
+    def copy(self, value: Any) -> Any:
+        return copy.deepcopy(value)
 
     def scope(self) -> dict[str, Any]:
-        scope = dict(self.values)
-        if self.env is not None:
-            scope.setdefault("env", self.env)
-        return scope
+        """The values as this resolver's templates see them: its own deep copy (with `env`), so nothing a
+        template does can reach another template's values (the Jinja sandbox is immutable as well)."""
+        if self._frozen is None:
+            scope = copy.deepcopy(self.values)
+            if self.env is not None:
+                scope.setdefault("env", self.env)
+            self._frozen = scope
+        return self._frozen
 
     def lookup_path(self, path: str) -> Any:
-        node: Any = self.scope()
+        """A dotted path's value, read in place (`admit` copies what is inserted)."""
+        if self._view is None:
+            self._view = dict(self.values)
+            if self.env is not None:
+                self._view.setdefault("env", self.env)
+        node: Any = self._view
         walked = []
         for part in path.split("."):
             walked.append(part)
@@ -158,7 +207,7 @@ def substitute_with_anchors(s: str, resolver: Resolver) -> tuple[Any, bool, Anch
     if len(parts) == 1 and isinstance(parts[0], Placeholder) and not parts[0].in_jsonata:
         ph = parts[0]
         try:
-            return copy.deepcopy(resolver.resolve(ph.expr)), True, None
+            return resolver.admit(resolver.resolve(ph.expr), ph.expr), True, None
         except PlaceholderError as exc:
             exc.offset = ph.start
             raise
@@ -178,12 +227,19 @@ def substitute_with_anchors(s: str, resolver: Resolver) -> tuple[Any, bool, Anch
             if part.quote:
                 text = escape_for_literal(to_text(value, f"${{{part.expr}}}"), part.quote)
             elif part.in_jsonata:
-                text = json.dumps(value, ensure_ascii=False)
+                text = json.dumps(resolver.admit(value, part.expr), ensure_ascii=False)
+            elif part.in_comment:
+                text = in_comment(to_text(value, f"${{{part.expr}}}"), f"${{{part.expr}}}")
             else:
                 text = to_text(value, f"${{{part.expr}}}")
+            check_text(rendered + len(text) + len(s) - part.end)
+            if not part.in_jsonata or part.quote:   # (admit counted a JSONata literal)
+                resolver.count(1, len(text), part.expr)
         except PlaceholderError as exc:
             exc.offset = part.start
             errors.append(exc)
+            if isinstance(exc, BoundExceeded):
+                break   # past a bound: no more work on this string
             continue
         anchors.append((rendered, part.start, 0))
         out.append(text)
@@ -202,13 +258,17 @@ def substitute_text(s: str, resolver: Resolver) -> tuple[str, bool]:
     if seg is None:
         return s, False
     out = []
+    length = 0
     for part in seg.parts:
         if isinstance(part, str):
             out.append(part)
         else:
             try:
                 out.append(to_text(resolver.resolve(part.expr), f"${{{part.expr}}}"))
+                check_text(length + len(out[-1]) + len(s) - part.end, "a rendered key")
+                resolver.count(1, len(out[-1]), part.expr)
             except PlaceholderError as exc:
                 exc.offset = part.start
                 raise
+        length += len(out[-1])
     return "".join(out), True
