@@ -85,6 +85,18 @@ def test_symlinked_template_outside_the_project_is_refused_unless_configured(pro
     assert proj.json("definitions/dev/b.json")["Comment"] == "outside"
 
 
+def test_a_definitions_directory_linked_out_of_the_project_is_not_written_or_pruned(proj, sfnc, tmp_path):
+    outside = tmp_path / "outside" / "x"
+    (outside / "victim.json").write_text("{}\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    (proj.root / "definitions").mkdir()
+    os.symlink(outside, proj.root / "definitions" / "dev")
+    res = sfnc("render", "--env", "dev", cwd=proj.root)
+    assert res.exit_code == 2
+    assert "definitions/dev: error: definitions directory is a symlink to" in res.stderr
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
+
+
 def test_a_symlink_within_the_project_is_followed(proj, sfnc):
     proj.write("shared/c.json", TEMPLATE)
     os.symlink(proj.root / "shared" / "c.json", proj.root / "templates" / "c.json")

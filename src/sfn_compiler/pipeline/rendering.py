@@ -111,6 +111,8 @@ def render_project(project: Project, env_names: list[str], names: list[str] | No
             problems += [replace(w, severity="error", hint=w.hint if "--strict" not in (w.hint or "") else
                                  "remove it, or use it in a template") for w in result.warnings]
         outcome = EnvOutcome(name, result, problems, out_dir=base / name)
+        if out is None:   # definitions/<env>/ is written and pruned: a symlink out of the project is not followed
+            project.check_inside(outcome.out_dir, base, "definitions directory")
         if not problems:
             if check:
                 outcome.diffs = stale_diffs(outcome.out_dir, result.templates, project.display, orphans=not names)
