@@ -180,6 +180,11 @@ def diff(
     project = _common.project(ctx)
     envcfg = load_env(project, env, sets or ())
     if against is not None:
+        from ..diagnostics import Span
+        from ..project import check_env_name
+
+        shown = against if len(against) <= 40 else against[:37] + "..."
+        check_env_name(against, source=Span(f"--against {shown}"))
         _diff_envs(project, envcfg, load_env(project, against, sets or ()), names)
         return
     _diff_deployed(project, envcfg, names)

@@ -58,9 +58,9 @@ def validate(
     summary = run.summary
     text = render(fmt, run.diagnostics, summary, style=lambda s, **k: _common.style(s, **k), files=run.files)
     if output:
-        from ..render.engine import write_text_atomic
+        from ..fsutil import write_file
 
-        write_text_atomic(output, text)
+        write_file(output, text)
         typer.echo(summary.line(), err=True)
     else:
         typer.echo(text, nl=False)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
+from ..fsutil import recover_directory
 from ..load.pointer import escape_token
 from .target import SettingsProblem, Target, is_loopback, machine_name, settings_problems
 
@@ -70,6 +71,7 @@ def collect_targets(project, envcfg, names: list[str] | None = None, *, committe
 
         check_config = CheckConfig.from_project(project)
     out_dir = project.definitions_dir / envcfg.name
+    recover_directory(out_dir)   # a render killed while switching the directory: finish or undo it first
     for r in result.templates:
         settings = envcfg.machine_settings(r.name)
         if settings.get("skip"):

@@ -104,7 +104,7 @@ class EnvLock:
 def lock_env(project, name: str, resolver: Resolver, *, check: bool = False) -> EnvLock:
     """Look the env's references up and write its lock file (unless unchanged); with `check` only compare."""
     from ..envconfig import load_env
-    from ..render.engine import write_text_atomic
+    from ..fsutil import write_file
 
     envcfg = load_env(project, name, locked=False)
     path = lock_path(project, name)
@@ -117,7 +117,7 @@ def lock_env(project, name: str, resolver: Resolver, *, check: bool = False) -> 
     locked = read_lock(path, out.lock_file) if out.exists else {}
     out.stale = stale_keys(locked, values)
     if out.stale and not check:
-        write_text_atomic(path, lock_text(name, values))
+        write_file(path, lock_text(name, values), display=out.lock_file, what="the lock file")
         out.written = True
     return out
 

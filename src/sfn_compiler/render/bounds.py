@@ -23,12 +23,12 @@ from contextvars import ContextVar
 from datetime import date, datetime, time
 from typing import Any
 
+from ..load.limits import MAX_DEPTH  # one nesting bound for what is read and what is rendered
 from ..load.pointer import escape_token
 from ..placeholders import PlaceholderError
 
 MAX_TEXT = 10_000_000
 MAX_ITEMS = 1_000_000
-MAX_DEPTH = 200
 MAX_REFERENCES = 50
 MAX_STEPS = 1_000_000
 MAX_VOLUME = 100_000_000
