@@ -3,13 +3,14 @@ machine (a definition AWS refuses is refused here too, with the validator's mess
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..diagnostics import Diagnostic
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_file
-from ..simulate import ExecutionResult, MockTable, SimulationError, TraceEvent, load_mock_config, run_execution
+from ..simulate import ExecutionResult, MockTable, ScenarioError, TraceEvent, load_mock_config, run_execution
 from ..simulate.history import HISTORY_LIMIT, MAX_EVENTS_CAP
 
 
@@ -55,11 +56,11 @@ def run_file(definition: Path, *, input_file: Path | None = None, mock_config: P
     if mock_config is not None:
         if not test_case:
             raise SfncError("--mock-config needs --test-case NAME")
+        where = str(mock_config) if isinstance(mock_config, Path) else "(mock configuration)"
         try:
-            mocks = load_mock_config(mock_config, machine, test_case)
-        except SimulationError as exc:
-            where = str(mock_config) if isinstance(mock_config, Path) else "(mock configuration)"
-            raise SfncError(f"{type(exc).__name__}: {exc}", file=where) from None
+            mocks = load_mock_config(mock_config, machine, test_case, display=where)
+        except ScenarioError as exc:
+            raise SfncError(exc.diagnostics(where)) from None
         if isinstance(mock_config, Path):
             from ..simulate.mock_check import mock_config_problems
 
@@ -72,3 +73,30 @@ def run_file(definition: Path, *, input_file: Path | None = None, mock_config: P
         mocks = MockTable({})
     return run_execution(doc.data, payload, mocks, name=machine, seed=seed, max_events=max_events,
                          trace_sink=trace_sink, keep_trace=keep_trace)
+
+
+_FIELD = re.compile(r"(?:specified for the field|The field) '([^']+)'")
+
+
+def failure_place(definition: Path, result: ExecutionResult) -> str | None:
+    """Where a run that did not succeed failed in the definition file: ``file:line:col (at /States/P/Output)``,
+    the state that raised the error, and the field when the cause names one (an expression that failed or ran
+    past its budget); None when the run succeeded or the state is not found."""
+    if result.status == "SUCCEEDED" or not result.error_state:
+        return None
+    from ..asl import walk
+    from ..errors import SfncError
+
+    try:
+        doc = load_json_file(definition, str(definition))
+    except SfncError:
+        return None
+    state = next((st for st in walk.Tree(doc.data).states if st.name == result.error_state), None)
+    if state is None:
+        return None
+    pointer = state.pointer
+    m = _FIELD.search(result.cause or "")
+    if m and (result.cause or "").find(f"'{result.error_state}'") != -1:
+        pointer += "/" + re.sub(r"\[(\d+)\]", r"/\1", m.group(1))
+    pos = doc.locate(pointer)
+    return f"{definition}:{pos.line}:{pos.column} (at {pointer})"
