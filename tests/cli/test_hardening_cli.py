@@ -168,3 +168,31 @@ def test_very_long_arguments(sfnc, project):
         assert len(res.stderr) < 12_000   # the name is shortened where the system refuses it
     res = sfnc("-C", long, "test", cwd=project.root)
     assert res.stderr.startswith("a" * 100 + "…" + "a" * 99 + ": error: File name too long")
+
+
+def test_sfnc_run_locates_what_stops_a_run_in_the_definition(sfnc, tmp_path):
+    # a definition the creation checks let through (an unrendered placeholder) that the simulator cannot run
+    f = tmp_path / "retry.json"
+    f.write_text('{\n  "QueryLanguage": "JSONata",\n  "StartAt": "T",\n  "States": {\n'
+                 '    "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",\n'
+                 '          "Retry": "${retries}", "End": true}\n  }\n}\n')
+    res = sfnc("run", str(f))
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.startswith(f"{f}:6:20: error: InvalidDefinition: /States/T/Retry: must be an array of objects")
+    assert res.stderr.rstrip().endswith("(at /States/T/Retry)")
+    # a Task with no mock, inside a Parallel: the error is at that Task (text and streamed JSON alike)
+    f = tmp_path / "par.json"
+    f.write_text(json.dumps({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": True, "Branches": [{"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}]}}}, indent=1))
+    line = next(i + 1 for i, ln in enumerate(f.read_text().splitlines()) if '"T": {' in ln)
+    for fmt in ("text", "json"):
+        res = sfnc("run", str(f), "--format", fmt)
+        assert res.exit_code == 2
+        assert res.stderr.startswith(f"{f}:{line}:") and "error: MockMissing: Task state 'T' has no mock" in res.stderr
+        assert "(at /States/P/Branches/0/States/T)" in res.stderr
+    # an input that is not JSON data is the input file's error
+    bad = tmp_path / "in.json"
+    bad.write_text('{"a": NaN}')
+    res = sfnc("run", str(f), "--input", str(bad))
+    assert res.exit_code == 2 and "internal error" not in res.stderr

@@ -15,7 +15,8 @@ from .render import SetOpt
 
 
 def _sim_error(exc: Exception, where: str) -> SfncError:
-    return SfncError(f"{type(exc).__name__}: {exc}", file=where)
+    located = getattr(exc, "problem", None)  # run_file placed it: the state the run stopped in
+    return SfncError(located) if located is not None else SfncError(f"{type(exc).__name__}: {exc}", file=where)
 
 
 @app.command()
