@@ -196,3 +196,16 @@ def test_sfnc_run_locates_what_stops_a_run_in_the_definition(sfnc, tmp_path):
     bad.write_text('{"a": NaN}')
     res = sfnc("run", str(f), "--input", str(bad))
     assert res.exit_code == 2 and "internal error" not in res.stderr
+
+
+@pytest.mark.parametrize("setting,message", [
+    ("env = 1", "[tool.sfnc.test] env must be an env name, got 1"),
+    ('env = ["local"]', "[tool.sfnc.test] env must be an env name, got ['local']"),
+    ("mock_validation = 3", "unknown mock validation mode 3"),
+])
+def test_test_settings_of_the_wrong_type_name_the_config_file(sfnc, project, setting, message):
+    one_machine(project, {"ok.yaml": "mocks: {T: {return: {Payload: 1}}}\n"})
+    project.write("pyproject.toml", f"[tool.sfnc]\n[tool.sfnc.test]\n{setting}\n")
+    res = sfnc("test", cwd=project.root)
+    assert res.exit_code == 2, res
+    assert res.stderr.startswith("pyproject.toml: error: SFN011 config-invalid: " + message)

@@ -78,6 +78,8 @@ def default_env(project: Project) -> str:
     """`[tool.sfnc.test] env`, else `local`, else the first env."""
     configured = project.section("test").get("env")
     names = project.env_names()
+    if configured is not None and not (isinstance(configured, str) and configured):
+        raise SfncError(f"[tool.sfnc.test] env must be an env name, got {configured!r}", file=_config(project))
     if configured:
         return configured
     if "local" in names:
@@ -92,9 +94,15 @@ def mock_validation_mode(project: Project, given: str | None = None) -> str:
     from ..simulate.mock_check import MODES
 
     mode = given or project.section("test").get("mock_validation") or "strict"
-    if mode not in MODES:
-        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+    if not isinstance(mode, str) or mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES),
+                        file=None if given else _config(project))
     return mode
+
+
+def _config(project: Project) -> str | None:
+    """The project's config file as users see it (where `[tool.sfnc.test]` settings come from)."""
+    return project.display(project.config_file) if project.config_file is not None else None
 
 
 def run_scenarios(project: Project, env: str | None = None, names: list[str] | None = None,
