@@ -33,6 +33,9 @@ ORACLE_MOCKS = "oracle: no mocked result was recorded for a Task state"
 ORACLE_EXPRESS = "oracle: an Express execution (its context object differs; the definition cannot say so)"
 ORACLE_BUCKET = ("oracle: the case's normalisation replaces 'bucket' inside sfnc's item text too "
                  "('from-bucket-item-0'); the raw output equals AWS's (checked below)")
+ORACLE_WAIT = ("oracle: the Wait's TimestampPath input is an absolute time that lay minutes ahead when AWS ran it; "
+               "sfnc's runs start on 2025-01-01, 23 months before it, past a Standard execution's one-year limit "
+               "(States.Timeout)")
 
 KNOWN = {
     "jsonpath-base-012": ORACLE_TOKEN, "jsonpath-context-object-003": ORACLE_TOKEN,
@@ -47,6 +50,7 @@ KNOWN = {
     "jsonpath-local-mocking-005": ORACLE_MOCKS, "jsonpath-local-mocking-006": ORACLE_MOCKS,
     "jsonpath-scenarios-043": ORACLE_MOCKS, "jsonpath-scenarios-056": ORACLE_MOCKS,
     "jsonpath-test-sfn-api-002": "oracle: the test stopped the execution (ABORTED) through the API",
+    "jsonpath-base-024": ORACLE_WAIT, "jsonpath-base-026": ORACLE_WAIT, "jsonpath-base-027": ORACLE_WAIT,
     "jsonpath-scenarios-019": ORACLE_BUCKET, "jsonpath-scenarios-020": ORACLE_BUCKET,
     "jsonpath-scenarios-021": ORACLE_BUCKET,
 }

@@ -134,9 +134,21 @@ def _root(
 
 def main() -> None:
     import gc
+    import os
+    import sys
 
     # sfnc builds large acyclic structures (parsed JSON, the ASL model, ASTs) and frees them at exit; the
     # default thresholds (700, 10, 10) spend 15-25% of a 10,000-state validate in collections that find
     # nothing (bench/run.py, scale group). Cycles are still collected, less often.
     gc.set_threshold(200_000, 30, 30)
-    app()
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # here, not at exit: a reader that went away is a BrokenPipeError we can catch
+    except BrokenPipeError:
+        # `sfnc rules | head`: stop quietly, as Unix tools do (Python docs, "Note on SIGPIPE"): no traceback, no
+        # "Exception ignored" when Python flushes stdout at exit, and exit code 1 (click's, for a write that failed)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

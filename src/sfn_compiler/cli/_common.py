@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import typer
 
-from ..diagnostics import Diagnostic, printable
+from ..diagnostics import Diagnostic, printable, problem
 from ..errors import EXIT_ERROR, SfncError
 
 
@@ -88,9 +88,18 @@ def handle_errors(fn: Callable) -> Callable:
                 traceback.print_exc()
             print_problems(exc.problems)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # a closed stdout (`sfnc rules | head`): click ends quietly (exit 1), see cli.main
         except Exception as exc:  # a bug: say so in one line, keep the traceback behind --debug
+            if isinstance(exc, OSError) and exc.filename is not None:
+                # a path the user gave that the system refuses (too long, a directory, no permission): an input
+                # problem, named by its file
+                if debug:
+                    traceback.print_exc()
+                name = os.fsdecode(exc.filename)
+                name = name if len(name) <= 200 else name[:100] + "…" + name[-99:]
+                print_problems([problem(exc.strerror or type(exc).__name__, file=name)])
+                raise typer.Exit(EXIT_ERROR) from None
             if debug:
                 raise
             typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",

@@ -15,7 +15,8 @@ from .render import SetOpt
 
 
 def _sim_error(exc: Exception, where: str) -> SfncError:
-    return SfncError(f"{type(exc).__name__}: {exc}", file=where)
+    located = getattr(exc, "problem", None)  # run_file placed it: the state the run stopped in
+    return SfncError(located) if located is not None else SfncError(f"{type(exc).__name__}: {exc}", file=where)
 
 
 @app.command()
@@ -35,7 +36,7 @@ def run(
     """Run a definition offline with mocked integrations on a virtual clock; print the trace."""
     import sys
 
-    from ..pipeline.simulation import run_file
+    from ..pipeline.simulation import failure_place, run_file
     from ..simulate import SimulationError, format_trace
     from ..simulate.result import DEFAULT_START_TIME
     from ..simulate.trace import JsonTraceWriter
@@ -72,6 +73,9 @@ def run(
     typer.echo(text, nl=not text.endswith("\n"))
     # the trace ends with the output (shortened when long): print it whole only then
     typer.echo(f"status: {result.status}" + (f" ({result.error}: {result.cause})" if result.error else ""))
+    place = failure_place(definition, result)
+    if place:
+        typer.echo(f"failed at: {place}")
     full = json.dumps(result.output, separators=(",", ":"), ensure_ascii=False, default=str)
     if result.status == "SUCCEEDED" and f"output: {full}" not in text:
         typer.echo("full output: " + full)
@@ -109,6 +113,8 @@ def test_cmd(
         raise SfncError(f"unknown format {fmt!r}", hint="text, json or junit")
     if output is not None and fmt == "text":
         raise SfncError("--output is for --format json or junit")
+    if min_coverage is not None and not 0 <= min_coverage <= 100:  # nan fails this too
+        raise SfncError(f"--min-coverage must be a percentage from 0 to 100, got {min_coverage}")
     if mock_validation is not None:
         _check_mode(mock_validation)
     if scaffold is not None:

@@ -12,8 +12,8 @@ from ..diagnostics import Diagnostic, problem
 from ..envconfig import load_env
 from ..errors import SfncError
 from ..project import Project
-from ..simulate import (Coverage, ExecutionResult, SimulationError, check_expectations, load_scenario, run_execution,
-                        scenario_warnings)
+from ..simulate import (Coverage, ExecutionResult, ScenarioError, SimulationError, check_expectations, load_scenario,
+                        run_execution, scenario_warnings)
 from ..simulate.mock_check import scenario_mock_problems
 from ..simulate.scenario import state_types
 from .input_schema import InputSchema, scenario_input_problems, template_input_schema
@@ -78,6 +78,8 @@ def default_env(project: Project) -> str:
     """`[tool.sfnc.test] env`, else `local`, else the first env."""
     configured = project.section("test").get("env")
     names = project.env_names()
+    if configured is not None and not (isinstance(configured, str) and configured):
+        raise SfncError(f"[tool.sfnc.test] env must be an env name, got {configured!r}", file=_config(project))
     if configured:
         return configured
     if "local" in names:
@@ -92,9 +94,15 @@ def mock_validation_mode(project: Project, given: str | None = None) -> str:
     from ..simulate.mock_check import MODES
 
     mode = given or project.section("test").get("mock_validation") or "strict"
-    if mode not in MODES:
-        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES))
+    if not isinstance(mode, str) or mode not in MODES:
+        raise SfncError(f"unknown mock validation mode {mode!r}", hint=" | ".join(MODES),
+                        file=None if given else _config(project))
     return mode
+
+
+def _config(project: Project) -> str | None:
+    """The project's config file as users see it (where `[tool.sfnc.test]` settings come from)."""
+    return project.display(project.config_file) if project.config_file is not None else None
 
 
 def run_scenarios(project: Project, env: str | None = None, names: list[str] | None = None,
@@ -129,10 +137,11 @@ def run_scenarios(project: Project, env: str | None = None, names: list[str] | N
     by_name = {r.name: r for r in rendered.templates}
     not_rendered = {template_stem(p) for p in project.templates()} - set(by_name)
     dirs = sorted(d for d in sdir.iterdir() if d.is_dir())
-    if names:
+    if names:  # names are looked up among the directories, never used as paths (`../x`, a 5,000-character name)
+        by_dir = {d.name: d for d in dirs}
         run.problems += [problem(f"no scenarios for {n!r} in {project.display(sdir)}")
-                         for n in names if not (sdir / n).is_dir()]
-        dirs = [sdir / n for n in names if (sdir / n).is_dir()]
+                         for n in names if n not in by_dir]
+        dirs = [by_dir[n] for n in names if n in by_dir]
     for d in dirs:
         if d.name in not_rendered:
             continue          # its template did not render: reported above
@@ -173,10 +182,12 @@ def _refused(project: Project, envcfg, rendered) -> list[Diagnostic]:
     return [d for d in check_rendered(project, envcfg, rendered, creation_config())[1] if d.severity == "error"]
 
 
-def env_values(data, envcfg, display: str, depth: int = 0):
+def env_values(data, envcfg, display: str, depth: int = 0, pointer: str = ""):
     """The scenario with each `${...}` in its strings replaced by the env's value, as templates are rendered:
     a scenario that expects "after ${poll.streaming.max_attempts} status checks" holds in every env. A
-    placeholder that is the whole string keeps the value's type (a number stays a number)."""
+    placeholder that is the whole string keeps the value's type (a number stays a number). An error is a
+    `ScenarioError` at the string's pointer (`load_scenario` locates it)."""
+    from ..load.pointer import escape_token
     from ..placeholders import PlaceholderError
     from ..render.substitute import PlaceholderErrors, Resolver, substitute
     from ..simulate import ScenarioError
@@ -184,14 +195,15 @@ def env_values(data, envcfg, display: str, depth: int = 0):
     if depth > 100:
         return data
     if isinstance(data, dict):
-        return {k: env_values(v, envcfg, display, depth + 1) for k, v in data.items()}
+        return {k: env_values(v, envcfg, display, depth + 1, f"{pointer}/{escape_token(str(k))}")
+                for k, v in data.items()}
     if isinstance(data, list):
-        return [env_values(v, envcfg, display, depth + 1) for v in data]
+        return [env_values(v, envcfg, display, depth + 1, f"{pointer}/{i}") for i, v in enumerate(data)]
     if isinstance(data, str) and "${" in data:
         try:
             return substitute(data, Resolver(envcfg.values, envcfg.name))[0]
         except (PlaceholderError, PlaceholderErrors) as exc:
-            raise ScenarioError(f"{display}: {exc} (in {data!r})") from None
+            raise ScenarioError(f"{exc} (in {data!r})", pointer=pointer) from None
     return data
 
 
@@ -199,9 +211,9 @@ def _run_case(project: Project, f: Path, definition, name: str, problems: list[D
               types: dict[str, str], envcfg, mode: str = "strict", schema: InputSchema | None = None) -> CaseRun:
     case = CaseRun(project.display(f))
     try:
-        scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display))
-    except SimulationError as exc:
-        problems.append(problem(str(exc), file=case.display))
+        scenario = load_scenario(f, transform=lambda data: env_values(data, envcfg, case.display), display=case.display)
+    except ScenarioError as exc:
+        problems.extend(exc.diagnostics(case.display))
         case.error, case.load_failed = str(exc), True
         return case
     if scenario.envs is not None and envcfg.name not in scenario.envs:

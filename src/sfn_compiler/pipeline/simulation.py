@@ -3,13 +3,15 @@ machine (a definition AWS refuses is refused here too, with the validator's mess
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, problem
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_file
-from ..simulate import ExecutionResult, MockTable, SimulationError, TraceEvent, load_mock_config, run_execution
+from ..simulate import (ExecutionResult, InvalidDefinition, MockTable, ScenarioError, SimulationError, TraceEvent,
+                        UnsupportedDefinition, load_mock_config, run_execution)
 from ..simulate.history import HISTORY_LIMIT, MAX_EVENTS_CAP
 
 
@@ -55,11 +57,11 @@ def run_file(definition: Path, *, input_file: Path | None = None, mock_config: P
     if mock_config is not None:
         if not test_case:
             raise SfncError("--mock-config needs --test-case NAME")
+        where = str(mock_config) if isinstance(mock_config, Path) else "(mock configuration)"
         try:
-            mocks = load_mock_config(mock_config, machine, test_case)
-        except SimulationError as exc:
-            where = str(mock_config) if isinstance(mock_config, Path) else "(mock configuration)"
-            raise SfncError(f"{type(exc).__name__}: {exc}", file=where) from None
+            mocks = load_mock_config(mock_config, machine, test_case, display=where)
+        except ScenarioError as exc:
+            raise SfncError(exc.diagnostics(where)) from None
         if isinstance(mock_config, Path):
             from ..simulate.mock_check import mock_config_problems
 
@@ -70,5 +72,77 @@ def run_file(definition: Path, *, input_file: Path | None = None, mock_config: P
                 on_problems(problems)
     else:
         mocks = MockTable({})
-    return run_execution(doc.data, payload, mocks, name=machine, seed=seed, max_events=max_events,
-                         trace_sink=trace_sink, keep_trace=keep_trace)
+    aborted: list[str] = []   # the states a run stopped in, innermost first (a visit ends inside out)
+
+    def sink(ev: TraceEvent) -> None:
+        if ev.status == "aborted":
+            aborted.append(ev.state)
+        trace_sink(ev)  # type: ignore[misc]
+
+    try:
+        return run_execution(doc.data, payload, mocks, name=machine, seed=seed, max_events=max_events,
+                             trace_sink=sink if trace_sink is not None else None, keep_trace=keep_trace)
+    except (InvalidDefinition, UnsupportedDefinition) as exc:  # before the run: the definition's place
+        raise SfncError(_problem(exc, doc, str(definition), _pointer(exc.message, doc.data))) from None
+    except SimulationError as exc:
+        if exc.message.startswith(("execution input", "the execution input")) and input_file is not None:
+            raise SfncError(problem(exc.message, str(input_file), 1, 1)) from None
+        trace = exc.result.trace if exc.result is not None else []
+        state = aborted[0] if aborted else next((ev.state for ev in reversed(trace) if ev.status == "aborted"), None)
+        exc.problem = _problem(exc, doc, str(definition), _state_pointer(doc.data, state))  # type: ignore[attr-defined]
+        raise
+
+
+def _problem(exc: SimulationError, doc: JsonDocument, where: str, pointer: str | None) -> Diagnostic:
+    pos = doc.locate(pointer or "")
+    return problem(f"{type(exc).__name__}: {exc}", where, pos.line, pos.column, pointer=pointer)
+
+
+def _state_pointer(definition: Any, name: str | None) -> str | None:
+    """The JSON pointer of the state named `name` (state names are unique in a machine the simulator runs)."""
+    if name is None:
+        return None
+    from ..asl import walk
+
+    return next((st.pointer for st in walk.Tree(definition).states if st.name == name), None)
+
+
+_AT = re.compile(r"^(/[^:]*?):? ")
+_DUPLICATE = re.compile(r"^state name '(.*)' is used more than once")
+
+
+def _pointer(message: str, definition: Any) -> str | None:
+    """Where a simulator's `InvalidDefinition` is: its message starts with the place (``/States/P/Retry[0]:``,
+    written with [n] for an index), or names a top-level field or a state used twice."""
+    if message.startswith("top-level "):
+        return "/" + message.split()[1]
+    m = _DUPLICATE.match(message)
+    if m:
+        from ..asl import walk
+
+        return next((st.pointer for st in reversed(walk.Tree(definition).states) if st.name == m.group(1)), None)
+    m = _AT.match(message)
+    return re.sub(r"\[(\d+)\]", r"/\1", m.group(1)) if m else None
+
+
+_FIELD = re.compile(r"(?:specified for the field|The field) '([^']+)'")
+
+
+def failure_place(definition: Path, result: ExecutionResult) -> str | None:
+    """Where a run that did not succeed failed in the definition file: ``file:line:col (at /States/P/Output)``,
+    the state that raised the error, and the field when the cause names one (an expression that failed or ran
+    past its budget); None when the run succeeded or the state is not found."""
+    if result.status == "SUCCEEDED" or not result.error_state:
+        return None
+    try:
+        doc = load_json_file(definition, str(definition))
+    except SfncError:
+        return None
+    pointer = _state_pointer(doc.data, result.error_state)
+    if pointer is None:
+        return None
+    m = _FIELD.search(result.cause or "")
+    if m and (result.cause or "").find(f"'{result.error_state}'") != -1:
+        pointer += "/" + re.sub(r"\[(\d+)\]", r"/\1", m.group(1))
+    pos = doc.locate(pointer)
+    return f"{definition}:{pos.line}:{pos.column} (at {pointer})"

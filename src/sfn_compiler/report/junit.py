@@ -12,7 +12,7 @@ def related(d: Diagnostic) -> str:
 
 
 def format_junit(diags: list[Diagnostic], summary: Summary, files: list[str] | None = None) -> str:
-    from xml.sax.saxutils import escape, quoteattr
+    from ..simulate.junit import escape, quoteattr  # XML-safe: control characters as \uXXXX
 
     by_file: dict[str, list[Diagnostic]] = {}
     for f in files or []:

@@ -38,11 +38,11 @@ from .fanout import FanOut
 from .jsonpath_state import JsonPathFailure
 from .mocks import MockProvider, MockTable, mocks_from_spec
 from .prepare import prepare
-from .result import (ACCOUNT_ID, DEFAULT_START_TIME, PAYLOAD_LIMIT_BYTES, QEE, REGION,
+from .result import (ACCOUNT_ID, DEFAULT_START_TIME, EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
 from .history import ENTERED, EXITED, HISTORY_LIMIT, MAX_EVENTS_CAP, HistoryLimitReached, history_limit_cause
 from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, json_text, quoted,
-                      type_name)
+                      retry_delay, type_name)
 from .states import SimpleStates
 from .task import Tasks
 
@@ -212,7 +212,7 @@ class Run(SimpleStates, FanOut, Tasks):
             return None
         node = sd[key]
         value = self._field(name, key, node, b)
-        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and float(value).is_integer()
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
         if ok:
             value = int(value)
             ok = value >= minimum and (maximum is None or value <= maximum)
@@ -277,10 +277,9 @@ class Run(SimpleStates, FanOut, Tasks):
     # ------------------------------------------------------------------ execution
 
     def execute(self) -> ExecutionResult:
-        clock = Clock(0.0, None)
         timeout = self.definition.get("TimeoutSeconds")
-        if timeout is not None:
-            clock.deadline = float(timeout)
+        limited = timeout is None or timeout > EXECUTION_TIME_LIMIT  # the year ends the run before TimeoutSeconds
+        clock = Clock(0.0, EXECUTION_TIME_LIMIT if limited else float(timeout))
         status, output, error, cause, error_state = "SUCCEEDED", None, None, None, None
         try:
             if self.check_payload_size:
@@ -294,7 +293,9 @@ class Run(SimpleStates, FanOut, Tasks):
             status, error, cause, error_state = "FAILED", f.error, f.cause, f.state
         except ExecTimeout:
             status, error = "TIMED_OUT", "States.Timeout"
-            cause = f"The execution exceeded its TimeoutSeconds ({timeout} s of virtual time)"
+            cause = (f"The execution exceeded its TimeoutSeconds ({timeout} s of virtual time)" if not limited else
+                     f"The execution exceeded the maximum execution time of one year ({EXECUTION_TIME_LIMIT:,} s "
+                     "of virtual time)")
         except HistoryLimitReached:
             status, error, cause = "FAILED", "States.Runtime", history_limit_cause(self.max_events)
         except SimulationError as exc:
@@ -420,11 +421,8 @@ class Run(SimpleStates, FanOut, Tasks):
                 if counts[idx] < max_attempts:
                     counts[idx] += 1
                     retry_total += 1
-                    interval = r.get("IntervalSeconds", 1)
-                    backoff = r.get("BackoffRate", 2.0)
-                    delay = interval * backoff ** (counts[idx] - 1)
-                    if "MaxDelaySeconds" in r:
-                        delay = min(delay, r["MaxDelaySeconds"])
+                    delay = retry_delay(r.get("IntervalSeconds", 1), r.get("BackoffRate", 2.0), counts[idx],
+                                        r.get("MaxDelaySeconds"))
                     base_delay = delay
                     if r.get("JitterStrategy") == "FULL":
                         delay = self.rng_jitter.uniform(0, delay)

@@ -10,10 +10,30 @@ directory that matches no template) is an `<error>` test case of a suite named `
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from ..diagnostics import Diagnostic
+
+# what XML 1.0 cannot hold, even escaped: control characters other than tab, LF and CR, lone surrogates, U+FFFE/F
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with each character XML 1.0 cannot hold written as ``\\uXXXX`` (a state name, a message or a mock's
+    data may hold any): the JUnit reports (this one and `report.junit`) always parse."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def escape(text: str) -> str:
+    """Element text for the JUnit XML."""
+    return _escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    """A quoted attribute value for the JUnit XML."""
+    return _quoteattr(xml_safe(text))
 
 
 def _problems_suite(problems: list[Diagnostic]) -> str:

@@ -27,6 +27,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from .errors import ScenarioError
 
+#: the longest virtual duration a mock may take: one year, the longest a Standard execution runs
+MAX_DURATION = 31_536_000
+
 __all__ = [
     "MockResponse",
     "MockProvider",
@@ -152,65 +155,90 @@ def _short(value: Any, limit: int = 80) -> str:
 # --------------------------------------------------------------------------- MockConfigFile
 
 
-def load_mock_config(source: str | Path | Mapping[str, Any], machine_name: str, test_case: str) -> MockTable:
-    """Build a provider from a Step Functions Local ``MockConfigFile`` (a path or an already-parsed dict)."""
-    label = "MockConfigFile"
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        label = f"MockConfigFile {path}"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ScenarioError(f"cannot read mock config {path}: {exc}") from None
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"{path}: not valid JSON: {exc}") from None
-    else:
-        data = source
+def load_mock_config(source: str | Path | Mapping[str, Any], machine_name: str, test_case: str,
+                     display: str | None = None) -> MockTable:
+    """Build a provider from a Step Functions Local ``MockConfigFile`` (a path or an already-parsed dict).
+    A file's errors are located in it (file:line:col; `display` names it, default the path)."""
+    if not isinstance(source, (str, Path)):
+        return _mock_config_table(source, machine_name, test_case, "MockConfigFile")
+    from ..errors import SfncError
+    from ..load import load_json_text
+
+    path = Path(source)
+    where = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read mock config {where}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        doc = load_json_text(text, where)
+    except SfncError as exc:
+        raise ScenarioError(str(exc), problems=exc.problems) from None
+    try:
+        return _mock_config_table(doc.data, machine_name, test_case, f"MockConfigFile {where}")
+    except ScenarioError as exc:
+        raise exc.locate(where, doc) from None
+
+
+def _mock_config_table(data: Any, machine_name: str, test_case: str, label: str) -> MockTable:
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{label}: top level must be a JSON object")
+        raise ScenarioError("a MockConfigFile's top level must be a JSON object", pointer="")
     machines = data.get("StateMachines")
     responses = data.get("MockedResponses", {})
     if not isinstance(machines, Mapping):
-        raise ScenarioError(f"{label}: missing 'StateMachines' object")
+        raise ScenarioError("a MockConfigFile needs a 'StateMachines' object", pointer="/StateMachines")
     if not isinstance(responses, Mapping):
-        raise ScenarioError(f"{label}: 'MockedResponses' must be an object")
+        raise ScenarioError("'MockedResponses' must be an object", pointer="/MockedResponses")
     machine = machines.get(machine_name)
     if not isinstance(machine, Mapping):
-        raise ScenarioError(f"{label}: no state machine {machine_name!r} under StateMachines "
-                            f"(found: {', '.join(map(repr, machines)) or 'none'})")
+        raise ScenarioError(f"no state machine {machine_name!r} under StateMachines "
+                            f"(found: {', '.join(map(repr, machines)) or 'none'})", pointer="/StateMachines")
+    base = _ptr("/StateMachines", machine_name, "TestCases")
     cases = machine.get("TestCases")
     if not isinstance(cases, Mapping) or test_case not in cases:
         found = ", ".join(map(repr, cases)) if isinstance(cases, Mapping) else "none"
-        raise ScenarioError(f"{label}: state machine {machine_name!r} has no test case {test_case!r} (found: {found})")
+        raise ScenarioError(f"state machine {machine_name!r} has no test case {test_case!r} (found: {found})",
+                            pointer=base)
     case = cases[test_case]
     if not isinstance(case, Mapping):
-        raise ScenarioError(f"{label}: test case {test_case!r} must map state names to MockedResponse names")
+        raise ScenarioError(f"test case {test_case!r} must map state names to MockedResponse names",
+                            pointer=_ptr(base, test_case))
     entries: dict[str, list[tuple[int, int | None, MockResponse]]] = {}
     for state_name, response_name in case.items():
-        if response_name not in responses:
-            raise ScenarioError(f"{label}: test case {test_case!r} maps state {state_name!r} to "
-                                f"unknown MockedResponse {response_name!r}")
-        entries[state_name] = _parse_indexed(responses[response_name], f"{label}: MockedResponses.{response_name}")
+        if not isinstance(response_name, str) or response_name not in responses:
+            raise ScenarioError(f"test case {test_case!r} maps state {state_name!r} to "
+                                f"unknown MockedResponse {response_name!r}",
+                                pointer=_ptr(base, test_case, state_name))
+        entries[state_name] = _parse_indexed(responses[response_name], f"MockedResponses.{response_name}",
+                                             _ptr("/MockedResponses", response_name))
     return MockTable(entries, source=f"{label} ({machine_name}#{test_case})")
 
 
-def _parse_indexed(spec: Any, where: str) -> list[tuple[int, int | None, MockResponse]]:
+def _ptr(base: str, *tokens: Any) -> str:
+    from ..load.pointer import join_pointer
+
+    return join_pointer(base, *(str(t) for t in tokens))
+
+
+def _parse_indexed(spec: Any, where: str, pointer: str) -> list[tuple[int, int | None, MockResponse]]:
     if not isinstance(spec, Mapping) or not spec:
-        raise ScenarioError(f"{where}: must be a non-empty object keyed by invocation index (\"0\", \"1-2\")")
+        raise ScenarioError(f"{where}: must be a non-empty object keyed by invocation index (\"0\", \"1-2\")",
+                            pointer=pointer)
     out: list[tuple[int, int | None, MockResponse]] = []
     for key, value in spec.items():
         m = _RANGE_KEY.match(str(key))
         if not m:
-            raise ScenarioError(f"{where}: invalid invocation key {key!r} (expected \"N\" or \"N-M\")")
+            raise ScenarioError(f"{where}: invalid invocation key {key!r} (expected \"N\" or \"N-M\")",
+                                pointer=_ptr(pointer, key), key=True)
         a = int(m.group(1))
         b = int(m.group(2)) if m.group(2) is not None else a
         if b < a:
-            raise ScenarioError(f"{where}: invalid invocation range {key!r}")
-        out.append((a, b, _parse_response(value, f"{where}.{key}")))
+            raise ScenarioError(f"{where}: invalid invocation range {key!r}", pointer=_ptr(pointer, key), key=True)
+        out.append((a, b, _parse_response(value, f"{where}.{key}", _ptr(pointer, key))))
     out.sort(key=lambda e: e[0])
     for (a1, b1, _), (a2, _b2, _) in zip(out, out[1:]):
         if b1 is not None and a2 <= b1:
-            raise ScenarioError(f"{where}: invocation ranges overlap ({_fmt_range(a1, b1)} and {a2})")
+            raise ScenarioError(f"{where}: invocation ranges overlap ({_fmt_range(a1, b1)} and {a2})", pointer=pointer)
     return out
 
 
@@ -219,36 +247,51 @@ def _parse_indexed(spec: Any, where: str) -> list[tuple[int, int | None, MockRes
 _RESPONSE_KEYS = {"return", "throw", "duration", "times"}
 
 
-def _parse_response(value: Any, where: str) -> MockResponse:
+def _lowered(value: Mapping[Any, Any], where: str, pointer: str) -> dict[str, Any]:
+    """The mapping with its keys in lower case (`Return` and `return` are one key: both at once is an error)."""
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        low = str(k).lower()
+        if low in out:
+            raise ScenarioError(f"{where}: {low!r} is given twice (keys are read in either case)",
+                                pointer=_ptr(pointer, k), key=True)
+        out[low] = v
+    return out
+
+
+def _parse_response(value: Any, where: str, pointer: str = "") -> MockResponse:
     """Parse ``{return: …}`` / ``{throw: {Error, Cause}}`` (either case) with optional ``duration``."""
     if not isinstance(value, Mapping):
-        raise ScenarioError(f"{where}: a response must be a mapping with 'return' or 'throw'")
-    lowered = {str(k).lower(): v for k, v in value.items()}
+        raise ScenarioError(f"{where}: a response must be a mapping with 'return' or 'throw'", pointer=pointer)
+    lowered = _lowered(value, where, pointer)
     unknown = set(lowered) - _RESPONSE_KEYS
     if unknown:
         raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} "
-                            f"(allowed: return, throw, duration, times)")
+                            f"(allowed: return, throw, duration, times)", pointer=pointer)
     has_return, has_throw = "return" in lowered, "throw" in lowered
     if has_return == has_throw:
-        raise ScenarioError(f"{where}: a response needs exactly one of 'return' or 'throw'")
+        raise ScenarioError(f"{where}: a response needs exactly one of 'return' or 'throw'", pointer=pointer)
+    key = {str(k).lower(): k for k in value}
     duration = lowered.get("duration", 0) or 0
-    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
-        raise ScenarioError(f"{where}: 'duration' must be a non-negative number of virtual seconds")
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 0 <= duration <= MAX_DURATION:
+        raise ScenarioError(f"{where}: 'duration' must be a number of virtual seconds from 0 to "
+                            f"{MAX_DURATION:,} (a year), got {_short(duration)}", pointer=_ptr(pointer, key.get("duration")))
     if has_return:
         return MockResponse.returning(lowered["return"], duration)
     throw = lowered["throw"]
+    tp = _ptr(pointer, key["throw"])
     if not isinstance(throw, Mapping):
-        raise ScenarioError(f"{where}: 'throw' must be a mapping with Error and optional Cause")
-    t = {str(k).lower(): v for k, v in throw.items()}
+        raise ScenarioError(f"{where}: 'throw' must be a mapping with Error and optional Cause", pointer=tp)
+    t = _lowered(throw, where, tp)
     extra = set(t) - {"error", "cause"}
     if extra or "error" not in t:
-        raise ScenarioError(f"{where}: 'throw' needs 'Error' (string) and optional 'Cause'")
+        raise ScenarioError(f"{where}: 'throw' needs 'Error' (string) and optional 'Cause'", pointer=tp)
     error = t["error"]
     cause = t.get("cause")
     if not isinstance(error, str):
-        raise ScenarioError(f"{where}: throw Error must be a string")
+        raise ScenarioError(f"{where}: throw Error must be a string", pointer=tp)
     if cause is not None and not isinstance(cause, str):
-        cause = json.dumps(cause, separators=(",", ":"))
+        cause = json.dumps(cause, separators=(",", ":"), default=str)
     return MockResponse.throwing(error, cause, duration)
 
 
@@ -256,8 +299,10 @@ def _is_indexed(spec: Mapping[str, Any]) -> bool:
     return bool(spec) and all(_RANGE_KEY.match(str(k)) for k in spec)
 
 
-def mocks_from_spec(spec: Mapping[str, Any] | None, *, source: str = "scenario mocks") -> MockTable:
-    """Build a provider from the scenario ``mocks:`` mapping.
+def mocks_from_spec(spec: Mapping[str, Any] | None, *, source: str = "scenario mocks",
+                    pointer: str = "") -> MockTable:
+    """Build a provider from the scenario ``mocks:`` mapping (`pointer`: where that mapping is in its file,
+    for the errors' places).
 
     Per state name, one of:
 
@@ -269,40 +314,59 @@ def mocks_from_spec(spec: Mapping[str, Any] | None, *, source: str = "scenario m
     if spec is None:
         return MockTable({}, source=source)
     if not isinstance(spec, Mapping):
-        raise ScenarioError(f"{source}: 'mocks' must map Task state names to responses")
+        raise ScenarioError(f"{source}: must map Task state names to responses", pointer=pointer)
     entries: dict[str, list[tuple[int, int | None, MockResponse]]] = {}
     for state_name, value in spec.items():
         where = f"{source}: '{state_name}'"
+        at = _ptr(pointer, state_name)
+        bad = name_problem(state_name, "a state name")
+        if bad:
+            raise ScenarioError(f"{source}: {bad}", pointer=at, key=True)
         if isinstance(value, MockResponse):
             entries[state_name] = [(0, None, value)]
         elif isinstance(value, Mapping) and _is_indexed(value):
-            entries[state_name] = _parse_indexed(value, where)
+            entries[state_name] = _parse_indexed(value, where, at)
         elif isinstance(value, Mapping):
             if "times" in {str(k).lower() for k in value}:
-                raise ScenarioError(f"{where}: 'times' is only meaningful inside a list of responses")
-            entries[state_name] = [(0, None, _parse_response(value, where))]
+                raise ScenarioError(f"{where}: 'times' is only meaningful inside a list of responses", pointer=at)
+            entries[state_name] = [(0, None, _parse_response(value, where, at))]
         elif isinstance(value, list):
             if not value:
-                raise ScenarioError(f"{where}: the list of responses is empty")
+                raise ScenarioError(f"{where}: the list of responses is empty", pointer=at)
             rows: list[tuple[int, int | None, MockResponse]] = []
             index = 0
             for i, item in enumerate(value):
-                item_where = f"{where}[{i}]"
+                item_where, item_at = f"{where}[{i}]", _ptr(at, i)
                 if isinstance(item, MockResponse):
                     resp, times = item, 1
                 else:
                     if not isinstance(item, Mapping):
-                        raise ScenarioError(f"{item_where}: a response must be a mapping with 'return' or 'throw'")
-                    times = {str(k).lower(): v for k, v in item.items()}.get("times", 1)
+                        raise ScenarioError(f"{item_where}: a response must be a mapping with 'return' or 'throw'",
+                                            pointer=item_at)
+                    times = _lowered(item, item_where, item_at).get("times", 1)
                     if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-                        raise ScenarioError(f"{item_where}: 'times' must be a positive integer")
-                    resp = _parse_response(item, item_where)
+                        raise ScenarioError(f"{item_where}: 'times' must be a positive integer", pointer=item_at)
+                    resp = _parse_response(item, item_where, item_at)
                 rows.append((index, index + times - 1, resp))
                 index += times
             entries[state_name] = rows
         else:
-            raise ScenarioError(f"{where}: expected a response mapping or a list of responses")
+            raise ScenarioError(f"{where}: expected a response mapping or a list of responses", pointer=at)
     return MockTable(entries, source=source)
+
+
+def name_problem(value: Any, what: str) -> str | None:
+    """Why `value` cannot be a name (a state, an env, an execution, a test case): not a string, empty, or
+    holding a control character (which no AWS name holds); None when it can."""
+    if not isinstance(value, str):
+        return f"{what} must be a string, got {_short(value)}" + (" (quote it)" if isinstance(value, (int, float))
+                                                                    else "")
+    if not value:
+        return f"{what} must not be empty"
+    bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    if bad is not None:
+        return f"{what} must not contain control characters, got {_short(value)} (U+{ord(bad):04X})"
+    return None
 
 
 def merge_providers(providers: Iterable[MockProvider]) -> MockProvider:

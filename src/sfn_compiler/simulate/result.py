@@ -3,6 +3,7 @@ constants of the simulated environment (start time, account, region, limits)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -12,6 +13,13 @@ DEFAULT_START_TIME = datetime(2025, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 PAYLOAD_LIMIT_BYTES = 262_144  # 256 KiB: state input/output, task result, one Assign
+#: the longest a Standard execution runs: one year (AWS's quota; the execution then ends with States.Timeout).
+#: sfnc counts the year as 366 days, AWS's longest MaxDelaySeconds, so it never times out earlier than AWS.
+#: It also bounds every virtual-time sum (retry back-off, waits, mock durations): none can overflow.
+EXECUTION_TIME_LIMIT = 31_622_400
+#: the range of an execution's start time (`start_time`): every timestamp of a run stays a valid date
+EARLIEST_START_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_START_TIME = datetime(9998, 12, 31, tzinfo=timezone.utc)
 
 QEE = "States.QueryEvaluationError"
 
@@ -137,6 +145,8 @@ def round_seconds(x: float | None) -> float | None:
     if x is None:
         return None
     r = round(x, 3)
+    if r != r or r in (math.inf, -math.inf):  # NaN, infinity: shown as they are
+        return r
     return int(r) if r == int(r) else r
 
 

@@ -4,12 +4,13 @@ clock, workflow-variable scopes, error matching for Retry/Catch, payload sizes a
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Mapping
 
 from ..jsontext import kind as type_name  # noqa: F401 (re-exported for the interpreter)
 from . import expressions
 from .expressions import binding_value
-from .result import PAYLOAD_LIMIT_BYTES
+from .result import EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES
 
 
 class Failure(Exception):
@@ -33,6 +34,9 @@ class ExecTimeout(Exception):
 
 
 class Clock:
+    """Virtual seconds since the execution started; `deadline` ends the execution (its TimeoutSeconds, or
+    the one-year limit: `result.EXECUTION_TIME_LIMIT`)."""
+
     __slots__ = ("now", "deadline")
 
     def __init__(self, now: float, deadline: float | None) -> None:
@@ -40,11 +44,27 @@ class Clock:
         self.deadline = deadline
 
     def advance(self, seconds: float) -> None:
-        t = self.now + seconds
-        if self.deadline is not None and t > self.deadline:
+        try:
+            t = self.now + seconds
+        except OverflowError:  # an int too large for a float: past any deadline
+            t = math.inf
+        if self.deadline is not None and not t <= self.deadline:  # NaN, too, ends the run at its deadline
             self.now = max(self.now, self.deadline)
             raise ExecTimeout()
         self.now = t
+
+
+def retry_delay(interval: float, backoff: float, attempt: int, max_delay: float | None = None) -> float:
+    """A retrier's delay before `attempt` (1-based): ``IntervalSeconds × BackoffRate^(attempt − 1)``, capped by
+    `MaxDelaySeconds` and by the execution time limit (a longer delay ends the execution all the same), so
+    no retrier's numbers overflow or take long to compute (an integer BackoffRate is computed as a float)."""
+    try:
+        delay = float(interval) * float(backoff) ** (attempt - 1)
+    except OverflowError:
+        delay = math.inf
+    if max_delay is not None:
+        delay = min(delay, max_delay)
+    return min(delay, EXECUTION_TIME_LIMIT)
 
 
 class VariableScope:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -11,10 +12,11 @@ from typing import Any, Mapping
 import yaml
 
 from ..asl import walk
+from ..load.pointer import escape_token
 from .errors import ScenarioError
 from .history import MAX_EVENTS_CAP
 from .result import ExecutionResult
-from .mocks import MockProvider, load_mock_config, merge_providers, mocked_states, mocks_from_spec
+from .mocks import MockProvider, load_mock_config, merge_providers, mocked_states, mocks_from_spec, name_problem
 
 __all__ = ["Scenario", "load_scenario", "parse_scenario", "check_expectations", "subset_mismatches",
            "scenario_warnings"]
@@ -65,91 +67,151 @@ _ScenarioLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_scenario(path: str | Path, transform=None) -> Scenario:
+def load_scenario(path: str | Path, transform=None, display: str | None = None) -> Scenario:
     """Read a scenario file (``.yaml``/``.yml``/``.json``); `transform(data)` rewrites the parsed document
-    first (`sfnc test` renders `${...}` env values in it)."""
+    first (`sfnc test` renders `${...}` env values in it). Errors are `ScenarioError`s located in the file
+    (`display` names it, default the path): file:line:col and the JSON pointer of the bad value."""
     p = Path(path)
+    where = display or str(p)
     try:
         text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario {p}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read scenario {where}: {getattr(exc, 'strerror', None) or exc}") from None
     from ..errors import SfncError
     from ..load import load_json_text, load_yaml_text
 
     try:  # both loaders reject duplicate keys, which would silently drop an expectation
-        doc = load_json_text(text, str(p)) if p.suffix == ".json" else load_yaml_text(text, str(p), _ScenarioLoader)
+        doc = load_json_text(text, where) if p.suffix == ".json" else load_yaml_text(text, where, _ScenarioLoader)
     except SfncError as exc:
-        raise ScenarioError(str(exc)) from None
-    data = doc.data
-    if transform is not None:
-        data = transform(data)
-    return parse_scenario(data, name=p.stem, path=p)
+        raise ScenarioError(str(exc), problems=exc.problems) from None
+    try:
+        data = doc.data
+        if transform is not None:
+            data = transform(data)
+        return parse_scenario(data, name=p.stem, path=p, display=where)
+    except ScenarioError as exc:
+        raise exc.locate(where, doc) from None
 
 
-def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = None) -> Scenario:
-    where = str(path) if path else name
+def _fail(message: str, pointer: str, hint: str | None = None, key: bool = False) -> ScenarioError:
+    return ScenarioError(message, pointer=pointer, hint=hint, key=key)
+
+
+def _text(data: Mapping[str, Any], key: str) -> None:
+    v = data.get(key)
+    if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int, float))):
+        raise _fail(f"{key} must be a string, got {_repr(v, 60)}", f"/{key}")
+
+
+def json_value_problem(value: Any, pointer: str) -> tuple[str, str, bool] | None:
+    """(pointer, why, whether a key is wrong) of the first part of `value` that is not JSON data: a key that is not a string (YAML
+    reads `1:` as a number), a number that is not finite (`.nan`, `.inf`); None when it is all JSON."""
+    stack = [(value, pointer)]
+    while stack:
+        v, at = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            return at, f"{v} is not a JSON number", False
+        if isinstance(v, Mapping):
+            for k, item in v.items():
+                if not isinstance(k, str):
+                    return f"{at}/{k}", f"the key {_repr(k)} is not a string: quote it", True
+                stack.append((item, f"{at}/{escape_token(k)}"))
+        elif isinstance(v, list):
+            stack.extend((item, f"{at}/{i}") for i, item in enumerate(v))
+    return None
+
+
+def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = None,
+                   display: str | None = None) -> Scenario:
+    """A scenario from its parsed document. Errors are `ScenarioError`s with the JSON pointer of the bad value
+    (`load_scenario` locates them in the file)."""
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{where}: a scenario must be a mapping")
+        raise _fail("a scenario must be a mapping", "")
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
-                            f"(allowed: {', '.join(sorted(TOP_KEYS))})")
+        first = sorted(map(str, unknown))[0]
+        raise _fail(f"unknown key(s) {', '.join(sorted(map(str, unknown)))} (allowed: {', '.join(sorted(TOP_KEYS))})",
+                    "/" + escape_token(first), key=True)
+    for key in ("input", "mocks", "expect"):
+        bad = json_value_problem(data.get(key), f"/{key}")
+        if bad:
+            raise _fail(f"{key} is not JSON data: {bad[1]}", bad[0], key=bad[2])
+    _text(data, "description")
+    if data.get("execution_name") is not None:
+        bad = name_problem(data["execution_name"], "execution_name")
+        if bad or len(data["execution_name"]) > 80:
+            raise _fail(bad or "execution_name must be at most 80 characters (AWS's limit)", "/execution_name")
     providers: list[MockProvider] = []
     if data.get("mocks") is not None:
-        providers.append(mocks_from_spec(data["mocks"], source=f"{where} mocks"))
+        providers.append(mocks_from_spec(data["mocks"], source="mocks", pointer="/mocks"))
     mc = data.get("mock_config")
     if mc is not None:
         if not isinstance(mc, Mapping) or not {"file", "machine", "test_case"} <= set(mc):
-            raise ScenarioError(f"{where}: mock_config needs 'file', 'machine' and 'test_case'")
+            raise _fail("mock_config needs 'file', 'machine' and 'test_case'", "/mock_config")
+        for key in ("file", "machine", "test_case"):
+            bad = name_problem(mc[key], f"mock_config.{key}")
+            if bad:
+                raise _fail(bad, f"/mock_config/{key}")
         file = Path(mc["file"])
+        shown = mc["file"]
         if not file.is_absolute() and path is not None:
             file = path.parent / file
-        providers.append(load_mock_config(file, mc["machine"], mc["test_case"]))
+            shown = str(Path(display).parent / mc["file"]) if display else str(file)
+        try:
+            providers.append(load_mock_config(file, mc["machine"], mc["test_case"], display=shown))
+        except ScenarioError as exc:
+            if exc.file is None and exc.pointer is None:  # the file does not read: the scenario names it
+                exc.pointer = "/mock_config/file"
+            raise
     mocks = providers[0] if len(providers) == 1 else (merge_providers(providers) if providers
-                                                        else mocks_from_spec(None, source=f"{where} (no mocks)"))
+                                                        else mocks_from_spec(None, source="(no mocks)"))
     expect = data.get("expect") or {}
     if not isinstance(expect, Mapping):
-        raise ScenarioError(f"{where}: 'expect' must be a mapping")
+        raise _fail("'expect' must be a mapping", "/expect")
     unknown = set(expect) - EXPECT_KEYS
     if unknown:
-        raise ScenarioError(f"{where}: unknown expectation(s) {', '.join(sorted(map(str, unknown)))} "
-                            f"(allowed: {', '.join(sorted(EXPECT_KEYS))})")
-    if "status" in expect and expect["status"] not in STATUSES:
-        raise ScenarioError(f"{where}: expect.status must be one of {', '.join(sorted(STATUSES))}")
+        first = sorted(map(str, unknown))[0]
+        raise _fail(f"unknown expectation(s) {', '.join(sorted(map(str, unknown)))} "
+                    f"(allowed: {', '.join(sorted(EXPECT_KEYS))})", "/expect/" + escape_token(first), key=True)
+    if "status" in expect and (not isinstance(expect["status"], str) or expect["status"] not in STATUSES):
+        raise _fail(f"expect.status must be one of {', '.join(sorted(STATUSES))}", "/expect/status")
+    for key in ("error", "cause"):
+        if expect.get(key) is not None and not isinstance(expect[key], str):
+            raise _fail(f"expect.{key} must be a string, got {_repr(expect[key], 60)}", f"/expect/{key}")
     for key in ("states", "states_include", "states_exclude"):
-        if key in expect and (not isinstance(expect[key], list) or not all(isinstance(s, str) for s in expect[key])):
-            raise ScenarioError(f"{where}: expect.{key} must be a list of state names")
+        if key in expect:
+            names = expect[key]
+            if not isinstance(names, list):
+                raise _fail(f"expect.{key} must be a list of state names", f"/expect/{key}")
+            for i, n in enumerate(names):
+                bad = name_problem(n, "a state name")
+                if bad:
+                    raise _fail(f"expect.{key}: {bad}", f"/expect/{key}/{i}")
     if "variables" in expect and not isinstance(expect["variables"], Mapping):
-        raise ScenarioError(f"{where}: expect.variables must be a mapping")
+        raise _fail("expect.variables must be a mapping", "/expect/variables")
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError(f"{where}: seed must be an integer")
-    start_time = data.get("start_time")
-    if start_time is not None:
-        from datetime import datetime, timezone
-
-        if isinstance(start_time, str):
-            try:
-                start_time = datetime.fromisoformat(start_time.replace("Z", "+00:00"))
-            except ValueError:
-                raise ScenarioError(f"{where}: start_time must be an ISO 8601 timestamp") from None
-        if not isinstance(start_time, datetime):
-            raise ScenarioError(f"{where}: start_time must be an ISO 8601 timestamp")
-        if start_time.tzinfo is None:
-            start_time = start_time.replace(tzinfo=timezone.utc)
+        raise _fail(f"seed must be an integer, got {_repr(seed, 60)}", "/seed")
+    start_time = _start_time(data.get("start_time"))
     if data.get("mock_validation") not in (None, "strict", "present", "none"):
-        raise ScenarioError(f"{where}: mock_validation must be strict, present or none")
+        raise _fail("mock_validation must be strict, present or none", "/mock_validation")
     envs = data.get("envs")
-    if envs is not None and (not isinstance(envs, list) or not all(isinstance(e, str) for e in envs)):
-        raise ScenarioError(f"{where}: envs must be a list of env names")
+    if envs is not None:
+        if not isinstance(envs, list):
+            raise _fail("envs must be a list of env names", "/envs")
+        for i, e in enumerate(envs):
+            bad = name_problem(e, "an env name")
+            if bad:
+                raise _fail(f"envs: {bad}", f"/envs/{i}")
     mt = data.get("max_transitions")
-    if mt is not None and (isinstance(mt, bool) or not isinstance(mt, int) or mt < 1):
-        raise ScenarioError(f"{where}: max_transitions must be a positive integer")
+    if mt is not None and (isinstance(mt, bool) or not isinstance(mt, int) or not 1 <= mt <= MAX_EVENTS_CAP):
+        raise _fail(f"max_transitions must be an integer from 1 to {MAX_EVENTS_CAP:,}, got {_repr(mt, 60)}",
+                    "/max_transitions", hint="a run ends at its history limit (max_events) first")
     me = data.get("max_events")
     if me is not None and (isinstance(me, bool) or not isinstance(me, int) or not 2 <= me <= MAX_EVENTS_CAP):
-        raise ScenarioError(f"{where}: max_events must be an integer from 2 to {MAX_EVENTS_CAP:,}")
+        raise _fail(f"max_events must be an integer from 2 to {MAX_EVENTS_CAP:,}, got {_repr(me, 60)}", "/max_events")
     return Scenario(
         name=name,
         description=str(data.get("description") or ""),
@@ -167,15 +229,48 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
     )
 
 
+def _start_time(value: Any):
+    """`start_time` as an aware datetime in the range a run can count from (`result.EARLIEST_START_TIME` …)."""
+    if value is None:
+        return None
+    from datetime import datetime, timezone
+
+    from .result import EARLIEST_START_TIME, LATEST_START_TIME
+
+    span = f"from {EARLIEST_START_TIME:%Y-%m-%d} to {LATEST_START_TIME:%Y-%m-%d}"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail(f"start_time must be an ISO 8601 timestamp {span}", "/start_time") from None
+    if not isinstance(value, datetime):
+        raise _fail(f"start_time must be an ISO 8601 timestamp {span}", "/start_time")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    try:
+        ok = EARLIEST_START_TIME <= value <= LATEST_START_TIME
+    except OverflowError:  # an offset that moves the time out of datetime's range
+        ok = False
+    if not ok:
+        raise _fail(f"start_time must be {span}, got {value.isoformat()}", "/start_time")
+    return value
+
+
 # --------------------------------------------------------------------------- matching
 
 
-def _repr(value: Any, limit: int = 120) -> str:
+def _repr(value: Any, limit: int = 120, middle: bool = False) -> str:
+    """`value` as JSON, shortened to `limit` characters: its end cut, or (`middle`) its middle, for a cause
+    whose last words say what happened ("... Expression evaluation timeout")."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
     except (TypeError, ValueError):
         text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    if middle:
+        return text[: limit * 2 // 3] + " … " + text[-(limit // 3):]
+    return text[: limit - 1] + "…"
 
 
 def _scalar_equal(a: Any, b: Any) -> bool:
@@ -236,15 +331,15 @@ def check_expectations(scenario: Scenario | Mapping[str, Any], result: Execution
     if "status" in expect and expect["status"] != result.status:
         detail = ""
         if result.error or result.cause:
-            detail = f" ({result.error}" + (f": {_repr(result.cause, 200)}" if result.cause else "") + ")"
+            detail = f" ({result.error}" + (f": {_repr(result.cause, 300, middle=True)}" if result.cause else "") + ")"
             if result.error_state:
                 detail += f" in state '{result.error_state}'"
         problems.append(f"status: expected {expect['status']}, got {result.status}{detail}")
     if "error" in expect and expect["error"] != result.error:
         problems.append(f"error: expected {expect['error']!r}, got {result.error!r}"
-                        + (f" (cause: {_repr(result.cause, 200)})" if result.cause else ""))
+                        + (f" (cause: {_repr(result.cause, 300, middle=True)})" if result.cause else ""))
     if "cause" in expect and expect["cause"] != result.cause:
-        problems.append(f"cause: expected {_repr(expect['cause'], 200)}, got {_repr(result.cause, 200)}")
+        problems.append(f"cause: expected {_repr(expect['cause'], 300, middle=True)}, got {_repr(result.cause, 300, middle=True)}")
     if "output" in expect:
         if result.status != "SUCCEEDED" and result.output is None:
             problems.append(f"output: expected {_repr(expect['output'])}, but the execution {result.status} "

@@ -61,7 +61,7 @@ class Tasks:
             self._emit(prefix + "Started", name)
             if submits:
                 self._emit("TaskSubmitted", name)
-            duration = float(resp.duration or 0)
+            duration = resp.duration or 0  # not float(): an int past a float's range is past every deadline
             if timeout is not None and duration > timeout:
                 clock.advance(timeout)
                 call.update(duration=timeout, error="States.Timeout")

@@ -1,0 +1,101 @@
+"""Bounded virtual time: retry back-off, waits and mock durations of any size end a run cleanly (the one-year
+execution limit, `result.EXECUTION_TIME_LIMIT`), never with an overflow or a computation that grows with
+the numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sfn_compiler.simulate import MockResponse, run_execution
+from sfn_compiler.simulate.result import EXECUTION_TIME_LIMIT
+from sfn_compiler.simulate.runtime import Clock, ExecTimeout, retry_delay
+
+from asl_builders import machine, task
+
+YEAR_CAUSE = f"The execution exceeded the maximum execution time of one year ({EXECUTION_TIME_LIMIT:,} s of virtual time)"
+
+
+def flaky(retrier: dict) -> dict:
+    return machine({"T": task(Retry=[{"ErrorEquals": ["States.ALL"], **retrier}])})
+
+
+@pytest.mark.parametrize("retrier", [
+    {"IntervalSeconds": 99_999_999, "MaxAttempts": 99_999_999},                      # AWS's largest values
+    {"IntervalSeconds": 1, "MaxAttempts": 99_999_999, "BackoffRate": 1e300},         # 1e300 ** 2 overflows
+    {"IntervalSeconds": 10**400, "MaxAttempts": 5},                                  # too large for a float
+    {"IntervalSeconds": 1, "MaxAttempts": 99_999_999, "BackoffRate": 10},            # an integer rate, as an int
+])
+def test_huge_retry_numbers_end_at_the_one_year_limit(retrier):
+    r = run_execution(flaky(retrier), {}, {"T": {"throw": {"Error": "E"}}})
+    assert (r.status, r.error, r.cause) == ("TIMED_OUT", "States.Timeout", YEAR_CAUSE)
+    assert r.elapsed_seconds == EXECUTION_TIME_LIMIT
+    delays = [x["computed_delay"] for x in r.trace[0].retries]
+    assert all(0 < d <= EXECUTION_TIME_LIMIT for d in delays)
+
+
+def test_a_capped_delay_retries_until_the_history_limit_without_big_numbers():
+    # BackoffRate 10 with MaxDelaySeconds 1: 10 ** 5,000 is never computed as an integer
+    r = run_execution(flaky({"IntervalSeconds": 1, "MaxAttempts": 99_999_999, "BackoffRate": 10,
+                             "MaxDelaySeconds": 1}), {}, {"T": {"throw": {"Error": "E"}}})
+    assert (r.status, r.error) == ("FAILED", "States.Runtime")
+    assert r.trace[0].retries[-1]["delay"] == 1 and len(r.trace[0].retries) > 4000
+
+
+def test_retry_delay():
+    assert [retry_delay(3, 2, n, 10) for n in (1, 2, 3)] == [3, 6, 10]
+    assert retry_delay(1, 2.0, 5_000) == EXECUTION_TIME_LIMIT
+    assert retry_delay(10**400, 1, 1) == EXECUTION_TIME_LIMIT
+    assert retry_delay(2, 1.5, 3, 31_622_400) == 4.5
+
+
+@pytest.mark.parametrize("seconds", ["{% $power(10, 300) %}", "{% 63072000 %}", 63_072_000])
+def test_a_wait_past_a_year_times_out(seconds):
+    r = run_execution(machine({"W": {"Type": "Wait", "Seconds": seconds, "End": True}}), {}, {})
+    assert (r.status, r.cause, r.elapsed_seconds) == ("TIMED_OUT", YEAR_CAUSE, EXECUTION_TIME_LIMIT)
+
+
+def test_a_wait_until_year_9999_times_out_and_timestamps_stay_valid():
+    d = machine({"W": {"Type": "Wait", "Timestamp": "9999-12-31T23:59:59Z", "Next": "P"},
+                 "P": {"Type": "Pass", "Output": "{% $now() %}", "End": True}})
+    r = run_execution(d, {}, {})
+    assert r.status == "TIMED_OUT" and r.trace[0].status == "timed_out"
+
+
+def test_timeout_seconds_above_a_year_is_the_year():
+    d = machine({"W": {"Type": "Wait", "Seconds": 40_000_000, "End": True}}, TimeoutSeconds=99_999_999)
+    assert run_execution(d, {}, {}).cause == YEAR_CAUSE
+    d["TimeoutSeconds"] = 100
+    r = run_execution(d, {}, {})
+    assert r.cause == "The execution exceeded its TimeoutSeconds (100 s of virtual time)" and r.elapsed_seconds == 100
+
+
+@pytest.mark.parametrize("duration", [math.inf, math.nan, 1e308, 10**400])
+def test_mock_durations_of_any_size_end_at_the_limit(duration):
+    # the scenario files refuse such durations (test_scenario_errors); a Python caller can still give them
+    r = run_execution(machine({"T": task()}), {}, {"T": MockResponse(result=1, duration=duration)})
+    assert (r.status, r.elapsed_seconds) == ("TIMED_OUT", EXECUTION_TIME_LIMIT)
+
+
+def test_task_timeout_seconds_from_a_huge_expression():
+    d = machine({"T": task(TimeoutSeconds="{% 1e300 %}")})
+    r = run_execution(d, {}, {"T": {"return": 1, "duration": 5}})
+    assert (r.status, r.output) == ("SUCCEEDED", 1)
+
+
+def test_clock_advance():
+    c = Clock(10.0, 100.0)
+    c.advance(50)
+    assert c.now == 60
+    for huge in (10**400, math.inf, math.nan):
+        c = Clock(10.0, 100.0)
+        with pytest.raises(ExecTimeout):
+            c.advance(huge)
+        assert c.now == 100
+
+
+@pytest.mark.parametrize("duration", [math.inf, 10**400])
+def test_a_duration_past_timeout_seconds_times_the_task_out(duration):
+    r = run_execution(machine({"T": task(TimeoutSeconds=60)}), {}, {"T": MockResponse(result=1, duration=duration)})
+    assert (r.status, r.error, r.elapsed_seconds) == ("FAILED", "States.Timeout", 60)
