@@ -146,8 +146,12 @@ def _chain(project: Project, name: str, cache: Cache | None = None) -> list[Yaml
     current: str | None = name
     while current is not None:
         if current in seen:
-            raise SfncError(f"`extends` cycle: {' -> '.join(seen + [current])}",
-                            file=project.display(project.env_file(seen[-1]) or project.envs_dir))
+            last = chain[-1]   # the layer whose `extends` (or implicit _base) closes the cycle
+            explicit = isinstance(last.data, dict) and "extends" in last.data
+            pos = last.locate("/extends") if explicit else None
+            raise SfncError(f"`extends` cycle: {' -> '.join(seen + [current])}", file=last.filename,
+                            line=pos.line if pos else 1, column=pos.column if pos else None,
+                            pointer="/extends" if explicit else None)
         seen.append(current)
         doc = _load_layer(project, current, cache)
         chain.append(doc)

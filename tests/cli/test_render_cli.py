@@ -219,7 +219,7 @@ def test_extends_cycle(proj, sfnc):
     proj.write("envs/a.yaml", "extends: b\n")
     proj.write("envs/b.yaml", "extends: a\n")
     res = sfnc("render", "--env", "a", cwd=proj.root)
-    assert res.exit_code == 2 and "`extends` cycle: a -> b -> a" in res.stderr
+    assert res.exit_code == 2 and "envs/b.yaml:1:10: error: `extends` cycle: a -> b -> a" in res.stderr
 
 
 def test_unused_value_warns_and_strict_fails(proj, sfnc):

@@ -6,9 +6,8 @@ names a file, and a line where the fuzzed file has lines; a run that fails chang
 is compared before and after; a report named by `-o` is written whatever the exit code, as documented); no
 command writes outside the project; each run ends within `HARD_SECONDS` (a SIGALRM stops it otherwise).
 
-Every generator draws from named operators. `KNOWN_OPEN` lists the operators that still find failures in
-parts of sfnc other branches are fixing (each with its reproduction in the report of branch h-fuzz); the
-generators leave them out. Empty it once those fixes are merged: the operators then run like the others.
+Every generator draws from named operators. `KNOWN_OPEN` may list operators whose failures are known and
+being fixed (each with what fails); the generators leave them out. It is empty: every operator runs.
 """
 
 from __future__ import annotations
@@ -61,45 +60,9 @@ def fuzz_settings(ci: int, long: int) -> settings:
 
 # ----------------------------------------------------------------------------------------------- known open
 
-#: Operators that find failures in parts of sfnc this branch does not own (rendering, loading), left out of
-#: the generators until those fixes are merged. One entry per failure class: "operator": "what fails".
-KNOWN_OPEN: dict[str, str] = {
-    # loading (JSON and YAML readers, the locator): branch h-integrity
-    "tpl.nan-literal": "NaN in a template renders; `validate` then ends in an internal error (AttributeError in "
-                       "the locator)",
-    "tpl.infinity-literal": "-Infinity in a template: as NaN",
-    "asl.nan-literal": "NaN in a definition: `validate PATH` ends in an internal error (AttributeError)",
-    "tpl.big-int": "a 5,000-digit integer: internal error (ValueError: Exceeds the limit (4300 digits))",
-    "asl.big-int": "a 5,000-digit integer in a definition: the same internal error",
-    "env.big-int": "a 5,000-digit integer in an env file: the same internal error",
-    "tpl.lone-surrogate": "\\ud800 in a template: internal error (UnicodeEncodeError) when it is written",
-    "asl.lone-surrogate": "\\ud800 in a definition: `validate PATH` ends in an internal error (UnicodeEncodeError)",
-    "tpl.deep-nesting": "JSON nested 3,000 deep: 'invalid JSON: nesting too deep' without a line",
-    "asl.deep-nesting": "a definition nested 100,000 deep: the same error without a line",
-    "env.alias-bomb": "a YAML alias bomb (8 levels of 9 aliases): minutes and gigabytes, no bound",
-    "env.yaml-tags": "a recursive YAML alias (`x: &a [*a]`): internal error (RecursionError)",
-    "env.text.insert-control": "a control character in an env file: 'invalid YAML: unacceptable character' "
-                               "without a line",
-    "scn.text.insert-control": "a control character in a scenario file: internal error (ReaderError: the "
-                               "pure-Python YAML reader raises outside load_yaml_text's try)",
-    # rendering (placeholders, the Jinja sandbox, env values): branch h-render
-    "expr.huge": "${'a' * 10**9}, ${(1,) * 10**8}, ${lipsum(10**6)}: unbounded time and memory",
-    "expr.non-json-result": "${engagement.items()}, ${region | items}: internal error (TypeError: cannot pickle)",
-    "j2.filter-operator-access": "a non-Jinja exception in a .json.j2 expression (TypeError from a filter or an "
-                                 "operator): internal error",
-    "j2.mutating-method": "<< engagement.pop('ecs') >> in a .json.j2: internal error (KeyError)",
-    "j2.runtime-error": "<< 1 / 0 >> in a .json.j2: internal error (ZeroDivisionError)",
-    "j2.huge": "<< 'a' * 10**9 >> in a .json.j2: unbounded",
-    "j2.include-import-extends": "<% include 'x' %>: internal error (TypeError: no loader)",
-    "j2.recursion": "a recursive macro: internal error (RecursionError)",
-    "j2.loop-growth": "range(10**7) in a .json.j2: internal error (OverflowError: Range too big)",
-    "j2.undefined-range": "range(undefined): internal error (TypeError: 'StrictUndefined' object ...)",
-    "env.extends-name": "`extends:` naming itself or a missing env: the error has no line",
-    "env.extends-path": "`extends: ../pyproject`: 'error: env file for ... not found in envs' names no file",
-    "env.value-doubling": "values that double (a1: ${a0}${a0}, 40 levels): unbounded memory (the process is killed)",
-    "env.deep-chain": "a 3,000-deep chain of values: internal error (RecursionError) in-process",
-    "set.deep-nesting": "--set a.a.a....=1, 3,000 levels: internal error (RecursionError)",
-}
+#: Operators that find known failures being fixed elsewhere, left out of the generators until the fix lands.
+#: One entry per failure class: "operator": "what fails". Keep it empty: an entry is a debt, not a waiver.
+KNOWN_OPEN: dict[str, str] = {}
 
 
 def allowed(ops: Iterable[str]) -> list[str]:

@@ -183,3 +183,16 @@ def test_a_document_built_from_data_holding_nan_can_still_be_located():
 
     doc = JsonDocument({"a": [None, None, 1]}, '{"a": [NaN, -Infinity, 1]}', "f")
     assert (doc.locate("/a/1").column, doc.locate("/a/2").column) == (13, 24)
+
+
+@pytest.mark.parametrize("loader", [None, "pure"])
+def test_a_control_character_in_yaml_is_located(loader):
+    import yaml
+
+    from sfn_compiler.load.yamldoc import load_yaml_text
+
+    with pytest.raises(SfncError) as err:
+        load_yaml_text("a: 1\nb: x\x17y\n", "f.yaml", yaml.SafeLoader if loader else None)
+    (p,) = err.value.problems
+    assert (p.span.file, p.span.line, p.span.column) == ("f.yaml", 2, 5)
+    assert "U+0017 is not allowed" in p.message

@@ -186,9 +186,9 @@ def test_cmd(
 
             text = junit(report, run.env, min_coverage, run.setup_problems)
         if output is not None:
-            from ..render.engine import write_text_atomic
+            from ..fsutil import write_file
 
-            write_text_atomic(output, text)
+            write_file(output, text)
             typer.echo(line, err=True)
         else:
             typer.echo(text, nl=False)

@@ -209,8 +209,9 @@ def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -
     JSON data cannot hold and what passes a bound of `limits` (located, with the pointer)."""
     if len(text) > MAX_DOCUMENT_BYTES:
         raise SfncError(too_large(len(text)), file=filename)
-    loader = _guarded(loader_class or _Loader)(text)
+    loader = None
     try:
+        loader = _guarded(loader_class or _Loader)(text)   # the pure-Python reader checks characters here
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(None, filename, {"": (Position(1, 1), None)})
@@ -228,12 +229,20 @@ def load_yaml_text(text: str, filename: str, loader_class: type | None = None) -
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise SfncError(f"invalid YAML: {msg}", file=filename, line=line, column=column,
                         frame=code_frame(text, line, column)) from None
+    except yaml.reader.ReaderError as exc:   # a character YAML does not allow: at its place, in words
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise SfncError(f"invalid YAML: the character U+{ord(ch):04X} is not allowed (YAML allows no control "
+                        "characters but tab and line breaks)", file=filename, line=line, column=column,
+                        frame=code_frame(text, line, column)) from None
     except yaml.YAMLError as exc:
         raise SfncError(f"invalid YAML: {exc}", file=filename) from None
     except RecursionError:   # (the guards above stop nesting first; kept so no reader can overflow)
         raise SfncError(f"invalid YAML: nested deeper than {MAX_DEPTH} levels", file=filename) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(data, filename, positions)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
-from ..fsutil import recover_directory, update_directory, write_file
+from ..fsutil import recover_directory, update_directory
 from ..jsontext import dumps_indented
 from ..load import JsonDocument, load_json_text
 from ..load.jsondoc import read_text
@@ -261,10 +261,6 @@ def plan_outputs(out_dir: Path, rendered: list[RenderedTemplate]) -> tuple[dict[
     stale = sorted(p for p in out_dir.glob("*.json") if p not in outputs and not p.is_dir()) \
         if out_dir.is_dir() else []
     return outputs, stale
-
-
-# one home for writing files is `fsutil`; this name stays for the callers that import it from here
-write_text_atomic = write_file
 
 
 def write_outputs(out_dir: Path, rendered: list[RenderedTemplate], *, prune: bool = True) -> WriteResult:
