@@ -237,9 +237,10 @@ def _make(root: Path, config_file: Path, settings: Any) -> Project:
         raise SfncError("[tool.sfnc.render] holds one setting, `allow_symlinks_outside = true|false`",
                         file=str(config_file), line=_toml_line(config_file, "allow_symlinks_outside", "render"))
     test = settings.get("test", {})
+    project = Project(root, config_file, settings)
     if isinstance(test, dict) and "env" in test:   # the env `sfnc test` uses by default
-        check_env_name(test["env"], source=Span(str(config_file), _toml_line(config_file, "env", "test")))
-    return Project(root, config_file, settings)
+        check_env_name(test["env"], source=Span(project.display(config_file), _toml_line(config_file, "env", "test")))
+    return project
 
 
 def _toml_line(path: Path, key: str, section: str) -> int | None:

@@ -84,11 +84,15 @@ def test_reading_files(tmp_path):
     (tmp_path / "ok.json").write_bytes(b'\xef\xbb\xbf{"a": 1}')          # a UTF-8 BOM is dropped
     assert load_json_file(tmp_path / "ok.json").data == {"a": 1}
     (tmp_path / "latin.json").write_bytes(b'{"a": "\xe9"}')
-    for name, message in (("missing.json", "file not found"), ("latin.json", "not UTF-8 text (byte 7)"),
+    for name, message in (("missing.json", "file not found"), ("latin.json", "not UTF-8 text: byte 0xe9 at byte offset 7"),
                           (".", "is a directory, expected a file")):
         with pytest.raises(SfncError, match=message.replace("(", r"\(").replace(")", r"\)")) as exc:
             load_json_file(tmp_path / name, display=name)
         assert exc.value.problems[0].span.file == name
+    (tmp_path / "latin2.json").write_bytes(b'{\n  "a": "x\xe9"}')
+    with pytest.raises(SfncError) as exc:
+        load_json_file(tmp_path / "latin2.json", display="latin2.json")
+    assert exc.value.problems[0].span.format() == "latin2.json:2:10"     # the line and column of the bad byte
 
 
 def test_json5_comments_and_trailing_commas_keep_every_position(tmp_path):

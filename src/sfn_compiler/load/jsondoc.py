@@ -443,7 +443,11 @@ def read_text(path: Path, display: str | None = None) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SfncError(f"not UTF-8 text (byte {exc.start})", file=name) from None
+        before = raw[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise SfncError(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (save the file as "
+                        "UTF-8)", file=name, line=line, column=column) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 

@@ -166,10 +166,15 @@ def load_mock_config(source: str | Path | Mapping[str, Any], machine_name: str, 
 
     path = Path(source)
     where = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read mock config {where}: {getattr(exc, 'strerror', None) or exc}") from None
+    from ..load.jsondoc import read_text
+
+    try:   # the one reader of files: size bound, UTF-8 checked with the place of a bad byte
+        text = read_text(path, where)
+    except SfncError as exc:
+        [p] = exc.problems
+        if p.span is None or p.span.line is None:   # not readable: said where the scenario names the file
+            raise ScenarioError(f"cannot read mock config {where}: {p.message}") from None
+        raise ScenarioError(str(exc), problems=exc.problems) from None
     try:
         doc = load_json_text(text, where)
     except SfncError as exc:

@@ -73,12 +73,14 @@ def load_scenario(path: str | Path, transform=None, display: str | None = None) 
     (`display` names it, default the path): file:line:col and the JSON pointer of the bad value."""
     p = Path(path)
     where = display or str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read scenario {where}: {getattr(exc, 'strerror', None) or exc}") from None
     from ..errors import SfncError
     from ..load import load_json_text, load_yaml_text
+    from ..load.jsondoc import read_text
+
+    try:   # the one reader of files: size bound, UTF-8 checked with the place of a bad byte
+        text = read_text(p, where)
+    except SfncError as exc:
+        raise ScenarioError(str(exc), problems=exc.problems) from None
 
     try:  # both loaders reject duplicate keys, which would silently drop an expectation
         doc = load_json_text(text, where) if p.suffix == ".json" else load_yaml_text(text, where, _ScenarioLoader)
