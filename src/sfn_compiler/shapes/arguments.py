@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..jsontext import a_kind
+from ..jsontext import a_kind, kind as json_kind
 from . import _asl
 from . import aws_models as M
 from . import shape as S
@@ -116,20 +116,6 @@ def _kinds(shape: Shape) -> set[str] | None:
     return out
 
 
-def _value_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _convertible(kind: str, value: Any, want: set[str]) -> bool:
     """Whether Step Functions may turn a value of `kind` into one of the `want` kinds instead of failing: any
     JSON value given for a string parameter is sent as its JSON text (LocalStack's AWS-validated parity
@@ -205,7 +191,7 @@ class _Walker:
         kinds = _kinds(expected)
         if kinds is None:
             return
-        vk = _value_kind(value)
+        vk = json_kind(value)
         if vk not in kinds:
             if not _convertible(vk, value, kinds):
                 self.add("argument-type", pointer, f"parameter {where} must be {_expected(expected)}, not "
