@@ -126,7 +126,7 @@ def _load_layer(project: Project, name: str, cache: Cache | None = None) -> Yaml
     deep = bounds.depth_problem(doc.data)
     if deep is not None:   # before anything walks it recursively
         pos = doc.locate(deep)
-        raise SfncError(f"{deep[1:].replace('/', '.')}...: nests more than {bounds.MAX_DEPTH} levels deep",
+        raise SfncError(f"{deep[1:].replace('/', '.')}...: nested deeper than {bounds.MAX_DEPTH} levels",
                         file=doc.filename, line=pos.line, column=pos.column, pointer=deep, hint=bounds.DOCS)
     if "extends" in doc.data:
         wrong = env_name_problem(doc.data["extends"], layer=True)
@@ -200,7 +200,7 @@ def parse_set(item: str) -> tuple[list[str], Any]:
         else:
             deep = bounds.depth_problem(value, bounds.MAX_DEPTH - len(parts)) is not None
     if deep:
-        raise SfncError(f"--set {key}: the value nests more than {bounds.MAX_DEPTH} levels deep with its key",
+        raise SfncError(f"--set {key}: the value is nested deeper than {bounds.MAX_DEPTH} levels with its key",
                         file=where, hint=bounds.DOCS)
     if parts[0] not in ("values", "aws"):
         parts = ["values", *parts]

@@ -142,9 +142,9 @@ def test_set_is_checked_and_located(proj, item, words, file):
 def test_deep_set_keys_and_values_are_bounded(proj):
     with pytest.raises(SfncError, match="the key has 3,000 parts, more than 200"):
         parse_set(".".join(["a"] * 3000) + "=1")
-    with pytest.raises(SfncError, match="nests more than 200 levels"):
+    with pytest.raises(SfncError, match="nested deeper than 200 levels"):
         parse_set("x=" + "[" * 3000 + "]" * 3000)
-    with pytest.raises(SfncError, match="nests more than 200 levels deep with its key"):
+    with pytest.raises(SfncError, match="nested deeper than 200 levels with its key"):
         parse_set(".".join(["a"] * 100) + "=" + "[" * 150 + "]" * 150)
     assert parse_set(".".join(["a"] * 50) + "=[[1]]")[1] == [[1]]
 

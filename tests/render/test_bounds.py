@@ -253,6 +253,6 @@ def test_json_problem_and_depth_problem():
     for _ in range(5000):   # deeper than Python's recursion limit: the checks do not recurse
         node.append([])
         node = node[0]
-    assert "nests more than 200" in bounds.json_problem(deep)[1]
+    assert "nested deeper than 200" in bounds.json_problem(deep)[1]
     assert bounds.depth_problem(deep) == "/0/0/0/0/0/0"
     assert bounds.depth_problem({"a": [[1]]}) is None

@@ -164,12 +164,12 @@ def measure(value: Any, *, max_depth: int = MAX_DEPTH, memo: Measure | None = No
                 continue
             if key in sizes:
                 if depth + sizes[key][2] > max_depth:
-                    return (_pointer(link), f"nests more than {max_depth} levels deep"), 0, 0
+                    return (_pointer(link), f"nested deeper than {max_depth} levels"), 0, 0
                 continue
             if key in on_path:
                 return (_pointer(link), "contains itself"), 0, 0
             if depth >= max_depth:
-                return (_pointer(link), f"nests more than {max_depth} levels deep"), 0, 0
+                return (_pointer(link), f"nested deeper than {max_depth} levels"), 0, 0
             on_path.add(key)
             stack.append((node, depth, True, link))
             if isinstance(node, dict):

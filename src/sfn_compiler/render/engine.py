@@ -236,7 +236,7 @@ def render_template(path: Path, resolver: Resolver, *, display: str | None = Non
     except _TooDeep as deep:   # before the walk recursed into it
         pos = doc.locate(deep.pointer)
         line = line_map[pos.line - 1] if line_map is not None and 0 < pos.line <= len(line_map) else pos.line
-        raise SfncError(problem(f"the template nests more than {MAX_DEPTH} levels deep", file=display, line=line,
+        raise SfncError(problem(f"the template is nested deeper than {MAX_DEPTH} levels", file=display, line=line,
                                 column=None if line_map is not None else pos.column, pointer=deep.pointer, env=env,
                                 hint=DOCS)) from None
     if problems:
