@@ -180,3 +180,22 @@ def test_sfnc_run_json_is_streamed_in_visit_end_order(sfnc, tmp_path):
     records = [json.loads(line.rstrip(",")) for line in lines[1:-1]]
     assert [(r["state"], r["seq"]) for r in records[:-1]] == [("I", 1), ("I", 2), ("M", 0)]
     assert records[-1]["kind"] == "execution" and records[-1]["output"] == [1, 2] and records[-1]["states"] == ["M"]
+
+
+def test_sfnc_run_start_time_moves_the_virtual_clock(sfnc, tmp_path):
+    """A Wait until an absolute timestamp: from the default start (2025-01-01) it lies 23 months ahead, past a
+    Standard execution's one-year limit, so the run times out as AWS would; from --start-time 7 minutes before
+    it, the Wait passes (AWS recorded this machine: jsonpath-base-024)."""
+    f = tmp_path / "wait.json"
+    f.write_text(json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.at", "End": True}}}))
+    i = tmp_path / "in.json"
+    i.write_text(json.dumps({"at": "2026-12-02T04:37:28Z"}))
+    res = sfnc("run", str(f), "--input", str(i))
+    assert res.exit_code == 1 and "status: TIMED_OUT (States.Timeout" in res.stdout
+    res = sfnc("run", str(f), "--input", str(i), "--start-time", "2026-12-02T04:30:00Z")
+    assert res.exit_code == 0 and res.stdout.splitlines()[-1] == "status: SUCCEEDED"
+    events = json.loads(sfnc("run", str(f), "--input", str(i), "--start-time", "2026-12-02T04:30:00Z",
+                             "-f", "json").stdout)
+    assert events[0]["start_time"] == "2026-12-02T04:30:00Z" and events[0]["duration"] == 448
+    res = sfnc("run", str(f), "--start-time", "yesterday")
+    assert res.exit_code == 2 and res.stderr.startswith("--start-time yesterday: error: --start-time must be an ISO 8601")

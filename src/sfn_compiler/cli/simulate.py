@@ -32,6 +32,7 @@ def run(
     seed: Annotated[int, typer.Option("--seed", help="Seed for $random/$uuid/jitter.")] = 0,
     max_events: Annotated[Optional[int], typer.Option("--max-events", metavar="N", help="History events before the execution fails (AWS: 25000).")] = None,
     mock_validation: Annotated[str, typer.Option("--mock-validation", metavar="MODE", help="Check mocked results against the Task's result shape like TestState's fieldValidationMode: strict (default), present or none.")] = "strict",
+    start_time: Annotated[Optional[str], typer.Option("--start-time", metavar="TIMESTAMP", help="The virtual clock's start (ISO 8601; default 2025-01-01T00:00:00Z). A Standard execution times out after one year of it.")] = None,
 ) -> None:
     """Run a definition offline with mocked integrations on a virtual clock; print the trace."""
     import sys
@@ -44,19 +45,29 @@ def run(
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
     _check_mode(mock_validation)
+    start = DEFAULT_START_TIME
+    if start_time is not None:
+        from ..simulate import ScenarioError
+        from ..simulate.scenario import parse_start_time
+
+        try:
+            start = parse_start_time(start_time)
+        except ScenarioError as exc:
+            raise SfncError(exc.message.replace("start_time", "--start-time"), file=f"--start-time {start_time[:40]}",
+                            hint="e.g. --start-time 2026-12-02T04:30:00Z") from None
     writer: JsonTraceWriter | None = None
 
     def sink(ev):  # the JSON array starts with the first record, once the definition was accepted
         nonlocal writer
         if writer is None:
-            writer = JsonTraceWriter(sys.stdout, DEFAULT_START_TIME)
+            writer = JsonTraceWriter(sys.stdout, start)
         writer.state(ev)
 
     streamed = fmt == "json"
     try:
         result = run_file(definition, input_file=input_file, mock_config=mock_config, test_case=test_case,
                           name=name, seed=seed, max_events=max_events, trace_sink=sink if streamed else None,
-                          keep_trace=not streamed, mock_validation=mock_validation,
+                          keep_trace=not streamed, mock_validation=mock_validation, start_time=start,
                           on_problems=_common.print_problems)
     except SimulationError as exc:
         partial = getattr(exc, "result", None)

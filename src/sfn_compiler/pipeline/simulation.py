@@ -37,7 +37,7 @@ def check_max_events(value: int | None, where: str) -> int:
 def run_file(definition: Path, *, input_file: Path | None = None, mock_config: Path | Mapping[str, Any] | None = None,
              test_case: str | None = None, name: str | None = None, seed: int = 0, max_events: int | None = None,
              trace_sink: Callable[[TraceEvent], None] | None = None, keep_trace: bool = True,
-             mock_validation: str = "strict",
+             mock_validation: str = "strict", start_time: Any = None,
              on_problems: Callable[[list[Diagnostic]], None] | None = None) -> ExecutionResult:
     """Load, check as AWS does at creation, and run one definition with a MockConfigFile's test case.
 
@@ -81,7 +81,8 @@ def run_file(definition: Path, *, input_file: Path | None = None, mock_config: P
 
     try:
         return run_execution(doc.data, payload, mocks, name=machine, seed=seed, max_events=max_events,
-                             trace_sink=sink if trace_sink is not None else None, keep_trace=keep_trace)
+                             trace_sink=sink if trace_sink is not None else None, keep_trace=keep_trace,
+                             **({"start_time": start_time} if start_time is not None else {}))
     except (InvalidDefinition, UnsupportedDefinition) as exc:  # before the run: the definition's place
         raise SfncError(_problem(exc, doc, str(definition), _pointer(exc.message, doc.data))) from None
     except SimulationError as exc:

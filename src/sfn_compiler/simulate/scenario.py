@@ -196,7 +196,7 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise _fail(f"seed must be an integer, got {_repr(seed, 60)}", "/seed")
-    start_time = _start_time(data.get("start_time"))
+    start_time = parse_start_time(data.get("start_time"))
     if data.get("mock_validation") not in (None, "strict", "present", "none"):
         raise _fail("mock_validation must be strict, present or none", "/mock_validation")
     envs = data.get("envs")
@@ -231,7 +231,7 @@ def parse_scenario(data: Any, *, name: str = "scenario", path: Path | None = Non
     )
 
 
-def _start_time(value: Any):
+def parse_start_time(value: Any):
     """`start_time` as an aware datetime in the range a run can count from (`result.EARLIEST_START_TIME` …)."""
     if value is None:
         return None
