@@ -180,41 +180,9 @@ class _Hcl:
             return None
         return start, marker.start(), marker.end()
 
-    def expr_end(self, i: int) -> int:
-        """End of the expression starting at `i`: the end of its line at bracket depth 0."""
+    def _code(self, i: int):
+        """The positions from `i` on that are code: strings, heredocs and comments are stepped over whole."""
         t, n = self.text, self.n
-        depth = 0
-        while i < n:
-            c = t[i]
-            if c == '"':
-                i = self.string_end(i)
-                continue
-            if t.startswith("<<", i):
-                h = self.heredoc(i)
-                if h:
-                    i = h[2]
-                    continue
-            if c == "#" or t.startswith("//", i) or t.startswith("/*", i):
-                j = self.skip(i, newlines=False)
-                if j == i:
-                    i += 1
-                else:
-                    i = j
-                continue
-            if c in "([{":
-                depth += 1
-            elif c in ")]}":
-                if depth == 0:
-                    return i
-                depth -= 1
-            elif c in "\n," and depth == 0:
-                return i
-            i += 1
-        return n
-
-    def _match(self, i: int) -> int:
-        t, n = self.text, self.n
-        depth = 0
         while i < n:
             c = t[i]
             if c == '"':
@@ -229,14 +197,34 @@ class _Hcl:
                 j = self.skip(i, newlines=False)
                 i = j if j > i else i + 1
                 continue
+            yield i, c
+            i += 1
+
+    def expr_end(self, i: int) -> int:
+        """End of the expression starting at `i`: the end of its line at bracket depth 0."""
+        depth = 0
+        for i, c in self._code(i):
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                if depth == 0:
+                    return i
+                depth -= 1
+            elif c in "\n," and depth == 0:
+                return i
+        return self.n
+
+    def _match(self, i: int) -> int:
+        """The end (after the `}`) of the block whose `{` is at `i`."""
+        depth = 0
+        for i, c in self._code(i):
             if c == "{":
                 depth += 1
             elif c == "}":
                 depth -= 1
                 if depth == 0:
                     return i + 1
-            i += 1
-        return n
+        return self.n
 
 
 def _decode(raw: str) -> str:
