@@ -148,20 +148,9 @@ class StringOrigin:
 
 
 @dataclass
-class NodeOrigin:
+class NodeOrigin(StringOrigin):
     """A node of an outer document that is not text (an intrinsic function spliced into a definition):
     every offset is the node's position."""
-
-    view: Any
-    pointer: str
-
-    @property
-    def filename(self) -> str:
-        return self.view.filename
-
-    @property
-    def text(self) -> str:
-        return self.view.text
 
     def position(self, offset: int) -> Position:
         return self.view.locate(self.pointer)
