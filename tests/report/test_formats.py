@@ -58,7 +58,7 @@ FIXED = [
     Diagnostic("State 'Start': 'Next' target 'Procss' does not exist in this scope", "error",
                Span("definitions/dev/orders.json", 50, 15), "/States/Start/Next", "dev, prod", "did you mean 'Process'?",
                "SFN202", "transition-target-missing", Span("templates/orders.json", 30, 15),
-               "docs/rules.md#sfn202-transition-target-missing", (), "5555666677778888",
+               "docs/rules.md#sfn202-transition-target-missing", (), "9999aaaabbbbcccc",
                related=(Related("State 'Process' is not reachable from StartAt 'Start' in the state machine",
                                 Span("definitions/dev/orders.json", 52, 5), "/States/Process",
                                 Span("templates/orders.json", 31, 5)),
