@@ -192,8 +192,17 @@ def test_sfnc_run_start_time_moves_the_virtual_clock(sfnc, tmp_path):
     i.write_text(json.dumps({"at": "2026-12-02T04:37:28Z"}))
     res = sfnc("run", str(f), "--input", str(i))
     assert res.exit_code == 1 and "status: TIMED_OUT (States.Timeout" in res.stdout
+    assert res.stdout.splitlines()[-1] == (
+        "hint: Wait state 'W' waits until 2026-12-02T04:37:28Z, 700d04h37m after it starts (the run started at "
+        "2025-01-01T00:00:00Z), and an execution ends after a year; to run from the time it assumes, pass "
+        "--start-time (sfnc run) or set start_time (a scenario)")
     res = sfnc("run", str(f), "--input", str(i), "--start-time", "2026-12-02T04:30:00Z")
-    assert res.exit_code == 0 and res.stdout.splitlines()[-1] == "status: SUCCEEDED"
+    assert res.exit_code == 0 and res.stdout.splitlines()[-1] == "status: SUCCEEDED" and "hint:" not in res.stdout
+    # a relative Wait past the year times out too, but no start time changes that: no hint
+    f.write_text(json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 40_000_000, "End": True}}}))
+    res = sfnc("run", str(f))
+    assert res.exit_code == 1 and "TIMED_OUT" in res.stdout and "hint:" not in res.stdout
+    f.write_text(json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.at", "End": True}}}))
     events = json.loads(sfnc("run", str(f), "--input", str(i), "--start-time", "2026-12-02T04:30:00Z",
                              "-f", "json").stdout)
     assert events[0]["start_time"] == "2026-12-02T04:30:00Z" and events[0]["duration"] == 448

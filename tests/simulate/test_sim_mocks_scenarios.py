@@ -280,3 +280,12 @@ def test_yaml_dates_stay_strings_and_start_time(tmp_path: Path):
         "P": {"Type": "Pass", "Output": "{% $now() %}", "End": True}}}
     r = run_execution(d, sc.input, sc.mocks, **sc.run_kwargs())
     assert r.elapsed_seconds == 3600 and r.output == "2025-03-01T10:00:00.000Z"
+    # without start_time the same Wait lies 14 months after the default start: past the one-year limit, and
+    # the expectation mismatch says why and what to set
+    p.write_text("input: {at: 2026-03-01T10:00:00Z}\nexpect: {status: SUCCEEDED}\n")
+    sc = load_scenario(p)
+    r = run_execution(d, sc.input, sc.mocks, **sc.run_kwargs())
+    problems = check_expectations(sc, r)
+    assert r.status == "TIMED_OUT" and problems[0].startswith("status: expected SUCCEEDED, got TIMED_OUT")
+    assert problems[1].startswith("hint: Wait state 'W' waits until 2026-03-01T10:00:00Z, 424d10h after it starts")
+    assert problems[1].endswith("or set start_time (a scenario)")

@@ -40,7 +40,7 @@ def run(
     from ..pipeline.simulation import failure_place, run_file
     from ..simulate import SimulationError, format_trace
     from ..simulate.result import DEFAULT_START_TIME
-    from ..simulate.trace import JsonTraceWriter
+    from ..simulate.trace import JsonTraceWriter, timeout_hint
 
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
@@ -87,6 +87,9 @@ def run(
     place = failure_place(definition, result)
     if place:
         typer.echo(f"failed at: {place}")
+    hint = timeout_hint(result)
+    if hint:
+        typer.echo(f"hint: {hint}")
     full = json.dumps(result.output, separators=(",", ":"), ensure_ascii=False, default=str)
     if result.status == "SUCCEEDED" and f"output: {full}" not in text:
         typer.echo("full output: " + full)

@@ -17,6 +17,7 @@ from .errors import ScenarioError
 from .history import MAX_EVENTS_CAP
 from .result import ExecutionResult
 from .mocks import MockProvider, load_mock_config, merge_providers, mocked_states, mocks_from_spec, name_problem
+from .trace import timeout_hint
 
 __all__ = ["Scenario", "load_scenario", "parse_scenario", "check_expectations", "subset_mismatches",
            "scenario_warnings"]
@@ -337,6 +338,9 @@ def check_expectations(scenario: Scenario | Mapping[str, Any], result: Execution
             if result.error_state:
                 detail += f" in state '{result.error_state}'"
         problems.append(f"status: expected {expect['status']}, got {result.status}{detail}")
+        hint = timeout_hint(result)
+        if hint:
+            problems.append(f"hint: {hint}")
     if "error" in expect and expect["error"] != result.error:
         problems.append(f"error: expected {expect['error']!r}, got {result.error!r}"
                         + (f" (cause: {_repr(result.cause, 300, middle=True)})" if result.cause else ""))

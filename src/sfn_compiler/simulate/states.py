@@ -120,7 +120,7 @@ class SimpleStates:
     def _jp_wait(self, name, sd, inp, scope, clock, path, depth, ev):
         env = self._jp_env(scope, self._context(name, clock.now, None))
         eff = jp.select_input(sd, inp, env)
-        seconds = jp.wait_seconds(sd, eff, env, self.start_time.timestamp() + clock.now)
+        seconds = jp.wait_seconds(sd, eff, env, self.start_time.timestamp() + clock.now, ev.details)
         ev.details["wait_seconds"] = round(seconds, 3)
         clock.advance(seconds)
         values = jp.assigned(sd.get("Assign"), eff, env)  # "$" is the effective input

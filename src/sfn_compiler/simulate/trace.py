@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from .result import ExecutionResult, TraceEvent, iso_timestamp, round_seconds
+from .result import EXECUTION_TIME_LIMIT, ExecutionResult, TraceEvent, iso_timestamp, round_seconds
 
 __all__ = ["format_trace", "format_duration", "format_offset", "JsonTraceWriter"]
 
@@ -224,6 +224,23 @@ class JsonTraceWriter:
                 summary["states_truncated"] = True
             self._write(summary)
         self.stream.write("\n]\n")
+
+
+def timeout_hint(result: ExecutionResult) -> str | None:
+    """Why a run timed out when a Wait until an absolute timestamp lies more than a year past the run's start
+    (an execution lasts at most a year): the start time is fixed unless given, so a definition that waits until
+    a date it assumes is near runs into the limit. None for any other run."""
+    if result.status != "TIMED_OUT":
+        return None
+    ev = next((e for e in reversed(result.trace) if e.status == "timed_out"), None)
+    if ev is None or ev.type != "Wait" or "wait_until" not in ev.details:
+        return None
+    if not ev.start + float(ev.details.get("wait_seconds") or 0) > EXECUTION_TIME_LIMIT:
+        return None
+    return (f"Wait state '{ev.state}' waits until {ev.details['wait_until']}, "
+            f"{format_duration(ev.details['wait_seconds'])} after it starts (the run started at "
+            f"{iso_timestamp(result.start_time, 0.0)}), and an execution ends after a year; to run from the time it "
+            "assumes, pass --start-time (sfnc run) or set start_time (a scenario)")
 
 
 def format_trace(result: ExecutionResult, fmt: str = "text") -> str:

@@ -121,9 +121,11 @@ def catch_output(catcher: Mapping[str, Any], raw_input: Any, error_output: Any) 
 # =========================================================================== Wait / Task timeouts
 
 
-def wait_seconds(state: Mapping[str, Any], data: Any, env: Env, now_epoch: float) -> float:
+def wait_seconds(state: Mapping[str, Any], data: Any, env: Env, now_epoch: float,
+                 details: dict[str, Any] | None = None) -> float:
     """How long a JSONPath Wait state waits, from ``Seconds``, ``SecondsPath``, ``Timestamp`` or
-    ``TimestampPath`` (paths read the effective input). ``now_epoch`` is the current (virtual) time."""
+    ``TimestampPath`` (paths read the effective input). ``now_epoch`` is the current (virtual) time. A wait
+    until a timestamp records it as ``details["wait_until"]`` (for the trace)."""
     if "Seconds" in state:
         return float(state["Seconds"])
     if "SecondsPath" in state:
@@ -161,6 +163,8 @@ def wait_seconds(state: Mapping[str, Any], data: Any, env: Env, now_epoch: float
                                            f"extended offset date-time format string: {text} == {_raw(value)}")
     else:
         raise JsonPathFailure(RUNTIME, "A Wait state needs one of Seconds, SecondsPath, Timestamp or TimestampPath")
+    if details is not None:
+        details["wait_until"] = state["Timestamp"] if "Timestamp" in state else value
     delay = target[0] + target[1] / 1e9 - now_epoch
     if delay > MAX_WAIT_SECONDS:
         raise JsonPathFailure(RUNTIME, "Wait state delay is too long.")
