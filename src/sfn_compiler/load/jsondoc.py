@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
@@ -424,14 +425,27 @@ def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
     return msg[:1].lower() + msg[1:], pos
 
 
+def read_bounded(fh: BinaryIO, limit: int) -> bytes:
+    """The first `limit` bytes of an open binary file (all of it when shorter), as `fh.read(limit)` gives them.
+    A regular file is read with its size as the request: `read(limit)` with a limit of megabytes allocates
+    that much for every small file first (about 40 us a file, a tenth of a warm `validate` of 400 files)."""
+    try:
+        size = os.fstat(fh.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = 0
+    first = min(size, limit - 1) + 1 if size > 0 else limit
+    raw = fh.read(first)
+    if first < limit and len(raw) == first:   # the file grew since fstat (or holds more than it says)
+        raw += fh.read(limit - len(raw))
+    return raw
+
+
 def read_text(path: Path, display: str | None = None) -> str:
     name = display or str(path)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_DOCUMENT_BYTES + 1)
+            raw = read_bounded(fh, MAX_DOCUMENT_BYTES + 1)
             if len(raw) > MAX_DOCUMENT_BYTES:
-                import os
-
                 size = os.fstat(fh.fileno()).st_size
                 raise SfncError(too_large(max(size, len(raw))), file=name)
     except FileNotFoundError:
