@@ -207,7 +207,7 @@ def _load(key: str) -> Catalogue:
         if not isinstance(path, str):
             raise SfncError(f"{where} catalogue must be a path string")
         p = _resolve(path)
-        from ..load.jsondoc import read_text   # (and PyYAML only for a project's own catalogue file)
+        from ..load.limits import read_text   # (and PyYAML only for a project's own catalogue file)
         from ..load.yamldoc import load_yaml_text
 
         try:

@@ -18,7 +18,7 @@ from ..diagnostics import Diagnostic, Related, Span, code_frame
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import escape_token
-from ..load.jsondoc import read_text
+from ..load.limits import read_text
 from ..placeholders import has_placeholder
 from .base import CheckContext, Finding, Note, Rule, Severity
 from .config import CheckConfig

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import sys
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
-from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
+from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, read_text, too_large
 from .pointer import escape_token
 from .positions import LineIndex, Position
 
@@ -382,11 +381,6 @@ def check_string(value: str, offset: int = 0) -> None:
                            "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF one")
 
 
-def too_large(size: int) -> str:
-    return (f"the document is {size:,} bytes long; sfnc reads documents of at most {MAX_DOCUMENT_BYTES:,} bytes "
-            f"({MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB)")
-
-
 def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
     """What the JSON parser's message means, in words, and the offset to point at: a trailing comma is
     reported at the comma (the parser stops at the next line's `}`), an unclosed string at its quote."""
@@ -423,46 +417,6 @@ def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
     if msg == "Extra data":
         return "more text after the end of the JSON value", pos
     return msg[:1].lower() + msg[1:], pos
-
-
-def read_bounded(fh: BinaryIO, limit: int) -> bytes:
-    """The first `limit` bytes of an open binary file (all of it when shorter), as `fh.read(limit)` gives them.
-    A regular file is read with its size as the request: `read(limit)` with a limit of megabytes allocates
-    that much for every small file first (about 40 us a file, a tenth of a warm `validate` of 400 files)."""
-    try:
-        size = os.fstat(fh.fileno()).st_size
-    except (OSError, AttributeError, ValueError):
-        size = 0
-    first = min(size, limit - 1) + 1 if size > 0 else limit
-    raw = fh.read(first)
-    if first < limit and len(raw) == first:   # the file grew since fstat (or holds more than it says)
-        raw += fh.read(limit - len(raw))
-    return raw
-
-
-def read_text(path: Path, display: str | None = None) -> str:
-    name = display or str(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = read_bounded(fh, MAX_DOCUMENT_BYTES + 1)
-            if len(raw) > MAX_DOCUMENT_BYTES:
-                size = os.fstat(fh.fileno()).st_size
-                raise SfncError(too_large(max(size, len(raw))), file=name)
-    except FileNotFoundError:
-        raise SfncError("file not found", file=name) from None
-    except IsADirectoryError:
-        raise SfncError("is a directory, expected a file", file=name) from None
-    except OSError as exc:
-        raise SfncError(f"cannot read file: {exc.strerror}", file=name) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[:exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise SfncError(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (save the file as "
-                        "UTF-8)", file=name, line=line, column=column) from None
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def load_json_file(path: Path, display: str | None = None, **kw: Any) -> JsonDocument:

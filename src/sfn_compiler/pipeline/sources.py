@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..check import CheckConfig, validate_file
 from ..check.rules.document import INPUT_ERROR_RULES
 from ..check.rules.inputs import DefinitionNotRead, InputNotRead
 from ..check.sources import (extracted_problems, input_diagnostics, invalid_json, not_a_definition, relocate,
@@ -25,6 +24,7 @@ from ..errors import SfncError
 from ..fsutil import realpath
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..check.config import CheckConfig
     from .results import Results
 
 
@@ -88,6 +88,8 @@ def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Ca
                 if results is not None:
                     asl_files.append((inp.path, shown))
                     continue
+                from ..check.runner import validate_file
+
                 _asl_file(inp.path, shown, validate_file(inp.path, shown, config, machine_type=machine_type,
                                                          input_schema=input_schema),
                           machine_type, result)
