@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, NamedTuple
 
 
 class Severity(str, Enum):
@@ -24,8 +24,7 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """Another place that belongs to a finding (located by the runner like the finding itself)."""
 
     pointer: str

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, problem
 from ..fsutil import realpath
@@ -39,8 +39,7 @@ _SM_TYPES_BYTES = tuple(t.encode() for t in _SM_TYPES)
 _SNIFF_BYTES = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     path: Path
     kind: str          # asl | asl-yaml | template | tftpl | tf
     explicit: bool     # named on the command line (always read) rather than found in a directory
