@@ -33,8 +33,7 @@ class Note(NamedTuple):
     key: bool = False
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     pointer: str                      # RFC 6901 pointer into the definition ("" = root)
     message: str                      # one sentence naming the state and the field
     hint: str | None = None           # the next step for the user

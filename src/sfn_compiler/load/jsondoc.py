@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
@@ -33,15 +33,13 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
 
 
-@dataclass(slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     value_start: int
     value_end: int
     key_start: int | None = None  # offset of the key's opening quote when the value is an object member
 
 
-@dataclass
-class Duplicate:
+class Duplicate(NamedTuple):
     pointer: str  # pointer of the object holding the repeated key, plus the key
     first: Position
     second: Position
