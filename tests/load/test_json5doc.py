@@ -122,3 +122,15 @@ def test_json_is_json5_unchanged(data, indent):
     text = json.dumps(data, indent=indent, ensure_ascii=False)
     converted, origin = to_json(text)
     assert converted == text and origin == list(range(len(text) + 1))
+
+
+def test_strings_holding_the_other_quote_keep_every_offset():
+    text = "{a: 'say \"hi\" " + "x" * 40 + "', b: \"it's\\tok\"}"
+    converted, origin = to_json(text)
+    assert json.loads(converted) == {"a": 'say "hi" ' + "x" * 40, "b": "it's\tok"}
+    # every character copied as written maps back to itself; an escaped quote to the quote it escapes
+    for i, ch in enumerate(converted):
+        if ch != "\\":
+            assert text[origin[i]] == ch or (ch == '"' and text[origin[i]] == "'"), (i, ch)
+    assert origin[converted.index("xxxx")] == text.index("xxxx")
+    assert origin[-1] == len(text)
