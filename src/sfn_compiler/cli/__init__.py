@@ -6,9 +6,11 @@ Command modules are imported on demand: `COMMANDS` names each command's module a
 `sfnc --help` lists, so `sfnc --help` imports no command module and `sfnc validate` imports only
 cli/validate.py (a test checks the table against the modules). A command module registers its commands
 on `app` with `@app.command()` as usual.
-"""
 
-from __future__ import annotations
+The command modules (and this one) do not use `from __future__ import annotations`: typer reads every
+parameter's annotation at each run, and a string annotation is compiled and evaluated there each time
+(2.5 ms for `validate`'s options); written as objects they are built once, when the module loads.
+"""
 
 from collections.abc import MutableMapping
 from typing import Annotated, Any, Iterator, Optional
