@@ -20,15 +20,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, Callable, Iterator, NamedTuple
 
-from ..load.pointer import escape_token
+from ..load.pointer import escape_token, join_pointer as _p
 from . import spec
 from .graph import Graph
 from .jsonata import Analysis, Delimited, analyze, has_placeholder, neutralize_placeholders, split_delimited
 from .walk import ERROR_HANDLING_TYPES, MAX_DEPTH, Scope, State, Tree  # noqa: F401  (re-exported)
-
-
-def _p(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_token(t) for t in tokens)
 
 
 class FieldString(NamedTuple):
