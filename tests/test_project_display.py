@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sfn_compiler.project import Project, _realpath
+from sfn_compiler.fsutil import realpath
+from sfn_compiler.project import Project
 
 
 def test_display_and_realpath_agree_with_the_os_through_symlinks(tmp_path, monkeypatch):
@@ -23,7 +24,7 @@ def test_display_and_realpath_agree_with_the_os_through_symlinks(tmp_path, monke
              str(tmp_path / "alias" / "sub" / ".." / "flink.json"), "../alias/sub/f.json", ".", "sub/",
              "missing/x.json", str(tmp_path / "outside" / "o.json")]
     for p in paths:
-        assert _realpath(p) == os.path.realpath(p), p
+        assert realpath(p) == os.path.realpath(p), p
     project = Project(work)
     shown = {p: project.display(Path(p)) for p in paths}
     assert shown["sub/f.json"] == shown["flink.json"] == shown[paths[3]] == os.path.join("sub", "f.json")

@@ -30,3 +30,21 @@ def test_help_and_version_do_not_import_heavy_libraries(arg):
 def test_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "sfn_compiler", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("sfnc ")
+
+
+def test_a_jsonpath_definition_is_validated_without_the_jsonata_engine(tmp_path):
+    import json
+
+    probe = PROBE.replace("sys.argv = [\"sfnc\", {arg!r}]", "sys.argv = [\"sfnc\", \"validate\", \"--no-cache\", {arg!r}]")
+    jsonpath = tmp_path / "jp.json"
+    jsonpath.write_text(json.dumps({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f", "Payload.$": "$.x"},
+        "ResultSelector": {"v.$": "States.JsonToString($.Payload)"}, "End": True}}}))
+    jsonata = tmp_path / "ja.json"
+    jsonata.write_text(json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {
+        "Type": "Pass", "Output": "{% $states.input.x %}", "End": True}}}))
+    lines = {}
+    for name, path in (("jsonpath", jsonpath), ("jsonata", jsonata)):
+        out = subprocess.run([sys.executable, "-c", probe.format(arg=str(path))], capture_output=True, text=True)
+        lines[name] = [l for l in out.stdout.splitlines() if l.startswith("HEAVY:")][0]
+    assert lines["jsonpath"] == "HEAVY:" and "jsonata" in lines["jsonata"], lines

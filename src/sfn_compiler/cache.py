@@ -95,7 +95,9 @@ def fingerprint(package: Path, version: str, dependencies: dict[str, str]) -> st
     """The digest of a package directory's files (relative name, size, mtime; no bytecode) with a version and
     dependency versions."""
     files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(package):
+    root = os.fspath(package)
+    cut = len(os.path.join(root, ""))   # a file's name relative to the package: its path past this prefix
+    for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
             if name.endswith((".pyc", ".pyo")):
@@ -105,7 +107,7 @@ def fingerprint(package: Path, version: str, dependencies: dict[str, str]) -> st
                 st = os.stat(path)
             except OSError:
                 continue
-            files.append(f"{os.path.relpath(path, package)}:{st.st_size}:{st.st_mtime_ns}")
+            files.append(f"{path[cut:]}:{st.st_size}:{st.st_mtime_ns}")
     return digest(version, FORMAT, "\n".join(files), canonical(dependencies),
                   f"{sys.version_info[0]}.{sys.version_info[1]}")
 

@@ -24,6 +24,8 @@
   reports and `sfnc render` repairs (definitions are generated; deploy refuses one that differs).
 - `atomic_write(path, data)`: the raw step under these, raising `OSError` (the result cache uses it
   without flushing to disk: a cache entry needs only the rename's atomicity).
+- `realpath(path)`: `os.path.realpath` with each directory resolved once per process (`Project.display` and
+  `load.discover` ask it for every file of a tree); `real_cwd()` the current directory, resolved.
 
 `SFNC_TEST_KILL_AFTER=N` (tests only: tests/render/test_atomic_writes.py) makes the process SIGKILL itself
 at the Nth step of a write (a file written, a link, a rename, a journal), to prove the guarantees above at
@@ -67,6 +69,33 @@ def _step() -> None:
 
 
 # --- small pieces -----------------------------------------------------------------------------------------
+
+# --- resolving paths -------------------------------------------------------------------------------------
+
+_REAL_DIRS: dict[str, str] = {}
+_REAL_CWD: dict[str, str] = {}
+
+
+def realpath(path: str) -> str:
+    """`os.path.realpath(path)`, resolving each directory once (a tree's files share their directories)."""
+    if os.sep + ".." in os.sep + path or not path:  # `..` after a symlink is not lexical: the full walk
+        return os.path.realpath(path)
+    head, tail = os.path.split(os.path.abspath(path))
+    real_head = _REAL_DIRS.get(head)
+    if real_head is None:
+        real_head = _REAL_DIRS[head] = os.path.realpath(head)
+    candidate = os.path.join(real_head, tail)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
+def real_cwd() -> str:
+    """The current directory with symlinks resolved (once per directory)."""
+    cwd = os.getcwd()
+    real = _REAL_CWD.get(cwd)
+    if real is None:
+        real = _REAL_CWD[cwd] = os.path.realpath(cwd)
+    return real
+
 
 def _utf8(text: str) -> bytes:
     """UTF-8; a lone surrogate (a file name's undecodable byte quoted in a report) as `\\udcff`, not a crash."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 JSONATA_OPEN = "{%"
 JSONATA_CLOSE = "%}"
@@ -37,8 +37,7 @@ class PlaceholderError(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     start: int          # offset of `$` in the string
     end: int            # offset just past `}`
     expr: str           # text between the braces, stripped
@@ -51,8 +50,7 @@ class Escaped(str):
     """A `$${` escape in the template, rendered as `${` (3 template characters, 2 rendered)."""
 
 
-@dataclass(frozen=True)
-class _Unterminated:
+class _Unterminated(NamedTuple):
     start: int
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .diagnostics import Span, problem
 from .errors import SfncError
+from .fsutil import real_cwd, realpath
 
 TEMPLATE_SUFFIXES = (".json.j2", ".json")
 INPUT_SCHEMA_SUFFIX = ".input.schema.json"    # templates/<name>.input.schema.json: the execution input
@@ -86,8 +87,8 @@ class Project:
     def display(self, path: Path) -> str:
         """A path as users should see it: relative to the current directory when below it (both with
         symlinks resolved), else as given."""
-        real = _realpath(os.fspath(path))
-        cwd = _real_cwd()
+        real = realpath(os.fspath(path))
+        cwd = real_cwd()
         if real == cwd:
             return "."
         prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
@@ -149,31 +150,6 @@ class Project:
     def section(self, name: str) -> dict[str, Any]:
         value = self.settings.get(name, {})
         return value if isinstance(value, dict) else {}
-
-
-_CWD: dict[str, str] = {}
-_DIRS: dict[str, str] = {}
-
-
-def _realpath(path: str) -> str:
-    """`os.path.realpath`, resolving each directory once (display() asks for every file of a tree)."""
-    if os.sep + ".." in os.sep + path or not path:  # `..` after a symlink is not lexical: the full walk
-        return os.path.realpath(path)
-    head, tail = os.path.split(os.path.abspath(path))
-    real_head = _DIRS.get(head)
-    if real_head is None:
-        real_head = _DIRS[head] = os.path.realpath(head)
-    candidate = os.path.join(real_head, tail)
-    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
-
-
-def _real_cwd() -> str:
-    """The current directory with symlinks resolved (resolved once per directory: display() asks per file)."""
-    cwd = os.getcwd()
-    real = _CWD.get(cwd)
-    if real is None:
-        real = _CWD[cwd] = os.path.realpath(cwd)
-    return real
 
 
 def template_stem(path: Path) -> str:

@@ -220,3 +220,15 @@ def test_remote_validation_of_a_json5_file_sends_json_and_locates_in_the_file(tm
     [d] = [d for d in json.loads(res.stdout)["diagnostics"] if d["rule"] == "SFN008"]
     assert (d["file"], d["line"], d["column"]) == ("sm.json5", 5, 29)
     assert "    5 |     A: {Type: 'Pass', Next: 'B',}," in text
+
+
+def test_discover_sniffs_the_text_as_it_reads(tmp_path):
+    # a YAML file with old Mac line ends (lone CR) is read as text mode reads it; bytes that are not UTF-8
+    # around the words looked for do not hide them
+    (tmp_path / "cr.yaml").write_bytes(b"Comment: x\rStartAt: A\rStates:\r  A: {Type: Succeed}\r")
+    (tmp_path / "bad.json").write_bytes(b'{"\xff\xfe": 1, "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')
+    (tmp_path / "tpl.json").write_bytes(b'{"\xe2\x80": {"Type": "AWS::Serverless::StateMachine"}}')
+    (tmp_path / "no.json").write_bytes(b'{"StartAt": "A"}')
+    inputs, problems = discover([tmp_path])
+    assert {i.path.name: i.kind for i in inputs} == {"bad.json": "asl", "cr.yaml": "asl-yaml", "tpl.json": "template"}
+    assert not problems

@@ -196,3 +196,23 @@ def test_a_control_character_in_yaml_is_located(loader):
     (p,) = err.value.problems
     assert (p.span.file, p.span.line, p.span.column) == ("f.yaml", 2, 5)
     assert "U+0017 is not allowed" in p.message
+
+
+def test_read_bounded_reads_what_read_with_the_limit_reads(tmp_path, monkeypatch):
+    import os
+
+    from sfn_compiler.load import limits
+
+    for size in (0, 1, 9, 10, 11, 50):
+        p = tmp_path / f"f{size}"
+        p.write_bytes(bytes(range(size)))
+        with open(p, "rb") as fh:
+            assert limits.read_bounded(fh, 10) == p.read_bytes()[:10], size
+    # a file that grew after its size was looked up is still read up to the limit
+    grown = tmp_path / "grown"
+    grown.write_bytes(b"abcdefghijklmnop")
+    real_fstat = os.fstat
+    monkeypatch.setattr(limits.os, "fstat", lambda fd: os.stat_result((0, 0, 0, 0, 0, 0, 3, 0, 0, 0)))
+    with open(grown, "rb") as fh:
+        assert limits.read_bounded(fh, 10) == b"abcdefghij"
+    monkeypatch.setattr(limits.os, "fstat", real_fstat)

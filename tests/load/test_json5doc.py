@@ -122,3 +122,15 @@ def test_json_is_json5_unchanged(data, indent):
     text = json.dumps(data, indent=indent, ensure_ascii=False)
     converted, origin = to_json(text)
     assert converted == text and origin == list(range(len(text) + 1))
+
+
+def test_strings_holding_the_other_quote_keep_every_offset():
+    text = "{a: 'say \"hi\" " + "x" * 40 + "', b: \"it's\\tok\"}"
+    converted, origin = to_json(text)
+    assert json.loads(converted) == {"a": 'say "hi" ' + "x" * 40, "b": "it's\tok"}
+    run = converted.index("x" * 40)
+    assert origin[run:run + 40] == list(range(text.index("x" * 40), text.index("x" * 40) + 40))
+    assert text[origin[converted.index('\\"hi')]] == '"'            # the escape added for a " in '...'
+    assert text[origin[converted.index("'s")]] == "'"                # a ' in "..." is copied where it was
+    assert origin[converted.index("\\tok")] == text.index("\\tok")
+    assert origin[-1] == len(text)

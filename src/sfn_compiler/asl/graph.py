@@ -8,9 +8,8 @@ an ordinary node here: its branches/processor are separate scopes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from .walk import is_terminal
 
@@ -18,8 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Machine, Scope, State
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     source: "State"
     target: str
     kind: str            # "next" | "choice" | "default" | "catch"

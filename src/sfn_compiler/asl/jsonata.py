@@ -20,18 +20,23 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import placeholders
 from ..placeholders import placeholder_end
 
-try:  # jsonata-python
-    from jsonata import jexception as _jexception
-    from jsonata.parser import Parser as _Parser
-except Exception:  # pragma: no cover - the dependency is required; degrade to "cannot parse"
-    _Parser = None
-    _jexception = None
+_PARSER_CLASS: list = []   # jsonata-python's Parser (None: not installed), imported on the first parse: a
+                           # definition without JSONata expressions never loads the engine (25 ms)
+
+
+def _parser_class():
+    if not _PARSER_CLASS:
+        try:  # jsonata-python
+            from jsonata.parser import Parser
+        except Exception:  # pragma: no cover - the dependency is required; degrade to "cannot parse"
+            Parser = None
+        _PARSER_CLASS.append(Parser)
+    return _PARSER_CLASS[0]
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -52,8 +57,7 @@ FUNCTIONS = JSONATA_FUNCTIONS | SFN_FUNCTIONS
 # delimiters
 
 
-@dataclass(frozen=True, slots=True)
-class Delimited:
+class Delimited(NamedTuple):
     """How a string of a JSONata-evaluated field reads.
 
     kind: "expression" (whole string is `{% body %}`), "unclosed" (starts with `{%`, no closing `%}` at the
@@ -171,15 +175,13 @@ def has_placeholder(s: Any) -> bool:
 # analysis
 
 
-@dataclass(frozen=True, slots=True)
-class ParseError:
+class ParseError(NamedTuple):
     code: str | None
     message: str
     position: int  # offset in the body
 
 
-@dataclass(frozen=True, slots=True)
-class VarRef:
+class VarRef(NamedTuple):
     name: str
     start: int
     end: int
@@ -188,22 +190,19 @@ class VarRef:
                                # body, a predicate, a later path step (once per item: maybe never)
 
 
-@dataclass(frozen=True, slots=True)
-class StatesRef:
+class StatesRef(NamedTuple):
     path: tuple[str, ...]  # ("input", "x"), ("context", "Execution", "Id"), () for a bare `$states`
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     text: str  # the name, '$', '$$', '??', '?:', 'eval'
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(NamedTuple):
     error: ParseError | None = None
     variables: tuple[VarRef, ...] = ()        # free variable reads (locals and built-in calls removed)
     calls: tuple[VarRef, ...] = ()            # every `$name(...)` call (built-ins included)
@@ -248,7 +247,7 @@ def parse(body: str) -> Any:
     if body in _AST:
         return _AST[body]
     ast = None
-    if _Parser is not None and body.strip():
+    if body.strip() and _parser_class() is not None:
         parser = _fresh_parser()
         try:
             ast = parser.parse(body)
@@ -275,7 +274,7 @@ def _fresh_parser():
 
 
 def _analyze(body: str) -> Analysis:
-    if _Parser is None:  # pragma: no cover
+    if _parser_class() is None:  # pragma: no cover
         return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
     if not body.strip():
         return Analysis(error=ParseError("S0207", "Unexpected end of expression", len(body)))
@@ -379,7 +378,7 @@ def _recording_class(base: type, op: str) -> type:
 def _parser():
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
-        parser = _Parser()
+        parser = _parser_class()()
         for op in ("??", "?:"):
             sym = parser.symbol_table.get(op)
             if sym is not None:

@@ -17,23 +17,17 @@ not assume their types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
-from ..load.pointer import escape_token
+from ..load.pointer import escape_token, join_pointer as _p
 from . import spec
 from .graph import Graph
 from .jsonata import Analysis, Delimited, analyze, has_placeholder, neutralize_placeholders, split_delimited
 from .walk import ERROR_HANDLING_TYPES, MAX_DEPTH, Scope, State, Tree  # noqa: F401  (re-exported)
 
 
-def _p(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_token(t) for t in tokens)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldString:
+class FieldString(NamedTuple):
     """A string in a field AWS evaluates for a JSONata state."""
 
     pointer: str
@@ -45,8 +39,7 @@ class FieldString:
     delimited: Delimited
 
 
-@dataclass(frozen=True, slots=True)
-class Expression:
+class Expression(NamedTuple):
     pointer: str
     state: State
     kind: str
@@ -61,8 +54,7 @@ class Expression:
         return self.analysis.error is None
 
 
-@dataclass(frozen=True, slots=True)
-class VarRead:
+class VarRead(NamedTuple):
     name: str
     pointer: str
     offset: int | None
@@ -74,8 +66,7 @@ class VarRead:
     guarded: bool = False   # the same expression tests it with `$exists(...)`
 
 
-@dataclass(frozen=True, slots=True)
-class VarAssign:
+class VarAssign(NamedTuple):
     name: str        # the variable (a JSONPath `x.$` key assigns `x`)
     key: str         # the key as written
     pointer: str     # pointer of the key's value (locate with key=True)

@@ -41,10 +41,9 @@ An entry whose `name` equals a built-in one replaces it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import SfncError
 
@@ -54,8 +53,7 @@ _KEYS = {"name", "start", "describe", "id", "status", "success", "failure", "run
 _REQUIRED = ("name", "start", "describe", "status", "success", "failure")
 
 
-@dataclass(frozen=True)
-class PollEntry:
+class PollEntry(NamedTuple):
     name: str
     start: frozenset[str]        # lower-cased Resource forms
     describe: frozenset[str]
@@ -82,8 +80,7 @@ class PollEntry:
         return self.name
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     entries: tuple[PollEntry, ...]
 
     def start_entry(self, form: str) -> PollEntry | None:
@@ -207,7 +204,7 @@ def _load(key: str) -> Catalogue:
         if not isinstance(path, str):
             raise SfncError(f"{where} catalogue must be a path string")
         p = _resolve(path)
-        from ..load.jsondoc import read_text   # (and PyYAML only for a project's own catalogue file)
+        from ..load.limits import read_text   # (and PyYAML only for a project's own catalogue file)
         from ..load.yamldoc import load_yaml_text
 
         try:

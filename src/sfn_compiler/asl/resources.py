@@ -9,15 +9,13 @@ https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html (i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _RESOURCE = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):states:::(?P<body>[A-Za-z0-9_:\-]+?)"
                        r"(?P<suffix>\.sync(?::2)?|\.waitForTaskToken)?$")
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     form: str            # "aws-sdk:sagemaker:startPipelineExecution", "dynamodb:putItem" (no suffix)
     suffix: str          # "", ".sync", ".sync:2", ".waitForTaskToken"
     sdk: bool            # an `aws-sdk:` integration

@@ -14,16 +14,14 @@ Sources: https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Machine, Scope, State, VarRead
 
 
-@dataclass(frozen=True, slots=True)
-class ReadVerdict:
+class ReadVerdict(NamedTuple):
     read: "VarRead"
     status: str   # "ok" | "maybe" | "never" | "unassigned" | "outer-distributed" | "guarded"
 

@@ -53,8 +53,7 @@ def error_names(item: Any) -> tuple[str, ...]:
     return tuple(e for e in ee if isinstance(e, str)) if isinstance(ee, list) else ()
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
+class Transition(NamedTuple):
     """An edge a state declares; `target` is the value as written (not always a string)."""
 
     kind: str             # "next" | "choice" | "default" | "catch"
@@ -63,8 +62,7 @@ class Transition:
     pointer: str          # of the field naming the target: /States/C/Choices/1/Next
 
 
-@dataclass(frozen=True, slots=True)
-class ChildScope:
+class ChildScope(NamedTuple):
     key: tuple[str | int, ...]   # ("Branches", 0) or ("ItemProcessor",)
     raw: dict
     kind: str                    # "branch" | "processor"

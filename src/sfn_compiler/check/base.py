@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar, Iterable
+from functools import cached_property
+from typing import Any, ClassVar, Iterable, NamedTuple
 
 
 class Severity(str, Enum):
@@ -24,8 +25,7 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """Another place that belongs to a finding (located by the runner like the finding itself)."""
 
     pointer: str
@@ -34,8 +34,7 @@ class Note:
     key: bool = False
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     pointer: str                      # RFC 6901 pointer into the definition ("" = root)
     message: str                      # one sentence naming the state and the field
     hint: str | None = None           # the next step for the user
@@ -58,15 +57,13 @@ class CheckContext:
     placeholders: str | None = None                            # "opaque": unrendered ${...} stand for any value
     machine_type: str | None = None                            # STANDARD | EXPRESS when known (env settings, --type)
     input_schema: Any = None                                   # the execution input's JSON Schema, when given
-    _machine: Any = None
 
-    @property
+    @cached_property
     def machine(self):
-        if self._machine is None:
-            from ..asl.model import Machine
+        """The ASL model, built on first use (a cached_property: the rules ask for it ~80 times a document)."""
+        from ..asl.model import Machine
 
-            self._machine = Machine(self.document, placeholders=self.placeholders)
-        return self._machine
+        return Machine(self.document, placeholders=self.placeholders)
 
 
 class Rule:

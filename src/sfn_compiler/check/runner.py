@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from ..diagnostics import Diagnostic, Related, Span, code_frame
 from ..errors import SfncError
 from ..load import JsonDocument, load_json_text
 from ..load.pointer import escape_token
-from ..load.jsondoc import read_text
+from ..load.limits import read_text
 from ..placeholders import has_placeholder
 from .base import CheckContext, Finding, Note, Rule, Severity
 from .config import CheckConfig
@@ -31,14 +30,21 @@ MAX_DEFINITION_CHARS = 1_048_576
 
 
 def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
+    """The pointers of the strings under `node` that hold a `${...}` placeholder, in document order (a
+    pointer is made only for a container or a string that holds one: most values are neither)."""
     if isinstance(node, dict):
-        for k, v in node.items():
-            _placeholder_pointers(v, f"{pointer}/{escape_token(k)}", out)
+        items: Any = node.items()
     elif isinstance(node, list):
-        for i, v in enumerate(node):
-            _placeholder_pointers(v, f"{pointer}/{i}", out)
-    elif has_placeholder(node):
-        out.append(pointer)
+        items = enumerate(node)
+    else:
+        if has_placeholder(node):
+            out.append(pointer)
+        return
+    for k, v in items:
+        if isinstance(v, (dict, list)):
+            _placeholder_pointers(v, f"{pointer}/{escape_token(k)}", out)
+        elif isinstance(v, str) and "${" in v and has_placeholder(v):
+            out.append(f"{pointer}/{escape_token(k)}")
 
 
 class _Collector:
@@ -181,7 +187,7 @@ def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> l
             continue
         first[2] += 1
         if f.offset is not None and f.offset != first[1].offset:
-            first[1] = replace(first[1], related=first[1].related + (Note(f.pointer, "again in this field", f.offset),))
+            first[1] = first[1]._replace(related=first[1].related + (Note(f.pointer, "again in this field", f.offset),))
     roots = {(e[0].id, e[1].pointer): e for e in out}
     folded: set[int] = set()
     for i, (rule, f, count) in enumerate(out):
@@ -191,7 +197,7 @@ def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> l
             root = roots.get(root[1].follows) or root
         if root is out[i] or severity_of(root[0], root[1]).rank < severity_of(rule, f).rank:
             continue
-        root[1] = replace(root[1], related=root[1].related + (Note(f.pointer, f.message, f.offset, f.key),)
+        root[1] = root[1]._replace(related=root[1].related + (Note(f.pointer, f.message, f.offset, f.key),)
                           + f.related)
         folded.add(i)
     return [tuple(e) for i, e in enumerate(out) if i not in folded]

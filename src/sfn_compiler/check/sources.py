@@ -12,14 +12,16 @@ in CloudFormation, the address in Terraform). Which files to read and when is `p
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Related, Span
 from .base import Finding
-from .config import CheckConfig
 from .rules.document import InvalidJson, NotAStateMachine, UnrenderedPlaceholder
 from .rules.inputs import DefinitionNotRead, InputNotRead, TemplatePropertyInvalid
-from .runner import fingerprint, validate_document
+
+if TYPE_CHECKING:  # pragma: no cover - the runner (and the model, the loaders) load when something is checked:
+    # a `validate` whose results all come from the cache reports its input problems without them
+    from .config import CheckConfig
 
 
 def relocate(d: Diagnostic, resource: str | None) -> Diagnostic:
@@ -31,6 +33,8 @@ def relocate(d: Diagnostic, resource: str | None) -> Diagnostic:
     d = dataclasses.replace(d, span=span, template=None, resource=resource, related=related)
     if d.rule is None or d.fingerprint:
         return d
+    from .runner import fingerprint
+
     return dataclasses.replace(d, fingerprint=fingerprint(d.rule, span.file if span else "", d.pointer or "",
                                                           d.message, resource))
 
@@ -50,6 +54,8 @@ def input_diagnostic(rule: Any, d: Diagnostic, config: CheckConfig | None = None
     d = dataclasses.replace(d, severity=severity, rule=rule.id, name=rule.name, url=rule.docs_url(),
                             neutral=neutral if neutral != d.message else None)
     # the place with its line: input problems often have no pointer to tell two apart
+    from .runner import fingerprint
+
     return dataclasses.replace(d, fingerprint=fingerprint(rule.id, d.span.format() if d.span else "", d.pointer or "",
                                                           neutral, d.resource))
 
@@ -115,6 +121,8 @@ def validate_extracted(ext: Any, config: CheckConfig, *, machine_type: str | Non
                 pointer, f"${{{name}}} is not in DefinitionSubstitutions: CloudFormation deploys it as written",
                 hint=f"add {name} to the resource's DefinitionSubstitutions, or write ${{!{name}}} in an Fn::Sub "
                      "if the text is meant literally", offset=offset)))
+    from .runner import validate_document
+
     diags = validate_document(ext.document, cfg, source_map=ext.source_map, path_for_ignores=ext.origin,
                               machine_type=machine_type or ext.machine_type, extra=extra, resource=ext.resource,
                               input_schema=input_schema)

@@ -7,9 +7,8 @@ import functools
 import os
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import typer
 
@@ -17,8 +16,7 @@ from ..diagnostics import Diagnostic, printable, problem
 from ..errors import EXIT_ERROR, SfncError
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """The global options (`sfnc --debug -C DIR ...`), set by the root callback as the click context's `obj`."""
 
     debug: bool = False

@@ -3,8 +3,6 @@
 boto3 is imported only when one of these commands runs (inside `deploy.client.SfnClient.connect`).
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 

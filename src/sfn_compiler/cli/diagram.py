@@ -1,7 +1,5 @@
 """`sfnc graph`: diagrams of a template or definition, and the generated docs/workflows pages."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

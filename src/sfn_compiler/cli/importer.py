@@ -1,7 +1,5 @@
 """`sfnc import`: templates/ and envs/ from a CloudFormation/SAM/CDK template or from deployed machines."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """`sfnc lock`: resolve env values that live in AWS (SSM parameters, stack outputs) into envs/<env>.lock.json."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

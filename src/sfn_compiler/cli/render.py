@@ -1,7 +1,5 @@
 """`sfnc render`: compile templates into `definitions/<env>/*.json`."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

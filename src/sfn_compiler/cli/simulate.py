@@ -1,8 +1,6 @@
 """`sfnc run` (one definition, Step Functions Local mock files) and `sfnc test` (the project's scenarios,
 with coverage)."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated, Any, Optional

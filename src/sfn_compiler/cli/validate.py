@@ -1,7 +1,5 @@
 """`sfnc validate`, `sfnc rules`, `sfnc explain`."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated, Optional

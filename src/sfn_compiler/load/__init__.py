@@ -4,24 +4,22 @@
 whose `locate(pointer)` gives line:col (built lazily, so the fast path is the C json parser).
 `load_yaml_text` / `load_yaml_file` do the same for YAML with `yaml.safe_load` semantics.
 
-The YAML names are imported on first use: validating JSON never loads PyYAML.
+The names below load their module on first use: validating JSON never loads PyYAML, and reading a file
+(`limits.read_text`) or a warm `validate` loads neither reader.
 """
 
-from .jsondoc import JsonDocument, load_json_file, load_json_text
-from .pointer import escape_token, join_pointer, split_pointer
-from .positions import Position
+from __future__ import annotations
 
-__all__ = [
-    "JsonDocument", "YamlDocument", "Position", "load_json_file", "load_json_text", "load_yaml_file",
-    "load_yaml_text", "escape_token", "join_pointer", "split_pointer",
-]
+import importlib
+from typing import Any
 
-_LAZY = {"YamlDocument", "load_yaml_file", "load_yaml_text"}
+_HOMES = {"JsonDocument": "jsondoc", "load_json_file": "jsondoc", "load_json_text": "jsondoc",
+          "YamlDocument": "yamldoc", "load_yaml_file": "yamldoc", "load_yaml_text": "yamldoc",
+          "Position": "positions", "escape_token": "pointer", "join_pointer": "pointer", "split_pointer": "pointer"}
+__all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        from . import yamldoc
-
-        return getattr(yamldoc, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

@@ -43,7 +43,8 @@ from ..diagnostics import Diagnostic, Span, problem
 from ..errors import SfncError
 from .embedded import (Extracted, FileOrigin, JsonView, NodeOrigin, StringOrigin, TextBuilder, YamlView, allowed,
                        parse_assembled)
-from .jsondoc import JsonDocument, load_json_text, read_text
+from .jsondoc import JsonDocument, load_json_text
+from .limits import read_text
 from .pointer import escape_token
 from .cfnyaml import INTRINSIC_KEYS, load_cfn_yaml_text
 

@@ -25,20 +25,21 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, problem
+from ..fsutil import realpath
 
 SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
 _TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 _TEMPLATE_SUFFIXES = (".template.json", ".template.yaml", ".template.yml")
 _SM_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
+_SM_TYPES_BYTES = tuple(t.encode() for t in _SM_TYPES)
 _SNIFF_BYTES = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     path: Path
     kind: str          # asl | asl-yaml | template | tftpl | tf
     explicit: bool     # named on the command line (always read) rather than found in a directory
@@ -62,19 +63,22 @@ def kind_by_name(name: str) -> str | None:
 def sniff(path: Path) -> str | None:
     """The kind of a `.json`/`.yaml`/`.tf` file by its text (None: not a state machine source)."""
     try:
-        if path.stat().st_size > _SNIFF_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > _SNIFF_BYTES:
+                return None
+            raw = fh.read()
     except OSError:
         return None
+    # the words looked for are ASCII: in the bytes exactly when in the text decoded with errors="replace"
     suffix = path.suffix.lower()
     if suffix == ".tf":
-        return "tf" if "aws_sfn_state_machine" in text else None
-    if any(t in text for t in _SM_TYPES):
+        return "tf" if b"aws_sfn_state_machine" in raw else None
+    if any(t in raw for t in _SM_TYPES_BYTES):
         return "template"
     if suffix == ".json":
-        return "asl" if '"StartAt"' in text and '"States"' in text else None
+        return "asl" if b'"StartAt"' in raw and b'"States"' in raw else None
     if suffix in (".yaml", ".yml"):
+        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
         return "asl-yaml" if re.search(r"^\s*StartAt\s*:", text, re.M) and re.search(r"^\s*States\s*:", text, re.M) else None
     return None
 
@@ -117,10 +121,10 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[list
     ex = Excludes(excludes)
     inputs: list[Input] = []
     problems: list[Diagnostic] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(path: Path, kind: str, explicit: bool) -> None:
-        key = path.resolve()
+        key = realpath(os.fspath(path))
         if key not in seen:
             seen.add(key)
             inputs.append(Input(path, kind, explicit))

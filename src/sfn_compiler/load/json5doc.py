@@ -18,6 +18,7 @@ Anything else is copied as is, so a JSON5 error is reported by the JSON parser, 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import replace
 from typing import Any
@@ -29,6 +30,8 @@ from .positions import LineIndex, Position
 _JSON_ESCAPES = set('"\\/bfnrtu')
 _EXTRA_SPACE = {"\v", "\f", "\u00a0", "\ufeff", "\u2028", "\u2029"}
 _PUNCT = set("{}[]:,")
+_JSON_SPACE = re.compile(r"[ \t\r\n]+")
+_PLAIN = re.compile(r"[^'\"\\\x00-\x1f]+")     # in a string: neither quote, no backslash, no control character
 
 
 def _space(ch: str) -> bool:
@@ -74,8 +77,9 @@ def to_json(text: str) -> tuple[str, list[int]]:
     while i < n:
         ch = text[i]
         if ch in " \t\r\n":
-            out.copy(text, i, i + 1)
-            i += 1
+            j = _JSON_SPACE.match(text, i).end()    # a run of blanks in one copy (indentation)
+            out.copy(text, i, j)
+            i = j
         elif _space(ch):
             out.add(" ", i)
             i += 1
@@ -156,8 +160,10 @@ def _string(text: str, i: int, out: _Out) -> int:
             out.add(f"\\u{ord(ch):04x}", i)
             i += 1
         else:
-            out.copy(text, i, i + 1)
-            i += 1
+            m = _PLAIN.match(text, i)              # a run of characters copied as they are, in one copy
+            j = m.end() if m else i + 1            # (the other quote, a backslash at the very end: alone)
+            out.copy(text, i, j)
+            i = j
     return i
 
 

@@ -19,11 +19,11 @@ import sys
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
-from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
+from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, read_text, too_large
 from .pointer import escape_token
 from .positions import LineIndex, Position
 
@@ -33,15 +33,13 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
 
 
-@dataclass(slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     value_start: int
     value_end: int
     key_start: int | None = None  # offset of the key's opening quote when the value is an object member
 
 
-@dataclass
-class Duplicate:
+class Duplicate(NamedTuple):
     pointer: str  # pointer of the object holding the repeated key, plus the key
     first: Position
     second: Position
@@ -381,11 +379,6 @@ def check_string(value: str, offset: int = 0) -> None:
                            "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF one")
 
 
-def too_large(size: int) -> str:
-    return (f"the document is {size:,} bytes long; sfnc reads documents of at most {MAX_DOCUMENT_BYTES:,} bytes "
-            f"({MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB)")
-
-
 def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
     """What the JSON parser's message means, in words, and the offset to point at: a trailing comma is
     reported at the comma (the parser stops at the next line's `}`), an unclosed string at its quote."""
@@ -422,33 +415,6 @@ def json_error_words(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
     if msg == "Extra data":
         return "more text after the end of the JSON value", pos
     return msg[:1].lower() + msg[1:], pos
-
-
-def read_text(path: Path, display: str | None = None) -> str:
-    name = display or str(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_DOCUMENT_BYTES + 1)
-            if len(raw) > MAX_DOCUMENT_BYTES:
-                import os
-
-                size = os.fstat(fh.fileno()).st_size
-                raise SfncError(too_large(max(size, len(raw))), file=name)
-    except FileNotFoundError:
-        raise SfncError("file not found", file=name) from None
-    except IsADirectoryError:
-        raise SfncError("is a directory, expected a file", file=name) from None
-    except OSError as exc:
-        raise SfncError(f"cannot read file: {exc.strerror}", file=name) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[:exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise SfncError(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (save the file as "
-                        "UTF-8)", file=name, line=line, column=column) from None
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def load_json_file(path: Path, display: str | None = None, **kw: Any) -> JsonDocument:

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 
 def escape_token(token: str | int) -> str:
-    s = str(token)
+    s = token if type(token) is str else str(token)
     return s.replace("~", "~0").replace("/", "~1") if ("~" in s or "/" in s) else s
 
 
@@ -15,7 +15,14 @@ def unescape_token(token: str) -> str:
 
 
 def join_pointer(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_token(t) for t in tokens)
+    """`base` with each token escaped and appended (the rules and the model build pointers with it: a loop
+    rather than a generator joined, as it runs for every field of every state)."""
+    for t in tokens:
+        s = t if type(t) is str else str(t)
+        if "~" in s or "/" in s:
+            s = s.replace("~", "~0").replace("/", "~1")
+        base += "/" + s
+    return base
 
 
 def split_pointer(pointer: str) -> list[str]:

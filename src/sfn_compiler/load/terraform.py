@@ -35,7 +35,8 @@ from typing import Any, Callable
 from ..diagnostics import Span, problem
 from ..errors import SfncError
 from .embedded import Extracted, FileOrigin, TextBuilder, TextSourceMap, allowed, parse_assembled
-from .jsondoc import JsonDocument, ValueProblem, check_string, load_json_text, number_value, read_text
+from .jsondoc import JsonDocument, ValueProblem, check_string, load_json_text, number_value
+from .limits import read_text
 from .limits import MAX_DEPTH
 from .pointer import escape_token
 from .positions import LineIndex, Position

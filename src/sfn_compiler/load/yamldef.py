@@ -12,7 +12,8 @@ from typing import Any
 
 from .cfnyaml import load_cfn_yaml_text
 from .embedded import YamlView
-from .jsondoc import JsonDocument, read_text
+from .jsondoc import JsonDocument
+from .limits import read_text
 from .pointer import escape_token
 
 

@@ -14,7 +14,7 @@ import yaml
 
 from ..diagnostics import Diagnostic, code_frame, problem
 from ..errors import SfncError
-from .jsondoc import read_text, too_large
+from .limits import read_text, too_large
 from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_YAML_NODES
 from .pointer import escape_token
 from .positions import Position

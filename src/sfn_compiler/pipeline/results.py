@@ -100,7 +100,7 @@ class Results:
 
     def _batch(self, files: list[tuple[Path, str]], machine_type: str | None,
                input_schema: Any = None) -> list[list[Diagnostic] | SfncError]:
-        from ..load.jsondoc import read_text
+        from ..load.limits import read_text
 
         out: list[list[Diagnostic] | SfncError | None] = []
         todo: list[tuple[int, Path, str, str, str | None]] = []   # (index, path, display, text, key)
@@ -190,11 +190,15 @@ def _schema_key(schema: Any) -> str | None:
 
 
 def _catalogue_digest(settings: dict[str, Any]) -> str:
-    from ..asl.poll_catalogue import catalogue_files
-
     patterns = (settings or {}).get("patterns")
+    catalogue = patterns.get("catalogue") if isinstance(patterns, dict) else None
+    files = []
+    if isinstance(catalogue, str):   # only a file name names a file (catalogue_files); no module to load otherwise
+        from ..asl.poll_catalogue import catalogue_files
+
+        files = catalogue_files(catalogue)
     parts: list[str | bytes | None] = []
-    for p in catalogue_files(patterns.get("catalogue") if isinstance(patterns, dict) else None):
+    for p in files:
         parts.append(str(p))
         try:
             parts.append(p.read_bytes())

@@ -10,19 +10,21 @@ template-property-invalid), so every report format shows it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..check import CheckConfig, validate_file
 from ..check.rules.document import INPUT_ERROR_RULES
 from ..check.rules.inputs import DefinitionNotRead, InputNotRead
 from ..check.sources import (extracted_problems, input_diagnostics, invalid_json, not_a_definition, relocate,
                              validate_extracted)
 from ..diagnostics import Diagnostic, Span
 from ..errors import SfncError
+from ..fsutil import realpath
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..check.config import CheckConfig
     from .results import Results
 
 
@@ -62,13 +64,13 @@ def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Ca
 
     inputs, problems = discover(paths, excludes)
     result = PathsResult(input_diagnostics(InputNotRead, problems))
-    consumed: set[Path] = set()
+    consumed: set[str] = set()      # real paths of definition files read through a template
     asl_files: list[tuple[Path, str]] = []      # validated together (cache, workers) when `results` is given
     # templates and Terraform first: the definition files they reference are read through them
     order = {"template": 0, "tf": 0, "tftpl": 1, "asl-yaml": 1, "asl": 1}
     for inp in sorted(inputs, key=lambda i: order[i.kind]):
         shown = display(inp.path)
-        if not inp.explicit and inp.path.resolve() in consumed:
+        if not inp.explicit and realpath(os.fspath(inp.path)) in consumed:
             continue
         try:
             if inp.kind == "template":
@@ -86,6 +88,8 @@ def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Ca
                 if results is not None:
                     asl_files.append((inp.path, shown))
                     continue
+                from ..check.runner import validate_file
+
                 _asl_file(inp.path, shown, validate_file(inp.path, shown, config, machine_type=machine_type,
                                                          input_schema=input_schema),
                           machine_type, result)
@@ -161,7 +165,7 @@ def _template(inp, shown, config, display, roots, machine_type, result, consumed
     for m in machines:
         ext = extract(m, roots=[inp.path.parent.resolve(), *roots], display=display)
         if ext.definition_file is not None:
-            consumed.add(ext.definition_file.resolve())
+            consumed.add(realpath(os.fspath(ext.definition_file)))
         _one(ext, config, machine_type, result, input_schema)
 
 
@@ -170,7 +174,7 @@ def _terraform(inp, shown, config, display, roots, machine_type, result, consume
 
     for ext in extract_tf(inp.path, shown, roots=[inp.path.parent.resolve(), *roots], display=display):
         if ext.definition_file is not None:
-            consumed.add(ext.definition_file.resolve())
+            consumed.add(realpath(os.fspath(ext.definition_file)))
         _one(ext, config, machine_type, result, input_schema)
 
 

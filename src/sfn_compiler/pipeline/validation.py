@@ -163,11 +163,12 @@ def validate(project: Project, opts: ValidateOptions) -> ValidateRun:
     except SfncError as exc:     # the project's [tool.sfnc.validate] (or a selector): nothing can be checked
         return ValidateRun(input_diagnostics(ConfigInvalid, exc.problems), [], [], 0, opts.strict)
     if opts.paths:
-        from .input_schema import load_input_schema
         from .sources import validate_paths
 
         schema = None
         if opts.input_schema is not None:
+            from .input_schema import load_input_schema
+
             try:
                 schema = load_input_schema(opts.input_schema, project.display(opts.input_schema)).schema
             except SfncError as exc:   # not JSON, not a JSON Schema: nothing can be checked with it

@@ -20,7 +20,7 @@ from ..errors import SfncError
 from ..fsutil import recover_directory, update_directory
 from ..jsontext import dumps_indented
 from ..load import JsonDocument, load_json_text
-from ..load.jsondoc import read_text
+from ..load.limits import read_text
 from ..load.pointer import escape_token
 from ..project import template_stem
 from ..placeholders import PlaceholderError

@@ -6,31 +6,34 @@ module with a `format_<name>(diags, summary)` function, registered in `FORMATS` 
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from ..diagnostics import Diagnostic
-from .github import format_github
-from .json import JSON_VERSION, diagnostic_json, format_json
-from .junit import format_junit
-from .sarif import format_sarif
 from .summary import Summary
-from .text import format_text
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 __all__ = ["FORMATS", "JSON_VERSION", "Summary", "diagnostic_json", "format_github", "format_json", "format_junit",
            "format_sarif", "format_text", "render"]
+# the format modules load on first use: a run imports only the one it writes
+_HOMES = {"JSON_VERSION": "json", "diagnostic_json": "json", **{f"format_{f}": f for f in FORMATS}}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
 
 
 def render(fmt: str, diags: list[Diagnostic], summary: Summary, *, style=None, files: list[str] | None = None) -> str:
     """The report in format `fmt`; `style(text, fg=..., bold=...)` colours text output; `files` (every file
     validated) gives JUnit a passing test case for each clean file."""
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    format_ = __getattr__(f"format_{fmt}")
     if fmt == "text":
-        return format_text(diags, summary, style or (lambda s, **k: s))
-    if fmt == "json":
-        return format_json(diags, summary)
-    if fmt == "sarif":
-        return format_sarif(diags, summary)
-    if fmt == "github":
-        return format_github(diags, summary)
+        return format_(diags, summary, style or (lambda s, **k: s))
     if fmt == "junit":
-        return format_junit(diags, summary, files)
-    raise ValueError(fmt)
+        return format_(diags, summary, files)
+    return format_(diags, summary)

@@ -166,7 +166,7 @@ def load_mock_config(source: str | Path | Mapping[str, Any], machine_name: str, 
 
     path = Path(source)
     where = display or str(path)
-    from ..load.jsondoc import read_text
+    from ..load.limits import read_text
 
     try:   # the one reader of files: size bound, UTF-8 checked with the place of a bad byte
         text = read_text(path, where)

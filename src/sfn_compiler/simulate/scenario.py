@@ -76,7 +76,7 @@ def load_scenario(path: str | Path, transform=None, display: str | None = None) 
     where = display or str(p)
     from ..errors import SfncError
     from ..load import load_json_text, load_yaml_text
-    from ..load.jsondoc import read_text
+    from ..load.limits import read_text
 
     try:   # the one reader of files: size bound, UTF-8 checked with the place of a bad byte
         text = read_text(p, where)

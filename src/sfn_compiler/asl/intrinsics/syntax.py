@@ -4,9 +4,8 @@ function names and their numbers of arguments (:data:`ARITY`), :func:`parse_intr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..jsonpath import JsonPath, JsonPathSyntaxError, parse_path
 from ..spec import INTRINSIC_ARITY
@@ -28,20 +27,17 @@ class IntrinsicSyntaxError(ValueError):
 # =========================================================================== AST
 
 
-@dataclass(frozen=True)
-class _Literal:
+class _Literal(NamedTuple):
     value: Any
     raw: str | None = None  # a string literal's text between the quotes, escapes kept (States.Format)
 
 
-@dataclass(frozen=True)
-class _PathArg:
+class _PathArg(NamedTuple):
     path: JsonPath
     start: int = 0          # offset of the path in the text `parse_intrinsic` read
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """``name(args…)``; ``text`` is the source of this call."""
 
     name: str

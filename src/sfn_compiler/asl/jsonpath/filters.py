@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .path import JsonPath, PathNotFound
 
@@ -17,8 +17,7 @@ class _Expr:
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class _Operand:
+class _Operand(NamedTuple):
     kind: str  # "literal" | "current" | "root"
     value: Any = None
     sub: JsonPath | None = None
@@ -38,8 +37,7 @@ class _Operand:
         return self.sub.find(doc)
 
 
-@dataclass(frozen=True)
-class _Compare(_Expr):
+class _Compare(NamedTuple):   # an _Expr (`test`); a record, as the operands
     left: _Operand
     op: str | None  # None: existence test
     right: _Operand | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator, NamedTuple, TYPE_CHECKING
 
 from .text import java_class_name, to_json_text
 
@@ -43,8 +43,7 @@ def is_path(value: Any) -> bool:
 # =========================================================================== tokens
 
 
-@dataclass(frozen=True, slots=True)
-class _Prop:
+class _Prop(NamedTuple):
     names: tuple[str, ...]
 
     @property
@@ -55,8 +54,7 @@ class _Prop:
         return "[" + ", ".join(f"'{n}'" for n in self.names) + "]"
 
 
-@dataclass(frozen=True, slots=True)
-class _Index:
+class _Index(NamedTuple):
     indexes: tuple[int, ...]
 
     @property
@@ -67,8 +65,7 @@ class _Index:
         return "[" + ",".join(str(i) for i in self.indexes) + "]"
 
 
-@dataclass(frozen=True, slots=True)
-class _Slice:
+class _Slice(NamedTuple):
     start: int | None
     end: int | None
 
@@ -95,8 +92,7 @@ class _Scan:
         return ".."
 
 
-@dataclass(frozen=True, slots=True)
-class _Filter:
+class _Filter(NamedTuple):
     expr: "_Expr"
     text: str
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ...load.pointer import escape_token
+from ...load.pointer import join_pointer as ptr  # noqa: F401 - the rules build pointers with it
 
 DG = "https://docs.aws.amazon.com/step-functions/latest/dg"
 SPEC = "https://states-language.net/spec.html"
@@ -20,10 +20,6 @@ IF = f"{DG}/intrinsic-functions.html"
 RW = f"{DG}/input-output-resultwriter.html"
 IR = f"{DG}/input-output-itemreader.html"
 IB = f"{DG}/input-output-itembatcher.html"
-
-
-def ptr(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_token(t) for t in tokens)
 
 
 def counted(items: Iterable[str]) -> str:

@@ -9,8 +9,7 @@ mutates either. Per-document results that several rules need (loops, polls, lock
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from ....asl import poll_catalogue
 from ....asl.poll_catalogue import Catalogue
@@ -23,8 +22,7 @@ GROUP = "pattern"
 # Retry / Catch
 
 
-@dataclass(frozen=True)
-class Catcher:
+class Catcher(NamedTuple):
     index: int
     errors: tuple[str, ...]
     next: str | None

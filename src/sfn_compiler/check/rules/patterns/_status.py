@@ -12,8 +12,7 @@ a possible target, and the Default (or the next status-testing Choice) takes wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ....asl.jsonata import expression_body, parse
 
@@ -22,8 +21,7 @@ _TRANSFORMS: dict[str, Callable[[str], str]] = {
 }
 
 
-@dataclass(frozen=True)
-class StatusRefs:
+class StatusRefs(NamedTuple):
     """Names that hold the status: the describe result's status field (last path segment) and the keys /
     variables it is copied into. Compared case-insensitively."""
 
@@ -191,8 +189,7 @@ def choice_tests_status(state, refs: StatusRefs) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     target: str            # state name the status ends up in
     via: tuple[str, ...]   # Choice states passed, in order
     pointer: str           # pointer of the Next/Default that sends it there
