@@ -33,13 +33,13 @@ INTEGER", aws/aws-cdk#12284).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..jsontext import a_kind, kind as json_kind
 from . import _asl
 from . import aws_models as M
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .findings import MAX_LISTED
 from .flow import Flow, _Analyser, flow_for
 from .paths import _jsonpath_get, _jsonpath_input
@@ -60,14 +60,18 @@ _KIND_WORD = {"string": "a string", "number": "a number", "boolean": "a boolean"
               "object": "an object", "null": "null"}
 
 
-@dataclass(frozen=True)
-class ArgumentFinding:
+class ArgumentFinding(FrozenRecord):
+    __slots__ = ("kind", "state", "pointer", "message", "hint", "key")
     kind: str                 # "unknown-argument" | "missing-argument" | "argument-type" | "argument-enum" | "argument-range"
     state: Any
     pointer: str
     message: str
-    hint: str | None = None
-    key: bool = False         # locate the key at `pointer` (an unknown member; the object missing a member)
+    hint: str | None
+    key: bool                 # locate the key at `pointer` (an unknown member; the object missing a member)
+
+    def __init__(self, kind: str, state: Any, pointer: str, message: str, hint: str | None = None,
+                 key: bool = False) -> None:
+        _fill(self, kind, state, pointer, message, hint, key)
 
 
 def value_shape(flow: Flow, state: Any, value: Any, path: bool = False) -> Shape:

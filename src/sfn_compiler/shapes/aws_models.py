@@ -39,11 +39,11 @@ import json
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .model_file import containing, read_service_file
 from .shape import Member, Shape
 
@@ -153,17 +153,15 @@ def load_stats() -> dict[str, float]:
 # operations
 
 
-@dataclass(frozen=True)
-class Constraints:
-    """What the model says about one input value beyond its type."""
+class Constraints(FrozenRecord):
+    """What the model says about one input value beyond its type (`required`: a structure's required members;
+    `members`: every member name, as Step Functions spells it)."""
+    __slots__ = ("type", "enum", "min", "max", "pattern", "required", "members")
 
-    type: str | None = None
-    enum: tuple[str, ...] | None = None
-    min: float | None = None
-    max: float | None = None
-    pattern: str | None = None
-    required: tuple[str, ...] = ()        # structures: the required members
-    members: tuple[str, ...] = ()         # structures: every member name (as Step Functions spells it)
+    def __init__(self, type: str | None = None, enum: tuple[str, ...] | None = None, min: float | None = None,
+                 max: float | None = None, pattern: str | None = None, required: tuple[str, ...] = (),
+                 members: tuple[str, ...] = ()) -> None:
+        _fill(self, type, enum, min, max, pattern, required, members)
 
 
 # Constraints of the members of converted structures, keyed by the (interned) object shape: what `min`,
@@ -209,13 +207,18 @@ def carry_constraints(new: Shape, old: Shape, names: Any = None) -> None:
             _MEMBER_LIMITS.setdefault(id(new), {}).update(keep)
 
 
-@dataclass(eq=False)
 class ApiOperation:
-    """One operation of one botocore service model."""
+    """One operation of one botocore service model (compared by identity)."""
 
-    service: str                 # botocore service name
-    name: str                    # operation name (PascalCase)
-    model: Mapping = field(repr=False)
+    __slots__ = ("service", "name", "model")
+
+    def __init__(self, service: str, name: str, model: Mapping) -> None:
+        self.service = service      # botocore service name
+        self.name = name            # operation name (PascalCase)
+        self.model = model
+
+    def __repr__(self) -> str:
+        return f"ApiOperation(service={self.service!r}, name={self.name!r})"
 
     @property
     def service_id(self) -> str | None:

@@ -34,33 +34,38 @@ integrations' pages and recordings listed per entry in `data/integrations.json`.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
 from . import _asl
 from . import aws_models as M
+from ._record import FrozenRecord, _fill
 from .integrations import Integration
 
 
-@dataclass(frozen=True)
-class ErrorVerdict:
+class ErrorVerdict(FrozenRecord):
+    __slots__ = ("kind", "severity", "message", "use", "hint", "generic")
     kind: str                 # "spelling" | "not-modelled" | "foreign"
     severity: str             # "error" | "warning"
     message: str              # why the Task never raises the name (no state name: callers add it)
-    use: str | None = None    # the exact spelling to use instead
-    hint: str | None = None
-    generic: str | None = None   # not-modelled: the generic name an unmodelled error arrives as
+    use: str | None           # the exact spelling to use instead
+    hint: str | None
+    generic: str | None       # not-modelled: the generic name an unmodelled error arrives as
+
+    def __init__(self, kind: str, severity: str, message: str, use: str | None = None, hint: str | None = None,
+                 generic: str | None = None) -> None:
+        _fill(self, kind, severity, message, use, hint, generic)
 
 
 # --------------------------------------------------------------------------------------------------
 # what an integration raises
 
 
-@dataclass(frozen=True)
-class Raises:
+class Raises(FrozenRecord):
     """The error names an integration raises besides `States.*`."""
 
+    __slots__ = ("prefix", "sdk", "label", "operation", "declared", "service_wide", "generic", "other_prefixes",
+                 "modelled", "errors_extra_names")
     prefix: str                       # `DynamoDb`
     sdk: bool
     label: str                        # `aws-sdk:dynamodb:getItem`
@@ -70,7 +75,13 @@ class Raises:
     generic: frozenset[str]           # the generic names (`DynamoDbException`, `AmazonDynamoDBException`, ...)
     other_prefixes: frozenset[str]    # the prefix of the service's other integration form (`DynamoDB`)
     modelled: bool                    # the operation is in the installed models
-    errors_extra_names: frozenset[str] = frozenset()   # documented names beyond the model (`FailedEntry`)
+    errors_extra_names: frozenset[str]   # documented names beyond the model (`FailedEntry`)
+
+    def __init__(self, prefix: str, sdk: bool, label: str, operation: str | None, declared: frozenset[str],
+                 service_wide: frozenset[str], generic: frozenset[str], other_prefixes: frozenset[str],
+                 modelled: bool, errors_extra_names: frozenset[str] = frozenset()) -> None:
+        _fill(self, prefix, sdk, label, operation, declared, service_wide, generic, other_prefixes, modelled,
+              errors_extra_names)
 
 
 def raises(integ: Integration) -> Raises | None:
@@ -345,8 +356,8 @@ def names_in(entries: Iterable[Any]) -> Iterable[tuple[Any, int, str]]:
 # every retrier and catcher of a definition
 
 
-@dataclass(frozen=True)
-class ErrorNameFinding:
+class ErrorNameFinding(FrozenRecord):
+    __slots__ = ("kind", "state", "pointer", "message", "hint", "severity", "name", "use", "what")
     kind: str                 # "spelling" | "not-modelled" | "foreign" | "states-impossible"
     state: Any
     pointer: str              # of the ErrorEquals entry
@@ -354,8 +365,12 @@ class ErrorNameFinding:
     hint: str | None
     severity: str
     name: str                 # the entry as written
-    use: str | None = None    # the exact spelling to use (spelling)
-    what: str = "catcher"     # "retrier" | "catcher"
+    use: str | None           # the exact spelling to use (spelling)
+    what: str                 # "retrier" | "catcher"
+
+    def __init__(self, kind: str, state: Any, pointer: str, message: str, hint: str | None, severity: str,
+                 name: str, use: str | None = None, what: str = "catcher") -> None:
+        _fill(self, kind, state, pointer, message, hint, severity, name, use, what)
 
 
 def error_name_findings(machine: Any) -> list[ErrorNameFinding]:

@@ -25,29 +25,34 @@ variable does to an expression (variable-not-assigned's messages).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import _asl
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .flow import ERROR_OUTPUT, Flow, Located, analyse, flow_for
 from .infer import BadArgument, BadOperand, EnumMismatch, MissingMember
 
 MAX_LISTED = 12
 
 
-@dataclass(frozen=True)
-class ShapeFinding:
+class ShapeFinding(FrozenRecord):
+    __slots__ = ("kind", "state", "pointer", "message", "hint", "severity", "offset", "path", "code")
     kind: str               # "missing-member" | "always-false" | "enum-mismatch" | "bad-argument" | "bad-operand"
                             # | "stale-poll-handle"
     state: Any
     pointer: str
     message: str
-    hint: str | None = None
-    severity: str = "error"
-    offset: int | None = None
-    path: tuple[str, ...] = ()
-    code: str | None = None   # JSONata error code (bad-argument)
+    hint: str | None
+    severity: str
+    offset: int | None
+    path: tuple[str, ...]
+    code: str | None        # JSONata error code (bad-argument)
+
+    def __init__(self, kind: str, state: Any, pointer: str, message: str, hint: str | None = None,
+                 severity: str = "error", offset: int | None = None, path: tuple[str, ...] = (),
+                 code: str | None = None) -> None:
+        _fill(self, kind, state, pointer, message, hint, severity, offset, path, code)
 
 
 def _label(st: Any) -> str:

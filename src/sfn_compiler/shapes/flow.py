@@ -31,11 +31,11 @@ the cost is linear in the number of states times the (small, bounded) lattice he
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import _asl
 from . import shape as S
+from ._record import FrozenRecord, Record, _fill
 from .infer import Env, Event, infer
 from .integrations import integration
 from .paths import Vars, _jsonpath_get, _jsonpath_input, _jsonpath_template, _result_path, context_shape
@@ -46,25 +46,37 @@ MAX_VISITS = 40
 ERROR_OUTPUT = S.obj({"Error": Member(S.STRING, True), "Cause": Member(S.STRING, False)})
 
 
-@dataclass
-class StateShapes:
+class StateShapes(Record):
+    __slots__ = ("input", "variables", "result", "output", "assigned", "visits")
     input: Shape
     variables: dict[str, Shape]          # on entry
-    result: Shape | None = None          # Task / Parallel / Map: `$states.result`
-    output: Shape | None = None          # on the Next / End path (Choice: joined over its rules and Default)
-    assigned: dict[str, Shape] = field(default_factory=dict)   # what its Assign fields store (joined)
-    visits: int = 0
+    result: Shape | None                 # Task / Parallel / Map: `$states.result`
+    output: Shape | None                 # on the Next / End path (Choice: joined over its rules and Default)
+    assigned: dict[str, Shape]           # what its Assign fields store (joined)
+    visits: int
+
+    def __init__(self, input: Shape, variables: dict[str, Shape], result: Shape | None = None,
+                 output: Shape | None = None, assigned: dict[str, Shape] | None = None, visits: int = 0) -> None:
+        self.input = input
+        self.variables = variables
+        self.result = result
+        self.output = output
+        self.assigned = {} if assigned is None else assigned
+        self.visits = visits
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(FrozenRecord):
     """An inference event in a definition."""
 
+    __slots__ = ("state", "pointer", "kind", "body_offset", "event")
     state: Any            # asl State
     pointer: str          # pointer of the string holding the expression
     kind: str             # the field kind (`Output`, `Choice.Condition`, `Catch.Assign`, ...)
     body_offset: int      # offset of the expression body in the string
     event: Event
+
+    def __init__(self, state: Any, pointer: str, kind: str, body_offset: int, event: Event) -> None:
+        _fill(self, state, pointer, kind, body_offset, event)
 
     @property
     def offset(self) -> int:

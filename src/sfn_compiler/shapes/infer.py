@@ -28,11 +28,11 @@ result shapes), `jsonata_ast` (a node's span and text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import shape as S
 from ._asl import parse_ast
+from ._record import Record
 from .events import BadArgument, BadOperand, EnumMismatch, Event, MissingMember
 from .functions import SFN_FUNCTIONS, SIGNATURES, FunctionCalls
 from .jsonata_ast import _end, _name_text, _node_text, _span, _start
@@ -42,13 +42,18 @@ __all__ = ["infer", "Env", "Event", "MissingMember", "EnumMismatch", "BadArgumen
            "SFN_FUNCTIONS"]
 
 
-@dataclass
-class Env:
+class Env(Record):
     """What an expression can see."""
 
+    __slots__ = ("states", "variables", "events")
     states: Shape                                   # the shape of `$states`
-    variables: Mapping[str, Shape] = field(default_factory=dict)
-    events: list | None = None                      # collect Events here (None: do not collect)
+    variables: Mapping[str, Shape]
+    events: list | None                             # collect Events here (None: do not collect)
+
+    def __init__(self, states: Shape, variables: Mapping[str, Shape] | None = None, events: list | None = None) -> None:
+        self.states = states
+        self.variables = {} if variables is None else variables
+        self.events = events
 
 
 # --------------------------------------------------------------------------------------------------
@@ -103,14 +108,20 @@ def infer(body: str, env: Env) -> Shape:
     return hit[0]
 
 
-@dataclass
-class _Path:
+class _Path(Record):
     """What a path value is rooted at (for messages and finding classification)."""
 
+    __slots__ = ("text", "root", "variable", "depth")
     text: str
     root: str
-    variable: str | None = None
-    depth: int = 0
+    variable: str | None
+    depth: int
+
+    def __init__(self, text: str, root: str, variable: str | None = None, depth: int = 0) -> None:
+        self.text = text
+        self.root = root
+        self.variable = variable
+        self.depth = depth
 
 
 class _Infer(FunctionCalls):
