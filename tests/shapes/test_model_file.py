@@ -70,3 +70,35 @@ def test_the_lazy_model_is_what_operations_read():
     op = M.operation("sfn", "startExecution")
     assert isinstance(op.model, _Model)
     assert set(op.output.member_names) == {"ExecutionArn", "StartDate"}
+
+
+def _botocore_layout(doc: dict) -> bytes:
+    """`doc` written as botocore writes its models: 2-space indentation, `"key":value`."""
+    return json.dumps(doc, indent=2, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("doc", [
+    # a multi-line top-level object after the sections (botocore's clientContextParams), and a documentation
+    {"version": "2.0", "metadata": {"serviceId": "X"}, "operations": {"A": {"name": "A", "errors": [{"shape": "E"}]}},
+     "shapes": {"E": {"type": "structure", "members": {}, "exception": True}, "S": {"type": "string"}},
+     "documentation": "<p>x</p>", "clientContextParams": {"Accelerate": {"type": "boolean"}}},
+    # the sections in the other order, an empty one, one at the end of the file
+    {"metadata": {"serviceId": "X"}, "shapes": {}, "operations": {"A": {"name": "A"}, "B": {"name": "B"}}},
+    {"operations": {}, "shapes": {"S": {"type": "list", "member": {"shape": "T"}}, "T": {"type": "string"}},
+     "version": "2.0"},
+])
+def test_the_botocore_layout_is_read_lazily_whatever_the_order_of_the_top_level_keys(doc):
+    data = _botocore_layout(doc)
+    lazy = lazy_model(data)
+    assert isinstance(lazy, _Model)
+    _same(lazy, doc)
+    assert list(lazy["shapes"]) == list(doc["shapes"]) and list(lazy["operations"]) == list(doc["operations"])
+
+
+def test_a_section_holding_anything_but_entries_is_parsed_whole():
+    doc = {"metadata": {}, "operations": {"A": {"name": "A"}}, "shapes": {"S": {"type": "string"}}}
+    for text in (_botocore_layout(doc).replace(b'\n    "S":', b'\n    "S" :'),     # not `"name":`
+                 _botocore_layout({**doc, "shapes": ["S"]}),                      # not an object
+                 _botocore_layout(doc).replace(b'"operations"', b'"operation"')):  # no operations
+        out = lazy_model(text)
+        assert not isinstance(out, _Model) and out == json.loads(text)
