@@ -161,12 +161,29 @@ def _is_generic(rest: str, r: Raises) -> bool:
 
 
 def judge(name: str, integ: Integration) -> ErrorVerdict | None:
-    """Whether a Task of `integ` can raise `name` (None: it can, or sfnc cannot tell)."""
+    """Whether a Task of `integ` can raise `name` (None: it can, or sfnc cannot tell). A verdict depends only
+    on the name and what the integration raises: it is computed once per process (the envs of a project
+    repeat the same retriers and catchers)."""
     if not isinstance(name, str) or name.startswith("States."):
         return None
     r = raises(integ)
     if r is None:
         return None
+    key = (name, id(r))      # `r` lives in _RAISES for the process: its id is not reused
+    try:
+        return _JUDGED[key]
+    except KeyError:
+        pass
+    if len(_JUDGED) >= 100_000:
+        _JUDGED.clear()
+    verdict = _JUDGED[key] = _judge(name, r)
+    return verdict
+
+
+_JUDGED: dict[tuple[str, int], ErrorVerdict | None] = {}
+
+
+def _judge(name: str, r: Raises) -> ErrorVerdict | None:
     prefix, dot, rest = name.partition(".")
     if not dot or not rest:
         fixed = _fix_rest(name, r)

@@ -36,12 +36,14 @@ from typing import Any, Iterator
 from . import _asl
 from . import shape as S
 from ._record import FrozenRecord, Record, _fill
-from .infer import Env, Event, infer
+from ._asl import _BODIES
+from .infer import Event, inferred
 from .integrations import integration
 from .paths import Vars, _jsonpath_get, _jsonpath_input, _jsonpath_template, _result_path, context_shape
 from .shape import Member, Shape
 
 MAX_VISITS = 40
+_NOT_SEEN = object()    # not in `_asl._BODIES` (the cache of expression bodies) yet
 
 ERROR_OUTPUT = S.obj({"Error": Member(S.STRING, True), "Cause": Member(S.STRING, False)})
 
@@ -259,10 +261,12 @@ class _Analyser:
     def template(self, value: Any, states: Shape, env: Vars, depth: int = 0) -> Shape:
         """The shape of a JSONata template (any JSON value, `{% %}` strings evaluated)."""
         if isinstance(value, str):
-            body = _asl.expression_body(value)
+            body = _BODIES.get(value, _NOT_SEEN)
+            if body is _NOT_SEEN:
+                body = _asl.expression_body(value)
             if body is None:
                 return S.STRING
-            out = infer(body, Env(states, env))
+            out = inferred(body, states, env)[0]
             # a value that is certainly undefined fails the state at run time (and is reported where it is
             # read): what follows sees UNKNOWN rather than a cascade of consequences
             return S.UNKNOWN if out is S.UNDEFINED else S.without_undefined(out)
@@ -439,12 +443,15 @@ _RESULT_KINDS = ("Output", "Assign")
 def _report(flow: Flow) -> Iterator[Located]:
     an = _Analyser(flow)
     m = flow.machine
+    shapes = flow.shapes
     for expr in m.expressions:
         st = expr.state
-        rec = flow.of(st)
+        rec = shapes.get(id(st))
         if rec is None or not st.is_jsonata:
             continue
-        body = _asl.expression_body(expr.text)
+        body = _BODIES.get(expr.text, _NOT_SEEN)
+        if body is _NOT_SEEN:
+            body = _asl.expression_body(expr.text)
         if body is None:
             continue
         kind = expr.kind
@@ -457,9 +464,7 @@ def _report(flow: Flow) -> Iterator[Located]:
             states = an._states(inp, map_item=_map_item(an, st, rec))
         else:
             states = an._states(inp)
-        events: list[Event] = []
-        infer(body, Env(states, rec.variables, events))
-        for ev in events:
+        for ev in inferred(body, states, rec.variables)[1]:
             yield Located(st, expr.pointer, kind, expr.body_offset, ev)
 
 

@@ -61,6 +61,7 @@ class Env(Record):
 
 
 _STATES_KEYS = ("input", "result", "errorOutput", "context")
+_STEP_TYPES = ("path", "variable", "name")   # their predicates and stages are applied where they are read
 
 
 _RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
@@ -70,24 +71,37 @@ _VARIABLE = re.compile(r"\$(\w+)")
 
 
 def _names(body: str) -> tuple[str, ...]:
-    """Every `$name` token in the text (sorted): a superset of the variables the expression reads (a `$x`
-    inside a string literal counts too), which is all a cache key needs."""
+    """Every `$name` token in the text but `$states` (sorted): a superset of the variables the expression
+    reads (a `$x` inside a string literal counts too), which is all a cache key needs. (`$states` is
+    always the `states` shape, even if a variable of that name were assigned.)"""
     hit = _NAMES.get(body)
     if hit is None:
         if len(_NAMES) >= _RESULTS_LIMIT:
             _NAMES.clear()
-        hit = _NAMES[body] = tuple(sorted(set(_VARIABLE.findall(body))))
+        hit = _NAMES[body] = tuple(sorted(set(_VARIABLE.findall(body)) - {"states"}))
     return hit
 
 
 def infer(body: str, env: Env) -> Shape:
-    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse).
+    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse), its events
+    added to `env.events` when that is a list (see `inferred`)."""
+    shape, events = inferred(body, env.states, env.variables)
+    if env.events is not None and events:
+        env.events.extend(events)
+    return shape
+
+
+def inferred(body: str, states: Shape, variables: Mapping[str, Shape]) -> tuple[Shape, tuple[Event, ...]]:
+    """(shape, events) of the expression `body` where `$states` is `states` and the workflow variables are
+    `variables` (the callers in the flow use this directly: no Env, no event list).
 
     Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
     shapes are interned, so the same expression in another env, or in the report pass after the fixed
     point, costs a dictionary lookup."""
-    variables = env.variables
-    key = (body, env.states, tuple([variables.get(n) for n in _names(body)]))
+    names = _NAMES.get(body)
+    if names is None:
+        names = _names(body)
+    key = (body, states, tuple(map(variables.get, names))) if names else (body, states)
     hit = _RESULTS.get(key)
     if hit is None:
         ast = parse_ast(body)
@@ -96,16 +110,14 @@ def infer(body: str, env: Env) -> Shape:
         else:
             events: list[Event] = []
             try:
-                shape = _Infer(Env(env.states, variables, events), body).eval(ast, S.UNKNOWN, False)
+                shape = _Infer(Env(states, variables, events), body).eval(ast, S.UNKNOWN, False)
             except RecursionError:  # pragma: no cover - absurdly deep expressions
                 shape, events = S.UNKNOWN, []
             hit = (shape, tuple(events))
         if len(_RESULTS) >= _RESULTS_LIMIT:
             _RESULTS.clear()
         _RESULTS[key] = hit
-    if env.events is not None and hit[1]:
-        env.events.extend(hit[1])
-    return hit[0]
+    return hit
 
 
 class _Path(Record):
@@ -145,45 +157,48 @@ class _Infer(FunctionCalls):
     # ------------------------------------------------------------------ evaluation
 
     def eval(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        # no try/finally for the depth: an exception ends the whole inference (infer() drops this walker)
         self.depth += 1
-        try:
-            if self.depth > 200:
-                return S.UNKNOWN
-            out = self._eval(node, ctx, guarded)
-            if getattr(node, "type", None) not in ("path", "variable", "name") and (
-                    getattr(node, "predicate", None) or getattr(node, "stages", None)
-                    or getattr(node, "group", None) is not None):
-                out = self.stages(node, out, ctx, guarded, "predicate")
-            return out
-        finally:
+        if self.depth > 200:
             self.depth -= 1
-
-    def _eval(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+            return S.UNKNOWN
         if node is None:
+            self.depth -= 1
             return S.UNDEFINED
         t = getattr(node, "type", None)
-        if t == "string":
-            return S.STRING
-        if t == "number":
-            return S.NUMBER
-        if t == "value":
-            v = getattr(node, "value", None)
-            return S.BOOLEAN if isinstance(v, bool) else S.NULL
-        if t == "regex":
-            return S.UNKNOWN
+        out = self._eval(node, t, ctx, guarded)
+        if t not in _STEP_TYPES and (getattr(node, "predicate", None) or getattr(node, "stages", None)
+                                     or getattr(node, "group", None) is not None):
+            out = self.stages(node, out, ctx, guarded, "predicate")
+        self.depth -= 1
+        return out
+
+    def _eval(self, node: Any, t: Any, ctx: Shape, guarded: bool) -> Shape:
+        # the commonest node types first
         if t == "path":
             return self.path(node, ctx, guarded)
+        if t == "string":
+            return S.STRING
+        if t in ("function", "partial"):
+            return self.call(node, ctx, guarded, None)
+        if t == "binary":
+            return self.binary(node, ctx, guarded)
         if t == "variable":
             shape, _ = self.variable(node, ctx)
             return self.stages(node, shape, ctx, guarded, "predicate")
         if t == "name":
             return self.stages(node, self.step_name(node, ctx, guarded, None), ctx, guarded, "stages")
-        if t == "binary":
-            return self.binary(node, ctx, guarded)
+        if t == "number":
+            return S.NUMBER
         if t == "unary":
             return self.unary(node, ctx, guarded)
         if t == "condition":
             return self.condition(node, ctx, guarded)
+        if t == "value":
+            v = getattr(node, "value", None)
+            return S.BOOLEAN if isinstance(v, bool) else S.NULL
+        if t == "regex":
+            return S.UNKNOWN
         if t == "block":
             out = S.UNDEFINED
             for e in node.expressions or ():
@@ -195,8 +210,6 @@ class _Infer(FunctionCalls):
             if getattr(lhs, "type", None) == "variable":
                 self.locals[str(lhs.value)] = rhs
             return rhs
-        if t in ("function", "partial"):
-            return self.call(node, ctx, guarded, None)
         if t == "lambda":
             saved = dict(self.locals)
             for arg in node.arguments or ():
