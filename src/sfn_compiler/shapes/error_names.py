@@ -402,22 +402,21 @@ def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
         for kind in ("Retry", "Catch"):
             what = "retrier" if kind == "Retry" else "catcher"
             for e, j, name in names_in(st.entries(kind)):
-                pointer = f"{e.pointer}/ErrorEquals/{j}"
-                head = f"State '{st.name}': {what} {e.index}: "
                 if name.startswith("States."):
                     why = states_error_impossible(name, st)
                     if why:
-                        out.append(ErrorNameFinding("states-impossible", st, pointer, head + why,
+                        out.append(ErrorNameFinding("states-impossible", st, f"{e.pointer}/ErrorEquals/{j}",
+                                                    f"State '{st.name}': {what} {e.index}: {why}",
                                                     "remove it, or move it to the state that can raise it",
                                                     "warning", name, None, what))
                     continue
                 if integ is None:
                     continue
                 v = judge(name, integ)
-                if v is not None and v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
-                    continue   # the same entry names the generic exception such an error arrives as
-                if v is not None:
-                    hint = f"write '{v.use}'" if v.use else v.hint
-                    out.append(ErrorNameFinding(v.kind, st, pointer, head + v.message, hint, v.severity, name,
-                                                v.use, what))
+                if v is None or v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
+                    continue   # (the same entry names the generic exception such an error arrives as)
+                hint = f"write '{v.use}'" if v.use else v.hint
+                out.append(ErrorNameFinding(v.kind, st, f"{e.pointer}/ErrorEquals/{j}",
+                                            f"State '{st.name}': {what} {e.index}: {v.message}", hint, v.severity,
+                                            name, v.use, what))
     return out

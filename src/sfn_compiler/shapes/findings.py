@@ -295,8 +295,13 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
     if entries is None:
         entries = _asl.poll_catalogue()
     entries = list(entries)
+    describes = {form for entry in entries if entry.id_to for form in entry.describe}
     out: list[ShapeFinding] = []
     for scope in _asl.scopes(machine):
+        # the describe Tasks first: most scopes have none, and then need no cycles
+        polls = [(d, form) for d in scope.states.values() if d.is_jsonata and (form := _form(d)) in describes]
+        if not polls:
+            continue
         g = _asl.graph(machine, scope)
         comps = g.cycles()
         if not comps:
@@ -306,10 +311,7 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
         for s in scope.states.values():
             for v in _assigns_on(s, "next", None):
                 setters_of.setdefault(v, []).append(s)
-        for d in scope.states.values():
-            form = _form(d)
-            if form is None or not d.is_jsonata:
-                continue
+        for d, form in polls:
             for entry in entries:
                 if form not in entry.describe or not entry.id_to:
                     continue

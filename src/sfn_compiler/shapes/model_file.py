@@ -60,14 +60,14 @@ class _Section(Mapping):
         decoding any entry (`shapes.containing(rb'"exception": ?true')`)."""
         if not self._starts:
             return []
-        entries = sorted((start, name) for name, (start, _) in self._starts.items())
-        starts = [s for s, _ in entries]
-        lo, hi = starts[0], max(end for _, end in self._starts.values())
+        names = list(self._starts)                      # in the order of the file (`_section` indexes in order)
+        starts = [start for start, _ in self._starts.values()]
+        lo, hi = starts[0], self._starts[names[-1]][1]
         out: dict[str, None] = {}
-        for m in re.finditer(pattern, self._data[lo:hi]):
-            i = bisect.bisect_right(starts, lo + m.start()) - 1
+        for m in re.compile(pattern).finditer(self._data, lo, hi):
+            i = bisect.bisect_right(starts, m.start()) - 1
             if i >= 0:
-                out.setdefault(entries[i][1], None)
+                out.setdefault(names[i], None)
         return list(out)
 
 
