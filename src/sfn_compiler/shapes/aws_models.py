@@ -478,7 +478,7 @@ def service_exceptions(service: str) -> frozenset[str]:
         shapes = model.get("shapes", {}) if model else {}
         # the exception shapes, found in the model's text: decoding every shape of a large model costs more
         # than the whole inference (model_file.py)
-        hit = _EXCEPTIONS[service] = frozenset(containing(shapes, rb'"exception": ?true', "exception", True))
+        hit = _EXCEPTIONS[service] = frozenset(containing(shapes, b'"exception":', "exception", True))
     return hit
 
 
