@@ -10,16 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..asl import walk
-from ..asl.resources import parse_resource  # noqa: F401 - the shapes modules use it from here
+from ..asl.resources import parse_resource as _parse_resource
 from ..diagnostics import did_you_mean  # noqa: F401
 from ..placeholders import has_placeholder  # noqa: F401 - a `${...}` inside a string
 
 
 def parse_ast(body: str) -> Any:
     """jsonata-python AST of an expression body, or None (cached by text; shared with the asl analyzer)."""
-    from ..asl.jsonata import parse
+    parse = _LAZY.get("parse")
+    if parse is None:    # `asl.jsonata` imports the JSONata engine: on first use (an import statement per call
+        from ..asl.jsonata import parse   # costs more than the cached parse)
 
+        _LAZY["parse"] = parse
     return parse(body)
+
+
+_LAZY: dict[str, Any] = {}
 
 
 _BODIES: dict[str, str | None] = {}
@@ -41,6 +47,24 @@ def expression_body(value: Any) -> str | None:
         _BODIES.clear()
     body = _BODIES[value] = body_of(value, as_variable=True)
     return body
+
+
+_RESOURCES: dict[str, Any] = {}
+
+
+def parse_resource(value: Any):
+    """`asl.resources.parse_resource` (a Task's Resource as a service integration), cached by text: the
+    inference, the error names and the polling checks ask for every Task's."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _RESOURCES[value]
+    except KeyError:
+        pass
+    if len(_RESOURCES) >= 100_000:
+        _RESOURCES.clear()
+    hit = _RESOURCES[value] = _parse_resource(value)
+    return hit
 
 
 def analyze(body: str):
@@ -76,9 +100,14 @@ def graph(m, scope):
 
 
 def out_edges(m, state) -> list:
-    """Edges leaving `state` in its scope (Next, Choice rules, Default, Catch), targets that exist."""
-    g = m.graph(state.scope)
-    return [e for e in g.out.get(state.name, ()) if e.target in state.scope.states]
+    """Edges leaving `state` in its scope (Next, Choice rules, Default, Catch), targets that exist (computed
+    once per state: callers must not change the list)."""
+    cache = m.memo("shapes.out_edges", dict)
+    hit = cache.get(id(state))
+    if hit is None:
+        g = m.graph(state.scope)
+        hit = cache[id(state)] = [e for e in g.out.get(state.name, ()) if e.target in state.scope.states]
+    return hit
 
 
 def complete(m, scope) -> bool:

@@ -108,16 +108,27 @@ def _expected(shape: Shape) -> str:
     return " or ".join(words) or S.render(shape, 1)
 
 
-def _kinds(shape: Shape) -> set[str] | None:
-    """The JSON kinds a value of `shape` may have, or None when any (UNKNOWN anywhere)."""
-    out: set[str] = set()
+def _kinds(shape: Shape) -> frozenset[str] | None:
+    """The JSON kinds a value of `shape` may have, or None when any (UNKNOWN anywhere). Cached per (interned)
+    shape."""
+    try:
+        return _KINDS[shape]
+    except KeyError:
+        pass
+    out: set[str] | None = set()
     for o in shape.alternatives():
         if o.kind == "unknown":
-            return None
-        if o.kind == "undefined":
-            continue
-        out.add(o.kind)
-    return out
+            out = None
+            break
+        if o.kind != "undefined":
+            out.add(o.kind)
+    if len(_KINDS) >= 100_000:
+        _KINDS.clear()
+    hit = _KINDS[shape] = None if out is None else frozenset(out)
+    return hit
+
+
+_KINDS: dict[Shape, frozenset[str] | None] = {}
 
 
 def _convertible(kind: str, value: Any, want: set[str]) -> bool:
@@ -263,7 +274,7 @@ class _Walker:
         have = _kinds(got)
         if want is None or have is None or not have:
             return
-        have.discard("null")
+        have = have - {"null"}
         if have and not (have & want) and not any(_convertible(k, None, want) for k in have):
             what = f"parameter {where}" if where != "Arguments" else "Arguments"
             self.add("argument-type", pointer, f"{what} must be {_expected(expected)}, but its value is "

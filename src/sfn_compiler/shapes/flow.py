@@ -149,6 +149,8 @@ def _join_vars(a: Vars | None, b: Vars) -> Vars:
     out = None
     for k, v in b.items():
         old = a.get(k)
+        if old is v and v._depth <= S.MAX_DEPTH:   # the join and its widening would give `old` itself
+            continue
         new = v if old is None else S.limit(S.join(old, v))
         if new is not old:
             if out is None:
