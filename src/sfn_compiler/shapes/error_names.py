@@ -62,26 +62,45 @@ class ErrorVerdict(FrozenRecord):
 
 
 class Raises(FrozenRecord):
-    """The error names an integration raises besides `States.*`."""
+    """The error names an integration raises besides `States.*`. `service_wide` is read on first use: finding
+    a model's exceptions searches its text, and most names are judged by the operation's own exceptions."""
 
-    __slots__ = ("prefix", "sdk", "label", "operation", "declared", "service_wide", "generic", "other_prefixes",
-                 "modelled", "errors_extra_names")
+    __slots__ = ("prefix", "sdk", "label", "operation", "declared", "generic", "other_prefixes", "modelled",
+                 "errors_extra_names", "api")
     prefix: str                       # `DynamoDb`
     sdk: bool
     label: str                        # `aws-sdk:dynamodb:getItem`
     operation: str | None             # `GetItem`
     declared: frozenset[str]          # the operation's modelled exceptions, as Step Functions names them
-    service_wide: frozenset[str]      # every exception of the service model, as Step Functions names them
     generic: frozenset[str]           # the generic names (`DynamoDbException`, `AmazonDynamoDBException`, ...)
     other_prefixes: frozenset[str]    # the prefix of the service's other integration form (`DynamoDB`)
     modelled: bool                    # the operation is in the installed models
     errors_extra_names: frozenset[str]   # documented names beyond the model (`FailedEntry`)
+    api: "M.ApiOperation | None"      # the operation
 
     def __init__(self, prefix: str, sdk: bool, label: str, operation: str | None, declared: frozenset[str],
-                 service_wide: frozenset[str], generic: frozenset[str], other_prefixes: frozenset[str],
-                 modelled: bool, errors_extra_names: frozenset[str] = frozenset()) -> None:
-        _fill(self, prefix, sdk, label, operation, declared, service_wide, generic, other_prefixes, modelled,
-              errors_extra_names)
+                 generic: frozenset[str], other_prefixes: frozenset[str], modelled: bool,
+                 errors_extra_names: frozenset[str] = frozenset(), api: "M.ApiOperation | None" = None) -> None:
+        _fill(self, prefix, sdk, label, operation, declared, generic, other_prefixes, modelled, errors_extra_names,
+              api)
+
+    @property
+    def service_wide(self) -> frozenset[str]:
+        """Every exception of the service model, as Step Functions names them."""
+        op = self.api
+        if op is None:
+            return frozenset()
+        key = (op.service, self.sdk)
+        hit = _SERVICE_WIDE.get(key)
+        if hit is None:
+            names = {M.sfn_exception_name(e) for e in op.service_exceptions}
+            if not self.sdk:  # the optimized integrations' names are also seen without the suffix (error codes)
+                names |= set(op.service_exceptions)
+            hit = _SERVICE_WIDE[key] = frozenset(names)
+        return hit
+
+
+_SERVICE_WIDE: dict[tuple[str, bool], frozenset[str]] = {}
 
 
 def raises(integ: Integration) -> Raises | None:
@@ -106,18 +125,15 @@ def _raises(integ: Integration, prefix: str) -> Raises:
     sdk = kind == "sdk"
     label = integ.resource.split(":::", 1)[-1]
     declared: set[str] = set()
-    service_wide: set[str] = set()
     if op is not None:
         declared = {M.sfn_exception_name(e) for e in op.errors}
-        service_wide = {M.sfn_exception_name(e) for e in op.service_exceptions}
         if not sdk:  # the optimized integrations' names are also seen without the suffix (error codes)
             declared |= set(op.errors)
-            service_wide |= set(op.service_exceptions)
     declared |= set(integ.errors_extra)
     generic = {f"{prefix}Exception", "SdkClientException", "SdkException"}
     other = _other_prefixes(kind, service, prefix)
-    return Raises(prefix, sdk, label, op.name if op else None, frozenset(declared), frozenset(service_wide),
-                  frozenset(generic), frozenset(other), op is not None, frozenset(integ.errors_extra))
+    return Raises(prefix, sdk, label, op.name if op else None, frozenset(declared), frozenset(generic),
+                  frozenset(other), op is not None, frozenset(integ.errors_extra), op)
 
 
 def _other_prefixes(kind: str, service: str, prefix: str) -> set[str]:
@@ -167,8 +183,10 @@ def judge(name: str, integ: Integration) -> ErrorVerdict | None:
     if not isinstance(name, str) or name.startswith("States."):
         return None
     r = raises(integ)
-    if r is None:
-        return None
+    return None if r is None else _verdict(name, r)
+
+
+def _verdict(name: str, r: Raises) -> ErrorVerdict | None:
     key = (name, id(r))      # `r` lives in _RAISES for the process: its id is not reused
     try:
         return _JUDGED[key]
@@ -398,7 +416,7 @@ def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
     for st in machine.states:
         if st.type not in ("Task", "Parallel", "Map"):
             continue
-        integ = integration(st.get("Resource")) if st.type == "Task" else None
+        r = raises(integration(st.get("Resource"))) if st.type == "Task" else None
         for kind in ("Retry", "Catch"):
             what = "retrier" if kind == "Retry" else "catcher"
             for e, j, name in names_in(st.entries(kind)):
@@ -410,9 +428,9 @@ def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
                                                     "remove it, or move it to the state that can raise it",
                                                     "warning", name, None, what))
                     continue
-                if integ is None:
+                if r is None:
                     continue
-                v = judge(name, integ)
+                v = _verdict(name, r)
                 if v is None or v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
                     continue   # (the same entry names the generic exception such an error arrives as)
                 hint = f"write '{v.use}'" if v.use else v.hint
