@@ -146,6 +146,10 @@ def test_gunzip_reads_what_gzip_writes_and_refuses_a_damaged_file():
     data = json.dumps({"a": list(range(1000))}).encode()
     for packed in (gzip.compress(data), gzip.compress(data, mtime=0)):
         assert gunzip(packed) == data
+    assert gunzip(gzip.compress(b"abc") + gzip.compress(b"def")) == b"abcdef"     # two members: both read
+    named = bytearray(gzip.compress(data))
+    named[3] |= 8                                            # FNAME: a zero-terminated name after the header
+    assert gunzip(bytes(named[:10]) + b"service-2.json\x00" + bytes(named[10:])) == data
     with pytest.raises((OSError, EOFError, zlib.error)):
         gunzip(gzip.compress(data)[:-12])
     bad_length = bytearray(gzip.compress(data))

@@ -39,6 +39,7 @@ from ..jsontext import a_kind, kind as json_kind
 from . import _asl
 from . import aws_models as M
 from . import shape as S
+from ._asl import _BODIES
 from ._record import FrozenRecord, _fill
 from .findings import MAX_LISTED
 from .flow import Flow, _Analyser, flow_for
@@ -158,6 +159,7 @@ def _numeric(text: str) -> bool:
 
 
 _PATTERNS: dict[str, Any] = {}
+_NOT_SEEN = object()    # not in `_asl._BODIES` (the cache of expression bodies) yet
 
 
 def _pattern(p: str):
@@ -198,12 +200,13 @@ class _Walker:
             return
         if self.opaque(value):
             return
-        if isinstance(value, str) and self.jsonata and _asl.expression_body(value) is not None:
-            want = _kinds(expected)
-            if want is not None and "string" not in want:   # any value converts to a string: no inference needed
-                self.check_shape(value_shape(self.flow(), self.st, value), expected, pointer, where)
-            return
         kinds = _kinds(expected)
+        if type(value) is str and self.jsonata:
+            body = _BODIES.get(value, _NOT_SEEN)
+            if (body if body is not _NOT_SEEN else _asl.expression_body(value)) is not None:
+                if kinds is not None and "string" not in kinds:  # any value converts to a string: no inference
+                    self.check_shape(value_shape(self.flow(), self.st, value), expected, pointer, where)
+                return
         if kinds is None:
             return
         vk = json_kind(value)
@@ -212,7 +215,7 @@ class _Walker:
                 self.add("argument-type", pointer, f"parameter {where} must be {_expected(expected)}, not "
                          f"{a_kind(value)} ({self.label})")
             return
-        alt = next(o for o in expected.alternatives() if o.kind == vk)
+        alt = expected if expected.kind == vk else next(o for o in expected.alternatives() if o.kind == vk)
         lim = M.member_constraints(parent, member) if parent is not None and member else None
         if vk == "string":
             self.check_string(value, alt, lim, pointer, where)
