@@ -96,7 +96,10 @@ def value_shape(flow: Flow, state: Any, value: Any, path: bool = False) -> Shape
 def _pointer(base: str, *tokens: Any) -> str:
     out = base
     for t in tokens:
-        out += "/" + str(t).replace("~", "~0").replace("/", "~1")
+        t = str(t)
+        if "~" in t or "/" in t:
+            t = t.replace("~", "~0").replace("/", "~1")
+        out += "/" + t
     return out
 
 
@@ -198,10 +201,13 @@ class _Walker:
         """`value` (as written) against the `expected` shape; `parent`/`member` give the model constraints."""
         if expected is S.UNKNOWN or value is None:
             return
-        if self.opaque(value):
+        is_str = isinstance(value, str)
+        # what `opaque` (Machine.is_opaque) can say yes to: a string with `${` or `{{`, a one-key object
+        if (("${" in value or "{{" in value) if is_str else isinstance(value, dict) and len(value) == 1) \
+                and self.opaque(value):
             return
         kinds = _kinds(expected)
-        if type(value) is str and self.jsonata:
+        if is_str and self.jsonata:
             body = _BODIES.get(value, _NOT_SEEN)
             if (body if body is not _NOT_SEEN else _asl.expression_body(value)) is not None:
                 if kinds is not None and "string" not in kinds:  # any value converts to a string: no inference

@@ -65,20 +65,22 @@ _STEP_TYPES = ("path", "variable", "name")   # their predicates and stages are a
 
 
 _RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
-_NAMES: dict[str, tuple[str, ...]] = {}
+_NAMES: dict[str, tuple[tuple[str, ...], bool]] = {}
 _RESULTS_LIMIT = 200_000
 _VARIABLE = re.compile(r"\$(\w+)")
 
 
-def _names(body: str) -> tuple[str, ...]:
-    """Every `$name` token in the text but `$states` (sorted): a superset of the variables the expression
-    reads (a `$x` inside a string literal counts too), which is all a cache key needs. (`$states` is
-    always the `states` shape, even if a variable of that name were assigned.)"""
+def _names(body: str) -> tuple[tuple[str, ...], bool]:
+    """(every `$name` token in the text but `$states`, sorted; whether `$states` is one): a superset of the
+    variables the expression reads (a `$x` inside a string literal counts too), which is all a cache key
+    needs. (`$states` is always the `states` shape, even if a variable of that name were assigned; an
+    expression without it does not depend on that shape.)"""
     hit = _NAMES.get(body)
     if hit is None:
         if len(_NAMES) >= _RESULTS_LIMIT:
             _NAMES.clear()
-        hit = _NAMES[body] = tuple(sorted(set(_VARIABLE.findall(body)) - {"states"}))
+        found = set(_VARIABLE.findall(body))
+        hit = _NAMES[body] = (tuple(sorted(found - {"states"})), "states" in found)
     return hit
 
 
@@ -95,13 +97,12 @@ def inferred(body: str, states: Shape, variables: Mapping[str, Shape]) -> tuple[
     """(shape, events) of the expression `body` where `$states` is `states` and the workflow variables are
     `variables` (the callers in the flow use this directly: no Env, no event list).
 
-    Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
-    shapes are interned, so the same expression in another env, or in the report pass after the fixed
-    point, costs a dictionary lookup."""
-    names = _NAMES.get(body)
-    if names is None:
-        names = _names(body)
-    key = (body, states, tuple(map(variables.get, names))) if names else (body, states)
+    Results are cached by (body, the shape of `$states` when the body names it, the shapes of the variables
+    the body names): shapes are interned, so the same expression in another env or at another state, or in
+    the report pass after the fixed point, costs a dictionary lookup."""
+    names, uses_states = _NAMES.get(body) or _names(body)
+    skey = states if uses_states else None
+    key = (body, skey, tuple(map(variables.get, names))) if names else (body, skey)
     hit = _RESULTS.get(key)
     if hit is None:
         ast = parse_ast(body)

@@ -12,9 +12,12 @@ def _end(node: Any) -> int:
     return pos if isinstance(pos, int) else 0
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
 def _name_text(name: Any) -> str:
     s = str(name)
-    return s if re.fullmatch(r"[A-Za-z_$][\w$]*", s) else "`" + s + "`"
+    return s if _PLAIN_NAME.fullmatch(s) else "`" + s + "`"
 
 
 _CHILD_ATTRS = ("steps", "lhs", "rhs", "expressions", "arguments", "procedure", "condition", "then", "_else",
