@@ -93,6 +93,15 @@ def value_shape(flow: Flow, state: Any, value: Any, path: bool = False) -> Shape
     return S.UNKNOWN
 
 
+def _text(pointer: Any) -> str:
+    """The JSON pointer the walker passes down as (parent, token) pairs (built only for a finding)."""
+    tokens: list[Any] = []
+    while isinstance(pointer, tuple):
+        pointer, token = pointer
+        tokens.append(token)
+    return _pointer(pointer, *reversed(tokens))
+
+
 def _pointer(base: str, *tokens: Any) -> str:
     out = base
     for t in tokens:
@@ -177,6 +186,9 @@ def _pattern(p: str):
 
 
 class _Walker:
+    """Checks one Task's arguments. A value's pointer is passed down as a (parent, token) pair and written
+    out (`_text`) only for a finding."""
+
     def __init__(self, flow: Any, state: Any, label: str, opaque) -> None:
         self._flow = flow
         self.st = state
@@ -191,12 +203,13 @@ class _Walker:
         arguments are literals never pays for the inference)."""
         return self._flow() if callable(self._flow) else self._flow
 
-    def add(self, kind: str, pointer: str, message: str, hint: str | None = None, key: bool = False) -> None:
-        self.out.append(ArgumentFinding(kind, self.st, pointer, f"State '{self.st.name}': {message}", hint, key))
+    def add(self, kind: str, pointer: Any, message: str, hint: str | None = None, key: bool = False) -> None:
+        self.out.append(ArgumentFinding(kind, self.st, _text(pointer), f"State '{self.st.name}': {message}", hint,
+                                        key))
 
     # ------------------------------------------------------------------ values
 
-    def check(self, value: Any, expected: Shape, pointer: str, where: str, parent: Shape | None = None,
+    def check(self, value: Any, expected: Shape, pointer: Any, where: str, parent: Shape | None = None,
               member: str | None = None) -> None:
         """`value` (as written) against the `expected` shape; `parent`/`member` give the model constraints."""
         if expected is S.UNKNOWN or value is None:
@@ -230,11 +243,11 @@ class _Walker:
         elif vk == "array":
             self.check_size(len(value), lim, pointer, where, "item")
             for i, item in enumerate(value):
-                self.check(item, alt.item, _pointer(pointer, i), f"{where}[{i}]")
+                self.check(item, alt.item, (pointer, i), f"{where}[{i}]")
         elif vk == "object":
             self.check_object(value, alt, pointer, where)
 
-    def check_string(self, value: str, shape: Shape, lim, pointer: str, where: str) -> None:
+    def check_string(self, value: str, shape: Shape, lim, pointer: Any, where: str) -> None:
         if _asl.has_placeholder(value):
             return
         if shape.values is not None and value not in shape.values:
@@ -254,7 +267,7 @@ class _Walker:
                 self.add("argument-pattern", pointer, f"parameter {where} {value!r} does not match the API's "
                          f"pattern {lim.pattern} ({self.label})")
 
-    def check_number(self, value: float, lim, pointer: str, where: str) -> None:
+    def check_number(self, value: float, lim, pointer: Any, where: str) -> None:
         if lim is None:
             return
         if lim.type in ("integer", "long") and isinstance(value, float) and not value.is_integer():
@@ -267,7 +280,7 @@ class _Walker:
             self.add("argument-range", pointer, f"parameter {where} is {value}, above the API's maximum "
                      f"{lim.max} ({self.label})")
 
-    def check_size(self, n: int, lim, pointer: str, where: str, unit: str) -> None:
+    def check_size(self, n: int, lim, pointer: Any, where: str, unit: str) -> None:
         if lim is None:
             return
         if lim.min is not None and n < lim.min:
@@ -277,7 +290,7 @@ class _Walker:
             self.add("argument-range", pointer, f"parameter {where} has {n} {unit}(s), more than the API's "
                      f"maximum {lim.max} ({self.label})")
 
-    def check_shape(self, got: Shape, expected: Shape, pointer: str, where: str) -> None:
+    def check_shape(self, got: Shape, expected: Shape, pointer: Any, where: str) -> None:
         """An expression's inferred shape against the expected one: only certain mismatches."""
         want = _kinds(expected)
         have = _kinds(got)
@@ -305,7 +318,7 @@ class _Walker:
                     self.add("missing-argument", pointer, f"{where} has no required parameter '{name}' (the "
                              f"expression gives {S.render(g, 1)}) ({self.label})")
 
-    def check_object(self, value: dict, shape: Shape, pointer: str, where: str) -> None:
+    def check_object(self, value: dict, shape: Shape, pointer: Any, where: str) -> None:
         members = shape.member_map
         given: set[str] = set()
         for k, v in value.items():
@@ -316,7 +329,7 @@ class _Walker:
                     continue          # JSONPath syntax in a JSONata state: SFN311 reports it
                 name = key[:-2]
             given.add(name)
-            sub = _pointer(pointer, key)
+            sub = (pointer, key)
             label = f"{where}.{name}" if where else name
             m = members.get(name)
             if m is None:
@@ -335,7 +348,7 @@ class _Walker:
                 self.add("missing-argument", pointer, f"{where_txt} required member '{name}' ({self.label})",
                          f"add '{name}'" + (f" (or '{name}.$' with a path)" if not self.jsonata else ""), key=True)
 
-    def value(self, key: str, v: Any, expected: Shape, pointer: str, label: str, parent: Shape | None,
+    def value(self, key: str, v: Any, expected: Shape, pointer: Any, label: str, parent: Shape | None,
               member: str | None) -> None:
         if not self.jsonata and key.endswith(".$"):
             got = self.path_value(v, expected)

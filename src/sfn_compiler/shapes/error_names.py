@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import difflib
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from . import _asl
 from . import aws_models as M
@@ -377,16 +377,6 @@ def error_list(entry: Any) -> list[str]:
     return [n for n in ee if isinstance(n, str)] if isinstance(ee, list) else []
 
 
-def names_in(entries: Iterable[Any]) -> Iterable[tuple[Any, int, str]]:
-    """(entry, index in ErrorEquals, name) of every string error name of retriers/catchers."""
-    for e in entries:
-        ee = e.raw.get("ErrorEquals")
-        if isinstance(ee, list):
-            for j, n in enumerate(ee):
-                if isinstance(n, str):
-                    yield e, j, n
-
-
 # --------------------------------------------------------------------------------------------------
 # every retrier and catcher of a definition
 
@@ -417,24 +407,25 @@ def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
         if st.type not in ("Task", "Parallel", "Map"):
             continue
         r = raises(integration(st.get("Resource"))) if st.type == "Task" else None
-        for kind in ("Retry", "Catch"):
-            what = "retrier" if kind == "Retry" else "catcher"
-            for e, j, name in names_in(st.entries(kind)):
-                if name.startswith("States."):
-                    why = states_error_impossible(name, st)
-                    if why:
-                        out.append(ErrorNameFinding("states-impossible", st, f"{e.pointer}/ErrorEquals/{j}",
-                                                    f"State '{st.name}': {what} {e.index}: {why}",
-                                                    "remove it, or move it to the state that can raise it",
-                                                    "warning", name, None, what))
-                    continue
-                if r is None:
-                    continue
-                v = _verdict(name, r)
-                if v is None or v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
-                    continue   # (the same entry names the generic exception such an error arrives as)
-                hint = f"write '{v.use}'" if v.use else v.hint
-                out.append(ErrorNameFinding(v.kind, st, f"{e.pointer}/ErrorEquals/{j}",
-                                            f"State '{st.name}': {what} {e.index}: {v.message}", hint, v.severity,
-                                            name, v.use, what))
+        for kind, what in (("Retry", "retrier"), ("Catch", "catcher")):
+            for e in st.entries(kind):
+                ee = e.raw.get("ErrorEquals")
+                for j, name in enumerate(ee if isinstance(ee, list) else ()):
+                    if not isinstance(name, str):
+                        continue
+                    if name.startswith("States."):
+                        why = states_error_impossible(name, st)
+                        if why:
+                            out.append(ErrorNameFinding("states-impossible", st, f"{e.pointer}/ErrorEquals/{j}",
+                                                        f"State '{st.name}': {what} {e.index}: {why}",
+                                                        "remove it, or move it to the state that can raise it",
+                                                        "warning", name, None, what))
+                        continue
+                    v = _verdict(name, r) if r is not None else None
+                    if v is None or v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
+                        continue   # (the same entry names the generic exception such an error arrives as)
+                    out.append(ErrorNameFinding(v.kind, st, f"{e.pointer}/ErrorEquals/{j}",
+                                                f"State '{st.name}': {what} {e.index}: {v.message}",
+                                                f"write '{v.use}'" if v.use else v.hint, v.severity, name, v.use,
+                                                what))
     return out

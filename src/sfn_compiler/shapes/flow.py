@@ -164,13 +164,19 @@ def _with(env: Vars, assigned: Vars) -> Vars:
     return {**env, **assigned} if assigned else env
 
 
-_STATES: dict[tuple, Shape] = {}
+_STATES: dict[Shape, dict[tuple, Shape]] = {}   # execution input -> (input, result, error, map item) -> $states
 
 
 class _Analyser:
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self.m = flow.machine
+        table = _STATES.get(flow.execution_input)
+        if table is None:
+            if len(_STATES) >= 1_000:
+                _STATES.clear()
+            table = _STATES[flow.execution_input] = {}
+        self.states_table: dict[tuple, Shape] = table
 
     # ------------------------------------------------------------------ scopes
 
@@ -244,12 +250,13 @@ class _Analyser:
 
     def _states(self, inp: Shape, result: Shape | None = None, error: Shape | None = None,
                 map_item: Shape | None = None) -> Shape:
-        key = (inp, result, error, map_item, self.flow.execution_input)
-        hit = _STATES.get(key)   # shapes are interned: one table for every flow (the envs of a project share it)
+        key = (inp, result, error, map_item)
+        table = self.states_table   # shapes are interned: one table per execution input for every flow (the
+        hit = table.get(key)        # envs of a project share it)
         if hit is None:
-            if len(_STATES) >= 100_000:
-                _STATES.clear()
-            hit = _STATES[key] = self._make_states(inp, result, error, map_item)
+            if len(table) >= 100_000:
+                table.clear()
+            hit = table[key] = self._make_states(inp, result, error, map_item)
         return hit
 
     def _make_states(self, inp: Shape, result: Shape | None, error: Shape | None, map_item: Shape | None) -> Shape:

@@ -139,7 +139,8 @@ def containing(section: Mapping, needle: bytes, key: str, value: Any) -> list[st
     """Names of a model section's entries that hold `key: value` at their top level: the entries whose text
     holds `needle` in a lazy section (then decoded and checked), read from the entries of any other mapping."""
     if isinstance(section, _Section):
-        return [n for n in section.containing(needle) if isinstance(section.get(n), dict) and section[n].get(key) == value]
+        return [n for n in section.containing(needle)
+                if isinstance(section.get(n), dict) and section[n].get(key) == value]
     return [n for n, v in section.items() if isinstance(v, dict) and v.get(key) == value]
 
 
