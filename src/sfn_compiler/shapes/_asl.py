@@ -112,7 +112,12 @@ def out_edges(m, state) -> list:
 
 def complete(m, scope) -> bool:
     """Every transition of the scope names an existing state: no missing target, no placeholder target, no
-    Choice rule or Catcher without a `Next` (shapes of an incomplete graph would miss paths)."""
+    Choice rule or Catcher without a `Next` (shapes of an incomplete graph would miss paths). Once per scope
+    (an inner scope is analysed again for each input it is entered with)."""
+    return m.memo(("shapes.complete", scope.pointer), lambda: _complete(m, scope))
+
+
+def _complete(m, scope) -> bool:
     g = m.graph(scope)
     if g.missing or g.opaque_targets:
         return False
@@ -126,12 +131,12 @@ def complete(m, scope) -> bool:
 
 def _all_name_next(st, key: str, required: bool) -> bool:
     """Every item of the state's `key` array (Choice rules, catchers) is an object with a string `Next`; a
-    missing or non-array `key` passes unless `required`."""
+    missing or non-array `key` passes unless `required`. (The items as `entries` gives them, without their
+    pointers: `entries` holds the objects of the array.)"""
     items = st.get(key)
     if not isinstance(items, list):
         return not required
-    entries = list(st.entries(key))
-    return len(entries) == len(items) and all(isinstance(e.raw.get("Next"), str) for e in entries)
+    return all(isinstance(i, dict) and isinstance(i.get("Next"), str) for i in items)
 
 
 def reverse_postorder(m, scope) -> tuple[str, ...]:

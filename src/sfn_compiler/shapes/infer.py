@@ -474,7 +474,7 @@ class _Infer(FunctionCalls):
         cond_node, then_node, else_node = node.condition, node.then, getattr(node, "_else", None)
         cond = self.eval(cond_node, ctx, True)
         if then_node is cond_node or (getattr(then_node, "type", None) == getattr(cond_node, "type", None)
-                                      and _span(then_node) == _span(cond_node)):  # `a ?: b`
+                                      and _same_span(then_node, cond_node)):  # `a ?: b`
             other = self.eval(else_node, ctx, guarded) if else_node is not None else S.UNDEFINED
             return S.join(S.without_undefined(cond), other)
         then = self.eval(then_node, ctx, guarded)
@@ -490,6 +490,13 @@ class _Infer(FunctionCalls):
             return self.eval(node, S.UNKNOWN, False)
         finally:
             self.events, self.locals = saved, locals_
+
+
+def _same_span(a: Any, b: Any) -> bool:
+    """Whether two nodes cover the same text (the `a ?: b` form, whose `then` is a copy of its condition): the
+    second walk stops as soon as it leaves the first one's span."""
+    span = _span(b)
+    return _span(a, within=span) == span
 
 
 def _enum_name(shape: Shape) -> str | None:

@@ -17,15 +17,24 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 def _name_text(name: Any) -> str:
     s = str(name)
-    return s if _PLAIN_NAME.fullmatch(s) else "`" + s + "`"
+    hit = _NAME_TEXTS.get(s)
+    if hit is None:
+        if len(_NAME_TEXTS) >= 100_000:
+            _NAME_TEXTS.clear()
+        hit = _NAME_TEXTS[s] = s if _PLAIN_NAME.fullmatch(s) else "`" + s + "`"
+    return hit
+
+
+_NAME_TEXTS: dict[str, str] = {}
 
 
 _CHILD_ATTRS = ("steps", "lhs", "rhs", "expressions", "arguments", "procedure", "condition", "then", "_else",
                 "expression", "lhs_object", "stages", "predicate", "expr", "body")
 
 
-def _span(node: Any, depth: int = 0) -> tuple[int, int]:
-    """(start, end) offsets of a node's source text (approximate: jsonata-python records token ends)."""
+def _span(node: Any, depth: int = 0, within: tuple[int, int] | None = None) -> tuple[int, int] | None:
+    """(start, end) offsets of a node's source text (approximate: jsonata-python records token ends). With
+    `within`, None as soon as the span cannot be that one (it only grows as the walk goes on)."""
     lo, hi = 1 << 30, -1
     stack = [(node, 0)]
     seen: set[int] = set()
@@ -59,6 +68,8 @@ def _span(node: Any, depth: int = 0) -> tuple[int, int]:
             hi = max(hi, end)
         if start >= 0:
             lo = min(lo, start)
+        if within is not None and (hi > within[1] or lo < within[0]):
+            return None
         for a in _CHILD_ATTRS:
             v = getattr(n, a, None)
             if v is not None:
