@@ -177,7 +177,16 @@ def _scalar_constraints(raw: Any) -> Constraints | None:
     if t not in ("string", "integer", "long", "float", "double", "list", "map", "blob") or \
             (lo is None and hi is None and pat is None and t not in ("integer", "long")):
         return None
-    return Constraints(type=t, min=lo, max=hi, pattern=pat if isinstance(pat, str) else None)
+    key = (t, lo, hi, pat if isinstance(pat, str) else None)
+    if isinstance(lo, (list, dict)) or isinstance(hi, (list, dict)):  # pragma: no cover - not a model's
+        return Constraints(type=t, min=lo, max=hi, pattern=key[3])
+    hit = _SCALARS.get(key)    # the same few recur across a model's members: one object each
+    if hit is None:
+        hit = _SCALARS[key] = Constraints(type=t, min=lo, max=hi, pattern=key[3])
+    return hit
+
+
+_SCALARS: dict[tuple, Constraints] = {}
 
 
 def _record_constraints(shape: Shape, limits: dict[str, "Constraints"]) -> None:
@@ -185,7 +194,7 @@ def _record_constraints(shape: Shape, limits: dict[str, "Constraints"]) -> None:
         table = _MEMBER_LIMITS.setdefault(id(shape), {})
         for k, c in limits.items():
             old = table.get(k, c)
-            table[k] = c if old == c else _AMBIGUOUS
+            table[k] = c if old is c or old == c else _AMBIGUOUS
 
 
 def member_constraints(obj_shape: Shape, name: str) -> Constraints | None:
@@ -480,18 +489,6 @@ def service_exceptions(service: str) -> frozenset[str]:
         # than the whole inference (model_file.py)
         hit = _EXCEPTIONS[service] = frozenset(containing(shapes, b'"exception":', "exception", True))
     return hit
-
-
-@lru_cache(maxsize=1)
-def botocore_version() -> str:
-    """The version of the botocore whose models are read (from its package metadata; botocore itself is
-    not imported). Anything that caches results derived from the models must key on it."""
-    try:
-        from importlib.metadata import version
-
-        return version("botocore")
-    except Exception:  # pragma: no cover - botocore without metadata
-        return "unknown"
 
 
 def sfn_exception_name(model_name: str) -> str:

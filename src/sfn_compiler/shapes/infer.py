@@ -35,7 +35,7 @@ from ._asl import parse_ast
 from ._record import Record
 from .events import BadArgument, BadOperand, EnumMismatch, Event, MissingMember
 from .functions import SFN_FUNCTIONS, SIGNATURES, FunctionCalls
-from .jsonata_ast import _end, _name_text, _node_text, _span, _start
+from .jsonata_ast import _end, _name_text, _node_text, _span, _start, same_span
 from .shape import Member, Shape
 
 __all__ = ["infer", "Env", "Event", "MissingMember", "EnumMismatch", "BadArgument", "BadOperand", "SIGNATURES",
@@ -46,14 +46,11 @@ class Env(Record):
     """What an expression can see."""
 
     __slots__ = ("states", "variables", "events")
-    states: Shape                                   # the shape of `$states`
-    variables: Mapping[str, Shape]
-    events: list | None                             # collect Events here (None: do not collect)
 
     def __init__(self, states: Shape, variables: Mapping[str, Shape] | None = None, events: list | None = None) -> None:
-        self.states = states
+        self.states = states                                          # the shape of `$states`
         self.variables = {} if variables is None else variables
-        self.events = events
+        self.events = events    # collect Events here (None: do not collect)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -72,9 +69,8 @@ _VARIABLE = re.compile(r"\$(\w+)")
 
 def _names(body: str) -> tuple[tuple[str, ...], bool]:
     """(every `$name` token in the text but `$states`, sorted; whether `$states` is one): a superset of the
-    variables the expression reads (a `$x` inside a string literal counts too), which is all a cache key
-    needs. (`$states` is always the `states` shape, even if a variable of that name were assigned; an
-    expression without it does not depend on that shape.)"""
+    variables the expression reads (a `$x` inside a string literal counts too), which is all a cache key needs
+    (`$states` is always the `states` shape; an expression without it does not depend on that shape)."""
     hit = _NAMES.get(body)
     if hit is None:
         if len(_NAMES) >= _RESULTS_LIMIT:
@@ -95,9 +91,7 @@ def infer(body: str, env: Env) -> Shape:
 
 def inferred(body: str, states: Shape, variables: Mapping[str, Shape]) -> tuple[Shape, tuple[Event, ...]]:
     """(shape, events) of the expression `body` where `$states` is `states` and the workflow variables are
-    `variables` (the callers in the flow use this directly: no Env, no event list).
-
-    Results are cached by (body, the shape of `$states` when the body names it, the shapes of the variables
+    `variables` (the callers in the flow use this directly: no Env, no event list). Results are cached by (body, the shape of `$states` when the body names it, the shapes of the variables
     the body names): shapes are interned, so the same expression in another env or at another state, or in
     the report pass after the fixed point, costs a dictionary lookup."""
     names, uses_states = _NAMES.get(body) or _names(body)
@@ -125,10 +119,6 @@ class _Path(Record):
     """What a path value is rooted at (for messages and finding classification)."""
 
     __slots__ = ("text", "root", "variable", "depth")
-    text: str
-    root: str
-    variable: str | None
-    depth: int
 
     def __init__(self, text: str, root: str, variable: str | None = None, depth: int = 0) -> None:
         self.text = text
@@ -474,7 +464,7 @@ class _Infer(FunctionCalls):
         cond_node, then_node, else_node = node.condition, node.then, getattr(node, "_else", None)
         cond = self.eval(cond_node, ctx, True)
         if then_node is cond_node or (getattr(then_node, "type", None) == getattr(cond_node, "type", None)
-                                      and _same_span(then_node, cond_node)):  # `a ?: b`
+                                      and same_span(then_node, cond_node)):  # `a ?: b`
             other = self.eval(else_node, ctx, guarded) if else_node is not None else S.UNDEFINED
             return S.join(S.without_undefined(cond), other)
         then = self.eval(then_node, ctx, guarded)
@@ -490,13 +480,6 @@ class _Infer(FunctionCalls):
             return self.eval(node, S.UNKNOWN, False)
         finally:
             self.events, self.locals = saved, locals_
-
-
-def _same_span(a: Any, b: Any) -> bool:
-    """Whether two nodes cover the same text (the `a ?: b` form, whose `then` is a copy of its condition): the
-    second walk stops as soon as it leaves the first one's span."""
-    span = _span(b)
-    return _span(a, within=span) == span
 
 
 def _enum_name(shape: Shape) -> str | None:

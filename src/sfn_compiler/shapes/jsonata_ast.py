@@ -79,6 +79,13 @@ def _span(node: Any, depth: int = 0, within: tuple[int, int] | None = None) -> t
     return (lo if lo <= hi else hi), hi
 
 
+def same_span(a: Any, b: Any) -> bool:
+    """Whether two nodes cover the same text (the `a ?: b` form, whose `then` is a copy of its condition): the
+    second walk stops as soon as it leaves the first one's span."""
+    span = _span(b)
+    return _span(a, within=span) == span
+
+
 def _start(node: Any, src: str) -> int:
     return _span(node)[0]
 

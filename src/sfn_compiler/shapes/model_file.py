@@ -104,6 +104,16 @@ class _Section(Mapping):
         self._done[name] = value
         return value
 
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self._done[name]
+        except KeyError:
+            pass
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
     def __contains__(self, name: object) -> bool:
         if name in self._done:
             return True
