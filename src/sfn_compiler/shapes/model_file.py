@@ -20,6 +20,7 @@ of name -> the entry as a plain dict. Callers test sections with `isinstance(x, 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import zlib
@@ -35,7 +36,7 @@ class _Section(Mapping):
     """name -> entry (a dict), each decoded from the bytes on first access. The entries' key lines lie
     between `lo` (the section's `{`) and `hi` (its closing line)."""
 
-    __slots__ = ("_data", "_lo", "_hi", "_done", "_index", "_probes")
+    __slots__ = ("_data", "_lo", "_hi", "_done", "_index", "_met", "_lines")
 
     def __init__(self, data: bytes, lo: int, hi: int) -> None:
         self._data = data
@@ -43,40 +44,49 @@ class _Section(Mapping):
         self._hi = hi
         self._done: dict[str, Any] = {}
         self._index: dict[str, tuple[int, int]] | None = None   # the full index, when it was needed
-        self._probes: dict[int, tuple[int, bytes | None, int]] = {}   # bisection: offset -> the key line after it
+        # every key line bisection has met, by name (a sparse index: a lookup starts between its neighbours)
+        self._met: list[bytes] = []
+        self._lines: list[tuple[int, int]] = []      # (offset of the line, offset of the name's closing quote)
 
     def _span(self, name: str) -> tuple[int, int] | None:
         """(start, end) of entry `name`'s value in the bytes, or None when there is no such entry."""
         if self._index is not None:
             return self._index.get(name)
         key = name.encode("utf-8")
-        data, hi, probes = self._data, self._hi, self._probes
-        a, b = self._lo, hi
+        data, hi, names, lines = self._data, self._hi, self._met, self._lines
+        i = bisect.bisect_left(names, key)
+        if i < len(names) and names[i] == key:
+            return self._value(lines[i][1])
+        a = lines[i - 1][0] + 1 if i else self._lo
+        b = lines[i][0] if i < len(names) else hi
         while a < b:
             mid = (a + b) >> 1
-            probe = probes.get(mid)
-            if probe is None:
-                p = data.find(_KEY_LINE, mid, hi)
-                if p == -1:
-                    probe = (hi, None, 0)
-                else:
-                    q = data.find(b'"', p + 6, hi)
-                    if q == -1 or data[q + 1:q + 2] != b":":    # not botocore's layout after all
-                        return self._full().get(name)
-                    probe = (p, data[p + 6:q], q)
-                probes[mid] = probe
-            p, found, q = probe
-            if p >= b:                 # no key line in [mid, b)
+            p = data.find(_KEY_LINE, mid, hi)
+            if p == -1 or p >= b:      # no key line in [mid, b)
                 b = mid
-            elif found == key:
-                start = q + (3 if data[q + 2:q + 3] == b" " else 2)
-                end = data.find(_KEY_LINE, start, hi)
-                return start, hi if end == -1 else end
-            elif found < key:          # type: ignore[operator]
+                continue
+            q = data.find(b'"', p + 6, hi)
+            if q == -1 or data[q + 1:q + 2] != b":":    # not botocore's layout after all
+                return self._full().get(name)
+            found = data[p + 6:q]
+            j = bisect.bisect_left(names, found)
+            if j == len(names) or names[j] != found:
+                names.insert(j, found)
+                lines.insert(j, (p, q))
+            if found == key:
+                return self._value(q)
+            if found < key:
                 a = p + 1
             else:
                 b = mid
         return self._full().get(name)   # absent, or the names are not sorted: the full index says which
+
+    def _value(self, quote: int) -> tuple[int, int]:
+        """(start, end) of the value of the entry whose name closes at `quote`."""
+        data, hi = self._data, self._hi
+        start = quote + (3 if data[quote + 2:quote + 3] == b" " else 2)
+        end = data.find(_KEY_LINE, start, hi)
+        return start, hi if end == -1 else end
 
     def _full(self) -> dict[str, tuple[int, int]]:
         """The index of every entry (one pass over the section); a section not in botocore's layout is
