@@ -10,16 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..asl import walk
-from ..asl.resources import parse_resource  # noqa: F401 - the shapes modules use it from here
+from ..asl.resources import parse_resource as _parse_resource
 from ..diagnostics import did_you_mean  # noqa: F401
 from ..placeholders import has_placeholder  # noqa: F401 - a `${...}` inside a string
 
 
 def parse_ast(body: str) -> Any:
     """jsonata-python AST of an expression body, or None (cached by text; shared with the asl analyzer)."""
-    from ..asl.jsonata import parse
+    parse = _LAZY.get("parse")
+    if parse is None:    # `asl.jsonata` imports the JSONata engine: on first use (an import statement per call
+        from ..asl.jsonata import parse   # costs more than the cached parse)
 
+        _LAZY["parse"] = parse
     return parse(body)
+
+
+_LAZY: dict[str, Any] = {}
 
 
 _BODIES: dict[str, str | None] = {}
@@ -41,6 +47,24 @@ def expression_body(value: Any) -> str | None:
         _BODIES.clear()
     body = _BODIES[value] = body_of(value, as_variable=True)
     return body
+
+
+_RESOURCES: dict[str, Any] = {}
+
+
+def parse_resource(value: Any):
+    """`asl.resources.parse_resource` (a Task's Resource as a service integration), cached by text: the
+    inference, the error names and the polling checks ask for every Task's."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _RESOURCES[value]
+    except KeyError:
+        pass
+    if len(_RESOURCES) >= 100_000:
+        _RESOURCES.clear()
+    hit = _RESOURCES[value] = _parse_resource(value)
+    return hit
 
 
 def analyze(body: str):
@@ -76,14 +100,24 @@ def graph(m, scope):
 
 
 def out_edges(m, state) -> list:
-    """Edges leaving `state` in its scope (Next, Choice rules, Default, Catch), targets that exist."""
-    g = m.graph(state.scope)
-    return [e for e in g.out.get(state.name, ()) if e.target in state.scope.states]
+    """Edges leaving `state` in its scope (Next, Choice rules, Default, Catch), targets that exist (computed
+    once per state: callers must not change the list)."""
+    cache = m.memo("shapes.out_edges", dict)
+    hit = cache.get(id(state))
+    if hit is None:
+        g = m.graph(state.scope)
+        hit = cache[id(state)] = [e for e in g.out.get(state.name, ()) if e.target in state.scope.states]
+    return hit
 
 
 def complete(m, scope) -> bool:
     """Every transition of the scope names an existing state: no missing target, no placeholder target, no
-    Choice rule or Catcher without a `Next` (shapes of an incomplete graph would miss paths)."""
+    Choice rule or Catcher without a `Next` (shapes of an incomplete graph would miss paths). Once per scope
+    (an inner scope is analysed again for each input it is entered with)."""
+    return m.memo(("shapes.complete", scope.pointer), lambda: _complete(m, scope))
+
+
+def _complete(m, scope) -> bool:
     g = m.graph(scope)
     if g.missing or g.opaque_targets:
         return False
@@ -97,12 +131,12 @@ def complete(m, scope) -> bool:
 
 def _all_name_next(st, key: str, required: bool) -> bool:
     """Every item of the state's `key` array (Choice rules, catchers) is an object with a string `Next`; a
-    missing or non-array `key` passes unless `required`."""
+    missing or non-array `key` passes unless `required`. (The items as `entries` gives them, without their
+    pointers: `entries` holds the objects of the array.)"""
     items = st.get(key)
     if not isinstance(items, list):
         return not required
-    entries = list(st.entries(key))
-    return len(entries) == len(items) and all(isinstance(e.raw.get("Next"), str) for e in entries)
+    return all(isinstance(i, dict) and isinstance(i.get("Next"), str) for i in items)
 
 
 def reverse_postorder(m, scope) -> tuple[str, ...]:

@@ -33,13 +33,14 @@ INTEGER", aws/aws-cdk#12284).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..jsontext import a_kind, kind as json_kind
 from . import _asl
 from . import aws_models as M
 from . import shape as S
+from ._asl import _BODIES
+from ._record import FrozenRecord, _fill
 from .findings import MAX_LISTED
 from .flow import Flow, _Analyser, flow_for
 from .paths import _jsonpath_get, _jsonpath_input
@@ -60,14 +61,18 @@ _KIND_WORD = {"string": "a string", "number": "a number", "boolean": "a boolean"
               "object": "an object", "null": "null"}
 
 
-@dataclass(frozen=True)
-class ArgumentFinding:
+class ArgumentFinding(FrozenRecord):
+    __slots__ = ("kind", "state", "pointer", "message", "hint", "key")
     kind: str                 # "unknown-argument" | "missing-argument" | "argument-type" | "argument-enum" | "argument-range"
     state: Any
     pointer: str
     message: str
-    hint: str | None = None
-    key: bool = False         # locate the key at `pointer` (an unknown member; the object missing a member)
+    hint: str | None
+    key: bool                 # locate the key at `pointer` (an unknown member; the object missing a member)
+
+    def __init__(self, kind: str, state: Any, pointer: str, message: str, hint: str | None = None,
+                 key: bool = False) -> None:
+        _fill(self, kind, state, pointer, message, hint, key)
 
 
 def value_shape(flow: Flow, state: Any, value: Any, path: bool = False) -> Shape:
@@ -88,10 +93,22 @@ def value_shape(flow: Flow, state: Any, value: Any, path: bool = False) -> Shape
     return S.UNKNOWN
 
 
+def _text(pointer: Any) -> str:
+    """The JSON pointer the walker passes down as (parent, token) pairs (built only for a finding)."""
+    tokens: list[Any] = []
+    while isinstance(pointer, tuple):
+        pointer, token = pointer
+        tokens.append(token)
+    return _pointer(pointer, *reversed(tokens))
+
+
 def _pointer(base: str, *tokens: Any) -> str:
     out = base
     for t in tokens:
-        out += "/" + str(t).replace("~", "~0").replace("/", "~1")
+        t = str(t)
+        if "~" in t or "/" in t:
+            t = t.replace("~", "~0").replace("/", "~1")
+        out += "/" + t
     return out
 
 
@@ -104,16 +121,27 @@ def _expected(shape: Shape) -> str:
     return " or ".join(words) or S.render(shape, 1)
 
 
-def _kinds(shape: Shape) -> set[str] | None:
-    """The JSON kinds a value of `shape` may have, or None when any (UNKNOWN anywhere)."""
-    out: set[str] = set()
+def _kinds(shape: Shape) -> frozenset[str] | None:
+    """The JSON kinds a value of `shape` may have, or None when any (UNKNOWN anywhere). Cached per (interned)
+    shape."""
+    try:
+        return _KINDS[shape]
+    except KeyError:
+        pass
+    out: set[str] | None = set()
     for o in shape.alternatives():
         if o.kind == "unknown":
-            return None
-        if o.kind == "undefined":
-            continue
-        out.add(o.kind)
-    return out
+            out = None
+            break
+        if o.kind != "undefined":
+            out.add(o.kind)
+    if len(_KINDS) >= 100_000:
+        _KINDS.clear()
+    hit = _KINDS[shape] = None if out is None else frozenset(out)
+    return hit
+
+
+_KINDS: dict[Shape, frozenset[str] | None] = {}
 
 
 def _convertible(kind: str, value: Any, want: set[str]) -> bool:
@@ -143,6 +171,7 @@ def _numeric(text: str) -> bool:
 
 
 _PATTERNS: dict[str, Any] = {}
+_NOT_SEEN = object()    # not in `_asl._BODIES` (the cache of expression bodies) yet
 
 
 def _pattern(p: str):
@@ -157,6 +186,9 @@ def _pattern(p: str):
 
 
 class _Walker:
+    """Checks one Task's arguments. A value's pointer is passed down as a (parent, token) pair and written
+    out (`_text`) only for a finding."""
+
     def __init__(self, flow: Any, state: Any, label: str, opaque) -> None:
         self._flow = flow
         self.st = state
@@ -171,24 +203,29 @@ class _Walker:
         arguments are literals never pays for the inference)."""
         return self._flow() if callable(self._flow) else self._flow
 
-    def add(self, kind: str, pointer: str, message: str, hint: str | None = None, key: bool = False) -> None:
-        self.out.append(ArgumentFinding(kind, self.st, pointer, f"State '{self.st.name}': {message}", hint, key))
+    def add(self, kind: str, pointer: Any, message: str, hint: str | None = None, key: bool = False) -> None:
+        self.out.append(ArgumentFinding(kind, self.st, _text(pointer), f"State '{self.st.name}': {message}", hint,
+                                        key))
 
     # ------------------------------------------------------------------ values
 
-    def check(self, value: Any, expected: Shape, pointer: str, where: str, parent: Shape | None = None,
+    def check(self, value: Any, expected: Shape, pointer: Any, where: str, parent: Shape | None = None,
               member: str | None = None) -> None:
         """`value` (as written) against the `expected` shape; `parent`/`member` give the model constraints."""
         if expected is S.UNKNOWN or value is None:
             return
-        if self.opaque(value):
-            return
-        if isinstance(value, str) and self.jsonata and _asl.expression_body(value) is not None:
-            want = _kinds(expected)
-            if want is not None and "string" not in want:   # any value converts to a string: no inference needed
-                self.check_shape(value_shape(self.flow(), self.st, value), expected, pointer, where)
+        is_str = isinstance(value, str)
+        # what `opaque` (Machine.is_opaque) can say yes to: a string with `${` or `{{`, a one-key object
+        if (("${" in value or "{{" in value) if is_str else isinstance(value, dict) and len(value) == 1) \
+                and self.opaque(value):
             return
         kinds = _kinds(expected)
+        if is_str and self.jsonata:
+            body = _BODIES.get(value, _NOT_SEEN)
+            if (body if body is not _NOT_SEEN else _asl.expression_body(value)) is not None:
+                if kinds is not None and "string" not in kinds:  # any value converts to a string: no inference
+                    self.check_shape(value_shape(self.flow(), self.st, value), expected, pointer, where)
+                return
         if kinds is None:
             return
         vk = json_kind(value)
@@ -197,7 +234,7 @@ class _Walker:
                 self.add("argument-type", pointer, f"parameter {where} must be {_expected(expected)}, not "
                          f"{a_kind(value)} ({self.label})")
             return
-        alt = next(o for o in expected.alternatives() if o.kind == vk)
+        alt = expected if expected.kind == vk else next(o for o in expected.alternatives() if o.kind == vk)
         lim = M.member_constraints(parent, member) if parent is not None and member else None
         if vk == "string":
             self.check_string(value, alt, lim, pointer, where)
@@ -206,11 +243,11 @@ class _Walker:
         elif vk == "array":
             self.check_size(len(value), lim, pointer, where, "item")
             for i, item in enumerate(value):
-                self.check(item, alt.item, _pointer(pointer, i), f"{where}[{i}]")
+                self.check(item, alt.item, (pointer, i), f"{where}[{i}]")
         elif vk == "object":
             self.check_object(value, alt, pointer, where)
 
-    def check_string(self, value: str, shape: Shape, lim, pointer: str, where: str) -> None:
+    def check_string(self, value: str, shape: Shape, lim, pointer: Any, where: str) -> None:
         if _asl.has_placeholder(value):
             return
         if shape.values is not None and value not in shape.values:
@@ -230,7 +267,7 @@ class _Walker:
                 self.add("argument-pattern", pointer, f"parameter {where} {value!r} does not match the API's "
                          f"pattern {lim.pattern} ({self.label})")
 
-    def check_number(self, value: float, lim, pointer: str, where: str) -> None:
+    def check_number(self, value: float, lim, pointer: Any, where: str) -> None:
         if lim is None:
             return
         if lim.type in ("integer", "long") and isinstance(value, float) and not value.is_integer():
@@ -243,7 +280,7 @@ class _Walker:
             self.add("argument-range", pointer, f"parameter {where} is {value}, above the API's maximum "
                      f"{lim.max} ({self.label})")
 
-    def check_size(self, n: int, lim, pointer: str, where: str, unit: str) -> None:
+    def check_size(self, n: int, lim, pointer: Any, where: str, unit: str) -> None:
         if lim is None:
             return
         if lim.min is not None and n < lim.min:
@@ -253,13 +290,13 @@ class _Walker:
             self.add("argument-range", pointer, f"parameter {where} has {n} {unit}(s), more than the API's "
                      f"maximum {lim.max} ({self.label})")
 
-    def check_shape(self, got: Shape, expected: Shape, pointer: str, where: str) -> None:
+    def check_shape(self, got: Shape, expected: Shape, pointer: Any, where: str) -> None:
         """An expression's inferred shape against the expected one: only certain mismatches."""
         want = _kinds(expected)
         have = _kinds(got)
         if want is None or have is None or not have:
             return
-        have.discard("null")
+        have = have - {"null"}
         if have and not (have & want) and not any(_convertible(k, None, want) for k in have):
             what = f"parameter {where}" if where != "Arguments" else "Arguments"
             self.add("argument-type", pointer, f"{what} must be {_expected(expected)}, but its value is "
@@ -281,7 +318,7 @@ class _Walker:
                     self.add("missing-argument", pointer, f"{where} has no required parameter '{name}' (the "
                              f"expression gives {S.render(g, 1)}) ({self.label})")
 
-    def check_object(self, value: dict, shape: Shape, pointer: str, where: str) -> None:
+    def check_object(self, value: dict, shape: Shape, pointer: Any, where: str) -> None:
         members = shape.member_map
         given: set[str] = set()
         for k, v in value.items():
@@ -292,7 +329,7 @@ class _Walker:
                     continue          # JSONPath syntax in a JSONata state: SFN311 reports it
                 name = key[:-2]
             given.add(name)
-            sub = _pointer(pointer, key)
+            sub = (pointer, key)
             label = f"{where}.{name}" if where else name
             m = members.get(name)
             if m is None:
@@ -311,7 +348,7 @@ class _Walker:
                 self.add("missing-argument", pointer, f"{where_txt} required member '{name}' ({self.label})",
                          f"add '{name}'" + (f" (or '{name}.$' with a path)" if not self.jsonata else ""), key=True)
 
-    def value(self, key: str, v: Any, expected: Shape, pointer: str, label: str, parent: Shape | None,
+    def value(self, key: str, v: Any, expected: Shape, pointer: Any, label: str, parent: Shape | None,
               member: str | None) -> None:
         if not self.jsonata and key.endswith(".$"):
             got = self.path_value(v, expected)

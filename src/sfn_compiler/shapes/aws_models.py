@@ -39,11 +39,11 @@ import json
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .model_file import containing, read_service_file
 from .shape import Member, Shape
 
@@ -153,17 +153,15 @@ def load_stats() -> dict[str, float]:
 # operations
 
 
-@dataclass(frozen=True)
-class Constraints:
-    """What the model says about one input value beyond its type."""
+class Constraints(FrozenRecord):
+    """What the model says about one input value beyond its type (`required`: a structure's required members;
+    `members`: every member name, as Step Functions spells it)."""
+    __slots__ = ("type", "enum", "min", "max", "pattern", "required", "members")
 
-    type: str | None = None
-    enum: tuple[str, ...] | None = None
-    min: float | None = None
-    max: float | None = None
-    pattern: str | None = None
-    required: tuple[str, ...] = ()        # structures: the required members
-    members: tuple[str, ...] = ()         # structures: every member name (as Step Functions spells it)
+    def __init__(self, type: str | None = None, enum: tuple[str, ...] | None = None, min: float | None = None,
+                 max: float | None = None, pattern: str | None = None, required: tuple[str, ...] = (),
+                 members: tuple[str, ...] = ()) -> None:
+        _fill(self, type, enum, min, max, pattern, required, members)
 
 
 # Constraints of the members of converted structures, keyed by the (interned) object shape: what `min`,
@@ -179,7 +177,16 @@ def _scalar_constraints(raw: Any) -> Constraints | None:
     if t not in ("string", "integer", "long", "float", "double", "list", "map", "blob") or \
             (lo is None and hi is None and pat is None and t not in ("integer", "long")):
         return None
-    return Constraints(type=t, min=lo, max=hi, pattern=pat if isinstance(pat, str) else None)
+    key = (t, lo, hi, pat if isinstance(pat, str) else None)
+    if isinstance(lo, (list, dict)) or isinstance(hi, (list, dict)):  # pragma: no cover - not a model's
+        return Constraints(type=t, min=lo, max=hi, pattern=key[3])
+    hit = _SCALARS.get(key)    # the same few recur across a model's members: one object each
+    if hit is None:
+        hit = _SCALARS[key] = Constraints(type=t, min=lo, max=hi, pattern=key[3])
+    return hit
+
+
+_SCALARS: dict[tuple, Constraints] = {}
 
 
 def _record_constraints(shape: Shape, limits: dict[str, "Constraints"]) -> None:
@@ -187,7 +194,7 @@ def _record_constraints(shape: Shape, limits: dict[str, "Constraints"]) -> None:
         table = _MEMBER_LIMITS.setdefault(id(shape), {})
         for k, c in limits.items():
             old = table.get(k, c)
-            table[k] = c if old == c else _AMBIGUOUS
+            table[k] = c if old is c or old == c else _AMBIGUOUS
 
 
 def member_constraints(obj_shape: Shape, name: str) -> Constraints | None:
@@ -209,13 +216,18 @@ def carry_constraints(new: Shape, old: Shape, names: Any = None) -> None:
             _MEMBER_LIMITS.setdefault(id(new), {}).update(keep)
 
 
-@dataclass(eq=False)
 class ApiOperation:
-    """One operation of one botocore service model."""
+    """One operation of one botocore service model (compared by identity)."""
 
-    service: str                 # botocore service name
-    name: str                    # operation name (PascalCase)
-    model: Mapping = field(repr=False)
+    __slots__ = ("service", "name", "model")
+
+    def __init__(self, service: str, name: str, model: Mapping) -> None:
+        self.service = service      # botocore service name
+        self.name = name            # operation name (PascalCase)
+        self.model = model
+
+    def __repr__(self) -> str:
+        return f"ApiOperation(service={self.service!r}, name={self.name!r})"
 
     @property
     def service_id(self) -> str | None:
@@ -475,20 +487,8 @@ def service_exceptions(service: str) -> frozenset[str]:
         shapes = model.get("shapes", {}) if model else {}
         # the exception shapes, found in the model's text: decoding every shape of a large model costs more
         # than the whole inference (model_file.py)
-        hit = _EXCEPTIONS[service] = frozenset(containing(shapes, rb'"exception": ?true', "exception", True))
+        hit = _EXCEPTIONS[service] = frozenset(containing(shapes, b'"exception":', "exception", True))
     return hit
-
-
-@lru_cache(maxsize=1)
-def botocore_version() -> str:
-    """The version of the botocore whose models are read (from its package metadata; botocore itself is
-    not imported). Anything that caches results derived from the models must key on it."""
-    try:
-        from importlib.metadata import version
-
-        return version("botocore")
-    except Exception:  # pragma: no cover - botocore without metadata
-        return "unknown"
 
 
 def sfn_exception_name(model_name: str) -> str:

@@ -34,43 +34,73 @@ integrations' pages and recordings listed per entry in `data/integrations.json`.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from . import _asl
 from . import aws_models as M
+from ._record import FrozenRecord, _fill
 from .integrations import Integration
 
 
-@dataclass(frozen=True)
-class ErrorVerdict:
+class ErrorVerdict(FrozenRecord):
+    __slots__ = ("kind", "severity", "message", "use", "hint", "generic")
     kind: str                 # "spelling" | "not-modelled" | "foreign"
     severity: str             # "error" | "warning"
     message: str              # why the Task never raises the name (no state name: callers add it)
-    use: str | None = None    # the exact spelling to use instead
-    hint: str | None = None
-    generic: str | None = None   # not-modelled: the generic name an unmodelled error arrives as
+    use: str | None           # the exact spelling to use instead
+    hint: str | None
+    generic: str | None       # not-modelled: the generic name an unmodelled error arrives as
+
+    def __init__(self, kind: str, severity: str, message: str, use: str | None = None, hint: str | None = None,
+                 generic: str | None = None) -> None:
+        _fill(self, kind, severity, message, use, hint, generic)
 
 
 # --------------------------------------------------------------------------------------------------
 # what an integration raises
 
 
-@dataclass(frozen=True)
-class Raises:
-    """The error names an integration raises besides `States.*`."""
+class Raises(FrozenRecord):
+    """The error names an integration raises besides `States.*`. `service_wide` is read on first use: finding
+    a model's exceptions searches its text, and most names are judged by the operation's own exceptions."""
 
+    __slots__ = ("prefix", "sdk", "label", "operation", "declared", "generic", "other_prefixes", "modelled",
+                 "errors_extra_names", "api")
     prefix: str                       # `DynamoDb`
     sdk: bool
     label: str                        # `aws-sdk:dynamodb:getItem`
     operation: str | None             # `GetItem`
     declared: frozenset[str]          # the operation's modelled exceptions, as Step Functions names them
-    service_wide: frozenset[str]      # every exception of the service model, as Step Functions names them
     generic: frozenset[str]           # the generic names (`DynamoDbException`, `AmazonDynamoDBException`, ...)
     other_prefixes: frozenset[str]    # the prefix of the service's other integration form (`DynamoDB`)
     modelled: bool                    # the operation is in the installed models
-    errors_extra_names: frozenset[str] = frozenset()   # documented names beyond the model (`FailedEntry`)
+    errors_extra_names: frozenset[str]   # documented names beyond the model (`FailedEntry`)
+    api: "M.ApiOperation | None"      # the operation
+
+    def __init__(self, prefix: str, sdk: bool, label: str, operation: str | None, declared: frozenset[str],
+                 generic: frozenset[str], other_prefixes: frozenset[str], modelled: bool,
+                 errors_extra_names: frozenset[str] = frozenset(), api: "M.ApiOperation | None" = None) -> None:
+        _fill(self, prefix, sdk, label, operation, declared, generic, other_prefixes, modelled, errors_extra_names,
+              api)
+
+    @property
+    def service_wide(self) -> frozenset[str]:
+        """Every exception of the service model, as Step Functions names them."""
+        op = self.api
+        if op is None:
+            return frozenset()
+        key = (op.service, self.sdk)
+        hit = _SERVICE_WIDE.get(key)
+        if hit is None:
+            names = {M.sfn_exception_name(e) for e in op.service_exceptions}
+            if not self.sdk:  # the optimized integrations' names are also seen without the suffix (error codes)
+                names |= set(op.service_exceptions)
+            hit = _SERVICE_WIDE[key] = frozenset(names)
+        return hit
+
+
+_SERVICE_WIDE: dict[tuple[str, bool], frozenset[str]] = {}
 
 
 def raises(integ: Integration) -> Raises | None:
@@ -95,18 +125,15 @@ def _raises(integ: Integration, prefix: str) -> Raises:
     sdk = kind == "sdk"
     label = integ.resource.split(":::", 1)[-1]
     declared: set[str] = set()
-    service_wide: set[str] = set()
     if op is not None:
         declared = {M.sfn_exception_name(e) for e in op.errors}
-        service_wide = {M.sfn_exception_name(e) for e in op.service_exceptions}
         if not sdk:  # the optimized integrations' names are also seen without the suffix (error codes)
             declared |= set(op.errors)
-            service_wide |= set(op.service_exceptions)
     declared |= set(integ.errors_extra)
     generic = {f"{prefix}Exception", "SdkClientException", "SdkException"}
     other = _other_prefixes(kind, service, prefix)
-    return Raises(prefix, sdk, label, op.name if op else None, frozenset(declared), frozenset(service_wide),
-                  frozenset(generic), frozenset(other), op is not None, frozenset(integ.errors_extra))
+    return Raises(prefix, sdk, label, op.name if op else None, frozenset(declared), frozenset(generic),
+                  frozenset(other), op is not None, frozenset(integ.errors_extra), op)
 
 
 def _other_prefixes(kind: str, service: str, prefix: str) -> set[str]:
@@ -150,12 +177,31 @@ def _is_generic(rest: str, r: Raises) -> bool:
 
 
 def judge(name: str, integ: Integration) -> ErrorVerdict | None:
-    """Whether a Task of `integ` can raise `name` (None: it can, or sfnc cannot tell)."""
+    """Whether a Task of `integ` can raise `name` (None: it can, or sfnc cannot tell). A verdict depends only
+    on the name and what the integration raises: it is computed once per process (the envs of a project
+    repeat the same retriers and catchers)."""
     if not isinstance(name, str) or name.startswith("States."):
         return None
     r = raises(integ)
-    if r is None:
-        return None
+    return None if r is None else _verdict(name, r)
+
+
+def _verdict(name: str, r: Raises) -> ErrorVerdict | None:
+    key = (name, id(r))      # `r` lives in _RAISES for the process: its id is not reused
+    try:
+        return _JUDGED[key]
+    except KeyError:
+        pass
+    if len(_JUDGED) >= 100_000:
+        _JUDGED.clear()
+    verdict = _JUDGED[key] = _judge(name, r)
+    return verdict
+
+
+_JUDGED: dict[tuple[str, int], ErrorVerdict | None] = {}
+
+
+def _judge(name: str, r: Raises) -> ErrorVerdict | None:
     prefix, dot, rest = name.partition(".")
     if not dot or not rest:
         fixed = _fix_rest(name, r)
@@ -331,22 +377,12 @@ def error_list(entry: Any) -> list[str]:
     return [n for n in ee if isinstance(n, str)] if isinstance(ee, list) else []
 
 
-def names_in(entries: Iterable[Any]) -> Iterable[tuple[Any, int, str]]:
-    """(entry, index in ErrorEquals, name) of every string error name of retriers/catchers."""
-    for e in entries:
-        ee = e.raw.get("ErrorEquals")
-        if isinstance(ee, list):
-            for j, n in enumerate(ee):
-                if isinstance(n, str):
-                    yield e, j, n
-
-
 # --------------------------------------------------------------------------------------------------
 # every retrier and catcher of a definition
 
 
-@dataclass(frozen=True)
-class ErrorNameFinding:
+class ErrorNameFinding(FrozenRecord):
+    __slots__ = ("kind", "state", "pointer", "message", "hint", "severity", "name", "use", "what")
     kind: str                 # "spelling" | "not-modelled" | "foreign" | "states-impossible"
     state: Any
     pointer: str              # of the ErrorEquals entry
@@ -354,8 +390,12 @@ class ErrorNameFinding:
     hint: str | None
     severity: str
     name: str                 # the entry as written
-    use: str | None = None    # the exact spelling to use (spelling)
-    what: str = "catcher"     # "retrier" | "catcher"
+    use: str | None           # the exact spelling to use (spelling)
+    what: str                 # "retrier" | "catcher"
+
+    def __init__(self, kind: str, state: Any, pointer: str, message: str, hint: str | None, severity: str,
+                 name: str, use: str | None = None, what: str = "catcher") -> None:
+        _fill(self, kind, state, pointer, message, hint, severity, name, use, what)
 
 
 def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
@@ -366,26 +406,26 @@ def error_name_findings(machine: Any) -> list[ErrorNameFinding]:
     for st in machine.states:
         if st.type not in ("Task", "Parallel", "Map"):
             continue
-        integ = integration(st.get("Resource")) if st.type == "Task" else None
-        for kind in ("Retry", "Catch"):
-            what = "retrier" if kind == "Retry" else "catcher"
-            for e, j, name in names_in(st.entries(kind)):
-                pointer = f"{e.pointer}/ErrorEquals/{j}"
-                head = f"State '{st.name}': {what} {e.index}: "
-                if name.startswith("States."):
-                    why = states_error_impossible(name, st)
-                    if why:
-                        out.append(ErrorNameFinding("states-impossible", st, pointer, head + why,
-                                                    "remove it, or move it to the state that can raise it",
-                                                    "warning", name, None, what))
-                    continue
-                if integ is None:
-                    continue
-                v = judge(name, integ)
-                if v is not None and v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
-                    continue   # the same entry names the generic exception such an error arrives as
-                if v is not None:
-                    hint = f"write '{v.use}'" if v.use else v.hint
-                    out.append(ErrorNameFinding(v.kind, st, pointer, head + v.message, hint, v.severity, name,
-                                                v.use, what))
+        r = raises(integration(st.get("Resource"))) if st.type == "Task" else None
+        for kind, what in (("Retry", "retrier"), ("Catch", "catcher")):
+            for e in st.entries(kind):
+                ee = e.raw.get("ErrorEquals")
+                for j, name in enumerate(ee if isinstance(ee, list) else ()):
+                    if not isinstance(name, str):
+                        continue
+                    if name.startswith("States."):
+                        why = states_error_impossible(name, st)
+                        if why:
+                            out.append(ErrorNameFinding("states-impossible", st, f"{e.pointer}/ErrorEquals/{j}",
+                                                        f"State '{st.name}': {what} {e.index}: {why}",
+                                                        "remove it, or move it to the state that can raise it",
+                                                        "warning", name, None, what))
+                        continue
+                    v = _verdict(name, r) if r is not None else None
+                    if v is None or v.kind == "not-modelled" and v.generic and v.generic in error_list(e):
+                        continue   # (the same entry names the generic exception such an error arrives as)
+                    out.append(ErrorNameFinding(v.kind, st, f"{e.pointer}/ErrorEquals/{j}",
+                                                f"State '{st.name}': {what} {e.index}: {v.message}",
+                                                f"write '{v.use}'" if v.use else v.hint, v.severity, name, v.use,
+                                                what))
     return out

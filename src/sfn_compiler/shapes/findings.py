@@ -25,29 +25,34 @@ variable does to an expression (variable-not-assigned's messages).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import _asl
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .flow import ERROR_OUTPUT, Flow, Located, analyse, flow_for
 from .infer import BadArgument, BadOperand, EnumMismatch, MissingMember
 
 MAX_LISTED = 12
 
 
-@dataclass(frozen=True)
-class ShapeFinding:
+class ShapeFinding(FrozenRecord):
+    __slots__ = ("kind", "state", "pointer", "message", "hint", "severity", "offset", "path", "code")
     kind: str               # "missing-member" | "always-false" | "enum-mismatch" | "bad-argument" | "bad-operand"
                             # | "stale-poll-handle"
     state: Any
     pointer: str
     message: str
-    hint: str | None = None
-    severity: str = "error"
-    offset: int | None = None
-    path: tuple[str, ...] = ()
-    code: str | None = None   # JSONata error code (bad-argument)
+    hint: str | None
+    severity: str
+    offset: int | None
+    path: tuple[str, ...]
+    code: str | None        # JSONata error code (bad-argument)
+
+    def __init__(self, kind: str, state: Any, pointer: str, message: str, hint: str | None = None,
+                 severity: str = "error", offset: int | None = None, path: tuple[str, ...] = (),
+                 code: str | None = None) -> None:
+        _fill(self, kind, state, pointer, message, hint, severity, offset, path, code)
 
 
 def _label(st: Any) -> str:
@@ -290,8 +295,13 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
     if entries is None:
         entries = _asl.poll_catalogue()
     entries = list(entries)
+    describes = {form for entry in entries if entry.id_to for form in entry.describe}
     out: list[ShapeFinding] = []
     for scope in _asl.scopes(machine):
+        # the describe Tasks first: most scopes have none, and then need no cycles
+        polls = [(d, form) for d in scope.states.values() if d.is_jsonata and (form := _form(d)) in describes]
+        if not polls:
+            continue
         g = _asl.graph(machine, scope)
         comps = g.cycles()
         if not comps:
@@ -301,10 +311,7 @@ def stale_poll_handles(machine: Any, entries: Iterable[Any] | None = None) -> li
         for s in scope.states.values():
             for v in _assigns_on(s, "next", None):
                 setters_of.setdefault(v, []).append(s)
-        for d in scope.states.values():
-            form = _form(d)
-            if form is None or not d.is_jsonata:
-                continue
+        for d, form in polls:
             for entry in entries:
                 if form not in entry.describe or not entry.id_to:
                     continue

@@ -31,40 +31,54 @@ the cost is linear in the number of states times the (small, bounded) lattice he
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import _asl
 from . import shape as S
-from .infer import Env, Event, infer
+from ._record import FrozenRecord, Record, _fill
+from ._asl import _BODIES
+from .infer import Event, inferred
 from .integrations import integration
 from .paths import Vars, _jsonpath_get, _jsonpath_input, _jsonpath_template, _result_path, context_shape
 from .shape import Member, Shape
 
 MAX_VISITS = 40
+_NOT_SEEN = object()    # not in `_asl._BODIES` (the cache of expression bodies) yet
 
 ERROR_OUTPUT = S.obj({"Error": Member(S.STRING, True), "Cause": Member(S.STRING, False)})
 
 
-@dataclass
-class StateShapes:
+class StateShapes(Record):
+    __slots__ = ("input", "variables", "result", "output", "assigned", "visits")
     input: Shape
     variables: dict[str, Shape]          # on entry
-    result: Shape | None = None          # Task / Parallel / Map: `$states.result`
-    output: Shape | None = None          # on the Next / End path (Choice: joined over its rules and Default)
-    assigned: dict[str, Shape] = field(default_factory=dict)   # what its Assign fields store (joined)
-    visits: int = 0
+    result: Shape | None                 # Task / Parallel / Map: `$states.result`
+    output: Shape | None                 # on the Next / End path (Choice: joined over its rules and Default)
+    assigned: dict[str, Shape]           # what its Assign fields store (joined)
+    visits: int
+
+    def __init__(self, input: Shape, variables: dict[str, Shape], result: Shape | None = None,
+                 output: Shape | None = None, assigned: dict[str, Shape] | None = None, visits: int = 0) -> None:
+        self.input = input
+        self.variables = variables
+        self.result = result
+        self.output = output
+        self.assigned = {} if assigned is None else assigned
+        self.visits = visits
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(FrozenRecord):
     """An inference event in a definition."""
 
+    __slots__ = ("state", "pointer", "kind", "body_offset", "event")
     state: Any            # asl State
     pointer: str          # pointer of the string holding the expression
     kind: str             # the field kind (`Output`, `Choice.Condition`, `Catch.Assign`, ...)
     body_offset: int      # offset of the expression body in the string
     event: Event
+
+    def __init__(self, state: Any, pointer: str, kind: str, body_offset: int, event: Event) -> None:
+        _fill(self, state, pointer, kind, body_offset, event)
 
     @property
     def offset(self) -> int:
@@ -135,6 +149,8 @@ def _join_vars(a: Vars | None, b: Vars) -> Vars:
     out = None
     for k, v in b.items():
         old = a.get(k)
+        if old is v and v._depth <= S.MAX_DEPTH:   # the join and its widening would give `old` itself
+            continue
         new = v if old is None else S.limit(S.join(old, v))
         if new is not old:
             if out is None:
@@ -148,13 +164,19 @@ def _with(env: Vars, assigned: Vars) -> Vars:
     return {**env, **assigned} if assigned else env
 
 
-_STATES: dict[tuple, Shape] = {}
+_STATES: dict[Shape, dict[tuple, Shape]] = {}   # execution input -> (input, result, error, map item) -> $states
 
 
 class _Analyser:
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self.m = flow.machine
+        table = _STATES.get(flow.execution_input)
+        if table is None:
+            if len(_STATES) >= 1_000:
+                _STATES.clear()
+            table = _STATES[flow.execution_input] = {}
+        self.states_table: dict[tuple, Shape] = table
 
     # ------------------------------------------------------------------ scopes
 
@@ -228,12 +250,13 @@ class _Analyser:
 
     def _states(self, inp: Shape, result: Shape | None = None, error: Shape | None = None,
                 map_item: Shape | None = None) -> Shape:
-        key = (inp, result, error, map_item, self.flow.execution_input)
-        hit = _STATES.get(key)   # shapes are interned: one table for every flow (the envs of a project share it)
+        key = (inp, result, error, map_item)
+        table = self.states_table   # shapes are interned: one table per execution input for every flow (the
+        hit = table.get(key)        # envs of a project share it)
         if hit is None:
-            if len(_STATES) >= 100_000:
-                _STATES.clear()
-            hit = _STATES[key] = self._make_states(inp, result, error, map_item)
+            if len(table) >= 100_000:
+                table.clear()
+            hit = table[key] = self._make_states(inp, result, error, map_item)
         return hit
 
     def _make_states(self, inp: Shape, result: Shape | None, error: Shape | None, map_item: Shape | None) -> Shape:
@@ -247,10 +270,12 @@ class _Analyser:
     def template(self, value: Any, states: Shape, env: Vars, depth: int = 0) -> Shape:
         """The shape of a JSONata template (any JSON value, `{% %}` strings evaluated)."""
         if isinstance(value, str):
-            body = _asl.expression_body(value)
+            body = _BODIES.get(value, _NOT_SEEN)
+            if body is _NOT_SEEN:
+                body = _asl.expression_body(value)
             if body is None:
                 return S.STRING
-            out = infer(body, Env(states, env))
+            out = inferred(body, states, env)[0]
             # a value that is certainly undefined fails the state at run time (and is reported where it is
             # read): what follows sees UNKNOWN rather than a cascade of consequences
             return S.UNKNOWN if out is S.UNDEFINED else S.without_undefined(out)
@@ -427,12 +452,15 @@ _RESULT_KINDS = ("Output", "Assign")
 def _report(flow: Flow) -> Iterator[Located]:
     an = _Analyser(flow)
     m = flow.machine
+    shapes = flow.shapes
     for expr in m.expressions:
         st = expr.state
-        rec = flow.of(st)
+        rec = shapes.get(id(st))
         if rec is None or not st.is_jsonata:
             continue
-        body = _asl.expression_body(expr.text)
+        body = _BODIES.get(expr.text, _NOT_SEEN)
+        if body is _NOT_SEEN:
+            body = _asl.expression_body(expr.text)
         if body is None:
             continue
         kind = expr.kind
@@ -445,9 +473,7 @@ def _report(flow: Flow) -> Iterator[Located]:
             states = an._states(inp, map_item=_map_item(an, st, rec))
         else:
             states = an._states(inp)
-        events: list[Event] = []
-        infer(body, Env(states, rec.variables, events))
-        for ev in events:
+        for ev in inferred(body, states, rec.variables)[1]:
             yield Located(st, expr.pointer, kind, expr.body_offset, ev)
 
 

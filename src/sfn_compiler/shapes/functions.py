@@ -6,10 +6,10 @@ inference's walker (`infer._Infer`, whose `eval`, `emit` and `_quiet_eval` it us
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .events import BadArgument
 from .jsonata_ast import _span
 from .shape import Shape
@@ -54,13 +54,16 @@ SFN_FUNCTIONS = frozenset({"partition", "range", "hash", "uuid", "parse", "rando
 _TYPE_VALUES = S.string(("null", "number", "string", "boolean", "array", "object", "function"), name="$type")
 
 
-@dataclass(frozen=True)
-class _Param:
+class _Param(FrozenRecord):
+    __slots__ = ("types", "sub", "optional", "context", "variadic")
     types: str            # type symbols: s n b l a o f x j
     sub: str | None       # array element type for `a<n>`
     optional: bool
     context: bool         # `-`: the context value when absent
     variadic: bool
+
+    def __init__(self, types: str, sub: str | None, optional: bool, context: bool, variadic: bool) -> None:
+        _fill(self, types, sub, optional, context, variadic)
 
 
 def _parse_signature(sig: str) -> tuple[list[_Param], str | None]:

@@ -28,27 +28,29 @@ result shapes), `jsonata_ast` (a node's span and text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import shape as S
 from ._asl import parse_ast
+from ._record import Record
 from .events import BadArgument, BadOperand, EnumMismatch, Event, MissingMember
 from .functions import SFN_FUNCTIONS, SIGNATURES, FunctionCalls
-from .jsonata_ast import _end, _name_text, _node_text, _span, _start
+from .jsonata_ast import _end, _name_text, _node_text, _span, _start, same_span
 from .shape import Member, Shape
 
 __all__ = ["infer", "Env", "Event", "MissingMember", "EnumMismatch", "BadArgument", "BadOperand", "SIGNATURES",
            "SFN_FUNCTIONS"]
 
 
-@dataclass
-class Env:
+class Env(Record):
     """What an expression can see."""
 
-    states: Shape                                   # the shape of `$states`
-    variables: Mapping[str, Shape] = field(default_factory=dict)
-    events: list | None = None                      # collect Events here (None: do not collect)
+    __slots__ = ("states", "variables", "events")
+
+    def __init__(self, states: Shape, variables: Mapping[str, Shape] | None = None, events: list | None = None) -> None:
+        self.states = states                                          # the shape of `$states`
+        self.variables = {} if variables is None else variables
+        self.events = events    # collect Events here (None: do not collect)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -56,33 +58,45 @@ class Env:
 
 
 _STATES_KEYS = ("input", "result", "errorOutput", "context")
+_STEP_TYPES = ("path", "variable", "name")   # their predicates and stages are applied where they are read
 
 
 _RESULTS: dict[tuple, tuple[Shape, tuple[Event, ...]]] = {}
-_NAMES: dict[str, tuple[str, ...]] = {}
+_NAMES: dict[str, tuple[tuple[str, ...], bool]] = {}
 _RESULTS_LIMIT = 200_000
 _VARIABLE = re.compile(r"\$(\w+)")
 
 
-def _names(body: str) -> tuple[str, ...]:
-    """Every `$name` token in the text (sorted): a superset of the variables the expression reads (a `$x`
-    inside a string literal counts too), which is all a cache key needs."""
+def _names(body: str) -> tuple[tuple[str, ...], bool]:
+    """(every `$name` token in the text but `$states`, sorted; whether `$states` is one): a superset of the
+    variables the expression reads (a `$x` inside a string literal counts too), which is all a cache key needs
+    (`$states` is always the `states` shape; an expression without it does not depend on that shape)."""
     hit = _NAMES.get(body)
     if hit is None:
         if len(_NAMES) >= _RESULTS_LIMIT:
             _NAMES.clear()
-        hit = _NAMES[body] = tuple(sorted(set(_VARIABLE.findall(body))))
+        found = set(_VARIABLE.findall(body))
+        hit = _NAMES[body] = (tuple(sorted(found - {"states"})), "states" in found)
     return hit
 
 
 def infer(body: str, env: Env) -> Shape:
-    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse).
+    """The shape of the value of the JSONata expression `body` (UNKNOWN when it does not parse), its events
+    added to `env.events` when that is a list (see `inferred`)."""
+    shape, events = inferred(body, env.states, env.variables)
+    if env.events is not None and events:
+        env.events.extend(events)
+    return shape
 
-    Results are cached by (body, the shape of `$states`, the shapes of the variables the body names):
-    shapes are interned, so the same expression in another env, or in the report pass after the fixed
-    point, costs a dictionary lookup."""
-    variables = env.variables
-    key = (body, env.states, tuple([variables.get(n) for n in _names(body)]))
+
+def inferred(body: str, states: Shape, variables: Mapping[str, Shape]) -> tuple[Shape, tuple[Event, ...]]:
+    """(shape, events) of the expression `body` where `$states` is `states` and the workflow variables are
+    `variables` (the callers in the flow use this directly: no Env, no event list). Results are cached by (body, the shape of `$states` when the body names it, the shapes of the variables
+    the body names): shapes are interned, so the same expression in another env or at another state, or in
+    the report pass after the fixed point, costs a dictionary lookup."""
+    names, uses_states = _NAMES.get(body) or _names(body)
+    skey = states if uses_states else None
+    key = (body, skey, tuple(map(variables.get, names))) if names else (body, skey)
     hit = _RESULTS.get(key)
     if hit is None:
         ast = parse_ast(body)
@@ -91,26 +105,26 @@ def infer(body: str, env: Env) -> Shape:
         else:
             events: list[Event] = []
             try:
-                shape = _Infer(Env(env.states, variables, events), body).eval(ast, S.UNKNOWN, False)
+                shape = _Infer(Env(states, variables, events), body).eval(ast, S.UNKNOWN, False)
             except RecursionError:  # pragma: no cover - absurdly deep expressions
                 shape, events = S.UNKNOWN, []
             hit = (shape, tuple(events))
         if len(_RESULTS) >= _RESULTS_LIMIT:
             _RESULTS.clear()
         _RESULTS[key] = hit
-    if env.events is not None and hit[1]:
-        env.events.extend(hit[1])
-    return hit[0]
+    return hit
 
 
-@dataclass
-class _Path:
+class _Path(Record):
     """What a path value is rooted at (for messages and finding classification)."""
 
-    text: str
-    root: str
-    variable: str | None = None
-    depth: int = 0
+    __slots__ = ("text", "root", "variable", "depth")
+
+    def __init__(self, text: str, root: str, variable: str | None = None, depth: int = 0) -> None:
+        self.text = text
+        self.root = root
+        self.variable = variable
+        self.depth = depth
 
 
 class _Infer(FunctionCalls):
@@ -134,45 +148,48 @@ class _Infer(FunctionCalls):
     # ------------------------------------------------------------------ evaluation
 
     def eval(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+        # no try/finally for the depth: an exception ends the whole inference (infer() drops this walker)
         self.depth += 1
-        try:
-            if self.depth > 200:
-                return S.UNKNOWN
-            out = self._eval(node, ctx, guarded)
-            if getattr(node, "type", None) not in ("path", "variable", "name") and (
-                    getattr(node, "predicate", None) or getattr(node, "stages", None)
-                    or getattr(node, "group", None) is not None):
-                out = self.stages(node, out, ctx, guarded, "predicate")
-            return out
-        finally:
+        if self.depth > 200:
             self.depth -= 1
-
-    def _eval(self, node: Any, ctx: Shape, guarded: bool) -> Shape:
+            return S.UNKNOWN
         if node is None:
+            self.depth -= 1
             return S.UNDEFINED
         t = getattr(node, "type", None)
-        if t == "string":
-            return S.STRING
-        if t == "number":
-            return S.NUMBER
-        if t == "value":
-            v = getattr(node, "value", None)
-            return S.BOOLEAN if isinstance(v, bool) else S.NULL
-        if t == "regex":
-            return S.UNKNOWN
+        out = self._eval(node, t, ctx, guarded)
+        if t not in _STEP_TYPES and (getattr(node, "predicate", None) or getattr(node, "stages", None)
+                                     or getattr(node, "group", None) is not None):
+            out = self.stages(node, out, ctx, guarded, "predicate")
+        self.depth -= 1
+        return out
+
+    def _eval(self, node: Any, t: Any, ctx: Shape, guarded: bool) -> Shape:
+        # the commonest node types first
         if t == "path":
             return self.path(node, ctx, guarded)
+        if t == "string":
+            return S.STRING
+        if t in ("function", "partial"):
+            return self.call(node, ctx, guarded, None)
+        if t == "binary":
+            return self.binary(node, ctx, guarded)
         if t == "variable":
             shape, _ = self.variable(node, ctx)
             return self.stages(node, shape, ctx, guarded, "predicate")
         if t == "name":
             return self.stages(node, self.step_name(node, ctx, guarded, None), ctx, guarded, "stages")
-        if t == "binary":
-            return self.binary(node, ctx, guarded)
+        if t == "number":
+            return S.NUMBER
         if t == "unary":
             return self.unary(node, ctx, guarded)
         if t == "condition":
             return self.condition(node, ctx, guarded)
+        if t == "value":
+            v = getattr(node, "value", None)
+            return S.BOOLEAN if isinstance(v, bool) else S.NULL
+        if t == "regex":
+            return S.UNKNOWN
         if t == "block":
             out = S.UNDEFINED
             for e in node.expressions or ():
@@ -184,8 +201,6 @@ class _Infer(FunctionCalls):
             if getattr(lhs, "type", None) == "variable":
                 self.locals[str(lhs.value)] = rhs
             return rhs
-        if t in ("function", "partial"):
-            return self.call(node, ctx, guarded, None)
         if t == "lambda":
             saved = dict(self.locals)
             for arg in node.arguments or ():
@@ -449,7 +464,7 @@ class _Infer(FunctionCalls):
         cond_node, then_node, else_node = node.condition, node.then, getattr(node, "_else", None)
         cond = self.eval(cond_node, ctx, True)
         if then_node is cond_node or (getattr(then_node, "type", None) == getattr(cond_node, "type", None)
-                                      and _span(then_node) == _span(cond_node)):  # `a ?: b`
+                                      and same_span(then_node, cond_node)):  # `a ?: b`
             other = self.eval(else_node, ctx, guarded) if else_node is not None else S.UNDEFINED
             return S.join(S.without_undefined(cond), other)
         then = self.eval(then_node, ctx, guarded)

@@ -24,7 +24,6 @@ so reading a member it does not list is never a finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -34,19 +33,43 @@ from . import shape as S
 from .shape import Member, Shape
 
 
-@dataclass(eq=False)
 class Integration:
+    """What a Task's Resource integrates with (compared by identity; `integration()` caches one per
+    Resource)."""
+
     resource: str                        # as written
     kind: str                            # "sdk" | "optimized" | "lambda-function" | "activity" | "unknown"
-    service: str | None = None           # Step Functions' service name (`dynamodb`, `sagemaker`)
-    action: str | None = None            # `getItem`, `startPipelineExecution`
-    suffix: str = ""                     # "", ".sync", ".sync:2", ".waitForTaskToken"
-    result: Shape = S.UNKNOWN            # the shape of `$states.result`
-    error_prefix: str | None = None      # `DynamoDb`, `DynamoDB`, ... (None: not known)
-    error_prefix_documented: bool = False
-    sources: tuple[str, ...] = ()
-    _entry: dict | None = field(default=None, repr=False)       # the catalogue entry (optimized)
-    _op: "M.ApiOperation | None" = field(default=None, repr=False)
+    service: str | None                  # Step Functions' service name (`dynamodb`, `sagemaker`)
+    action: str | None                   # `getItem`, `startPipelineExecution`
+    suffix: str                          # "", ".sync", ".sync:2", ".waitForTaskToken"
+    result: Shape                        # the shape of `$states.result`
+    error_prefix: str | None             # `DynamoDb`, `DynamoDB`, ... (None: not known)
+    error_prefix_documented: bool
+    sources: tuple[str, ...]
+    _entry: dict | None                  # the catalogue entry (optimized)
+    _op: "M.ApiOperation | None"
+
+    def __init__(self, resource: str, kind: str, service: str | None = None, action: str | None = None,
+                 suffix: str = "", result: Shape = S.UNKNOWN, error_prefix: str | None = None,
+                 error_prefix_documented: bool = False, sources: tuple[str, ...] = (), _entry: dict | None = None,
+                 _op: "M.ApiOperation | None" = None) -> None:
+        self.resource = resource
+        self.kind = kind
+        self.service = service
+        self.action = action
+        self.suffix = suffix
+        self.result = result
+        self.error_prefix = error_prefix
+        self.error_prefix_documented = error_prefix_documented
+        self.sources = sources
+        self._entry = _entry
+        self._op = _op
+
+    def __repr__(self) -> str:
+        return (f"Integration(resource={self.resource!r}, kind={self.kind!r}, service={self.service!r}, "
+                f"action={self.action!r}, suffix={self.suffix!r}, result={self.result!r}, "
+                f"error_prefix={self.error_prefix!r}, error_prefix_documented={self.error_prefix_documented!r}, "
+                f"sources={self.sources!r})")
 
     @property
     def certain(self) -> bool:

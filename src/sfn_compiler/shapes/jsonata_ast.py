@@ -12,17 +12,29 @@ def _end(node: Any) -> int:
     return pos if isinstance(pos, int) else 0
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
 def _name_text(name: Any) -> str:
     s = str(name)
-    return s if re.fullmatch(r"[A-Za-z_$][\w$]*", s) else "`" + s + "`"
+    hit = _NAME_TEXTS.get(s)
+    if hit is None:
+        if len(_NAME_TEXTS) >= 100_000:
+            _NAME_TEXTS.clear()
+        hit = _NAME_TEXTS[s] = s if _PLAIN_NAME.fullmatch(s) else "`" + s + "`"
+    return hit
+
+
+_NAME_TEXTS: dict[str, str] = {}
 
 
 _CHILD_ATTRS = ("steps", "lhs", "rhs", "expressions", "arguments", "procedure", "condition", "then", "_else",
                 "expression", "lhs_object", "stages", "predicate", "expr", "body")
 
 
-def _span(node: Any, depth: int = 0) -> tuple[int, int]:
-    """(start, end) offsets of a node's source text (approximate: jsonata-python records token ends)."""
+def _span(node: Any, depth: int = 0, within: tuple[int, int] | None = None) -> tuple[int, int] | None:
+    """(start, end) offsets of a node's source text (approximate: jsonata-python records token ends). With
+    `within`, None as soon as the span cannot be that one (it only grows as the walk goes on)."""
     lo, hi = 1 << 30, -1
     stack = [(node, 0)]
     seen: set[int] = set()
@@ -56,6 +68,8 @@ def _span(node: Any, depth: int = 0) -> tuple[int, int]:
             hi = max(hi, end)
         if start >= 0:
             lo = min(lo, start)
+        if within is not None and (hi > within[1] or lo < within[0]):
+            return None
         for a in _CHILD_ATTRS:
             v = getattr(n, a, None)
             if v is not None:
@@ -63,6 +77,13 @@ def _span(node: Any, depth: int = 0) -> tuple[int, int]:
     if hi < 0:
         return 0, 0
     return (lo if lo <= hi else hi), hi
+
+
+def same_span(a: Any, b: Any) -> bool:
+    """Whether two nodes cover the same text (the `a ?: b` form, whose `then` is a copy of its condition): the
+    second walk stops as soon as it leaves the first one's span."""
+    span = _span(b)
+    return _span(a, within=span) == span
 
 
 def _start(node: Any, src: str) -> int:

@@ -29,12 +29,12 @@ evidence) every problem is a warning.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Any
 
 from ..jsontext import kind as json_kind
 from . import aws_models as M
 from . import shape as S
+from ._record import FrozenRecord, _fill
 from .shape import Shape
 
 STRICT, PRESENT, NONE = "strict", "present", "none"
@@ -47,12 +47,15 @@ _WORD = {"string": "a string", "number": "a number", "boolean": "a boolean", "ar
          "object": "an object", "null": "null"}
 
 
-@dataclass(frozen=True)
-class ValueProblem:
+class ValueProblem(FrozenRecord):
+    __slots__ = ("path", "message", "severity", "hint")
     path: tuple[Any, ...]       # member names and list indices from the value's root
     message: str                # without the path
     severity: str               # "error" | "warning"
-    hint: str | None = None
+    hint: str | None
+
+    def __init__(self, path: tuple[Any, ...], message: str, severity: str, hint: str | None = None) -> None:
+        _fill(self, path, message, severity, hint)
 
 
 def label(path: tuple[Any, ...]) -> str:

@@ -42,6 +42,12 @@ def _flow(ctx: CheckContext):
     return flow_for(m, m.memo(("shapes.execution_input", id(ctx.input_schema)), lambda: _input_shape(ctx.input_schema)))
 
 
+def _found(ctx: CheckContext, detect: Any) -> list[Any]:
+    """`detect(flow)` (a detection function of `shapes.findings`) once per definition and execution input:
+    two rules read each of `missing_members` and `bad_arguments` (by kind)."""
+    return ctx.machine.memo(("shapes.found", detect.__name__, id(ctx.input_schema)), lambda: detect(_flow(ctx)))
+
+
 def _input_shape(schema: Any):
     from ...shapes import shape as S
 
@@ -122,7 +128,7 @@ is `any` unless the project gives its JSON Schema (docs/validate.md).
             return
         from ...shapes.findings import missing_members
 
-        yield from _findings(type(self), missing_members(_flow(ctx)), "missing-member")
+        yield from _findings(type(self), _found(ctx, missing_members), "missing-member")
 
 
 class MemberTestAlwaysFalse(Rule):
@@ -164,7 +170,7 @@ The same limits as `member-does-not-exist` apply (only closed shapes are judged)
             return
         from ...shapes.findings import missing_members
 
-        yield from _findings(type(self), missing_members(_flow(ctx)), "always-false")
+        yield from _findings(type(self), _found(ctx, missing_members), "always-false")
 
 
 class EnumComparisonImpossible(Rule):
@@ -210,7 +216,7 @@ possible ones is a warning on that literal (that entry never matches).
             return
         from ...shapes.findings import enum_mismatches
 
-        yield from _findings(type(self), enum_mismatches(_flow(ctx)), "enum-mismatch")
+        yield from _findings(type(self), _found(ctx, enum_mismatches), "enum-mismatch")
 
 
 _QUERY = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:query",
@@ -253,7 +259,7 @@ Only arguments whose type the inference knows are judged. Step Functions' own fu
             return
         from ...shapes.findings import bad_arguments
 
-        yield from _findings(type(self), bad_arguments(_flow(ctx)), "bad-argument")
+        yield from _findings(type(self), _found(ctx, bad_arguments), "bad-argument")
 
 
 class ArithmeticOnNonNumber(Rule):
@@ -290,7 +296,7 @@ Only operands whose type the inference knows are judged; an undefined operand ma
             return
         from ...shapes.findings import bad_arguments
 
-        yield from _findings(type(self), bad_arguments(_flow(ctx)), "bad-operand")
+        yield from _findings(type(self), _found(ctx, bad_arguments), "bad-operand")
 
 
 def _poll_loop(restart_assigns: bool) -> dict:
