@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from ...asl import walk
 from ...asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 from ...asl.jsonpath import JsonPathSyntaxError, parse_path, parse_reference_path
+from ...jsontext import kind
 from .choice import _OPERATORS, _TYPE_TESTS, _is_number, _matches_regex
 from .values import JsonPathDefinitionError, _show, parse_timestamp
 
@@ -15,17 +16,8 @@ from .values import JsonPathDefinitionError, _show, parse_timestamp
 
 
 def _json_kind(v: Any) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "BOOLEAN"
-    if isinstance(v, (int, float)):
-        return "NUMBER"
-    if isinstance(v, str):
-        return "STRING"
-    if isinstance(v, list):
-        return "ARRAY"
-    return "OBJECT"
+    """AWS's upper-case name of a JSON value's type in creation-time messages (`got STRING`)."""
+    return kind(v).upper()
 
 
 def _check_path(value: Any, pointer: str, *, reference: bool = False, variables: bool = True,
