@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sfn_compiler"
 
 # lowest first; a unit may import units of lower layers only (docs/architecture.md, "Dependency direction")
 LAYERS: list[set[str]] = [
-    {"errors", "diagnostics", "placeholders", "jsontext", "cache", "fsutil"},  # leaves: no sfnc imports but each other
+    {"errors", "diagnostics", "placeholders", "jsontext", "cache", "fsutil", "lazy"},  # leaves: no sfnc imports but each other
     {"load", "project"},                                 # text -> data with positions; where things live
     {"asl", "render", "awsvalues"},                      # the ASL model and walk; one template -> definition;
                                                          # env values pinned from AWS (lock files)

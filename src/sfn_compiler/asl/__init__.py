@@ -8,15 +8,11 @@ parser.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import exports
 
 _HOMES = {"Edge": "graph", "Graph": "graph", "Expression": "model", "FieldString": "model", "Machine": "model",
           "Scope": "walk", "State": "walk", "VarAssign": "model", "VarRead": "model"}
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = exports(__name__, _HOMES)

@@ -7,8 +7,7 @@ does not load the runner and every rule.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import exports
 
 _HOMES = {"CheckContext": "base", "Finding": "base", "Rule": "base", "Severity": "base", "CheckConfig": "config",
           "run_rules": "runner", "validate_document": "runner", "validate_file": "runner",
@@ -16,7 +15,4 @@ _HOMES = {"CheckContext": "base", "Finding": "base", "Rule": "base", "Severity":
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = exports(__name__, _HOMES)

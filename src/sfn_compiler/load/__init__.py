@@ -10,8 +10,7 @@ The names below load their module on first use: validating JSON never loads PyYA
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import exports
 
 _HOMES = {"JsonDocument": "jsondoc", "load_json_file": "jsondoc", "load_json_text": "jsondoc",
           "YamlDocument": "yamldoc", "load_yaml_file": "yamldoc", "load_yaml_text": "yamldoc",
@@ -19,7 +18,4 @@ _HOMES = {"JsonDocument": "jsondoc", "load_json_file": "jsondoc", "load_json_tex
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = exports(__name__, _HOMES)

@@ -18,8 +18,7 @@ The names below load their module on first use, so a command pays only for the s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import exports
 
 _HOMES = {
     "EnvOutcome": "rendering", "EnvRender": "rendering", "render_env": "rendering", "render_project": "rendering",
@@ -31,7 +30,4 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = exports(__name__, _HOMES)

@@ -8,14 +8,8 @@ envconfig uses) does not load the render engine and Jinja.
 __all__ = ["RenderedTemplate", "Resolver", "SourceMap", "dumps", "render_template",
            "stale_diffs", "write_outputs"]
 
-_WHERE = {"RenderedTemplate": ".engine", "dumps": ".engine", "render_template": ".engine", "stale_diffs": ".engine",
-          "write_outputs": ".engine", "Resolver": ".substitute", "SourceMap": "..load.sourcemap"}
+from ..lazy import exports
 
-
-def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(module, __name__), name)
+__getattr__ = exports(__name__, {
+    "RenderedTemplate": "engine", "dumps": "engine", "render_template": "engine", "stale_diffs": "engine",
+    "write_outputs": "engine", "Resolver": "substitute", "SourceMap": ".load.sourcemap"})

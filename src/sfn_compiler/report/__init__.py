@@ -6,8 +6,7 @@ module with a `format_<name>(diags, summary)` function, registered in `FORMATS` 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import exports
 
 from ..diagnostics import Diagnostic
 from .summary import Summary
@@ -20,10 +19,7 @@ __all__ = ["FORMATS", "JSON_VERSION", "Summary", "diagnostic_json", "format_gith
 _HOMES = {"JSON_VERSION": "json", "diagnostic_json": "json", **{f"format_{f}": f for f in FORMATS}}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = exports(__name__, _HOMES)
 
 
 def render(fmt: str, diags: list[Diagnostic], summary: Summary, *, style=None, files: list[str] | None = None) -> str:
