@@ -16,6 +16,7 @@ findings have `span` in that file, no `template`, and `resource` naming the reso
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Iterable
 
 
@@ -123,16 +124,31 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
     return Diagnostic(message, severity, Span(file, line, column) if file else None, pointer, env, hint, frame=frame)
 
 
+@lru_cache(maxsize=4)
+def _line_starts(text: str) -> list[int]:
+    """Where each line of `text` starts: built once per text, however many findings it has a frame for (a
+    `split` per frame made a document's report quadratic)."""
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
 def code_frame(text: str | None, line: int | None, column: int | None) -> str | None:
     """Line `line` of `text` with a caret under `column` (1-based), a long line cut around the column:
     the code frame of the text report. None when there is no such line."""
     if text is None or not line or line < 1:
         return None
     column = column or 1
-    lines = text.split("\n")
-    if line > len(lines):
+    starts = _line_starts(text)
+    if line > len(starts):
         return None
-    src = lines[line - 1]
+    start = starts[line - 1]
+    end = text.find("\n", start)
+    src = text[start:] if end < 0 else text[start:end]
     if len(src) > 160:
         start = max(0, column - 80)
         src = ("…" if start else "") + src[start:start + 160]

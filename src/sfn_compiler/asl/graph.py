@@ -97,16 +97,22 @@ class Graph:
         return tuple(order)
 
     @cached_property
+    def into(self) -> dict[str, list[Edge]]:
+        """The edges entering each state (targets that are not states of the scope included), in edge order."""
+        into: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            into.setdefault(e.target, []).append(e)
+        return into
+
+    @cached_property
     def can_terminate(self) -> set[str]:
         """States from which some terminal state can be reached."""
-        preds: dict[str, list[str]] = {n: [] for n in self.scope.states}
-        for e in self.edges:
-            if e.target in preds:
-                preds[e.target].append(e.source.name)
         seen = set(self.terminals)
         stack = list(self.terminals)
+        into = self.into
         while stack:
-            for p in preds.get(stack.pop(), ()):
+            for e in into.get(stack.pop(), ()):
+                p = e.source.name
                 if p not in seen:
                     seen.add(p)
                     stack.append(p)

@@ -33,10 +33,10 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
 
 
-class _Entry(NamedTuple):
-    value_start: int
-    value_end: int
-    key_start: int | None = None  # offset of the key's opening quote when the value is an object member
+# An index entry: (value_start, value_end, key_start) - key_start is the offset of the key's opening quote
+# when the value is an object member, else None. Plain tuples: the index holds one per value of the document.
+_VALUE_START, _VALUE_END, _KEY_START = 0, 1, 2
+_SPACE = frozenset(" \t\n\r")
 
 
 class Duplicate(NamedTuple):
@@ -46,74 +46,107 @@ class Duplicate(NamedTuple):
 
 
 class _Scanner:
-    """Walks JSON text and records where every pointer's key and value are."""
+    """Walks JSON text and records where every pointer's key and value are. The hot loop of locating a
+    finding in a large document: scalars are handled in the object and array loops (no call per leaf),
+    whitespace is matched only where there is some."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.entries: dict[str, _Entry] = {}
+        self.entries: dict[str, tuple[int, int, int | None]] = {}
         self.duplicates: list[tuple[str, int, int]] = []
 
     def run(self) -> None:
         end = self._value(_WS.match(self.text, 0).end(), "", None)
-        self.entries.setdefault("", _Entry(0, end))
+        self.entries.setdefault("", (0, end, None))
 
     def _value(self, i: int, pointer: str, key_start: int | None) -> int:
         text = self.text
-        ch = text[i]
+        entries = self.entries
+        ws = _WS.match
         start = i
+        ch = text[i]
         if ch == "{":
-            i = _WS.match(text, i + 1).end()
+            i += 1
+            if text[i] in _SPACE:
+                i = ws(text, i).end()
             seen: dict[str, int] = {}
             if text[i] == "}":
                 i += 1
             else:
+                prefix = pointer + "/"
                 while True:
                     kstart = i
                     key, i = scanstring(text, i + 1)
-                    i = _WS.match(text, i).end() + 1  # ':'
-                    i = _WS.match(text, i).end()
-                    child = pointer + "/" + escape_token(key)
+                    if text[i] in _SPACE:
+                        i = ws(text, i).end()
+                    i += 1  # ':'
+                    if text[i] in _SPACE:
+                        i = ws(text, i).end()
+                    child = prefix + (key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key)
                     if key in seen:
                         self.duplicates.append((child, seen[key], kstart))
                     else:
                         seen[key] = kstart
-                    i = self._value(i, child, kstart)
-                    i = _WS.match(text, i).end()
+                    c = text[i]
+                    if c == "{" or c == "[":
+                        i = self._value(i, child, kstart)
+                    else:
+                        j = scanstring(text, i + 1)[1] if c == '"' else _scalar_end(text, i, c)
+                        # a duplicate key keeps the first occurrence's entry (json keeps the last value, but
+                        # the first position is where a reader looks first; duplicates are reported anyway)
+                        if child not in entries:
+                            entries[child] = (i, j, kstart)
+                        i = j
+                    if text[i] in _SPACE:
+                        i = ws(text, i).end()
                     if text[i] == ",":
-                        i = _WS.match(text, i + 1).end()
+                        i += 1
+                        if text[i] in _SPACE:
+                            i = ws(text, i).end()
                         continue
                     i += 1  # '}'
                     break
         elif ch == "[":
-            i = _WS.match(text, i + 1).end()
-            n = 0
+            i += 1
+            if text[i] in _SPACE:
+                i = ws(text, i).end()
             if text[i] == "]":
                 i += 1
             else:
+                n = 0
+                prefix = pointer + "/"
                 while True:
-                    i = self._value(i, f"{pointer}/{n}", None)
+                    c = text[i]
+                    if c == "{" or c == "[":
+                        i = self._value(i, prefix + str(n), None)
+                    else:
+                        j = scanstring(text, i + 1)[1] if c == '"' else _scalar_end(text, i, c)
+                        entries.setdefault(prefix + str(n), (i, j, None))
+                        i = j
                     n += 1
-                    i = _WS.match(text, i).end()
+                    if text[i] in _SPACE:
+                        i = ws(text, i).end()
                     if text[i] == ",":
-                        i = _WS.match(text, i + 1).end()
+                        i += 1
+                        if text[i] in _SPACE:
+                            i = ws(text, i).end()
                         continue
                     i += 1
                     break
-        elif ch == '"':
-            _, i = scanstring(text, i + 1)
-        elif text.startswith("true", i):
-            i += 4
-        elif text.startswith("false", i):
-            i += 5
-        elif text.startswith("null", i):
-            i += 4
         else:
-            m = _NUMBER.match(text, i)
-            i = m.end()
-        # a duplicate key keeps the first occurrence's entry (json keeps the last value, but the first
-        # position is where a reader looks first; duplicates are reported separately anyway)
-        self.entries.setdefault(pointer, _Entry(start, i, key_start))
+            i = scanstring(text, i + 1)[1] if ch == '"' else _scalar_end(text, i, ch)
+        if pointer not in entries:
+            entries[pointer] = (start, i, key_start)
         return i
+
+
+def _scalar_end(text: str, i: int, ch: str) -> int:
+    """The end of the number or literal (`true`, `false`, `null`) at `i`."""
+    if ch == "t" or ch == "n":
+        return i + 4
+    if ch == "f":
+        return i + 5
+    return _NUMBER.match(text, i).end()
 
 
 def _raise_duplicates(text: str, filename: str, dups: list[tuple[str, int, int]]) -> None:
@@ -168,7 +201,7 @@ class JsonDocument:
         entry = entries.get(p)
         if entry is None:
             return Position(1, 1)
-        offset = entry.key_start if (key or p != pointer) and entry.key_start is not None else entry.value_start
+        offset = entry[_KEY_START] if (key or p != pointer) and entry[_KEY_START] is not None else entry[_VALUE_START]
         return self.lines.position(offset)
 
     def locate_in_string(self, pointer: str, char_offset: int) -> Position:
@@ -178,11 +211,11 @@ class JsonDocument:
         raw characters), so walk the raw literal counting decoded characters."""
         entries = self._index().entries
         entry = entries.get(pointer)
-        if entry is None or self.text[entry.value_start] != '"':
+        if entry is None or self.text[entry[_VALUE_START]] != '"':
             return self.locate(pointer)
         text = self.text
-        i = entry.value_start + 1
-        end = entry.value_end - 1
+        i = entry[_VALUE_START] + 1
+        end = entry[_VALUE_END] - 1
         decoded = 0
         while i < end and decoded < char_offset:
             if text[i] == "\\":
