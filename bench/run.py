@@ -379,6 +379,13 @@ def bench_scale(rows: list[Row], args: argparse.Namespace, tmp: Path) -> None:
             path = tmp / f"synth-{label.replace(' ', '')}-{nvars}.json"
             path.write_text(text)
             nstates = synth._count(d["States"])
+            if len(text.encode()) > _document_limit():
+                rows.append(Row("scale", name, note=f"not run: {len(text) / 1048576:.1f} MiB ({nstates:,} states) is over "
+                                f"sfnc's {_document_limit() // 1048576} MiB document limit (load/limits.py; "
+                                "AWS's limit is 1 MiB)", extra={"states": nstates, "bytes": len(text),
+                                                                "status": "over the document limit"}))
+                skip_rest = True
+                continue
             r = run_once(SFNC + ["validate", *NO_CACHE, "-f", "json", str(path)], cwd=tmp, timeout=args.timeout,
                          mem_limit_mb=args.mem_limit)
             note = f"{nstates:,} states, {len(text) / 1048576:.2f} MiB"
@@ -398,6 +405,16 @@ def bench_scale(rows: list[Row], args: argparse.Namespace, tmp: Path) -> None:
                              (f", memory ~ n^{kr:.2f}" if kr is not None else "") +
                              f" (CPU minus start-up, {len(points)} sizes)",
                         extra={"time_exponent": k, "rss_exponent": kr}))
+
+
+def _document_limit() -> int:
+    """sfnc's limit on a document's size (read from the source tree: bench runs that tree)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    try:
+        from sfn_compiler.load.limits import MAX_DOCUMENT_BYTES
+    finally:
+        sys.path.pop(0)
+    return MAX_DOCUMENT_BYTES
 
 
 def _tiny(tmp: Path) -> Path:
