@@ -182,6 +182,8 @@ def test_cmd(
     line = (f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
             f"({len(report)} machines, env {run.env})")
     if fmt == "text":
+        if run.problems:  # what stopped scenarios from running comes before the count it explains
+            _common.print_problems(run.problems)
         typer.echo(line)
     else:
         if fmt == "json":
@@ -207,6 +209,7 @@ def test_cmd(
     for b in run.below:
         typer.echo(f"coverage below minimum: {b}", err=True)
     if run.problems:
-        _common.print_problems(run.problems)
+        if fmt != "text":
+            _common.print_problems(run.problems)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if run.failed or run.below else EXIT_OK)
