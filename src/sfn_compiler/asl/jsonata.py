@@ -70,21 +70,24 @@ class Delimited(NamedTuple):
     body_offset: int = 0
 
 
+_SURROUNDED, _UNCLOSED, _UNOPENED, _LITERAL = (Delimited(k) for k in ("surrounded", "unclosed", "unopened", "literal"))
+
+
 def split_delimited(s: str) -> Delimited:
     if s.startswith(OPEN):
         if len(s) >= 4 and s.endswith(CLOSE):
             return Delimited("expression", s[2:-2], 2)
         stripped = s.rstrip()
         if stripped != s and len(stripped) >= 4 and stripped.endswith(CLOSE):
-            return Delimited("surrounded")
-        return Delimited("unclosed")
+            return _SURROUNDED
+        return _UNCLOSED
     if s.endswith(CLOSE):
         if OPEN in s:
-            return Delimited("surrounded")
-        return Delimited("unopened")
+            return _SURROUNDED
+        return _UNOPENED
     if OPEN in s and CLOSE in s[s.index(OPEN) + 2:]:
-        return Delimited("surrounded")
-    return Delimited("literal")
+        return _SURROUNDED
+    return _LITERAL
 
 
 def is_expression(s: Any) -> bool:
