@@ -33,20 +33,26 @@ MAX_DEFINITION_CHARS = 1_048_576
 
 def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
     """The pointers of the strings under `node` that hold a `${...}` placeholder, in document order (a
-    pointer is made only for a container or a string that holds one: most values are neither)."""
-    if isinstance(node, dict):
-        items: Any = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        if has_placeholder(node):
-            out.append(pointer)
-        return
-    for k, v in items:
-        if isinstance(v, (dict, list)):
-            _placeholder_pointers(v, f"{pointer}/{escape_token(k)}", out)
-        elif isinstance(v, str) and "${" in v and has_placeholder(v):
-            out.append(f"{pointer}/{escape_token(k)}")
+    pointer is made only for a string that holds one: most values are not; the keys on the way are kept as
+    a chain of (parent, key) pairs meanwhile)."""
+    if isinstance(node, (dict, list)):
+        _placeholders_under(node, None, pointer, out)
+    elif has_placeholder(node):
+        out.append(pointer)
+
+
+def _placeholders_under(node: Any, chain: Any, pointer: str, out: list[str]) -> None:
+    for k, v in (node.items() if isinstance(node, dict) else enumerate(node)):
+        if isinstance(v, str):
+            if "${" in v and has_placeholder(v):
+                keys = [k]
+                link = chain
+                while link is not None:
+                    link, key = link
+                    keys.append(key)
+                out.append(pointer + "".join("/" + escape_token(key) for key in reversed(keys)))
+        elif isinstance(v, (dict, list)):
+            _placeholders_under(v, (chain, k), pointer, out)
 
 
 class _Collector:
