@@ -147,12 +147,13 @@ def code_frame(text: str | None, line: int | None, column: int | None) -> str | 
     if line > len(starts):
         return None
     start = starts[line - 1]
-    end = text.find("\n", start)
-    src = text[start:] if end < 0 else text[start:end]
-    if len(src) > 160:
-        start = max(0, column - 80)
-        src = ("…" if start else "") + src[start:start + 160]
-        column = column - start + (1 if start else 0)
+    length = (starts[line] - 1 if line < len(starts) else len(text)) - start   # up to its newline, or the end
+    if length > 160:   # only the part shown is copied: a minified document is one line of megabytes
+        cut = max(0, column - 80)
+        src = ("…" if cut else "") + text[start + cut:start + min(cut + 160, length)]
+        column = column - cut + (1 if cut else 0)
+    else:
+        src = text[start:start + length]
     gutter = f"{line:>5} | "
     return f"{gutter}{src}\n{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
 

@@ -130,66 +130,69 @@ class Machine:
         out: list[FieldString] = []
         for state in self.states:
             if state.is_jsonata and state.type is not None:
-                out.extend(self._state_strings(state))
+                self._state_strings(state, out)
         return out
 
-    def _state_strings(self, state: State) -> Iterator[FieldString]:
+    def _state_strings(self, state: State, out: list[FieldString]) -> None:
+        """Appends a state's field strings to `out` (a list rather than nested generators: this runs for
+        every string of every JSONata state)."""
         t = state.type
         raw = state.raw
+        template, scalar = self._template, self._scalar
         for name in spec.TEMPLATE_FIELDS.get(t, ()):
             if name in raw:
-                yield from self._template(state, _p(state.pointer, name), raw[name], name, None)
+                template(out, state, _p(state.pointer, name), raw[name], name, None)
         for name in spec.SCALAR_FIELDS.get(t, ()):
             if name in raw:
-                yield from self._scalar(state, _p(state.pointer, name), raw[name], name, None)
+                scalar(out, state, _p(state.pointer, name), raw[name], name, None)
         for path, name in spec.NESTED_SCALAR_FIELDS.get(t, ()):
             node = _dig(raw, path)
             if isinstance(node, dict) and name in node:
-                yield from self._scalar(state, _p(state.pointer, *path, name), node[name], ".".join(path + (name,)),
-                                        None)
+                scalar(out, state, _p(state.pointer, *path, name), node[name], ".".join(path + (name,)), None)
         for path, name in spec.NESTED_TEMPLATE_FIELDS.get(t, ()):
             node = _dig(raw, path)
             if isinstance(node, dict) and name in node:
-                yield from self._template(state, _p(state.pointer, *path, name), node[name],
-                                          ".".join(path + (name,)), None)
+                template(out, state, _p(state.pointer, *path, name), node[name], ".".join(path + (name,)), None)
         if t not in ("Succeed", "Fail"):
-            yield from self._assign(state, state.pointer, raw.get("Assign"), "Assign", None)
+            self._assign(out, state, state.pointer, raw.get("Assign"), "Assign", None)
         if t == "Choice":
             for rule in state.entries("Choices"):
                 i, base = rule.index, rule.pointer
                 if "Condition" in rule.raw:
-                    yield from self._scalar(state, base + "/Condition", rule.raw["Condition"], "Choice.Condition", i)
+                    scalar(out, state, base + "/Condition", rule.raw["Condition"], "Choice.Condition", i)
                 if "Output" in rule.raw:
-                    yield from self._template(state, base + "/Output", rule.raw["Output"], "Choice.Output", i)
-                yield from self._assign(state, base, rule.raw.get("Assign"), "Choice.Assign", i)
+                    template(out, state, base + "/Output", rule.raw["Output"], "Choice.Output", i)
+                self._assign(out, state, base, rule.raw.get("Assign"), "Choice.Assign", i)
         if t in ERROR_HANDLING_TYPES:
             for c in state.entries("Catch"):
                 if "Output" in c.raw:
-                    yield from self._template(state, c.pointer + "/Output", c.raw["Output"], "Catch.Output", c.index)
-                yield from self._assign(state, c.pointer, c.raw.get("Assign"), "Catch.Assign", c.index)
+                    template(out, state, c.pointer + "/Output", c.raw["Output"], "Catch.Output", c.index)
+                self._assign(out, state, c.pointer, c.raw.get("Assign"), "Catch.Assign", c.index)
 
-    def _assign(self, state: State, base: str, assign: Any, kind: str, index: int | None) -> Iterator[FieldString]:
+    def _assign(self, out: list[FieldString], state: State, base: str, assign: Any, kind: str,
+                index: int | None) -> None:
         """The values of an Assign object (state, Choice rule or Catcher); keys are names, never evaluated."""
         if isinstance(assign, dict):
             for key, value in assign.items():
-                yield from self._template(state, _p(base, "Assign", key), value, kind, index)
+                self._template(out, state, _p(base, "Assign", key), value, kind, index)
 
-    def _scalar(self, state: State, pointer: str, value: Any, kind: str, index: int | None) -> Iterator[FieldString]:
+    def _scalar(self, out: list[FieldString], state: State, pointer: str, value: Any, kind: str,
+                index: int | None) -> None:
         if isinstance(value, str):
-            yield FieldString(pointer, state, kind, value, True, index, split_delimited(value))
+            out.append(FieldString(pointer, state, kind, value, True, index, split_delimited(value)))
 
-    def _template(self, state: State, pointer: str, value: Any, kind: str, index: int | None,
-                  depth: int = 0) -> Iterator[FieldString]:
+    def _template(self, out: list[FieldString], state: State, pointer: str, value: Any, kind: str,
+                  index: int | None, depth: int = 0) -> None:
         if isinstance(value, str):
-            yield FieldString(pointer, state, kind, value, False, index, split_delimited(value))
+            out.append(FieldString(pointer, state, kind, value, False, index, split_delimited(value)))
         elif depth > 200:
             return
         elif isinstance(value, dict):
             for k, v in value.items():
-                yield from self._template(state, _p(pointer, k), v, kind, index, depth + 1)
+                self._template(out, state, _p(pointer, k), v, kind, index, depth + 1)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                yield from self._template(state, _p(pointer, i), v, kind, index, depth + 1)
+                self._template(out, state, _p(pointer, i), v, kind, index, depth + 1)
 
     @cached_property
     def expressions(self) -> list[Expression]:

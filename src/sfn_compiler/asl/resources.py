@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html (i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 _RESOURCE = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]+):states:::(?P<body>[A-Za-z0-9_:\-]+?)"
@@ -32,6 +33,11 @@ def parse_resource(value: Any) -> Resource | None:
     placeholders, anything else)."""
     if not isinstance(value, str):
         return None
+    return _parse_resource(value)
+
+
+@lru_cache(maxsize=4096)   # a definition names a few integrations; a dozen rules parse each Task's Resource
+def _parse_resource(value: str) -> Resource | None:
     m = _RESOURCE.match(value.strip())
     if not m:
         return None

@@ -60,7 +60,10 @@ JSONATA_ONLY: dict[str, frozenset[str]] = {
 }
 
 def allowed_fields(state_type: str) -> frozenset[str]:
-    return COMMON | BOTH[state_type] | JSONPATH_ONLY[state_type] | JSONATA_ONLY[state_type]
+    return _ALLOWED[state_type]   # KeyError for anything but a state type, as the tables give
+
+
+_ALLOWED = {t: COMMON | BOTH[t] | JSONPATH_ONLY[t] | JSONATA_ONLY[t] for t in BOTH}  # made once, not per call
 
 
 # transitions

@@ -164,6 +164,7 @@ class State:
     query_language: str
     children: list["Scope"] = field(default_factory=list)
     type: str | None = field(init=False)  # one of the eight state types, else None
+    _entries: dict[str, tuple[Entry, ...]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         t = self.raw.get("Type") if isinstance(self.raw, dict) else None
@@ -179,9 +180,16 @@ class State:
     def has(self, key: str) -> bool:
         return isinstance(self.raw, dict) and key in self.raw
 
-    def entries(self, key: str) -> Iterator[Entry]:
-        """Its retriers (`"Retry"`), catchers (`"Catch"`) or Choice rules (`"Choices"`) that are objects."""
-        return entries(self.raw, key, self.pointer)
+    def entries(self, key: str) -> tuple[Entry, ...]:
+        """Its retriers (`"Retry"`), catchers (`"Catch"`) or Choice rules (`"Choices"`) that are objects (made
+        once per state and key: a dozen rules read them)."""
+        cache = self._entries
+        if cache is None:
+            cache = self._entries = {}
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = tuple(entries(self.raw, key, self.pointer))
+        return got
 
     def transitions(self) -> list[Transition]:
         return transitions(self.raw, self.pointer)

@@ -7,9 +7,11 @@ locates every finding once: pointer -> rendered file:line:col -> template file:l
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +33,26 @@ MAX_DEFINITION_CHARS = 1_048_576
 
 def _placeholder_pointers(node: Any, pointer: str, out: list[str]) -> None:
     """The pointers of the strings under `node` that hold a `${...}` placeholder, in document order (a
-    pointer is made only for a container or a string that holds one: most values are neither)."""
-    if isinstance(node, dict):
-        items: Any = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        if has_placeholder(node):
-            out.append(pointer)
-        return
-    for k, v in items:
-        if isinstance(v, (dict, list)):
-            _placeholder_pointers(v, f"{pointer}/{escape_token(k)}", out)
-        elif isinstance(v, str) and "${" in v and has_placeholder(v):
-            out.append(f"{pointer}/{escape_token(k)}")
+    pointer is made only for a string that holds one: most values are not; the keys on the way are kept as
+    a chain of (parent, key) pairs meanwhile)."""
+    if isinstance(node, (dict, list)):
+        _placeholders_under(node, None, pointer, out)
+    elif has_placeholder(node):
+        out.append(pointer)
+
+
+def _placeholders_under(node: Any, chain: Any, pointer: str, out: list[str]) -> None:
+    for k, v in (node.items() if isinstance(node, dict) else enumerate(node)):
+        if isinstance(v, str):
+            if "${" in v and has_placeholder(v):
+                keys = [k]
+                link = chain
+                while link is not None:
+                    link, key = link
+                    keys.append(key)
+                out.append(pointer + "".join("/" + escape_token(key) for key in reversed(keys)))
+        elif isinstance(v, (dict, list)):
+            _placeholders_under(v, (chain, k), pointer, out)
 
 
 class _Collector:
@@ -203,6 +211,23 @@ def group_findings(findings: list[tuple[type[Rule], Finding]], severity_of) -> l
     return [tuple(e) for i, e in enumerate(out) if i not in folded]
 
 
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector paused while one document is read and checked. Every container of the
+    document stays alive meanwhile, so each full collection walks all of them for nothing (six of them, a
+    quarter of a 10,000-state run), and the checks make little cyclic garbage: the model's scope and state
+    links, freed by the first collection after. A collector already paused (a nested call, a caller's
+    choice) is left as it is."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None, env: str | None = None,
                       path_for_ignores: str | None = None, machine_type: str | None = None,
                       extra: list[tuple[type[Rule], Finding]] = (),
@@ -216,6 +241,14 @@ def validate_document(doc: JsonDocument, config: CheckConfig, *, source_map=None
     before with the same path, placeholders, machine type and input schema (another env rendering a
     template identically); suppressions, grouping and locating still run per document. `input_schema`: the
     execution input's JSON Schema (the data rules infer shapes from it)."""
+    with _collector_paused():
+        return _validate_document(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
+                                  machine_type=machine_type, extra=extra, substitutions=substitutions,
+                                  resource=resource, results=results, input_schema=input_schema)
+
+
+def _validate_document(doc: JsonDocument, config: CheckConfig, *, source_map, env, path_for_ignores, machine_type,
+                       extra, substitutions, resource, results, input_schema) -> list[Diagnostic]:
     col = _Collector(doc, config, source_map=source_map, env=env, path_for_ignores=path_for_ignores,
                      substitutions=substitutions, resource=resource)
     data = doc.data
@@ -304,6 +337,13 @@ def schema_digest(schema: Any) -> bytes | None:
 def validate_text(text: str, display: str, config: CheckConfig, *, env: str | None = None,
                   source_map=None, machine_type: str | None = None, json5: bool = False,
                   input_schema: Any = None) -> list[Diagnostic]:
+    with _collector_paused():
+        return _validate_text(text, display, config, env=env, source_map=source_map, machine_type=machine_type,
+                              json5=json5, input_schema=input_schema)
+
+
+def _validate_text(text: str, display: str, config: CheckConfig, *, env, source_map, machine_type, json5,
+                   input_schema) -> list[Diagnostic]:
     try:
         if json5:
             from ..load.json5doc import load_json5_text

@@ -1,8 +1,10 @@
 """JSON with positions.
 
-Parsing uses the C `json` module (fast path) with a pairs hook that detects duplicate keys. The position
-index (pointer -> key and value offsets) is built on demand by a small scanner, only when a diagnostic
-needs a location, so validating hundreds of clean files costs one `json.loads` each.
+Parsing uses the C `json` module (fast path) with a pairs hook that detects duplicate keys. Positions
+(pointer -> key and value offsets) are found on demand, only when a diagnostic needs a location, so
+validating hundreds of clean files costs one `json.loads` each: the objects on the way to each pointer
+asked for are read as far as needed (`jsonlookup.Lookup`, skipping the rest with the C scanner), and a text with
+repeated keys gets the full index of a small scanner (`_Scanner`, which also lists the repeats).
 
 What the json module accepts but JSON data must not hold is refused with its place (`_value_problems`):
 `NaN`, `Infinity`, `-Infinity` and numbers that overflow to infinity (`1e999`), integers longer than
@@ -23,20 +25,11 @@ from typing import Any, NamedTuple
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
+from .jsonlookup import _KEY_START, _SPACE, _VALUE_END, _VALUE_START, _WS, GiveUp, Lookup, scalar_end as _scalar_end
 from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, read_text, too_large
 from .pointer import escape_token
 from .positions import LineIndex, Position
 
-_WS = re.compile(r"[ \t\n\r]*")
-# (NaN and Infinity too: the reader refuses them, but a document built from data elsewhere may hold them,
-# and locating a finding in it must not fail)
-_NUMBER = re.compile(r"-?(?:Infinity|NaN|(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)")
-
-
-# An index entry: (value_start, value_end, key_start) - key_start is the offset of the key's opening quote
-# when the value is an object member, else None. Plain tuples: the index holds one per value of the document.
-_VALUE_START, _VALUE_END, _KEY_START = 0, 1, 2
-_SPACE = frozenset(" \t\n\r")
 
 
 class Duplicate(NamedTuple):
@@ -140,15 +133,6 @@ class _Scanner:
         return i
 
 
-def _scalar_end(text: str, i: int, ch: str) -> int:
-    """The end of the number or literal (`true`, `false`, `null`) at `i`."""
-    if ch == "t" or ch == "n":
-        return i + 4
-    if ch == "f":
-        return i + 5
-    return _NUMBER.match(text, i).end()
-
-
 def _raise_duplicates(text: str, filename: str, dups: list[tuple[str, int, int]]) -> None:
     lines = LineIndex(text)
     problems = []
@@ -164,7 +148,10 @@ def _raise_duplicates(text: str, filename: str, dups: list[tuple[str, int, int]]
 
 @dataclass
 class JsonDocument:
-    """A parsed JSON file: its data, text and a lazy pointer -> position index."""
+    """A parsed JSON file: its data, text and a lazy pointer -> position index (`jsonlookup.Lookup` for the pointers
+    asked for, the full `_Scanner` when the text repeats a key or the lookup gives up). `has_duplicates`
+    must be true when the text repeats a key anywhere (`load_json_text` sets it; a text `json.dumps` made
+    never does)."""
 
     data: Any
     text: str
@@ -172,13 +159,25 @@ class JsonDocument:
     has_duplicates: bool = False
     _scanner: _Scanner | None = field(default=None, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
+    _lookup: Lookup | None = field(default=None, repr=False)
 
     def _index(self) -> _Scanner:
         if self._scanner is None:
             scanner = _Scanner(self.text)
             scanner.run()
             self._scanner = scanner
+            self._lookup = None
         return self._scanner
+
+    def _entry(self, pointer: str) -> tuple[int, int, int | None] | None:
+        if self._scanner is None and not self.has_duplicates:
+            try:
+                if self._lookup is None:
+                    self._lookup = Lookup(self.text)
+                return self._lookup.get(pointer)
+            except GiveUp:
+                pass
+        return self._index().entries.get(pointer)
 
     @property
     def lines(self) -> LineIndex:
@@ -187,18 +186,18 @@ class JsonDocument:
         return self._lines
 
     def has(self, pointer: str) -> bool:
-        return pointer in self._index().entries
+        return self._entry(pointer) is not None
 
     def locate(self, pointer: str, *, key: bool = False) -> Position:
         """Position of the value at `pointer` (or of its key with `key=True`); falls back to the nearest
         existing ancestor so a pointer to a missing field lands on the object that lacks it."""
         if not pointer and not key:  # the document itself: no position index needed
             return self.lines.position(_WS.match(self.text, 0).end())
-        entries = self._index().entries
         p = pointer
-        while p not in entries and p:
+        entry = self._entry(p)
+        while entry is None and p:
             p = p[: p.rfind("/")]
-        entry = entries.get(p)
+            entry = self._entry(p)
         if entry is None:
             return Position(1, 1)
         offset = entry[_KEY_START] if (key or p != pointer) and entry[_KEY_START] is not None else entry[_VALUE_START]
@@ -209,8 +208,7 @@ class JsonDocument:
 
         JSON escapes make decoded and raw offsets differ (`\\n` in a multi-line JSONata expression is two
         raw characters), so walk the raw literal counting decoded characters."""
-        entries = self._index().entries
-        entry = entries.get(pointer)
+        entry = self._entry(pointer)
         if entry is None or self.text[entry[_VALUE_START]] != '"':
             return self.locate(pointer)
         text = self.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ...asl.jsonata import is_expression
@@ -327,6 +328,9 @@ def _bad_name_char(c: str) -> bool:
     return o < 0x20 or 0x7F <= o <= 0x9F or o in (0xFFFE, 0xFFFF) or 0xD800 <= o <= 0xDFFF
 
 
+_BAD_NAME_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")   # the same characters, to find one
+
+
 def escaped_name(name: str, limit: int = 40) -> str:
     """A state name to print: control characters and unpaired surrogates as \\uXXXX, long names cut."""
     text = "".join(f"\\u{ord(c):04X}" if _bad_name_char(c) else c for c in name)
@@ -356,6 +360,8 @@ Remove the character from the state name (and from the `StartAt`/`Next`/`Default
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         for state in ctx.machine.states:
+            if _BAD_NAME_CHAR.search(state.name) is None:   # most names: one regex search, no call per character
+                continue
             bad = sorted({c for c in state.name if _bad_name_char(c)})
             if bad:
                 chars = ", ".join(f"U+{ord(c):04X}" for c in bad)

@@ -316,27 +316,29 @@ input.
 
 
 def _literal_fields(m: Machine) -> Iterator[tuple[str, str, Any, State | None]]:
-    """(pointer, label, value, state) of the fields that only take literals."""
+    """(pointer, label, value, state) of the fields that only take literals and hold a `{% %}` expression
+    (the pointer and label are made only for those: the other fields are most of a definition)."""
     if not m.is_object:
         return
+    x = is_expression
     for f in spec.LITERAL_TOP_FIELDS:
-        if f in m.document:
+        if f in m.document and x(m.document[f]):
             yield "/" + f, f"Top-level '{f}'", m.document[f], None
     for scope in m.scopes:
-        if scope.kind != "machine" and isinstance(scope.raw, dict) and "StartAt" in scope.raw:
+        if scope.kind != "machine" and isinstance(scope.raw, dict) and "StartAt" in scope.raw \
+                and x(scope.raw["StartAt"]):
             yield ptr(scope.pointer, "StartAt"), f"State '{scope.parent_state.name}': 'StartAt' of an inner scope", \
                 scope.raw["StartAt"], scope.parent_state
     for state in m.states:
         raw = state.raw
         if not isinstance(raw, dict):
             continue
-        w = f"State '{state.name}':"
         for f in spec.LITERAL_STATE_FIELDS:
-            if f in raw:
-                yield ptr(state.pointer, f), f"{w} '{f}'", raw[f], state
+            if f in raw and x(raw[f]):
+                yield ptr(state.pointer, f), f"State '{state.name}': '{f}'", raw[f], state
         for i, base, rule in state.entries("Choices"):
-            if "Next" in rule:
-                yield base + "/Next", f"{w} 'Choices/{i}/Next'", rule["Next"], state
+            if "Next" in rule and x(rule["Next"]):
+                yield base + "/Next", f"State '{state.name}': 'Choices/{i}/Next'", rule["Next"], state
         for kind in ("Retry", "Catch"):
             for i, base, item in state.entries(kind):
                 for key, value in item.items():
@@ -346,26 +348,29 @@ def _literal_fields(m: Machine) -> Iterator[tuple[str, str, Any, State | None]]:
                         continue
                     if key == "ErrorEquals" and isinstance(value, list):
                         for j, name in enumerate(value):
-                            yield ptr(base, key, j), f"{w} '{kind}/{i}/ErrorEquals/{j}'", name, state
-                    else:
-                        yield ptr(base, key), f"{w} '{kind}/{i}/{key}'", value, state
+                            if x(name):
+                                yield ptr(base, key, j), f"State '{state.name}': '{kind}/{i}/ErrorEquals/{j}'", name, state
+                    elif x(value):
+                        yield ptr(base, key), f"State '{state.name}': '{kind}/{i}/{key}'", value, state
         for key in ("ItemReader", "ResultWriter"):
             node = raw.get(key)
-            if isinstance(node, dict) and "Resource" in node:
-                yield ptr(state.pointer, key, "Resource"), f"{w} '{key}/Resource'", node["Resource"], state
+            if isinstance(node, dict) and "Resource" in node and x(node["Resource"]):
+                yield ptr(state.pointer, key, "Resource"), f"State '{state.name}': '{key}/Resource'", node["Resource"], state
             sub = node.get("ReaderConfig" if key == "ItemReader" else "WriterConfig") if isinstance(node, dict) else None
             if isinstance(sub, dict):
                 subname = "ReaderConfig" if key == "ItemReader" else "WriterConfig"
                 for f in ("InputType", "CSVHeaderLocation", "CSVDelimiter", "ManifestType", "Transformation",
                           "OutputType"):
-                    if f in sub:
-                        yield ptr(state.pointer, key, subname, f), f"{w} '{key}/{subname}/{f}'", sub[f], state
+                    if f in sub and x(sub[f]):
+                        yield ptr(state.pointer, key, subname, f), f"State '{state.name}': '{key}/{subname}/{f}'", sub[f], state
         for key in ("ItemProcessor", "Iterator"):
             proc = raw.get(key)
             cfg = proc.get("ProcessorConfig") if isinstance(proc, dict) else None
             if isinstance(cfg, dict):
                 for f, value in cfg.items():
-                    yield ptr(state.pointer, key, "ProcessorConfig", f), f"{w} '{key}/ProcessorConfig/{f}'", value, state
+                    if x(value):
+                        yield ptr(state.pointer, key, "ProcessorConfig", f), f"State '{state.name}': '{key}/ProcessorConfig/{f}'", \
+                            value, state
 
 
 class JsonataInLiteralField(Rule):
@@ -394,8 +399,7 @@ the name in `Arguments`.
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         for pointer, label, value, state in _literal_fields(ctx.machine):
-            if is_expression(value):
-                yield Finding(pointer, f"{label} is a {{% %}} expression, but this field only takes a literal value",
+            yield Finding(pointer, f"{label} is a {{% %}} expression, but this field only takes a literal value",
                               hint="write the constant value; JSONata is evaluated only in data fields")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from ...asl.jsonata import FUNCTIONS
 from ...asl.model import VarRead
@@ -132,8 +132,8 @@ assigns the name by `assign-read-in-same-state`, calls of unknown functions by `
             if (id(r.state), r.kind, r.index, r.name) in same_state:
                 continue  # assigned by this very state: assign-read-in-same-state explains it
             sib = siblings.get((id(r.state), r.kind, r.index, r.name))
-            own = sib is not None and (r.pointer == sib[0] or r.pointer.startswith(sib[0] + "/"))
-            sibling = sib[1] if sib is not None and not own else None
+            own = sib is not None and (r.pointer == sib.pointer or r.pointer.startswith(sib.pointer + "/"))
+            sibling = field_label(sib.state, sib.pointer) if sib is not None and not own else None
             severity = None
             if v.status == "unassigned" and r.guarded:
                 # `$exists($x)` of a name nothing assigns is simply false: no failure, but the guarded part
@@ -177,13 +177,10 @@ def _effect(r: VarRead, text: str) -> str:
             "expression without a value, else the value is silently wrong)")
 
 
-def _same_block_assigns(m) -> dict[tuple[int, str, int | None, str], tuple[str, str]]:
-    """(state id, Assign kind, index, name) -> (pointer, label) of the field that assigns `name` in that
-    Assign block (to tell a read of a sibling in the same block)."""
-    out = {}
-    for a in m.assigns:
-        out[(id(a.state), a.kind, a.index, a.name)] = (a.pointer, field_label(a.state, a.pointer))
-    return out
+def _same_block_assigns(m) -> dict[tuple[int, str, int | None, str], Any]:
+    """(state id, Assign kind, index, name) -> the assignment of `name` in that Assign block (to tell a read
+    of a sibling in the same block)."""
+    return {(id(a.state), a.kind, a.index, a.name): a for a in m.assigns}
 
 
 def _same_state_assigned(m) -> set[tuple[int, str, int | None, str]]:
