@@ -35,20 +35,8 @@ def _parser_class():
             from jsonata.parser import Parser
         except Exception:  # pragma: no cover - the dependency is required; degrade to "cannot parse"
             Parser = None
-        clone = getattr(getattr(Parser, "Symbol", None), "clone", None)
-        if getattr(clone, "__code__", None) is not None and clone.__code__.co_names == ("copy",):
-            Parser.Symbol.clone = _shallow_copy   # the library's `copy.copy(self)`, checked before replacing
         _PARSER_CLASS.append(Parser)
     return _PARSER_CLASS[0]
-
-
-def _shallow_copy(node):
-    """What `copy.copy` makes of a parser symbol (a new instance of its class holding the same attributes),
-    without the copy protocol's detour through `__reduce_ex__`: the parser copies a symbol for every token,
-    and this was a third of its time."""
-    new = object.__new__(type(node))
-    new.__dict__.update(node.__dict__)
-    return new
 
 OPEN = "{%"
 CLOSE = "%}"
