@@ -189,3 +189,42 @@ def test_jsonpath_variables_are_read_with_the_parsers():
     text = "States.Format('{} costs {}', $name, States.MathAdd($price, 1), '$quoted', $.x)"
     assert jsonpath_variables(text) == [("name", 29), ("price", 51)]
     assert jsonpath_variables("States.Format('{}', $name") == []       # a call that does not parse (SFN111)
+
+
+
+class _Analysis:
+    """A per-document analysis kept in the model's memo that points back at the model (as flows do)."""
+
+    def __init__(self, machine):
+        self.machine = machine
+
+
+def _alive_after_drop(release: bool) -> bool:
+    import gc
+    import weakref
+
+    doc = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "D", "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Output": "{% $states.input %}", "End": True}}}]},
+        "D": {"Type": "Succeed"}}}
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        m = Machine(doc)
+        for scope in m.scopes:
+            m.graph(scope)
+        probe = weakref.ref(m.memo("test.analysis", lambda: _Analysis(m)))
+        if release:
+            m.release()
+        del m
+        return probe() is not None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_a_released_model_is_freed_by_reference_counting():
+    # without release() the analyses in the memo and the machine hold each other: only the cyclic collector
+    # frees them; released, dropping the model frees it at once
+    assert _alive_after_drop(release=False)
+    assert not _alive_after_drop(release=True)

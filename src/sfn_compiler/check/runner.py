@@ -297,6 +297,8 @@ def _validate_document(doc: JsonDocument, config: CheckConfig, *, source_map, en
             results[key] = findings
     findings = findings + [(r, f) for r, f in extra if config.enabled(r, col.path)]
     suppressions = find_suppressions(data, states)
+    if states is not None:
+        ctx.machine.release()   # nothing reads the model after this: freed with the document, not collected
     kept = []
     for rule, f in findings:
         hit = False
