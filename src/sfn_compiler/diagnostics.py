@@ -125,9 +125,10 @@ def problem(message: str, file: str | None = None, line: int | None = None, colu
 
 
 @lru_cache(maxsize=4)
-def _line_starts(text: str) -> list[int]:
-    """Where each line of `text` starts: built once per text, however many findings it has a frame for (a
-    `split` per frame made a document's report quadratic)."""
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of `text` starts: built once per text (the last few are kept), however many
+    findings it has a frame or a position for (a `split` per frame made a document's report quadratic).
+    Callers share the list: never change it. `load.positions.LineIndex` is built on it."""
     starts = [0]
     find = text.find
     i = find("\n")
@@ -143,7 +144,7 @@ def code_frame(text: str | None, line: int | None, column: int | None) -> str | 
     if text is None or not line or line < 1:
         return None
     column = column or 1
-    starts = _line_starts(text)
+    starts = line_starts(text)
     if line > len(starts):
         return None
     start = starts[line - 1]

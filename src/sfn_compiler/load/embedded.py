@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..diagnostics import Diagnostic, Span, code_frame, problem
+from ..diagnostics import Diagnostic, Span, code_frame, line_starts, problem
 from ..errors import SfncError
 from .jsondoc import JsonDocument, load_json_text
 from .positions import LineIndex, Position
@@ -35,15 +35,6 @@ def dumps_definition(data: Any) -> str:
     import json
 
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def line_starts(text: str) -> list[int]:
-    starts = [0]
-    i = text.find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = text.find("\n", i + 1)
-    return starts
 
 
 def offset_of(starts: list[int], pos: Position) -> int:

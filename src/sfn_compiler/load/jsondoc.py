@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from ..diagnostics import code_frame, problem
 from ..errors import SfncError
-from .jsonlookup import _KEY_START, _SPACE, _VALUE_END, _VALUE_START, _WS, GiveUp, Lookup, scalar_end as _scalar_end
+from .jsonlookup import _KEY_START, _SPACE, _VALUE_END, _VALUE_START, _WS, GiveUp, Lookup, member_key, scalar_end as _scalar_end
 from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, read_text, too_large
 from .pointer import escape_token
 from .positions import LineIndex, Position
@@ -69,13 +69,8 @@ class _Scanner:
                 prefix = pointer + "/"
                 while True:
                     kstart = i
-                    key, i = scanstring(text, i + 1)
-                    if text[i] in _SPACE:
-                        i = ws(text, i).end()
-                    i += 1  # ':'
-                    if text[i] in _SPACE:
-                        i = ws(text, i).end()
-                    child = prefix + (key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key)
+                    key, tok, i = member_key(text, i)
+                    child = prefix + tok
                     if key in seen:
                         self.duplicates.append((child, seen[key], kstart))
                     else:

@@ -29,6 +29,17 @@ def scalar_end(text: str, i: int, ch: str) -> int:
     return _NUMBER.match(text, i).end()
 
 
+def member_key(text: str, i: int) -> tuple[str, str, int]:
+    """The object member whose key's opening quote is at `i`: (key, its pointer token, offset of the value)."""
+    key, i = scanstring(text, i + 1)
+    if text[i] in _SPACE:
+        i = _WS.match(text, i).end()
+    i += 1  # ':'
+    if text[i] in _SPACE:
+        i = _WS.match(text, i).end()
+    return key, (key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key), i
+
+
 class GiveUp(Exception):
     """The lazy lookup leaves the question to the full scanner."""
 
@@ -97,20 +108,13 @@ class Lookup:
     def _read_until(self, c: list, token: str) -> tuple[int, int | None, int | None] | None:
         members, i, n, obj, state = c
         text = self.text
-        ws = _WS.match
         while True:
             if state == _AT_VALUE:   # past a container member whose end was not needed yet
                 i = self._end(i)
             else:
                 if obj:
                     kstart = i
-                    key, i = scanstring(text, i + 1)
-                    if text[i] in _SPACE:
-                        i = ws(text, i).end()
-                    i += 1  # ':'
-                    if text[i] in _SPACE:
-                        i = ws(text, i).end()
-                    tok = key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key
+                    _, tok, i = member_key(text, i)
                     if tok in members:
                         raise GiveUp
                 else:

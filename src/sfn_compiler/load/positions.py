@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 from typing import NamedTuple
 
+from ..diagnostics import line_starts
+
 
 class Position(NamedTuple):
     line: int
@@ -13,13 +15,7 @@ class Position(NamedTuple):
 
 class LineIndex:
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self._starts = starts
+        self._starts = line_starts(text)   # shared with the code frames of the same text
 
     def position(self, offset: int) -> Position:
         line = bisect.bisect_right(self._starts, offset) - 1

@@ -72,14 +72,7 @@ def _listing(names: Iterable[str]) -> str:
 def _feeding_tasks(flow: Flow, st: Any) -> list[Any]:
     """Tasks/Parallels/Maps without `Output` whose raw result reaches this state as its input: directly
     (`Next`) or through states that pass their input on unchanged (Choice rules, Wait, Pass without
-    `Output`). Computed once per state (a state's findings ask for it once each)."""
-    hit = flow.feeding.get(id(st))
-    if hit is None:
-        hit = flow.feeding[id(st)] = _find_feeding_tasks(flow, st)
-    return hit
-
-
-def _find_feeding_tasks(flow: Flow, st: Any) -> list[Any]:
+    `Output`)."""
     into = _asl.graph(flow.machine, st.scope).into
     out: list[Any] = []
     seen = {st.name}

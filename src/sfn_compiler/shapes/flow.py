@@ -93,7 +93,6 @@ class Flow:
         self._events: list[Located] | None = None
         self._memo: dict[tuple, Shape] = {}
         self._contexts: dict[Shape | None, Shape] = {}
-        self.feeding: dict[int, list[Any]] = {}   # findings.py: the Tasks whose raw result is a state's input
 
     def of(self, state: Any) -> StateShapes | None:
         return self.shapes.get(id(state))
