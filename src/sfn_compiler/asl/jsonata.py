@@ -11,32 +11,33 @@ Positions are character offsets in the body. jsonata-python records the *end* of
 are derived from the token text (approximate for back-quoted names). `parse(body)` gives the AST itself
 (the same cache: the shape inference and the pattern rules reuse the trees `analyze` built).
 
-Why this module is long: delimiters, opaque placeholders in a body, the instrumented parser, its cache and
-the analysis walk all serve one parse of each expression body; apart, each would reach into the others'
-private state (the parser's recorded operators, the cache shared by `parse` and `analyze`).
+Why this module is long: delimiters, opaque placeholders in a body, the parse cache and the analysis walk
+all serve one parse of each expression body; apart, each would reach into the others' private state (the
+cache shared by `parse` and `analyze`). The parser itself (instrumented, with a faster tokenizer) is
+asl/jsonata_parser.py.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any, NamedTuple
 
 from .. import placeholders
 from ..placeholders import placeholder_end
 
-_PARSER_CLASS: list = []   # jsonata-python's Parser (None: not installed), imported on the first parse: a
-                           # definition without JSONata expressions never loads the engine (25 ms)
+_PARSERS: list = []   # asl.jsonata_parser.new_parser (None: jsonata-python not installed), imported on the first
+                      # parse: a definition without JSONata expressions never loads the engine (25 ms)
 
 
-def _parser_class():
-    if not _PARSER_CLASS:
-        try:  # jsonata-python
-            from jsonata.parser import Parser
+def _new_parser():
+    """A reset parser for this thread (asl/jsonata_parser.py), or None without jsonata-python."""
+    if not _PARSERS:
+        try:
+            from .jsonata_parser import new_parser
         except Exception:  # pragma: no cover - the dependency is required; degrade to "cannot parse"
-            Parser = None
-        _PARSER_CLASS.append(Parser)
-    return _PARSER_CLASS[0]
+            new_parser = None
+        _PARSERS.append(new_parser)
+    return _PARSERS[0]() if _PARSERS[0] is not None else None
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -250,8 +251,8 @@ def parse(body: str) -> Any:
     if body in _AST:
         return _AST[body]
     ast = None
-    if body.strip() and _parser_class() is not None:
-        parser = _fresh_parser()
+    parser = _new_parser() if body.strip() else None
+    if parser is not None:
         try:
             ast = parser.parse(body)
         except Exception:  # a parse error (reported by the JSONata rules) or a RecursionError
@@ -266,22 +267,12 @@ def _remember(body: str, ast: Any) -> None:
     _AST[body] = ast
 
 
-def _fresh_parser():
-    parser = _parser()
-    parser.sfnc_ops = []
-    parser.errors = []
-    parser.ancestry = []
-    parser.ancestor_label = 0
-    parser.ancestor_index = 0
-    return parser
-
-
 def _analyze(body: str) -> Analysis:
-    if _parser_class() is None:  # pragma: no cover
-        return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
     if not body.strip():
         return Analysis(error=ParseError("S0207", "Unexpected end of expression", len(body)))
-    parser = _fresh_parser()
+    parser = _new_parser()
+    if parser is None:  # pragma: no cover
+        return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
     try:
         ast = parser.parse(body)
     except RecursionError:
@@ -357,38 +348,6 @@ def _dedupe(items) -> tuple:
             out.append(item)
     out.sort(key=lambda x: x.start)
     return tuple(out)
-
-
-_LOCAL = threading.local()
-_RECORDING_CLASSES: dict[tuple[type, str], type] = {}
-
-
-def _recording_class(base: type, op: str) -> type:
-    """A subclass of the parser's symbol class for `op` that records where the operator was used
-    (jsonata-python implements the JSONata 2.1 operators `??` and `?:`; JSONata 2.0.6 does not)."""
-    key = (base, op)
-    cls = _RECORDING_CLASSES.get(key)
-    if cls is None:
-        def led(self, left, _base=base, _op=op):
-            self._outer_instance.sfnc_ops.append((_op, self.position))
-            return _base.led(self, left)
-
-        cls = type(f"Recording{base.__name__}", (base,), {"led": led})
-        _RECORDING_CLASSES[key] = cls
-    return cls
-
-
-def _parser():
-    parser = getattr(_LOCAL, "parser", None)
-    if parser is None:
-        parser = _parser_class()()
-        for op in ("??", "?:"):
-            sym = parser.symbol_table.get(op)
-            if sym is not None:
-                sym.__class__ = _recording_class(type(sym), op)
-        parser.sfnc_ops = []
-        _LOCAL.parser = parser
-    return parser
 
 
 def _end(node: Any) -> int:
