@@ -73,7 +73,7 @@ def test_a_deep_document_with_brackets_in_strings_is_not_miscounted():
 def test_json_documents_are_bounded_in_size(tmp_path):
     assert problems(load_json_text, " " * (MAX_DOCUMENT_BYTES + 1)) == [
         (None, None, None, f"the document is {MAX_DOCUMENT_BYTES + 1:,} bytes long; sfnc reads documents of at most "
-                           f"{MAX_DOCUMENT_BYTES:,} bytes (20 MiB)")]
+                           f"{MAX_DOCUMENT_BYTES:,} bytes (32 MiB)")]
     big = tmp_path / "big.json"
     with open(big, "wb") as fh:
         fh.truncate(MAX_DOCUMENT_BYTES * 3)     # sparse: nothing but its size on disk
@@ -161,7 +161,7 @@ def test_yaml_nesting_is_bounded_with_a_place(loader):
 
 
 def test_yaml_documents_are_bounded_in_size(tmp_path):
-    with pytest.raises(SfncError, match="sfnc reads documents of at most 20,971,520 bytes"):
+    with pytest.raises(SfncError, match="sfnc reads documents of at most 33,554,432 bytes"):
         load_yaml_text("#" * (MAX_DOCUMENT_BYTES + 1), "f")
     big = tmp_path / "big.yaml"
     with open(big, "wb") as fh:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from ..errors import SfncError
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024     # 20 MiB; AWS's own limit for a definition is 1 MiB
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024     # 32 MiB; AWS's own limit for a definition is 1 MiB (docs/files.md)
 MAX_DEPTH = 200                          # real definitions, templates and env files nest well under 30
 MAX_YAML_NODES = 1_000_000               # values built from one YAML document, aliases expanded
 
