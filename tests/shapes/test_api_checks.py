@@ -40,10 +40,23 @@ def test_idempotency_tokens_are_never_required():
 def test_model_constraints_survive_the_catalogues_merges():
     result = integration("arn:aws:states:::dynamodb:getItem").result      # GetItem output + SdkHttpMetadata
     capacity = dict(result.members)["ConsumedCapacity"].shape
-    assert M.member_constraints(capacity, "TableName") is not None
+    assert M.member_constraints(capacity, "TableName", "dynamodb") is not None
     params = integration("arn:aws:states:::lambda:invoke").parameters      # Invoke input, Payload overridden
-    assert M.member_constraints(params, "FunctionName").max == 256
-    assert M.member_constraints(params, "Payload") is None
+    assert M.member_constraints(params, "FunctionName", "lambda").max == 256
+    assert M.member_constraints(params, "Payload", "lambda") is None
+
+
+def test_a_services_limits_do_not_depend_on_which_other_models_were_read():
+    # ssm's and athena's TerminateSessionRequest convert to one shape (same name, one SessionId member);
+    # ssm allows 96 characters, athena 256. Reading athena's model first must not hide ssm's limit.
+    athena = integration("arn:aws:states:::aws-sdk:athena:terminateSession").parameters
+    ssm = integration("arn:aws:states:::aws-sdk:ssm:terminateSession").parameters
+    assert athena is ssm
+    assert M.member_constraints(ssm, "SessionId", "ssm").max == 96
+    assert M.member_constraints(athena, "SessionId", "athena").max == 256
+    assert kinds({"S": task("aws-sdk:athena:terminateSession", {"SessionId": "s" * 200})}) == []
+    assert kinds({"S": task("aws-sdk:ssm:terminateSession", {"SessionId": "s" * 200})}) == [
+        ("argument-range", "/States/S/Arguments/SessionId")]
 
 
 @pytest.mark.parametrize("resource,arguments", [

@@ -11,7 +11,7 @@ from sfn_compiler.shapes.values import NONE, PRESENT, STRICT, check_value, label
 
 def problems(resource: str, value, mode: str = STRICT):
     i = integration(f"arn:aws:states:::{resource}")
-    return [(label(p.path), p.message, p.severity) for p in check_value(value, i.result, mode, i.typed, i.certain)]
+    return [(label(p.path), p.message, p.severity) for p in check_value(value, i.result, mode, i.typed, i.certain, i.model_service)]
 
 
 # AWS's recorded TestState STRICT cases (LocalStack tests/aws/services/stepfunctions/v2/test_state/
@@ -86,7 +86,7 @@ def test_samples_pass_strict_validation():
                      "aws-sdk:dynamodb:updateItem", "lambda:invoke", "sns:publish", "sqs:sendMessage",
                      "athena:startQueryExecution", "events:putEvents", "aws-sdk:s3:getObject"):
         i = integration(f"arn:aws:states:::{resource}")
-        assert problems(resource, sample_value(i.result)) == [], resource
+        assert problems(resource, sample_value(i.result, service=i.model_service)) == [], resource
     child = sample_value(integration("arn:aws:states:::states:startExecution.sync:2").result)
     assert child["Status"] == "SUCCEEDED" and child["StartDate"] == "2025-01-01T00:00:00Z"
     pipeline = integration("arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution").result

@@ -86,7 +86,7 @@ def _sample_result(st: Any) -> Any:
     prefer = _preferences(st.get("Resource"))
     if not integ.typed:
         return {}
-    return sample_value(integ.result, "result", prefer=prefer)
+    return sample_value(integ.result, "result", prefer=prefer, service=integ.model_service)
 
 
 def _throw_name(names: list[str], st: Any) -> str:

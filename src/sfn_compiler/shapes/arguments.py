@@ -189,8 +189,9 @@ class _Walker:
     """Checks one Task's arguments. A value's pointer is passed down as a (parent, token) pair and written
     out (`_text`) only for a finding."""
 
-    def __init__(self, flow: Any, state: Any, label: str, opaque) -> None:
+    def __init__(self, flow: Any, state: Any, label: str, opaque, service: str | None) -> None:
         self._flow = flow
+        self.service = service      # whose model constraints apply
         self.st = state
         self.label = label
         self.opaque = opaque
@@ -235,7 +236,7 @@ class _Walker:
                          f"{a_kind(value)} ({self.label})")
             return
         alt = expected if expected.kind == vk else next(o for o in expected.alternatives() if o.kind == vk)
-        lim = M.member_constraints(parent, member) if parent is not None and member else None
+        lim = M.member_constraints(parent, member, self.service) if parent is not None and member else None
         if vk == "string":
             self.check_string(value, alt, lim, pointer, where)
         elif vk == "number":
@@ -411,7 +412,7 @@ def argument_findings(machine: Any, flow: Flow | None = None) -> list[ArgumentFi
             continue
         value = st.get(field)
         label = integ.resource.split(":::", 1)[-1]
-        w = _Walker(get_flow, st, label, machine.is_opaque)
+        w = _Walker(get_flow, st, label, machine.is_opaque, integ.model_service)
         base = _pointer(st.pointer, field)
         if machine.is_opaque(value):
             continue

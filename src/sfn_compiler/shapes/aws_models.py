@@ -164,11 +164,12 @@ class Constraints(FrozenRecord):
         _fill(self, type, enum, min, max, pattern, required, members)
 
 
-# Constraints of the members of converted structures, keyed by the (interned) object shape: what `min`,
-# `max`, `pattern` and integer types say about a member's value beyond its lattice shape. Two models whose
-# structures intern to the same shape but disagree on a member's constraints get none for it (never a guess).
-_MEMBER_LIMITS: dict[int, dict[str, Constraints | None]] = {}
-_AMBIGUOUS = Constraints()
+# Constraints of the members of converted structures: what `min`, `max`, `pattern` and integer types say about
+# a member's value beyond its lattice shape, by (interned) object shape, then botocore service, then member.
+# By service too: two services' structures can intern to one shape (same name and members) with different
+# limits (ssm's TerminateSessionRequest allows a SessionId of 96 characters, athena's of 256), and what one
+# definition is told must not depend on which other models the process has read.
+_MEMBER_LIMITS: dict[int, dict[str, dict[str, Constraints]]] = {}
 
 
 def _scalar_constraints(raw: Any) -> Constraints | None:
@@ -189,31 +190,30 @@ def _scalar_constraints(raw: Any) -> Constraints | None:
 _SCALARS: dict[tuple, Constraints] = {}
 
 
-def _record_constraints(shape: Shape, limits: dict[str, "Constraints"]) -> None:
-    with _LOCK:
-        table = _MEMBER_LIMITS.setdefault(id(shape), {})
-        for k, c in limits.items():
-            old = table.get(k, c)
-            table[k] = c if old is c or old == c else _AMBIGUOUS
+def _record_constraints(service: str, shape: Shape, limits: dict[str, Constraints]) -> None:
+    if limits:
+        with _LOCK:
+            _MEMBER_LIMITS.setdefault(id(shape), {}).setdefault(service, {}).update(limits)
 
 
-def member_constraints(obj_shape: Shape, name: str) -> Constraints | None:
-    """The model's constraints (min/max length or value, pattern, integer) on member `name` of a structure
-    converted from a botocore model, or None when the model gives none (or models disagree)."""
-    c = _MEMBER_LIMITS.get(id(obj_shape), {}).get(name)
-    return None if c is None or c is _AMBIGUOUS else c
+def member_constraints(obj_shape: Shape, name: str, service: str | None) -> Constraints | None:
+    """The constraints (min/max length or value, pattern, integer) that botocore `service`'s model puts on
+    member `name` of a structure converted from it, or None when it gives none."""
+    by_service = _MEMBER_LIMITS.get(id(obj_shape))
+    return by_service.get(service, {}).get(name) if by_service and service else None
 
 
 def carry_constraints(new: Shape, old: Shape, names: Any = None) -> None:
     """`new` (built from `old` by an override or a merge) keeps the constraints of `old`'s members in
     `names` (default: all of them)."""
-    table = _MEMBER_LIMITS.get(id(old))
-    if not table or new is old:
+    by_service = _MEMBER_LIMITS.get(id(old))
+    if not by_service or new is old:
         return
-    keep = {k: v for k, v in table.items() if names is None or k in names}
-    if keep:
-        with _LOCK:
-            _MEMBER_LIMITS.setdefault(id(new), {}).update(keep)
+    with _LOCK:
+        for service, table in list(by_service.items()):
+            keep = {k: v for k, v in table.items() if names is None or k in names}
+            if keep:
+                _MEMBER_LIMITS.setdefault(id(new), {}).setdefault(service, {}).update(keep)
 
 
 class ApiOperation:
@@ -365,7 +365,7 @@ def convert(service: str, shape_name: str) -> Shape:
     model = service_model(service)
     if model is None:
         return S.UNKNOWN
-    conv = _Converter(model["shapes"], caseless=service not in integrations_data().get("recased_results", {}))
+    conv = _Converter(service, model["shapes"], caseless=service not in integrations_data().get("recased_results", {}))
     out, _ = conv.shape(shape_name, 0)
     with _LOCK:
         _CONVERTED.update({(service, n): s for n, s in conv.done.items()})
@@ -388,7 +388,8 @@ class _Converter:
     """Converts botocore shapes; a shape is memoised only when its conversion did not cut a recursion into
     an enclosing shape (so memoised results do not depend on where they were first reached)."""
 
-    def __init__(self, shapes: dict, caseless: bool = False) -> None:
+    def __init__(self, service: str, shapes: dict, caseless: bool = False) -> None:
+        self.service = service
         self.shapes = shapes
         self.caseless = caseless      # recased member names are not recorded for this service
         self.stack: dict[str, int] = {}
@@ -455,7 +456,7 @@ class _Converter:
                 members = {k: Member(m.shape, False) for k, m in members.items()}
             recased = self.caseless and any(isinstance(m, str) and m[:1].islower() for m in raw.get("members") or {})
             out = S.obj(members, name=name, caseless=recased)
-            _record_constraints(out, limits)
+            _record_constraints(self.service, out, limits)
             return out, cut
         return S.UNKNOWN, NONE  # blob, document, anything new
 

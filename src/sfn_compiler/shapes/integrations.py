@@ -102,6 +102,13 @@ class Integration:
         return None
 
     @property
+    def model_service(self) -> str | None:
+        """The botocore service whose model gives the constraints on this integration's parameters and
+        result members (`aws_models.member_constraints`), if modelled."""
+        op = self.operation
+        return op.service if op is not None else None
+
+    @property
     def errors_extra(self) -> tuple[str, ...]:
         """Error names (after the prefix) the integration raises beyond its model's exceptions."""
         return tuple((self._entry or {}).get("errors_extra", ()))

@@ -66,8 +66,9 @@ def label(path: tuple[Any, ...]) -> str:
 
 
 class _Checker:
-    def __init__(self, mode: str, certain: bool, closed: bool = True) -> None:
+    def __init__(self, mode: str, certain: bool, closed: bool = True, service: str | None = None) -> None:
         self.mode = mode
+        self.service = service      # whose model constraints apply
         self.certain = certain
         self.closed = closed
         self.out: list[ValueProblem] = []
@@ -88,7 +89,8 @@ class _Checker:
             self.add(path, f"must be {want}, not {_WORD.get(vk, vk)}")
             return
         alt = next(o for o in shape.alternatives() if o.kind == vk)
-        lim = M.member_constraints(parent, member) if parent is not None and member is not None else None
+        lim = M.member_constraints(parent, member, self.service) if parent is not None and member is not None \
+            else None
         if vk == "string":
             if alt.values is not None and value not in alt.values:
                 values = sorted(alt.values)
@@ -145,13 +147,14 @@ class _Checker:
 
 
 def check_value(value: Any, shape: Shape, mode: str = STRICT, certain: bool = True,
-                closed: bool = True) -> list[ValueProblem]:
+                closed: bool = True, service: str | None = None) -> list[ValueProblem]:
     """Problems of a mocked result `value` against the result `shape` (see the module doc). `certain`: the
     shape's members have the model's types for certain (else every problem is a warning); `closed`: no
-    other member exists (members it does not list are reported, as warnings, in STRICT mode)."""
+    other member exists (members it does not list are reported, as warnings, in STRICT mode); `service`:
+    the botocore service whose model's member constraints apply (none without it)."""
     if mode == NONE or shape is S.UNKNOWN:
         return []
-    c = _Checker(mode, certain, closed)
+    c = _Checker(mode, certain, closed, service)
     c.check(value, shape, (), None, None)
     return c.out
 
@@ -166,10 +169,11 @@ _SUCCESS = ("Succeeded", "SUCCEEDED", "Completed", "COMPLETED", "SUCCESS", "Succ
 
 
 def sample_value(shape: Shape, name: str = "value", depth: int = 0,
-                 prefer: dict[str, str] | None = None) -> Any:
+                 prefer: dict[str, str] | None = None, service: str | None = None) -> Any:
     """A value of `shape` that `check_value` accepts in STRICT mode: required members only, typed
     placeholders (`"<Name>"` strings, numbers within bounds, `[]`, `{}`), an enum's success-like value
-    (`Succeeded`, `COMPLETED`, ...) or its first, `prefer` values for named members."""
+    (`Succeeded`, `COMPLETED`, ...) or its first, `prefer` values for named members; within the member
+    constraints of botocore `service`'s model."""
     if depth > 12:
         return {}
     if shape is S.UNKNOWN:
@@ -196,16 +200,16 @@ def sample_value(shape: Shape, name: str = "value", depth: int = 0,
         out: dict[str, Any] = {}
         for n, m in o.members:
             if m.required and n not in ADDED_BY_STEP_FUNCTIONS:
-                out[n] = _bounded(o, n, sample_value(m.shape, n, depth + 1, prefer))
+                out[n] = _bounded(o, n, sample_value(m.shape, n, depth + 1, prefer, service), service)
             elif prefer and n in prefer:
                 out[n] = prefer[n]
         return out
     return {}
 
 
-def _bounded(parent: Shape, name: str, value: Any) -> Any:
+def _bounded(parent: Shape, name: str, value: Any, service: str | None) -> Any:
     """Keep a sample inside the member's min/max (a minimum length, a number's minimum)."""
-    lim = M.member_constraints(parent, name)
+    lim = M.member_constraints(parent, name, service)
     if lim is None:
         return value
     if isinstance(value, bool):

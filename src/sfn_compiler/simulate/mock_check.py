@@ -131,7 +131,7 @@ class _Checker:
             return
         from ..shapes.values import check_value
 
-        for p in check_value(value, integ.result, self.mode, integ.typed, integ.certain):
+        for p in check_value(value, integ.result, self.mode, integ.typed, integ.certain, integ.model_service):
             path = ".".join(str(x) for x in p.path)
             self.add(_ptr(where, *p.path), f"mock for Task '{state_name}' ({label}): Return"
                      f"{'.' + path if path else ''} {p.message}", p.severity, p.hint)
