@@ -127,6 +127,14 @@ def test_unrendered_placeholders_warn_once_or_error():
     assert rules_of(run(doc, select=["SFN007"], placeholders="error")) == ["SFN007", "SFN007"]
 
 
+def test_a_placeholder_written_with_json_escapes_is_still_found():
+    # the search skips a text without `${`; a `$` or `{` written as \u0024 / \u007b is one too
+    for escaped in ('"\\u0024{Env}"', '"$\\u007bEnv}"'):
+        text = '{"Comment": ' + escaped + ', "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}'
+        assert rules_of(run(text, select=["SFN007"])) == ["SFN007"], text
+    assert rules_of(run(VALID, select=["SFN007"])) == []
+
+
 def test_config_rejects_unknown_selectors():
     from sfn_compiler.errors import SfncError
 

@@ -270,7 +270,10 @@ def _validate_document(doc: JsonDocument, config: CheckConfig, *, source_map, en
         return _finish(col)
     mode = config.placeholders
     pointers: list[str] = []
-    _placeholder_pointers(data, "", pointers)
+    # `doc.text` is the JSON text of `data` (read, rendered or dumped): a value holds `${` only if the text
+    # does, or writes `$` or `{` as a \u escape
+    if "${" in doc.text or "\\u" in doc.text:
+        _placeholder_pointers(data, "", pointers)
     if pointers:
         if mode == "error":
             for p in pointers:
