@@ -42,21 +42,23 @@ def test_equal_maps_hash_alike_however_they_were_made():
     c = EMPTY.updated({f"v{i}": S.NUMBER for i in range(FLATTEN_AT + 5)}).updated({"x": S.BOOLEAN, "y": S.NUMBER})
     c2 = VarMap.of({f"v{i}": S.NUMBER for i in range(FLATTEN_AT + 5)} | {"x": S.BOOLEAN, "y": S.NUMBER})
     assert a == b and hash(a) == hash(b)
-    assert c == c2 and hash(c) == hash(c2) and c.layer is not c2.layer
+    assert c == c2 and hash(c) == hash(c2) and c.entries is not c2.entries
     assert a != c and {(1, a): "hit"}[(1, b)] == "hit"
     assert a.updated({"x": S.STRING}) != b
 
 
-def test_a_long_run_of_assignments_folds_into_layers():
+def test_a_long_run_of_assignments_folds_its_delta_into_new_flat_dicts():
     m = EMPTY
+    flats = set()
     for i in range(3 * FLATTEN_AT):
         m = m.updated({f"v{i}": S.NUMBER})
         assert len(m.delta) <= FLATTEN_AT
-    assert m.layer.depth >= 2 and len(m) == 3 * FLATTEN_AT
+        flats.add(id(m.entries))
+    assert len(flats) == 3 and m.depth == 3 * FLATTEN_AT and len(m) == 3 * FLATTEN_AT
     assert m == {f"v{i}": S.NUMBER for i in range(3 * FLATTEN_AT)}
 
 
-def test_a_join_of_maps_from_one_layer_looks_only_at_what_changed_since():
+def test_a_join_looks_only_at_the_names_set_since_the_map_both_were_made_from():
     base = VarMap.of({f"v{i}": S.STRING for i in range(500)})
     left = base.updated({"v1": S.NUMBER})
     right = base.updated({"v2": S.NUMBER, "new": S.BOOLEAN})
@@ -64,14 +66,19 @@ def test_a_join_of_maps_from_one_layer_looks_only_at_what_changed_since():
     j = join(left, right)
     assert j["v1"] == S.union(S.STRING, S.NUMBER) and j["v2"] == S.union(S.STRING, S.NUMBER)
     assert j["new"] is S.BOOLEAN and j["v3"] is S.STRING and len(j) == 501
-    # across folded layers: the names changed by the layers in between, not the 500 in scope
+    # across folded deltas: the names set on the way, not the 500 in scope
     far = right
     for i in range(FLATTEN_AT + 1):
         far = far.updated({f"v{10 + i}": S.STRING if i % 2 else S.NUMBER})
-    assert far.layer is not base.layer
-    names = varmap._differing(left, far)
-    assert names is not None and len(names) <= FLATTEN_AT + 4
+    assert far.entries is not base.entries
+    assert varmap._differing(left, far) == {"v1", "v2", "new"} | {f"v{10 + i}" for i in range(FLATTEN_AT + 1)}
     assert join(left, far) == reference_join(left.flat(), far.flat())
+    # too far up: name by name
+    farther = far
+    for i in range(varmap._MAX_WALK):
+        farther = farther.updated({"v3": S.NUMBER if i % 2 else S.NULL})
+    assert varmap._differing(left, farther) is None
+    assert join(left, farther) == reference_join(left.flat(), farther.flat())
 
 
 def test_a_join_that_changes_nothing_is_the_first_map_itself():
@@ -93,8 +100,10 @@ def test_joins_of_unrelated_maps_go_name_by_name():
 
 def test_random_assignments_and_joins_agree_with_plain_dicts():
     rng = random.Random(1234)
-    names = [f"n{i}" for i in range(80)]
-    maps: list[tuple[VarMap, dict]] = [(EMPTY, {}), (VarMap.of({"n0": S.STRING}), {"n0": S.STRING})]
+    names = [f"n{i}" for i in range(300)]
+    big = {n: rng.choice(POOL) for n in names[:200]}
+    maps: list[tuple[VarMap, dict]] = [(EMPTY, {}), (VarMap.of({"n0": S.STRING}), {"n0": S.STRING}),
+                                       (VarMap.of(big), big)]
     for _ in range(3000):
         op = rng.random()
         m, d = rng.choice(maps)

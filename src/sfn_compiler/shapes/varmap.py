@@ -2,17 +2,19 @@
 
 A definition with hundreds of variables in scope copied a full dict per assigning state and joined maps entry
 by entry, so the flow's cost grew with the number of variables rather than with what a state changes. A
-`VarMap` is a flat, shared `_Layer` (a dict never changed once made) and a small `delta`: the entries set
-since that layer. Assigning copies the delta only; a delta grown past `FLATTEN_AT` entries is folded into a
-new layer, which records the layer it came from and the names it changed. So:
+`VarMap` is made from another by `updated(changes)` and remembers it (`parent`, `own`: the changes). For
+reading, it holds a flat dict shared with the maps made before and after it (`entries`, never changed once
+made) and a small dict of the entries set since (`delta`); a delta grown past `FLATTEN_AT` entries is folded
+into a new flat dict. So:
 
-- a lookup is two dict lookups (the delta, then the layer);
-- `join(a, b)` of two maps descended from one layer (the maps that meet after a Choice, or at the head of a
-  loop) looks only at the names changed since that layer: the two deltas and the `changed` names of the
-  layers between; the other names hold the same shape object in both maps. Maps of unrelated layers (a
-  widened map, a run of layers too long to walk) are joined entry by entry;
-- the hash is the sum of the entries' hashes, kept up to date on each assignment, so a map is a cheap key
-  for the memo of inner scopes (equal maps compare entry by entry only when their hashes are equal).
+- an assignment copies the delta only, and a lookup is two dict lookups;
+- `join(a, b)`, where two paths meet (after a Choice, at the head of a loop), walks up from both maps to the
+  map they were both made from and looks only at the names set on the way: every other name holds the
+  same, already widened, shape object in both. Maps made apart (a map widened to UNKNOWN, or a common map
+  too far up) are joined name by name, and so are small maps (cheaper than the walk);
+- the hash is the sum of the entries' hashes, found from the parent's and the changes (only for the maps
+  hashed: the keys of the inner scopes' memo), so equal maps compare entry by entry only when their hashes
+  are equal.
 """
 
 from __future__ import annotations
@@ -23,23 +25,9 @@ from typing import Iterator
 from . import shape as S
 from .shape import Shape
 
-FLATTEN_AT = 32       # entries in a delta beyond which it is folded into a new layer
-_MAX_WALK = 64        # layers walked to find the one two maps descend from
+FLATTEN_AT = 32       # entries in a delta beyond which it is folded into a new flat dict
+_MAX_WALK = 64        # steps up the `parent` links to find the map two maps were both made from
 _HASH_MASK = (1 << 64) - 1
-
-
-class _Layer:
-    """A flat map shared by the `VarMap`s made from it; `changed`: the names whose entries may differ from
-    `parent`'s (None: a layer of its own, unrelated to any other)."""
-
-    __slots__ = ("entries", "parent", "changed", "depth")
-
-    def __init__(self, entries: dict[str, Shape], parent: _Layer | None = None,
-                 changed: Mapping[str, Shape] | None = None) -> None:
-        self.entries = entries
-        self.parent = parent
-        self.changed = changed
-        self.depth = 0 if parent is None else parent.depth + 1
 
 
 def _entry_hash(name: str, shape: Shape) -> int:
@@ -47,22 +35,23 @@ def _entry_hash(name: str, shape: Shape) -> int:
 
 
 class VarMap(Mapping):
-    """An immutable map name -> shape: a shared layer plus the entries set since (see the module)."""
+    """An immutable map name -> shape (see the module)."""
 
-    __slots__ = ("layer", "entries", "delta", "size", "_hash")
+    __slots__ = ("entries", "delta", "parent", "own", "depth", "_hash")
 
-    def __init__(self, layer: _Layer, delta: dict[str, Shape], size: int, hash_: int) -> None:
-        self.layer = layer
-        self.entries = layer.entries
-        self.delta = delta
-        self.size = size
-        self._hash = hash_
+    def __init__(self, entries: dict[str, Shape], delta: dict[str, Shape], parent: VarMap | None = None,
+                 own: Mapping[str, Shape] | None = None) -> None:
+        self.entries = entries   # shared, never changed
+        self.delta = delta       # the entries that differ from `entries`
+        self.parent = parent     # the map this one was made from (None: a map of its own)
+        self.own = own           # what it set on `parent`
+        self.depth = 0 if parent is None else parent.depth + 1
+        self._hash: int | None = None
 
     @classmethod
     def of(cls, entries: Mapping[str, Shape]) -> VarMap:
-        """A map of its own (a new root layer)."""
-        flat = dict(entries)
-        return cls(_Layer(flat), {}, len(flat), sum(map(_entry_hash, flat.keys(), flat.values())) & _HASH_MASK)
+        """A map of its own, made from no other."""
+        return cls(dict(entries), {})
 
     # ------------------------------------------------------------------ reading
 
@@ -78,7 +67,10 @@ class VarMap(Mapping):
         return name in self.delta or name in self.entries
 
     def __len__(self) -> int:
-        return self.size
+        return len(self.entries) + sum(1 for k in self.delta if k not in self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.delta or self.entries)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.flat())
@@ -88,18 +80,40 @@ class VarMap(Mapping):
 
     def flat(self) -> dict[str, Shape]:
         """A new dict of all the entries."""
-        return {**self.entries, **self.delta} if self.delta else dict(self.entries)
+        return {**self.entries, **self.delta}
 
     def __hash__(self) -> int:
-        return self._hash
+        """The sum of the entries' hashes: from the nearest map up the `parent` links whose hash is known, by
+        the changes made since; kept (each change is counted once, and only for the maps hashed)."""
+        if self._hash is not None:
+            return self._hash
+        chain = []
+        m = self
+        while m._hash is None and m.parent is not None:
+            chain.append(m)
+            m = m.parent
+        if m._hash is None:
+            flat = m.flat()
+            m._hash = sum(map(_entry_hash, flat.keys(), flat.values())) & _HASH_MASK
+        h = m._hash
+        for m in reversed(chain):
+            p = m.parent
+            for k, v in m.own.items():
+                old = p.get(k)
+                if old is not None:
+                    h -= _entry_hash(k, old)
+                h += _entry_hash(k, v)
+            h &= _HASH_MASK
+            m._hash = h
+        return h
 
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
         if isinstance(other, VarMap):
-            if self._hash != other._hash or self.size != other.size:
+            if hash(self) != hash(other):
                 return False
-            if self.layer is other.layer:
+            if self.entries is other.entries:
                 return all(self.get(k) is other.get(k) for k in self.delta.keys() | other.delta.keys())
             return self.flat() == other.flat()
         if isinstance(other, Mapping):
@@ -112,21 +126,13 @@ class VarMap(Mapping):
     # ------------------------------------------------------------------ making
 
     def updated(self, changes: Mapping[str, Shape]) -> VarMap:
-        """This map with the `changes` set (itself when there are none)."""
+        """This map with the `changes` set (itself when there are none); `changes` is kept, never change it."""
         if not changes:
             return self
-        size, h = self.size, self._hash
-        for k, v in changes.items():
-            old = self.get(k)
-            if old is None:
-                size += 1
-            else:
-                h -= _entry_hash(k, old)
-            h += _entry_hash(k, v)
         delta = {**self.delta, **changes}
         if len(delta) > FLATTEN_AT:
-            return VarMap(_Layer({**self.entries, **delta}, self.layer, delta), {}, size, h & _HASH_MASK)
-        return VarMap(self.layer, delta, size, h & _HASH_MASK)
+            return VarMap({**self.entries, **delta}, {}, self, changes)
+        return VarMap(self.entries, delta, self, changes)
 
     def all_unknown(self) -> VarMap:
         """The same names, every one UNKNOWN."""
@@ -137,46 +143,47 @@ EMPTY = VarMap.of({})
 
 
 def _differing(a: VarMap, b: VarMap) -> set[str] | None:
-    """A set of names outside which `a` and `b` hold the same shape objects (or both nothing), or None when
-    the two maps descend from no common layer within reach."""
-    la, lb = a.layer, b.layer
-    names = a.delta.keys() | b.delta.keys()
-    if la is lb:
-        return names
-    limit = (a.size + b.size) // 2
+    """The names set since the map `a` and `b` were both made from (outside them both hold the same shape
+    objects, or both nothing), or None when there is no such map within `_MAX_WALK` steps up, or the names
+    are more than half of the two maps'."""
+    limit = (len(a.entries) + len(a.delta) + len(b.entries) + len(b.delta)) // 2
+    names: set[str] = set()
+    x, y = a, b
     for _ in range(_MAX_WALK):
-        if la.depth >= lb.depth:
-            if la.changed is None:
-                return None
-            names.update(la.changed)
-            la = la.parent
-        else:
-            if lb.changed is None:
-                return None
-            names.update(lb.changed)
-            lb = lb.parent
-        if la is lb:
+        if x is y:
             return names
-        if len(names) > limit:
+        if x.depth < y.depth:
+            x, y = y, x
+        if x.parent is None or len(names) > limit:
             return None
-    return None
+        names.update(x.own)
+        x = x.parent
+    return names if x is y else None
 
 
 def join(a: VarMap | None, b: VarMap) -> VarMap:
     """The variables where two paths meet: every name of either map, a name both have with the join of its
     shapes (widened). `b` itself when there is nothing to join (`a` None), `a` itself when the join changes
     nothing, so callers see a change by identity. Every stored shape is already widened (`S.limit`), so a
-    name that holds the same shape in both maps keeps it: only the names changed since a common layer are
-    looked at."""
+    name that holds the same shape in both maps keeps it: only the names set since the map both were made
+    from are looked at (all of them in small maps)."""
     if a is None or a is b:
         return b
-    names = _differing(a, b)
-    pairs = b.items() if names is None else ((k, b.get(k)) for k in names)
+    if a.entries is b.entries and a.delta == b.delta:   # the same entries (in C: shapes compare by identity)
+        return a
+    small = len(b.entries) + len(b.delta) <= FLATTEN_AT   # then name by name costs less than the walk
+    names = None if small else _differing(a, b)
+    if names is None:
+        pairs = b.items()
+    else:
+        bd, be = b.delta, b.entries
+        pairs = ((k, bd.get(k) or be.get(k)) for k in names)   # (a shape is never false)
+    ad, ae = a.delta, a.entries
     changes: dict[str, Shape] = {}
     for k, v in pairs:
         if v is None:   # a name only `a` has: kept
             continue
-        old = a.get(k)
+        old = ad.get(k) or ae.get(k)
         if old is v and v._depth <= S.MAX_DEPTH:   # the join and its widening would give `old` itself
             continue
         new = v if old is None else S.limit(S.join(old, v))
