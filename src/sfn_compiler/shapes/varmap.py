@@ -174,7 +174,7 @@ def join(a: VarMap | None, b: VarMap) -> VarMap:
     small = len(b.entries) + len(b.delta) <= FLATTEN_AT   # then name by name costs less than the walk
     names = None if small else _differing(a, b)
     if names is None:
-        pairs = b.items()
+        pairs = (b.delta if not b.entries else b.flat()).items()
     else:
         bd, be = b.delta, b.entries
         pairs = ((k, bd.get(k) or be.get(k)) for k in names)   # (a shape is never false)
