@@ -40,12 +40,12 @@ class VarMap(Mapping):
     __slots__ = ("entries", "delta", "parent", "own", "depth", "_hash")
 
     def __init__(self, entries: dict[str, Shape], delta: dict[str, Shape], parent: VarMap | None = None,
-                 own: Mapping[str, Shape] | None = None) -> None:
+                 own: Mapping[str, Shape] | None = None, depth: int = 0) -> None:
         self.entries = entries   # shared, never changed
         self.delta = delta       # the entries that differ from `entries`
         self.parent = parent     # the map this one was made from (None: a map of its own)
         self.own = own           # what it set on `parent`
-        self.depth = 0 if parent is None else parent.depth + 1
+        self.depth = depth       # the number of `parent` links up to a map of its own
         self._hash: int | None = None
 
     @classmethod
@@ -97,9 +97,9 @@ class VarMap(Mapping):
             m._hash = sum(map(_entry_hash, flat.keys(), flat.values())) & _HASH_MASK
         h = m._hash
         for m in reversed(chain):
-            p = m.parent
+            pd, pe = m.parent.delta, m.parent.entries
             for k, v in m.own.items():
-                old = p.get(k)
+                old = pd.get(k) or pe.get(k)
                 if old is not None:
                     h -= _entry_hash(k, old)
                 h += _entry_hash(k, v)
@@ -131,8 +131,8 @@ class VarMap(Mapping):
             return self
         delta = {**self.delta, **changes}
         if len(delta) > FLATTEN_AT:
-            return VarMap({**self.entries, **delta}, {}, self, changes)
-        return VarMap(self.entries, delta, self, changes)
+            return VarMap({**self.entries, **delta}, {}, self, changes, self.depth + 1)
+        return VarMap(self.entries, delta, self, changes, self.depth + 1)
 
     def all_unknown(self) -> VarMap:
         """The same names, every one UNKNOWN."""
@@ -180,13 +180,17 @@ def join(a: VarMap | None, b: VarMap) -> VarMap:
         pairs = ((k, bd.get(k) or be.get(k)) for k in names)   # (a shape is never false)
     ad, ae = a.delta, a.entries
     changes: dict[str, Shape] = {}
+    unknown, max_depth = S.UNKNOWN, S.MAX_DEPTH
     for k, v in pairs:
         if v is None:   # a name only `a` has: kept
             continue
         old = ad.get(k) or ae.get(k)
-        if old is v and v._depth <= S.MAX_DEPTH:   # the join and its widening would give `old` itself
+        if old is None:
+            changes[k] = v
+        elif old is unknown or (old is v and v._depth <= max_depth):   # the join (and its widening) is `old`
             continue
-        new = v if old is None else S.limit(S.join(old, v))
-        if new is not old:
-            changes[k] = new
+        else:
+            new = S.limit(S.join(old, v))
+            if new is not old:
+                changes[k] = new
     return a.updated(changes)
