@@ -25,7 +25,9 @@ Arguments and Output" and https://docs.aws.amazon.com/step-functions/latest/dg/w
 The fixed point runs per scope in reverse postorder with a priority worklist: a state is re-queued only
 when its input shape or its entry variables changed. Joins are widened (`shape.limit`, bounded unions and
 enums), and a state processed more than `MAX_VISITS` times gets UNKNOWN input, so it always terminates;
-the cost is linear in the number of states times the (small, bounded) lattice height.
+the cost is linear in the number of states times the (small, bounded) lattice height. Variable maps are
+`varmap.VarMap`s: they share their unchanged entries, so an `Assign` and a join cost what they change,
+not the number of variables in scope.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ from ._record import FrozenRecord, Record, _fill
 from ._asl import _BODIES
 from .infer import Event, inferred
 from .integrations import integration
-from .paths import Vars, _jsonpath_get, _jsonpath_input, _jsonpath_template, _result_path, context_shape
+from .paths import _jsonpath_get, _jsonpath_input, _jsonpath_template, _result_path, context_shape
 from .shape import Member, Shape
+from .varmap import EMPTY, VarMap, join as join_vars
 
 MAX_VISITS = 40
 _NOT_SEEN = object()    # not in `_asl._BODIES` (the cache of expression bodies) yet
@@ -51,13 +54,13 @@ ERROR_OUTPUT = S.obj({"Error": Member(S.STRING, True), "Cause": Member(S.STRING,
 class StateShapes(Record):
     __slots__ = ("input", "variables", "result", "output", "assigned", "visits")
     input: Shape
-    variables: dict[str, Shape]          # on entry
+    variables: VarMap                    # on entry (a mapping name -> shape)
     result: Shape | None                 # Task / Parallel / Map: `$states.result`
     output: Shape | None                 # on the Next / End path (Choice: joined over its rules and Default)
     assigned: dict[str, Shape]           # what its Assign fields store (joined)
     visits: int
 
-    def __init__(self, input: Shape, variables: dict[str, Shape], result: Shape | None = None,
+    def __init__(self, input: Shape, variables: VarMap, result: Shape | None = None,
                  output: Shape | None = None, assigned: dict[str, Shape] | None = None, visits: int = 0) -> None:
         self.input = input
         self.variables = variables
@@ -124,7 +127,7 @@ def analyse(document: Any, execution_input: Shape = S.UNKNOWN, placeholders: str
     flow = Flow(m, execution_input)
     root = getattr(m, "root", None)
     if root is not None:
-        _Analyser(flow).run_scope(root, execution_input, {})
+        _Analyser(flow).run_scope(root, execution_input, EMPTY)
     return flow
 
 
@@ -141,32 +144,13 @@ def flow_for(machine: Any, execution_input: Shape = S.UNKNOWN) -> Flow:
 # the analysis
 
 
-def _join_vars(a: Vars | None, b: Vars) -> Vars:
-    """The variables where two paths meet. Variable maps are never changed once made, so they are shared
-    (`b` itself when there is nothing to join, `a` when the join changes nothing). Every value in a variable
-    map is already widened (`assign` and this function store `S.limit(...)`), so two maps with the same
-    entries join to `a`: found by one dict comparison (in C; shapes compare by identity), which is what more
-    than half of the joins meet and what made a definition with hundreds of variables slow."""
-    if a is None or a is b:
-        return b
-    if a == b:
-        return a
-    out = None
+def _join_assigned(a: dict[str, Shape], b: dict[str, Shape]) -> dict[str, Shape]:
+    """What a Choice's rules assign, joined name by name (for its record; small dicts)."""
+    out = dict(a)
     for k, v in b.items():
-        old = a.get(k)
-        if old is v and v._depth <= S.MAX_DEPTH:   # the join and its widening would give `old` itself
-            continue
-        new = v if old is None else S.limit(S.join(old, v))
-        if new is not old:
-            if out is None:
-                out = dict(a)
-            out[k] = new
-    return a if out is None else out
-
-
-def _with(env: Vars, assigned: Vars) -> Vars:
-    """`env` with the `assigned` values (a new map only when something is assigned)."""
-    return {**env, **assigned} if assigned else env
+        old = out.get(k)
+        out[k] = v if old is None else S.limit(S.join(old, v))
+    return out
 
 
 _STATES: dict[Shape, dict[tuple, Shape]] = {}   # execution input -> (input, result, error, map item) -> $states
@@ -185,14 +169,14 @@ class _Analyser:
 
     # ------------------------------------------------------------------ scopes
 
-    def run_scope(self, scope: Any, entry: Shape, env: Vars) -> Shape:
+    def run_scope(self, scope: Any, entry: Shape, env: VarMap) -> Shape:
         """Run the fixed point of one scope; returns the join of its terminal states' outputs."""
         order = _asl.reverse_postorder(self.m, scope)
         if not order:
             return S.UNKNOWN
         rank = {n: i for i, n in enumerate(order)}
         inputs: dict[str, Shape] = {order[0]: entry}
-        envs: dict[str, dict[str, Shape]] = {order[0]: dict(env)}
+        envs: dict[str, VarMap] = {order[0]: env}
         heap = [(0, order[0])]
         queued = {order[0]}
         visits: dict[str, int] = {}
@@ -201,7 +185,7 @@ class _Analyser:
         widen = not _asl.complete(self.m, scope)
         if widen:  # a transition AWS would refuse or a placeholder target: shapes there are not certain
             inputs[order[0]] = S.UNKNOWN
-            envs[order[0]] = {k: S.UNKNOWN for k in env}
+            envs[order[0]] = env.all_unknown()
         while heap:
             _, name = heapq.heappop(heap)
             queued.discard(name)
@@ -210,7 +194,7 @@ class _Analyser:
             inp, venv = inputs[name], envs[name]
             if visits[name] > MAX_VISITS:  # safety net: give up precision, keep termination
                 inp = inputs[name] = S.UNKNOWN
-                venv = envs[name] = {k: S.UNKNOWN for k in venv}
+                venv = envs[name] = venv.all_unknown()
             record, edges, out = self.transfer(st, inp, venv)
             record.visits = visits[name]
             self.flow.shapes[id(st)] = record
@@ -220,10 +204,10 @@ class _Analyser:
                 if target not in states or target not in rank:
                     continue
                 if widen:
-                    shape, tenv = S.UNKNOWN, {k: S.UNKNOWN for k in tenv}
+                    shape, tenv = S.UNKNOWN, tenv.all_unknown()
                 old = inputs.get(target)
                 new = S.limit(shape if old is None else S.join(old, shape))
-                new_env = _join_vars(envs.get(target), tenv)
+                new_env = join_vars(envs.get(target), tenv)
                 if old is None or new is not old or new_env is not envs[target]:
                     inputs[target] = new
                     envs[target] = new_env
@@ -237,8 +221,8 @@ class _Analyser:
             out_shape = s if out_shape is None else S.join(out_shape, s)
         return S.limit(out_shape)
 
-    def run_inner(self, scope: Any, entry: Shape, env: Vars) -> Shape:
-        key = (id(scope), entry, tuple(sorted(env.items())))
+    def run_inner(self, scope: Any, entry: Shape, env: VarMap) -> Shape:
+        key = (id(scope), entry, env)   # a VarMap hashes and compares by its entries
         hit = self.flow._memo.get(key)
         if hit is None:
             hit = self.run_scope(scope, entry, env)
@@ -247,7 +231,7 @@ class _Analyser:
 
     # ------------------------------------------------------------------ one state
 
-    def transfer(self, st: Any, inp: Shape, env: Vars):
+    def transfer(self, st: Any, inp: Shape, env: VarMap):
         """(record, edges [(target, output, env)], terminal output or None)."""
         if st.is_jsonata:
             return self._jsonata(st, inp, env)
@@ -272,7 +256,7 @@ class _Analyser:
             members["errorOutput"] = Member(error, True)
         return S.obj(members)
 
-    def template(self, value: Any, states: Shape, env: Vars, depth: int = 0) -> Shape:
+    def template(self, value: Any, states: Shape, env: VarMap, depth: int = 0) -> Shape:
         """The shape of a JSONata template (any JSON value, `{% %}` strings evaluated)."""
         if isinstance(value, str):
             body = _BODIES.get(value, _NOT_SEEN)
@@ -298,16 +282,16 @@ class _Analyser:
             return S.array(item if item is not None else S.UNKNOWN)
         return S.of_value(value)
 
-    def assign(self, raw: Any, states: Shape, env: Vars) -> dict[str, Shape]:
+    def assign(self, raw: Any, states: Shape, env: VarMap) -> dict[str, Shape]:
         if not isinstance(raw, dict):
             return {}
         return {str(k): S.limit(self.template(v, states, env)) for k, v in raw.items()}
 
-    def _jsonata(self, st: Any, inp: Shape, env: Vars):
+    def _jsonata(self, st: Any, inp: Shape, env: VarMap):
         t = st.type
         raw = st.raw if isinstance(st.raw, dict) else {}
         rec = StateShapes(inp, env)  # envs are never mutated: shared, not copied
-        edges: list[tuple[str, Shape, Vars]] = []
+        edges: list[tuple[str, Shape, VarMap]] = []
         terminal = raw.get("End") is True
         if t is None or t == "Fail":
             return rec, edges, None
@@ -336,8 +320,8 @@ class _Analyser:
                     a = self.assign(raw.get("Assign"), states, env)
                 else:
                     continue
-                assigned = _join_vars(assigned, a) if assigned else dict(a)
-                edges.append((e.target, out, _with(env, a)))
+                assigned = _join_assigned(assigned, a) if assigned else dict(a)
+                edges.append((e.target, out, env.updated(a)))
                 out_all = out if out_all is None else S.join(out_all, out)
             rec.output = out_all if out_all is not None else inp
             rec.assigned = assigned
@@ -349,7 +333,7 @@ class _Analyser:
             out = result if result is not None else inp
         a = self.assign(raw.get("Assign"), states, env) if t != "Succeed" else {}
         rec.output, rec.assigned = out, dict(a)
-        new_env = _with(env, a)
+        new_env = env.updated(a)
         catch_raw = raw.get("Catch") if isinstance(raw.get("Catch"), list) else []
         for e in _asl.out_edges(self.m, st):
             if e.kind == "next":
@@ -361,10 +345,10 @@ class _Analyser:
                 ca = self.assign(c.get("Assign"), cstates, env)
                 for k, v in ca.items():
                     rec.assigned[k] = S.join(rec.assigned[k], v) if k in rec.assigned else v
-                edges.append((e.target, cout, _with(env, ca)))
+                edges.append((e.target, cout, env.updated(ca)))
         return rec, edges, (out if terminal or t == "Succeed" else None)
 
-    def _map(self, st: Any, raw: dict, inp: Shape, env: Vars, jsonata: bool) -> Shape:
+    def _map(self, st: Any, raw: dict, inp: Shape, env: VarMap, jsonata: bool) -> Shape:
         if "ItemReader" in raw:
             item = S.UNKNOWN
         elif jsonata:
@@ -388,10 +372,10 @@ class _Analyser:
                 bi = self.template(batcher["BatchInput"], self._states(inp), env) if jsonata else S.UNKNOWN
                 members["BatchInput"] = Member(bi, True)
             iteration = S.obj(members)
-        inner_env: Vars = {}
+        inner_env: VarMap = EMPTY
         out = S.UNKNOWN
         for child in st.children:
-            inner_env = {} if child.distributed else env
+            inner_env = EMPTY if child.distributed else env
             out = self.run_inner(child, iteration, inner_env)
         if "ResultWriter" in raw:
             return S.UNKNOWN
@@ -399,11 +383,11 @@ class _Analyser:
 
     # ------------------------------------------------------------------ JSONPath states
 
-    def _jsonpath(self, st: Any, inp: Shape, env: Vars):
+    def _jsonpath(self, st: Any, inp: Shape, env: VarMap):
         t = st.type
         raw = st.raw if isinstance(st.raw, dict) else {}
         rec = StateShapes(inp, env)  # envs are never mutated: shared, not copied
-        edges: list[tuple[str, Shape, Vars]] = []
+        edges: list[tuple[str, Shape, VarMap]] = []
         if t is None or t == "Fail":
             return rec, edges, None
         effective = _jsonpath_input(inp, raw.get("InputPath", "$"), self, env)
@@ -436,13 +420,13 @@ class _Analyser:
         catch_raw = raw.get("Catch") if isinstance(raw.get("Catch"), list) else []
         for e in _asl.out_edges(self.m, st):
             if e.kind in ("next", "choice", "default"):
-                edges.append((e.target, out, _with(env, a)))
+                edges.append((e.target, out, env.updated(a)))
             elif e.kind == "catch":
                 c = catch_raw[e.index]
                 cout = _result_path(inp, ERROR_OUTPUT, c.get("ResultPath", "$"))
                 ca = {k[:-2] if k.endswith(".$") else k: S.UNKNOWN for k in c.get("Assign", {})} \
                     if isinstance(c.get("Assign"), dict) else {}
-                edges.append((e.target, cout, _with(env, ca)))
+                edges.append((e.target, cout, env.updated(ca)))
         terminal = raw.get("End") is True or t == "Succeed"
         return rec, edges, (out if terminal else None)
 
