@@ -305,7 +305,7 @@ def _analyze(body: str) -> Analysis:
     bound = walker.bound
     ops = [Mark(op, max(0, end - len(op)), end) for op, end in parser.sfnc_ops]
     return Analysis(
-        variables=_dedupe(v for v in walker.refs if v.name not in bound),
+        variables=_dedupe([v for v in walker.refs if v.name not in bound]),
         calls=_dedupe(walker.calls),
         states=_dedupe(walker.states),
         top_level=_dedupe(walker.top),
@@ -339,7 +339,9 @@ def _unclosed_quote(body: str) -> int | None:
     return start if quote else None
 
 
-def _dedupe(items) -> tuple:
+def _dedupe(items: list) -> tuple:
+    if len(items) < 2:
+        return tuple(items)
     seen = set()
     out = []
     for item in items:
@@ -466,16 +468,22 @@ class _Walker:
         self._decorations(node)
 
     def _decorations(self, node: Any) -> None:
-        for attr in ("predicate", "stages"):
-            items = getattr(node, attr, None)
-            if items:
-                self.maybe(items, False)
-        group = getattr(node, "group", None)
+        # a node's attributes are instance attributes (jsonata-python sets every one in Symbol.__init__):
+        # read from its dict, most nodes have none of these
+        d = getattr(node, "__dict__", None)
+        if d is None:
+            return
+        items = d.get("predicate")
+        if items:
+            self.maybe(items, False)
+        items = d.get("stages")
+        if items:
+            self.maybe(items, False)
+        group = d.get("group")
         if group is not None and group.lhs_object:
             for pair in group.lhs_object:
                 self.maybe(pair, False)
-        for attr in ("focus", "index"):
-            name = getattr(node, attr, None)
+        for name in (d.get("focus"), d.get("index")):
             if isinstance(name, str) and name:
                 self.bound.add(name)
 
