@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import random
 import re
 import threading
@@ -42,6 +43,7 @@ __all__ = [
     "CONTEXT",
     "compile_expression",
     "evaluate",
+    "field_evaluator",
     "is_expression",
     "expression_source",
     "java_random_next_double",
@@ -336,7 +338,6 @@ _OPERAND = _PATH_SRC + r"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|'
 _BINARY = re.compile(r"^\s*(" + _OPERAND + r")\s*(\+|-|\*|/|%|!=|<=|>=|=|<|>)\s*(" + _OPERAND + r")\s*$")
 #: names JSONata reads as operators or literals after a dot: such paths go to the engine
 _KEYWORDS = frozenset(("and", "or", "in", "true", "false", "null", "function", "lambda"))
-_PLANS: dict[str, Any] = {}
 _NO_FAST = object()
 _PATH, _LITERAL = 0, 1
 
@@ -354,57 +355,92 @@ def _operand_plan(text: str) -> tuple | None:
 
 
 def _plan(source: str) -> tuple | None:
-    """("path", var, keys) | ("binary", lhs, op, rhs) | None (the engine evaluates it), cached by text."""
-    plan = _PLANS.get(source, _NO_FAST)
-    if plan is _NO_FAST:
-        plan = None
-        m = _SIMPLE_PATH.match(source)
-        if m:
-            operand = _operand_plan(m.group(1))
-            if operand is not None:
-                plan = ("path", operand[1], operand[2])
+    """("path", var, keys) | ("binary", lhs, op, rhs) | None (the engine evaluates it)."""
+    m = _SIMPLE_PATH.match(source)
+    if m:
+        operand = _operand_plan(m.group(1))
+        return None if operand is None else ("path", operand[1], operand[2])
+    m = _BINARY.match(source)
+    if m:
+        lhs, rhs = _operand_plan(m.group(1)), _operand_plan(m.group(3))
+        if lhs is not None and rhs is not None:
+            return ("binary", lhs, m.group(2), rhs)
+    return None
+
+
+# Each plan becomes a closure, made once per source text: ``fn(bindings)`` returns the value, or _NO_FAST when
+# the engine must decide (it may raise QueryError where the engine's answer is known: a missing field).
+_SHORTCUTS: dict[str, Callable[[Mapping[str, Any]], Any] | None] = {}
+
+
+def _shortcut(source: str) -> Callable[[Mapping[str, Any]], Any] | None:
+    fn = _SHORTCUTS.get(source, _NO_FAST)
+    if fn is _NO_FAST:
+        plan = _plan(source)
+        if plan is None:
+            fn = None
+        elif plan[0] == "path":
+            fn = _path_shortcut(plan[1], plan[2])
         else:
-            m = _BINARY.match(source)
-            if m:
-                lhs, rhs = _operand_plan(m.group(1)), _operand_plan(m.group(3))
-                if lhs is not None and rhs is not None:
-                    plan = ("binary", lhs, m.group(2), rhs)
-        if len(_PLANS) > 65536:
-            _PLANS.clear()
-        _PLANS[source] = plan
-    return plan  # type: ignore[return-value]
+            fn = _binary_shortcut(plan[1], plan[2], plan[3])
+        if len(_SHORTCUTS) > 65536:
+            _SHORTCUTS.clear()
+        _SHORTCUTS[source] = fn
+    return fn  # type: ignore[return-value]
 
 
-def _resolve(var: str, keys: tuple[str, ...], bindings: Mapping[str, Any]) -> Any:
-    """The value at ``$var.k1.k2`` when every step is an object holding the key; _NO_FAST otherwise."""
-    value = bindings.get(var, _NO_FAST)
-    if value is None:  # None: engine hooks (see ENGINE_HOOKS), not a variable
-        return _NO_FAST
-    for k in keys:
-        if type(value) is not dict:
+def _path_shortcut(var: str, keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
+    """``$var.k1.k2``: every step must reach an object; a missing key there is undefined (the engine's error)."""
+
+    def path(bindings: Mapping[str, Any]) -> Any:
+        value = bindings.get(var, _NO_FAST)
+        if value is _NO_FAST or value is None:  # None: engine hooks (see ENGINE_HOOKS), not a variable
             return _NO_FAST
-        value = value.get(k, _NO_FAST)
-        if value is _NO_FAST:
+        for k in keys:
+            if type(value) is not dict:
+                return _NO_FAST
+            value = value.get(k, _NO_FAST)
+            if value is _NO_FAST:
+                raise QueryError("returned nothing (undefined).")
+        t = type(value)
+        if t is str or t is int or t is bool:
+            return value
+        if value is NULL:
+            return None
+        try:
+            return to_json(value)
+        except _Unsupported:
             return _NO_FAST
-    return value
+
+    return path
 
 
-def _fast_path(plan: tuple, bindings: Mapping[str, Any]) -> Any:
-    value = bindings.get(plan[1], _NO_FAST)
-    if value is _NO_FAST or value is None:
-        return _NO_FAST
-    for k in plan[2]:
-        if type(value) is not dict:
+def _operand(operand: tuple) -> Callable[[Mapping[str, Any]], Any]:
+    """An operand's value: a literal, or the value at ``$var.k1.k2`` when every step is an object holding the
+    key; _NO_FAST otherwise."""
+    if operand[0] == _LITERAL:
+        constant = operand[1]
+        return lambda bindings: constant
+    var, keys = operand[1], operand[2]
+    if not keys:
+        def variable(bindings: Mapping[str, Any]) -> Any:
+            value = bindings.get(var, _NO_FAST)
+            return _NO_FAST if value is None else value  # None: engine hooks (see ENGINE_HOOKS), not a variable
+        return variable
+
+    def path(bindings: Mapping[str, Any]) -> Any:
+        value = bindings.get(var, _NO_FAST)
+        if value is None:
             return _NO_FAST
-        value = value.get(k, _NO_FAST)
-        if value is _NO_FAST:
-            raise QueryError("returned nothing (undefined).")
-    if value is NULL:
-        return None
-    try:
-        return to_json(value)
-    except _Unsupported:
-        return _NO_FAST
+        for k in keys:
+            if type(value) is not dict:
+                return _NO_FAST
+            value = value.get(k, _NO_FAST)
+            if value is _NO_FAST:
+                return _NO_FAST
+        return value
+
+    return path
 
 
 def _number(x: float) -> Any:
@@ -412,56 +448,82 @@ def _number(x: float) -> Any:
     return int(x) if x.is_integer() else x
 
 
-def _fast_binary(plan: tuple, bindings: Mapping[str, Any]) -> Any:
-    _, lhs, op, rhs = plan
-    a = lhs[1] if lhs[0] else _resolve(lhs[1], lhs[2], bindings)
-    if a is _NO_FAST:
-        return _NO_FAST
-    b = rhs[1] if rhs[0] else _resolve(rhs[1], rhs[2], bindings)
-    if b is _NO_FAST:
-        return _NO_FAST
-    ta, tb = type(a), type(b)
-    numeric = (ta is int or ta is float) and (tb is int or tb is float)
-    if op in "+-*/%":
-        if not numeric:
+def _arithmetic(op: str) -> Callable[[float, float], Any]:
+    """The engine's `evaluate_numeric_expression` on two doubles; _NO_FAST where the engine decides (a zero
+    divisor: an error, or D1001 for an infinite result; a non-finite result)."""
+    def finite(r: float) -> Any:
+        return _number(r) if math.isfinite(r) else _NO_FAST
+
+    if op == "+":
+        return lambda x, y: finite(x + y)
+    if op == "-":
+        return lambda x, y: finite(x - y)
+    if op == "*":
+        return lambda x, y: finite(x * y)
+    if op == "/":
+        return lambda x, y: finite(x / y) if y != 0.0 else _NO_FAST
+    return lambda x, y: int(math.fmod(x, y)) if y != 0.0 else _NO_FAST
+
+
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _binary_shortcut(lhs: tuple, op: str, rhs: tuple) -> Callable[[Mapping[str, Any]], Any]:
+    """``a OP b`` by the engine's rules (`evaluate_numeric_expression`, `evaluate_equality_expression`,
+    `evaluate_comparison_expression`) when both values are numbers, both strings or (= and !=) both booleans."""
+    get_a, get_b = _operand(lhs), _operand(rhs)
+
+    if op in ("+", "-", "*", "/", "%"):
+        arithmetic = _arithmetic(op)
+
+        def numeric(bindings: Mapping[str, Any]) -> Any:
+            a = get_a(bindings)
+            if a is _NO_FAST:
+                return _NO_FAST
+            b = get_b(bindings)
+            ta, tb = type(a), type(b)
+            if (ta is int or ta is float) and (tb is int or tb is float):
+                return arithmetic(float(a), float(b))
             return _NO_FAST
-        x, y = float(a), float(b)
-        if op == "+":
-            r = x + y
-        elif op == "-":
-            r = x - y
-        elif op == "*":
-            r = x * y
-        elif y == 0.0:
-            return _NO_FAST  # the engine decides (an error, or D1001 for an infinite result)
-        elif op == "/":
-            r = x / y
-        else:
-            return int(math.fmod(x, y))
-        if not math.isfinite(r):
-            return _NO_FAST
-        return _number(r)
+
+        return numeric
+
     if op == "=" or op == "!=":
-        if numeric:
-            equal = float(a) == float(b)
-        elif (ta is str and tb is str) or (ta is bool and tb is bool):
-            equal = a == b
-        else:
+        negate = op == "!="
+
+        def equality(bindings: Mapping[str, Any]) -> Any:
+            a = get_a(bindings)
+            if a is _NO_FAST:
+                return _NO_FAST
+            b = get_b(bindings)
+            ta, tb = type(a), type(b)
+            if (ta is int or ta is float) and (tb is int or tb is float):
+                equal = float(a) == float(b)
+            elif (ta is str and tb is str) or (ta is bool and tb is bool):
+                equal = a == b
+            else:
+                return _NO_FAST
+            return equal is not negate
+
+        return equality
+
+    compare = _ORDER[op]
+
+    def comparison(bindings: Mapping[str, Any]) -> Any:
+        a = get_a(bindings)
+        if a is _NO_FAST:
             return _NO_FAST
-        return equal if op == "=" else not equal
-    if ta is not tb:
-        if not numeric:
+        b = get_b(bindings)
+        ta, tb = type(a), type(b)
+        if ta is not tb:
+            if not ((ta is int or ta is float) and (tb is int or tb is float)):
+                return _NO_FAST
+            a, b = float(a), float(b)
+        elif ta is not str and ta is not int and ta is not float:
             return _NO_FAST
-        a, b = float(a), float(b)
-    elif ta is not str and ta is not int and ta is not float:
-        return _NO_FAST
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
+        return compare(a, b)
+
+    return comparison
 
 
 def evaluate(source: str, bindings: Mapping[str, Any]) -> Any:
@@ -470,12 +532,93 @@ def evaluate(source: str, bindings: Mapping[str, Any]) -> Any:
     Returns plain JSON data. Raises :class:`QueryError` when the result is undefined,
     is not JSON (a function), or the evaluation raised anything.
     """
-    plan = _plan(source)
-    if plan is not None:
-        value = _fast_path(plan, bindings) if plan[0] == "path" else _fast_binary(plan, bindings)
+    fn = _SHORTCUTS.get(source, _NO_FAST)
+    if fn is _NO_FAST:
+        fn = _shortcut(source)
+    if fn is not None:
+        value = fn(bindings)
         if value is not _NO_FAST:
             return value
     return evaluate_with_engine(source, bindings)
+
+
+def field_evaluator(node: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """How a JSONata state's field evaluates, made once per field: ``fn(bindings)`` returns the field's value
+    with each ``{% … %}`` string replaced by its expression's value (objects and arrays rebuilt, other values
+    as they are). A failure raises :class:`QueryError` with ``source`` (the ``{% … %}`` string) and ``path``
+    (the keys and indexes down to it)."""
+    t = type(node)
+    if t is str:
+        if not is_expression(node):
+            return lambda bindings: node
+        source = node[2:-2]
+        shortcut = _shortcut(source)
+
+        def expression(bindings: Mapping[str, Any]) -> Any:
+            try:
+                if shortcut is not None:
+                    value = shortcut(bindings)
+                    if value is not _NO_FAST:
+                        return value
+                return evaluate_with_engine(source, bindings)
+            except QueryError as exc:
+                exc.source = node  # type: ignore[attr-defined]
+                exc.path = []  # type: ignore[attr-defined]
+                raise
+
+        return expression
+    if (t is dict or t is list) and not _has_expression(node):
+        return lambda bindings: _rebuild(node)
+    if t is dict:
+        members = [(k, field_evaluator(v)) for k, v in node.items()]
+
+        def obj(bindings: Mapping[str, Any]) -> Any:
+            out = {}
+            for k, fn in members:
+                try:
+                    out[k] = fn(bindings)
+                except QueryError as exc:
+                    exc.path.insert(0, str(k))  # type: ignore[attr-defined]
+                    raise
+            return out
+
+        return obj
+    if t is list:
+        elements = [field_evaluator(v) for v in node]
+
+        def array(bindings: Mapping[str, Any]) -> Any:
+            out = []
+            for i, fn in enumerate(elements):
+                try:
+                    out.append(fn(bindings))
+                except QueryError as exc:
+                    exc.path.insert(0, str(i))  # type: ignore[attr-defined]
+                    raise
+            return out
+
+        return array
+    return lambda bindings: node
+
+
+def _has_expression(node: Any) -> bool:
+    t = type(node)
+    if t is str:
+        return is_expression(node)
+    if t is dict:
+        return any(_has_expression(v) for v in node.values())
+    if t is list:
+        return any(_has_expression(v) for v in node)
+    return False
+
+
+def _rebuild(node: Any) -> Any:
+    """A field without expressions evaluates to a copy of its objects and arrays (its other values shared)."""
+    t = type(node)
+    if t is dict:
+        return {k: _rebuild(v) for k, v in node.items()}
+    if t is list:
+        return [_rebuild(v) for v in node]
+    return node
 
 
 def evaluate_with_engine(source: str, bindings: Mapping[str, Any]) -> Any:

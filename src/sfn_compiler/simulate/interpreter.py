@@ -105,6 +105,8 @@ class Run(SimpleStates, FanOut, Tasks):
         self.top_scope = VariableScope()
         self._iso_cache: dict[float, str] = {}
         self._last_checked: Any = None
+        #: id(field node) -> (node, its evaluator: `expressions.field_evaluator`), made on the field's first use
+        self._fields: dict[int, tuple[Any, Callable[[Mapping[str, Any]], Any]]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -160,40 +162,14 @@ class Run(SimpleStates, FanOut, Tasks):
         b["states"] = states
         return b
 
-    def _walk(self, node: Any, b: Mapping[str, Any]) -> Any:
-        t = type(node)
-        if t is str:
-            if len(node) >= 4 and node[0] == "{" and node[1] == "%" and node[-1] == "}" and node[-2] == "%":
-                try:
-                    return expressions.evaluate(node[2:-2], b)
-                except QueryError as exc:
-                    exc.source = node  # type: ignore[attr-defined]
-                    exc.path = []  # type: ignore[attr-defined]
-                    raise
-            return node
-        if t is dict:
-            out = {}
-            for k, v in node.items():
-                try:
-                    out[k] = self._walk(v, b)
-                except QueryError as exc:
-                    exc.path.insert(0, str(k))  # type: ignore[attr-defined]
-                    raise
-            return out
-        if t is list:
-            res = []
-            for i, v in enumerate(node):
-                try:
-                    res.append(self._walk(v, b))
-                except QueryError as exc:
-                    exc.path.insert(0, str(i))  # type: ignore[attr-defined]
-                    raise
-            return res
-        return node
-
     def _field(self, name: str, field_name: str, node: Any, b: Mapping[str, Any]) -> Any:
+        entry = self._fields.get(id(node))
+        if entry is None or entry[0] is not node:  # the node is kept in the entry, so its id stays its own
+            if len(self._fields) > 4096:
+                self._fields.clear()
+            entry = self._fields[id(node)] = (node, expressions.field_evaluator(node))
         try:
-            return self._walk(node, b)
+            return entry[1](b)
         except QueryError as exc:
             path = "/".join([field_name, *getattr(exc, "path", [])])
             raise self._qee(name, f"The JSONata expression '{quoted(getattr(exc, 'source', node))}' specified for "
