@@ -41,8 +41,8 @@ from .prepare import prepare
 from .result import (ACCOUNT_ID, DEFAULT_START_TIME, EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
 from .history import ENTERED, EXITED, HISTORY_LIMIT, MAX_EVENTS_CAP, HistoryLimitReached, history_limit_cause
-from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, json_text, quoted,
-                      retry_delay, type_name)
+from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_text, over_payload_limit,
+                      quoted, retry_delay, type_name)
 from .states import SimpleStates
 from .task import Tasks
 
@@ -210,14 +210,14 @@ class Run(SimpleStates, FanOut, Tasks):
     def _assign(self, name: str, node: Any, b: Mapping[str, Any], field_name: str = "Assign") -> dict[str, Any]:
         if node is None:
             return {}
-        if not isinstance(node, Mapping):
+        if type(node) is not dict and not isinstance(node, Mapping):
             raise self._qee(name, f"The field '{field_name}' must be an object")
         return self._field(name, field_name, node, b)
 
     def _store(self, name: str, values: dict[str, Any], scope: VariableScope, ev: TraceEvent) -> None:
         """Assign evaluated variables (either query language) in `scope` and show them on the trace event."""
         if values:
-            if self.check_payload_size and not _small(values) and json_size(values) > PAYLOAD_LIMIT_BYTES:
+            if self.check_payload_size and over_payload_limit(values):
                 raise Failure("States.DataLimitExceeded",
                                f"The variables assigned by state '{name}' exceed the 256 KiB limit", name)
             scope.assign(values)
@@ -228,7 +228,7 @@ class Run(SimpleStates, FanOut, Tasks):
             return  # pass-through of an already checked payload (Choice, Wait, default Task output …)
         t = type(value)
         if t is dict or t is list or (t is str and len(value) * 4 > PAYLOAD_LIMIT_BYTES):
-            if json_size(value) > PAYLOAD_LIMIT_BYTES:
+            if over_payload_limit(value):
                 raise Failure("States.DataLimitExceeded",
                                f"The {what} of state '{name}' is larger than the 256 KiB payload limit", name)
             self._last_checked = value
@@ -434,20 +434,6 @@ class Run(SimpleStates, FanOut, Tasks):
                          "origin": failure.state}
             ev.transition = ("catch", cidx, c["Next"])
             return c["Next"], out
-
-
-_SCALARS = (int, float, bool, type(None))
-
-
-def _small(values: dict[str, Any]) -> bool:
-    """A few scalar variables: far below the 256 KiB limit without measuring them."""
-    if len(values) > 64:
-        return False
-    for v in values.values():
-        t = type(v)
-        if t not in _SCALARS and not (t is str and len(v) < 1024):
-            return False
-    return True
 
 
 def run_execution(

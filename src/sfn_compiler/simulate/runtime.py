@@ -125,6 +125,27 @@ def json_size(value: Any) -> int:
     return n
 
 
+#: the longest key or string and the largest integer of an object that `over_payload_limit` sizes without
+#: serializing it: 64 members of at most 2 x 256 characters, each 6 bytes at most (a \uXXXX escape), are
+#: 197 KB at most, below the 256 KiB limit
+_SMALL_MEMBERS, _SMALL_TEXT, _SMALL_INT = 64, 256, 1 << 64
+
+
+def over_payload_limit(value: Any) -> bool:
+    """``json_size(value) > PAYLOAD_LIMIT_BYTES``, answered without serializing an object of a few scalars
+    (a Task result or the variables a state assigns, mostly)."""
+    if type(value) is dict and len(value) <= _SMALL_MEMBERS:
+        for k, v in value.items():
+            t = type(v)
+            if type(k) is not str or len(k) > _SMALL_TEXT or not (
+                    v is None or t is bool or t is float or (t is str and len(v) <= _SMALL_TEXT)
+                    or (t is int and -_SMALL_INT < v < _SMALL_INT)):
+                break
+        else:
+            return False
+    return json_size(value) > PAYLOAD_LIMIT_BYTES
+
+
 def json_text(value: Any) -> str:
     """A value as AWS quotes it in a cause: compact JSON, whole."""
     try:
