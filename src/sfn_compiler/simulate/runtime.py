@@ -101,7 +101,11 @@ class VariableScope:
     def assign(self, values: Mapping[str, Any]) -> None:
         if values:
             self.vars.update(values)
-            self._flat = self._values = None
+            self._values = None
+            flat = self._flat  # updated in place: this scope's own variables shadow the outer ones
+            if flat is not None:
+                for k, v in values.items():
+                    flat[k] = binding_value(v)
 
 
 def error_matches(names: Any, error: str | None) -> bool:
