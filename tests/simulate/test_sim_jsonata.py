@@ -182,6 +182,19 @@ class TestSimplePathShortcut:
         assert ev("$n + 1", n=41) == 42 and ev("$n >= 5000", n=5000) is True
         assert ev("$n + 1", n=2**60) == 2**60  # doubles, as the engine computes them
 
+    @pytest.mark.parametrize("op", ["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">="])
+    @pytest.mark.parametrize("n", [10 ** 400, -10 ** 400, 2 ** 1023 * 2, 2.5])
+    def test_binary_shortcut_on_integers_past_a_double(self, op, n):
+        for source in (f"$n {op} 1", f"1.5 {op} $n", f"$n {op} $n"):
+            def run(fn):
+                try:
+                    result = fn(source, {"n": n})
+                    return ("ok", result, type(result))
+                except QueryError as exc:
+                    return ("error", exc.detail)
+
+            assert run(evaluate) == run(evaluate_with_engine), source
+
     def test_falls_back_for_arrays_and_unknown_names(self):
         assert ev("$v.a", v=[{"a": 1}, {"a": 2}]) == [1, 2]  # JSONata maps over arrays
         with pytest.raises(QueryError, match="unsupported result type"):

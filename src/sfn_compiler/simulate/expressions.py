@@ -444,27 +444,20 @@ def _operand(operand: tuple) -> Callable[[Mapping[str, Any]], Any]:
 
 
 def _number(x: float) -> Any:
-    """jsonata-python's `Utils.convert_number` of a finite result: integral values become ints."""
+    """jsonata-python's `Utils.convert_number` of a finite result: integral values become ints; _NO_FAST for
+    a non-finite one (the engine decides)."""
+    if not math.isfinite(x):
+        return _NO_FAST
     return int(x) if x.is_integer() else x
 
 
-def _arithmetic(op: str) -> Callable[[float, float], Any]:
-    """The engine's `evaluate_numeric_expression` on two doubles; _NO_FAST where the engine decides (a zero
-    divisor: an error, or D1001 for an infinite result; a non-finite result)."""
-    def finite(r: float) -> Any:
-        return _number(r) if math.isfinite(r) else _NO_FAST
-
-    if op == "+":
-        return lambda x, y: finite(x + y)
-    if op == "-":
-        return lambda x, y: finite(x - y)
-    if op == "*":
-        return lambda x, y: finite(x * y)
-    if op == "/":
-        return lambda x, y: finite(x / y) if y != 0.0 else _NO_FAST
-    return lambda x, y: int(math.fmod(x, y)) if y != 0.0 else _NO_FAST
+def _remainder(x: float, y: float) -> Any:
+    return int(math.fmod(x, y))
 
 
+#: the engine's `evaluate_numeric_expression` on two doubles; a zero divisor of / and % is left to the
+#: engine (an error, or D1001 for an infinite result)
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "%": _remainder}
 _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
@@ -474,7 +467,9 @@ def _binary_shortcut(lhs: tuple, op: str, rhs: tuple) -> Callable[[Mapping[str, 
     get_a, get_b = _operand(lhs), _operand(rhs)
 
     if op in ("+", "-", "*", "/", "%"):
-        arithmetic = _arithmetic(op)
+        arithmetic = _ARITHMETIC[op]
+        divides = op in ("/", "%")
+        exact = op == "%"  # its result is an int already
 
         def numeric(bindings: Mapping[str, Any]) -> Any:
             a = get_a(bindings)
@@ -482,9 +477,16 @@ def _binary_shortcut(lhs: tuple, op: str, rhs: tuple) -> Callable[[Mapping[str, 
                 return _NO_FAST
             b = get_b(bindings)
             ta, tb = type(a), type(b)
-            if (ta is int or ta is float) and (tb is int or tb is float):
-                return arithmetic(float(a), float(b))
-            return _NO_FAST
+            if not ((ta is int or ta is float) and (tb is int or tb is float)):
+                return _NO_FAST
+            try:
+                x, y = float(a), float(b)
+            except OverflowError:  # an int past a double's range: the engine's error
+                return _NO_FAST
+            if divides and y == 0.0:
+                return _NO_FAST
+            r = arithmetic(x, y)
+            return r if exact else _number(r)
 
         return numeric
 
@@ -498,7 +500,10 @@ def _binary_shortcut(lhs: tuple, op: str, rhs: tuple) -> Callable[[Mapping[str, 
             b = get_b(bindings)
             ta, tb = type(a), type(b)
             if (ta is int or ta is float) and (tb is int or tb is float):
-                equal = float(a) == float(b)
+                try:
+                    equal = float(a) == float(b)
+                except OverflowError:  # an int past a double's range: the engine's error
+                    return _NO_FAST
             elif (ta is str and tb is str) or (ta is bool and tb is bool):
                 equal = a == b
             else:
@@ -518,7 +523,10 @@ def _binary_shortcut(lhs: tuple, op: str, rhs: tuple) -> Callable[[Mapping[str, 
         if ta is not tb:
             if not ((ta is int or ta is float) and (tb is int or tb is float)):
                 return _NO_FAST
-            a, b = float(a), float(b)
+            try:
+                a, b = float(a), float(b)
+            except OverflowError:  # an int past a double's range: the engine decides
+                return _NO_FAST
         elif ta is not str and ta is not int and ta is not float:
             return _NO_FAST
         return compare(a, b)
