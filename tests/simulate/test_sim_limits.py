@@ -5,13 +5,14 @@ the numbers."""
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfn_compiler.simulate import MockResponse, run_execution
-from sfn_compiler.simulate.result import EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES
+from sfn_compiler.simulate.result import EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES, iso_timestamp
 from sfn_compiler.simulate.runtime import Clock, ExecTimeout, json_size, over_payload_limit, retry_delay
 
 from asl_builders import machine, task
@@ -131,3 +132,14 @@ def test_a_task_result_over_the_limit_fails_and_one_under_it_is_the_output():
     assert r.error == "States.DataLimitExceeded" and "returned a result with a size exceeding" in r.cause
     r = run_execution(d, {}, {"T": {"return": {"Status": "OK"}}})
     assert r.status == "SUCCEEDED" and r.output == {"Status": "OK"}
+
+
+@pytest.mark.parametrize("base, offset, text", [
+    (datetime(2025, 1, 1, tzinfo=timezone.utc), 0.0, "2025-01-01T00:00:00Z"),
+    (datetime(2025, 1, 1, tzinfo=timezone.utc), 61.5, "2025-01-01T00:01:01.5Z"),
+    (datetime(2025, 12, 31, 23, 59, 59, tzinfo=timezone.utc), 0.123, "2025-12-31T23:59:59.123Z"),
+    (datetime(2025, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))), 0.01, "2025-01-01T00:00:00.01Z"),
+    (datetime(5, 1, 1, tzinfo=timezone.utc), 1.0, "5-01-01T00:00:01Z"),  # strftime's year, unpadded
+])
+def test_iso_timestamp(base, offset, text):
+    assert iso_timestamp(base, offset) == text

@@ -576,7 +576,9 @@ def field_evaluator(node: Any) -> Callable[[Mapping[str, Any]], Any]:
 
         return expression
     if (t is dict or t is list) and not _has_expression(node):
-        return lambda bindings: _rebuild(node)
+        if any(type(v) is dict or type(v) is list for v in (node.values() if t is dict else node)):
+            return lambda bindings: _rebuild(node)
+        return lambda bindings: node.copy()  # one level: its values are shared, as `_rebuild` shares them
     if t is dict:
         members = [(k, field_evaluator(v)) for k, v in node.items()]
 

@@ -234,12 +234,15 @@ class Run(SimpleStates, FanOut, Tasks):
             self._last_checked = value
 
     def _transition(self) -> None:
-        self.transitions += 1
+        self.transitions += 1  # (inlined in _run_state)
         if self.max_transitions is not None and self.transitions > self.max_transitions:
-            raise TransitionLimitExceeded(
-                f"the execution exceeded {self.max_transitions} state transitions (AWS fails executions whose "
-                "history grows past 25,000 events); probably an endless loop — check the loop's exit Choice "
-                "and the mocks that should end it, or raise max_transitions")
+            self._transition_limit()
+
+    def _transition_limit(self) -> None:
+        raise TransitionLimitExceeded(
+            f"the execution exceeded {self.max_transitions} state transitions (AWS fails executions whose "
+            "history grows past 25,000 events); probably an endless loop — check the loop's exit Choice "
+            "and the mocks that should end it, or raise max_transitions")
 
     @staticmethod
     def _next(sd: Mapping[str, Any], ev: TraceEvent) -> str | None:
@@ -319,7 +322,9 @@ class Run(SimpleStates, FanOut, Tasks):
 
     def _run_state(self, name: str, sd: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
                    path: tuple[str, ...], depth: int) -> tuple[str | None, Any]:
-        self._transition()
+        self.transitions += 1
+        if self.max_transitions is not None and self.transitions > self.max_transitions:
+            self._transition_limit()
         typ = sd["Type"]
         ev = TraceEvent(self.visits, name, typ, path, depth, clock.now, input=inp)
         self.visits += 1
@@ -363,8 +368,8 @@ class Run(SimpleStates, FanOut, Tasks):
     def _with_retry_catch(self, name: str, sd: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
                           ev: TraceEvent, body: Callable[[dict[str, Any]], Any]) -> tuple[str | None, Any]:
         jsonpath = name in self.jsonpath
-        retriers = [r.raw for r in walk.entries(sd, "Retry")]
-        counts = [0] * len(retriers)
+        retriers: list[dict[str, Any]] | None = None  # read at the first failure
+        counts: list[int] = []
         retry_total = 0
         entered = clock.now
         while True:
@@ -386,6 +391,9 @@ class Run(SimpleStates, FanOut, Tasks):
             except JsonPathFailure as jf:
                 failure = self._jp_failure(jf, name)
             # ---- Retry
+            if retriers is None:
+                retriers = [r.raw for r in walk.entries(sd, "Retry")]
+                counts = [0] * len(retriers)
             for idx, r in enumerate(retriers):
                 if error_matches(r.get("ErrorEquals"), failure.error):
                     break
