@@ -18,6 +18,7 @@ from sfn_compiler.simulate.expressions import (
     evaluate,
     evaluate_with_engine,
     java_random_next_double,
+    reads_context,
 )
 
 from asl_builders import machine, task
@@ -207,3 +208,37 @@ def test_data_limit_exceeded():
     r = run_execution(d, {}, {})
     assert r.error == "States.DataLimitExceeded"
     assert run_execution(d, {}, {}, check_payload_size=False).output == big
+
+
+class TestContextObjectOnlyWhenRead:
+    """A JSONata state builds its context object only when one of its expressions may read it."""
+
+    @pytest.mark.parametrize("node, reads", [
+        ("{% $n + 1 %}", False),
+        ({"a": ["{% $states.input.x %}", "{% $states.result.y = 'z' %}"], "b": 1}, False),
+        ("{% $states.context.State.Name %}", True),
+        ("{% $states.context.Execution.Name = 'x' %}", True),
+        ("{% $states %}", True),
+        ({"deep": ["{% $string($states) %}"]}, True),  # the engine: anything may be read
+        ("{% $now() %}", True),
+        ("not an expression $states.context", False),
+    ])
+    def test_reads_context(self, node, reads):
+        assert reads_context(node) is reads
+
+    def test_states_read_their_context_through_shortcuts_and_the_engine(self):
+        d = machine({
+            "P": {"Type": "Pass", "Assign": {"n": "{% $states.context.State.Name %}"}, "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.context.State.Name = 'C' %}",
+                                                 "Next": "T"}], "Default": "F"},
+            "T": task("W", Output="{% {'retry': $states.context.State.RetryCount, 'r': $states.result} %}"),
+            "W": {"Type": "Wait", "Seconds": 5, "Output": "{% [$states.context.State.EnteredTime, $n] %}",
+                  "Next": "S"},
+            "S": {"Type": "Succeed", "Output": "{% $states.context.State.Name & ' after ' & $states.input[1] %}"},
+            "F": {"Type": "Fail"},
+        })
+        r = run_execution(d, {}, {"T": {"return": 7}})
+        assert r.status == "SUCCEEDED", r.cause
+        assert r.output == "S after P"
+        assert r.trace[2].output == {"retry": 0, "r": 7}
+        assert r.trace[3].output == ["2025-01-01T00:00:00Z", "P"]

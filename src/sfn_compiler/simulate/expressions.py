@@ -44,6 +44,7 @@ __all__ = [
     "compile_expression",
     "evaluate",
     "field_evaluator",
+    "reads_context",
     "is_expression",
     "expression_source",
     "java_random_next_double",
@@ -608,6 +609,26 @@ def field_evaluator(node: Any) -> Callable[[Mapping[str, Any]], Any]:
 
         return array
     return lambda bindings: node
+
+
+def reads_context(node: Any) -> bool:
+    """Whether an expression in ``node`` (a field, or a whole state) may read ``$states.context``: one the
+    shortcuts do not plan may read anything; a planned one reads it only through ``$states`` itself or a
+    path ``$states.context…``."""
+    t = type(node)
+    if t is str:
+        if not is_expression(node):
+            return False
+        plan = _plan(node[2:-2])
+        if plan is None:
+            return True
+        operands = ((_PATH, plan[1], plan[2]),) if plan[0] == "path" else (plan[1], plan[3])
+        return any(o[0] == _PATH and o[1] == "states" and (not o[2] or o[2][0] == "context") for o in operands)
+    if t is dict:
+        return any(reads_context(v) for v in node.values())
+    if t is list:
+        return any(reads_context(v) for v in node)
+    return False
 
 
 def _has_expression(node: Any) -> bool:

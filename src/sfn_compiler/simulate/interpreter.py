@@ -107,6 +107,8 @@ class Run(SimpleStates, FanOut, Tasks):
         self._last_checked: Any = None
         #: id(field node) -> (node, its evaluator: `expressions.field_evaluator`), made on the field's first use
         self._fields: dict[int, tuple[Any, Callable[[Mapping[str, Any]], Any]]] = {}
+        #: id(state) -> (state, whether its expressions may read the context object): `_jsonata_context`
+        self._context_reads: dict[int, tuple[Mapping[str, Any], bool]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -123,6 +125,16 @@ class Run(SimpleStates, FanOut, Tasks):
         if retry_count is not None:
             state["RetryCount"] = retry_count
         return {"Execution": self.exec_ctx, "State": state, "StateMachine": self.sm_ctx}
+
+    def _jsonata_context(self, name: str, sd: Mapping[str, Any], entered: float,
+                         retry_count: int | None = None) -> dict[str, Any] | None:
+        """The context object of a JSONata state, or None when none of the state's expressions can read it
+        (`expressions.reads_context`, decided once per state): building it for every visit was an eighth of a
+        poll loop's time."""
+        entry = self._context_reads.get(id(sd))
+        if entry is None or entry[0] is not sd:  # the state is kept in the entry, so its id stays its own
+            entry = self._context_reads[id(sd)] = (sd, expressions.reads_context(sd))
+        return self._context(name, entered, retry_count) if entry[1] else None
 
     def _jp_env(self, scope: VariableScope, ctx: Mapping[str, Any]) -> jp.Env:
         """What a JSONPath state's paths read besides its data: `$$`, the variables in scope, the random source."""
@@ -366,14 +378,18 @@ class Run(SimpleStates, FanOut, Tasks):
     # ------------------------------------------------------------------ Retry / Catch wrapper
 
     def _with_retry_catch(self, name: str, sd: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
-                          ev: TraceEvent, body: Callable[[dict[str, Any]], Any]) -> tuple[str | None, Any]:
+                          ev: TraceEvent, body: Callable[[dict[str, Any] | None], Any], *, lazy_context: bool = False
+                          ) -> tuple[str | None, Any]:
+        """Run `body(context object)` with the state's Retry and Catch; with `lazy_context` (a JSONata Task that
+        needs no task token) the context object is None when no expression of the state reads it."""
         jsonpath = name in self.jsonpath
         retriers: list[dict[str, Any]] | None = None  # read at the first failure
         counts: list[int] = []
         retry_total = 0
         entered = clock.now
         while True:
-            ctx = self._context(name, entered, retry_total)
+            ctx = (self._jsonata_context(name, sd, entered, retry_total) if lazy_context and not jsonpath else
+                   self._context(name, entered, retry_total))
             try:
                 result = body(ctx)
                 if jsonpath:

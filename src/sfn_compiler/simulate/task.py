@@ -32,7 +32,7 @@ class Tasks:
         jsonpath = name in self.jsonpath
         prefix, submits = task_events(resource)
 
-        def body(ctx: dict[str, Any]) -> Any:
+        def body(ctx: dict[str, Any] | None) -> Any:
             idx = self.invocations.get(name, 0)
             if callback:
                 ctx["Task"] = {"Token": f"sfnc-task-token:{self.execution_name}:{name}:{idx}"}
@@ -85,4 +85,4 @@ class Tasks:
                 self._last_checked = resp.result  # the state's output when it has no Output: not sized again
             return resp.result
 
-        return self._with_retry_catch(name, sd, inp, scope, clock, ev, body)
+        return self._with_retry_catch(name, sd, inp, scope, clock, ev, body, lazy_context=not callback)
