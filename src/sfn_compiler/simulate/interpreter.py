@@ -105,6 +105,7 @@ class Run(SimpleStates, FanOut, Tasks):
         self.top_scope = VariableScope()
         self._iso_cache: dict[float, str] = {}
         self._last_checked: Any = None
+        self._now_bound: float | None = 0.0  # the virtual time `ectx.now_ms` was computed from (start_ms: 0.0)
         #: id(field node) -> (node, its evaluator: `expressions.field_evaluator`), made on the field's first use
         self._fields: dict[int, tuple[Any, Callable[[Mapping[str, Any]], Any]]] = {}
         #: id(state) -> (state, whether its expressions may read the context object): `_jsonata_context`
@@ -169,7 +170,10 @@ class Run(SimpleStates, FanOut, Tasks):
         return Failure(jf.error, jf.cause(name, self.entered.get(name)), name)
 
     def _bind(self, scope: VariableScope, states: dict[str, Any], clock: Clock) -> dict[str, Any]:
-        self.ectx.now_ms = self.start_ms + int(round(clock.now * 1000))
+        now = clock.now
+        if now != self._now_bound:  # $now() and $millis() read the time of the latest binding
+            self._now_bound = now
+            self.ectx.now_ms = self.start_ms + int(round(now * 1000))
         b = scope.bindings()
         b["states"] = states
         return b
