@@ -140,10 +140,16 @@ def over_payload_limit(value: Any) -> bool:
     (a Task result or the variables a state assigns, mostly)."""
     if type(value) is dict and len(value) <= _SMALL_MEMBERS:
         for k, v in value.items():
+            if type(k) is not str or len(k) > _SMALL_TEXT:
+                break
             t = type(v)
-            if type(k) is not str or len(k) > _SMALL_TEXT or not (
-                    v is None or t is bool or t is float or (t is str and len(v) <= _SMALL_TEXT)
-                    or (t is int and -_SMALL_INT < v < _SMALL_INT)):
+            if t is int:
+                if not -_SMALL_INT < v < _SMALL_INT:
+                    break
+            elif t is str:
+                if len(v) > _SMALL_TEXT:
+                    break
+            elif not (t is float or t is bool or v is None):
                 break
         else:
             return False
