@@ -416,14 +416,6 @@ def _path_shortcut(var: str, keys: tuple[str, ...]) -> Callable[[Mapping[str, An
     return path
 
 
-def _number(x: float) -> Any:
-    """jsonata-python's `Utils.convert_number` of a finite result: integral values become ints; _NO_FAST for
-    a non-finite one (the engine decides)."""
-    if not math.isfinite(x):
-        return _NO_FAST
-    return int(x) if x.is_integer() else x
-
-
 def _remainder(x: float, y: float) -> Any:
     return int(math.fmod(x, y))
 
@@ -493,7 +485,11 @@ def _binary_shortcut(lhs: tuple, op: str, rhs: tuple) -> Callable[[Mapping[str, 
             if divides and y == 0.0:
                 return _NO_FAST
             r = operation(x, y)
-            return r if exact else _number(r)
+            if exact:
+                return r
+            if not math.isfinite(r):  # the engine decides
+                return _NO_FAST
+            return int(r) if r.is_integer() else r  # jsonata-python's `Utils.convert_number`
         if kind == _EQUALITY:
             if numbers:
                 try:
