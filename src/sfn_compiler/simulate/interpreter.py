@@ -181,7 +181,7 @@ class Run(SimpleStates, FanOut, Tasks):
     def _field(self, name: str, field_name: str, node: Any, b: Mapping[str, Any]) -> Any:
         entry = self._fields.get(id(node))
         if entry is None or entry[0] is not node:  # the node is kept in the entry, so its id stays its own
-            if len(self._fields) > 4096:
+            if len(self._fields) > 65536:  # a bound: the fields are the definition's, a few per state
                 self._fields.clear()
             entry = self._fields[id(node)] = (node, expressions.field_evaluator(node))
         try:
