@@ -342,7 +342,8 @@ class Run(SimpleStates, FanOut, Tasks):
         if self.max_transitions is not None and self.transitions > self.max_transitions:
             self._transition_limit()
         typ = sd["Type"]
-        ev = TraceEvent(self.visits, name, typ, path, depth, clock.now, input=inp)
+        # positionally (end, status, input): a keyword argument made this a fortieth of a Pass/Choice loop
+        ev = TraceEvent(self.visits, name, typ, path, depth, clock.now, None, "running", inp)
         self.visits += 1
         if self.keep_trace:
             self.trace.append(ev)
