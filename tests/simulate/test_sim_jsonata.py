@@ -18,6 +18,7 @@ from sfn_compiler.simulate.expressions import (
     evaluate,
     evaluate_with_engine,
     java_random_next_double,
+    reads_context,
 )
 
 from asl_builders import machine, task
@@ -182,6 +183,19 @@ class TestSimplePathShortcut:
         assert ev("$n + 1", n=41) == 42 and ev("$n >= 5000", n=5000) is True
         assert ev("$n + 1", n=2**60) == 2**60  # doubles, as the engine computes them
 
+    @pytest.mark.parametrize("op", ["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">="])
+    @pytest.mark.parametrize("n", [10 ** 400, -10 ** 400, 2 ** 1023 * 2, 2.5])
+    def test_binary_shortcut_on_integers_past_a_double(self, op, n):
+        for source in (f"$n {op} 1", f"1.5 {op} $n", f"$n {op} $n"):
+            def run(fn):
+                try:
+                    result = fn(source, {"n": n})
+                    return ("ok", result, type(result))
+                except QueryError as exc:
+                    return ("error", exc.detail)
+
+            assert run(evaluate) == run(evaluate_with_engine), source
+
     def test_falls_back_for_arrays_and_unknown_names(self):
         assert ev("$v.a", v=[{"a": 1}, {"a": 2}]) == [1, 2]  # JSONata maps over arrays
         with pytest.raises(QueryError, match="unsupported result type"):
@@ -194,3 +208,37 @@ def test_data_limit_exceeded():
     r = run_execution(d, {}, {})
     assert r.error == "States.DataLimitExceeded"
     assert run_execution(d, {}, {}, check_payload_size=False).output == big
+
+
+class TestContextObjectOnlyWhenRead:
+    """A JSONata state builds its context object only when one of its expressions may read it."""
+
+    @pytest.mark.parametrize("node, reads", [
+        ("{% $n + 1 %}", False),
+        ({"a": ["{% $states.input.x %}", "{% $states.result.y = 'z' %}"], "b": 1}, False),
+        ("{% $states.context.State.Name %}", True),
+        ("{% $states.context.Execution.Name = 'x' %}", True),
+        ("{% $states %}", True),
+        ({"deep": ["{% $string($states) %}"]}, True),  # the engine: anything may be read
+        ("{% $now() %}", True),
+        ("not an expression $states.context", False),
+    ])
+    def test_reads_context(self, node, reads):
+        assert reads_context(node) is reads
+
+    def test_states_read_their_context_through_shortcuts_and_the_engine(self):
+        d = machine({
+            "P": {"Type": "Pass", "Assign": {"n": "{% $states.context.State.Name %}"}, "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.context.State.Name = 'C' %}",
+                                                 "Next": "T"}], "Default": "F"},
+            "T": task("W", Output="{% {'retry': $states.context.State.RetryCount, 'r': $states.result} %}"),
+            "W": {"Type": "Wait", "Seconds": 5, "Output": "{% [$states.context.State.EnteredTime, $n] %}",
+                  "Next": "S"},
+            "S": {"Type": "Succeed", "Output": "{% $states.context.State.Name & ' after ' & $states.input[1] %}"},
+            "F": {"Type": "Fail"},
+        })
+        r = run_execution(d, {}, {"T": {"return": 7}})
+        assert r.status == "SUCCEEDED", r.cause
+        assert r.output == "S after P"
+        assert r.trace[2].output == {"retry": 0, "r": 7}
+        assert r.trace[3].output == ["2025-01-01T00:00:00Z", "P"]

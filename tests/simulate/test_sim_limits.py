@@ -5,12 +5,15 @@ the numbers."""
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfn_compiler.simulate import MockResponse, run_execution
-from sfn_compiler.simulate.result import EXECUTION_TIME_LIMIT
-from sfn_compiler.simulate.runtime import Clock, ExecTimeout, retry_delay
+from sfn_compiler.simulate.result import EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES, iso_timestamp
+from sfn_compiler.simulate.runtime import Clock, ExecTimeout, json_size, over_payload_limit, retry_delay
 
 from asl_builders import machine, task
 
@@ -99,3 +102,44 @@ def test_clock_advance():
 def test_a_duration_past_timeout_seconds_times_the_task_out(duration):
     r = run_execution(machine({"T": task(TimeoutSeconds=60)}), {}, {"T": MockResponse(result=1, duration=duration)})
     assert (r.status, r.error, r.elapsed_seconds) == ("FAILED", "States.Timeout", 60)
+
+
+# ---------------------------------------------------------------- payload sizes
+
+
+@settings(max_examples=300, deadline=None)
+@given(members=st.dictionaries(
+    st.text(max_size=300),
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300)
+    | st.lists(st.integers(), max_size=3), max_size=70))
+def test_over_payload_limit_agrees_with_json_size(members):
+    assert over_payload_limit(members) is (json_size(members) > PAYLOAD_LIMIT_BYTES)
+
+
+def test_over_payload_limit_without_serializing_is_bounded_by_the_worst_small_object():
+    # the largest object it sizes without serializing: 64 members, keys and strings of 256 characters that
+    # JSON escapes as \uXXXX (6 bytes each)
+    worst = {f"{i:02d}" + "\x01" * 254: "\x01" * 256 for i in range(64)}
+    assert json_size(worst) <= PAYLOAD_LIMIT_BYTES and not over_payload_limit(worst)
+    assert over_payload_limit({"a": "\x01" * 257, **{f"k{i}": "\x01" * 700 for i in range(63)}})  # serialized
+    assert over_payload_limit({"n": 10 ** 4200, **{f"k{i}": 10 ** 4200 for i in range(63)}})
+
+
+def test_a_task_result_over_the_limit_fails_and_one_under_it_is_the_output():
+    d = machine({"T": task()})
+    big = {f"k{i}": "x" * 5000 for i in range(60)}
+    r = run_execution(d, {}, {"T": {"return": big}})
+    assert r.error == "States.DataLimitExceeded" and "returned a result with a size exceeding" in r.cause
+    r = run_execution(d, {}, {"T": {"return": {"Status": "OK"}}})
+    assert r.status == "SUCCEEDED" and r.output == {"Status": "OK"}
+
+
+@pytest.mark.parametrize("base, offset, text", [
+    (datetime(2025, 1, 1, tzinfo=timezone.utc), 0.0, "2025-01-01T00:00:00Z"),
+    (datetime(2025, 1, 1, tzinfo=timezone.utc), 61.5, "2025-01-01T00:01:01.5Z"),
+    (datetime(2025, 12, 31, 23, 59, 59, tzinfo=timezone.utc), 0.123, "2025-12-31T23:59:59.123Z"),
+    (datetime(2025, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))), 0.01, "2025-01-01T00:00:00.01Z"),
+    (datetime(5, 1, 1, tzinfo=timezone.utc), 1.0, "5-01-01T00:00:01Z"),  # strftime's year, unpadded
+])
+def test_iso_timestamp(base, offset, text):
+    assert iso_timestamp(base, offset) == text

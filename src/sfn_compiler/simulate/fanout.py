@@ -16,6 +16,10 @@ from .history import HISTORY_LIMIT, HistoryLimitReached, history_limit_cause
 from .result import ACCOUNT_ID, REGION, iso_timestamp, round_seconds
 from .runtime import Clock, Failure, VariableScope, json_size, json_text
 
+#: the Arguments of a ResultWriter or ItemReader without them (one object: `Run._field` keeps an evaluator per
+#: field object)
+_NO_ARGUMENTS: dict[str, Any] = {}
+
 
 class FanOut:
     """The Parallel / Map / ItemBatcher part of `interpreter.Run` (a mixin: it uses the run's helpers)."""
@@ -117,7 +121,7 @@ class FanOut:
                                         max_conc, tol_count, tol_pct, jp_eff, jp_env, b, run_arn)
                 if writer is not None:
                     args = (jp.map_writer_parameters(writer, jp_eff, jp_env) if jsonpath else
-                            self._field(name, "ResultWriter/Arguments", writer.get("Arguments", {}), b))
+                            self._field(name, "ResultWriter/Arguments", writer.get("Arguments", _NO_ARGUMENTS), b))
                     results = map_io.writer_result(run_arn or "", run_id or "", args)
             except map_io.ReaderFailure as rf:
                 if distributed:
@@ -147,7 +151,7 @@ class FanOut:
         if jp_env is not None:
             jp.map_reader_parameters(reader, jp_eff, jp_env)
         else:
-            self._field(name, "ItemReader/Arguments", reader.get("Arguments", {}), b)
+            self._field(name, "ItemReader/Arguments", reader.get("Arguments", _NO_ARGUMENTS), b)
         idx = self.invocations.get(name, 0)
         self.invocations[name] = idx + 1
         resp = self.mocks.response(name, idx)

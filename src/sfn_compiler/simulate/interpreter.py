@@ -41,8 +41,8 @@ from .prepare import prepare
 from .result import (ACCOUNT_ID, DEFAULT_START_TIME, EXECUTION_TIME_LIMIT, PAYLOAD_LIMIT_BYTES, QEE, REGION,
                      ExecutionResult, TraceEvent, iso_timestamp, round_seconds)
 from .history import ENTERED, EXITED, HISTORY_LIMIT, MAX_EVENTS_CAP, HistoryLimitReached, history_limit_cause
-from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_size, json_text, quoted,
-                      retry_delay, type_name)
+from .runtime import (Clock, ExecTimeout, Failure, VariableScope, error_matches, json_text, over_payload_limit,
+                      quoted, retry_delay, type_name)
 from .states import SimpleStates
 from .task import Tasks
 
@@ -105,6 +105,11 @@ class Run(SimpleStates, FanOut, Tasks):
         self.top_scope = VariableScope()
         self._iso_cache: dict[float, str] = {}
         self._last_checked: Any = None
+        self._now_bound: float | None = 0.0  # the virtual time `ectx.now_ms` was computed from (start_ms: 0.0)
+        #: id(field node) -> (node, its evaluator: `expressions.field_evaluator`), made on the field's first use
+        self._fields: dict[int, tuple[Any, Callable[[Mapping[str, Any]], Any]]] = {}
+        #: id(state) -> (state, whether its expressions may read the context object): `_jsonata_context`
+        self._context_reads: dict[int, tuple[Mapping[str, Any], bool]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -121,6 +126,16 @@ class Run(SimpleStates, FanOut, Tasks):
         if retry_count is not None:
             state["RetryCount"] = retry_count
         return {"Execution": self.exec_ctx, "State": state, "StateMachine": self.sm_ctx}
+
+    def _jsonata_context(self, name: str, sd: Mapping[str, Any], entered: float,
+                         retry_count: int | None = None) -> dict[str, Any] | None:
+        """The context object of a JSONata state, or None when none of the state's expressions can read it
+        (`expressions.reads_context`, decided once per state): building it for every visit was an eighth of a
+        poll loop's time."""
+        entry = self._context_reads.get(id(sd))
+        if entry is None or entry[0] is not sd:  # the state is kept in the entry, so its id stays its own
+            entry = self._context_reads[id(sd)] = (sd, expressions.reads_context(sd))
+        return self._context(name, entered, retry_count) if entry[1] else None
 
     def _jp_env(self, scope: VariableScope, ctx: Mapping[str, Any]) -> jp.Env:
         """What a JSONPath state's paths read besides its data: `$$`, the variables in scope, the random source."""
@@ -155,45 +170,22 @@ class Run(SimpleStates, FanOut, Tasks):
         return Failure(jf.error, jf.cause(name, self.entered.get(name)), name)
 
     def _bind(self, scope: VariableScope, states: dict[str, Any], clock: Clock) -> dict[str, Any]:
-        self.ectx.now_ms = self.start_ms + int(round(clock.now * 1000))
+        now = clock.now
+        if now != self._now_bound:  # $now() and $millis() read the time of the latest binding
+            self._now_bound = now
+            self.ectx.now_ms = self.start_ms + int(round(now * 1000))
         b = scope.bindings()
         b["states"] = states
         return b
 
-    def _walk(self, node: Any, b: Mapping[str, Any]) -> Any:
-        t = type(node)
-        if t is str:
-            if len(node) >= 4 and node[0] == "{" and node[1] == "%" and node[-1] == "}" and node[-2] == "%":
-                try:
-                    return expressions.evaluate(node[2:-2], b)
-                except QueryError as exc:
-                    exc.source = node  # type: ignore[attr-defined]
-                    exc.path = []  # type: ignore[attr-defined]
-                    raise
-            return node
-        if t is dict:
-            out = {}
-            for k, v in node.items():
-                try:
-                    out[k] = self._walk(v, b)
-                except QueryError as exc:
-                    exc.path.insert(0, str(k))  # type: ignore[attr-defined]
-                    raise
-            return out
-        if t is list:
-            res = []
-            for i, v in enumerate(node):
-                try:
-                    res.append(self._walk(v, b))
-                except QueryError as exc:
-                    exc.path.insert(0, str(i))  # type: ignore[attr-defined]
-                    raise
-            return res
-        return node
-
     def _field(self, name: str, field_name: str, node: Any, b: Mapping[str, Any]) -> Any:
+        entry = self._fields.get(id(node))
+        if entry is None or entry[0] is not node:  # the node is kept in the entry, so its id stays its own
+            if len(self._fields) > 65536:  # a bound: the fields are the definition's, a few per state
+                self._fields.clear()
+            entry = self._fields[id(node)] = (node, expressions.field_evaluator(node))
         try:
-            return self._walk(node, b)
+            return entry[1](b)
         except QueryError as exc:
             path = "/".join([field_name, *getattr(exc, "path", [])])
             raise self._qee(name, f"The JSONata expression '{quoted(getattr(exc, 'source', node))}' specified for "
@@ -234,14 +226,14 @@ class Run(SimpleStates, FanOut, Tasks):
     def _assign(self, name: str, node: Any, b: Mapping[str, Any], field_name: str = "Assign") -> dict[str, Any]:
         if node is None:
             return {}
-        if not isinstance(node, Mapping):
+        if type(node) is not dict and not isinstance(node, Mapping):
             raise self._qee(name, f"The field '{field_name}' must be an object")
         return self._field(name, field_name, node, b)
 
     def _store(self, name: str, values: dict[str, Any], scope: VariableScope, ev: TraceEvent) -> None:
         """Assign evaluated variables (either query language) in `scope` and show them on the trace event."""
         if values:
-            if self.check_payload_size and not _small(values) and json_size(values) > PAYLOAD_LIMIT_BYTES:
+            if self.check_payload_size and over_payload_limit(values):
                 raise Failure("States.DataLimitExceeded",
                                f"The variables assigned by state '{name}' exceed the 256 KiB limit", name)
             scope.assign(values)
@@ -252,18 +244,21 @@ class Run(SimpleStates, FanOut, Tasks):
             return  # pass-through of an already checked payload (Choice, Wait, default Task output …)
         t = type(value)
         if t is dict or t is list or (t is str and len(value) * 4 > PAYLOAD_LIMIT_BYTES):
-            if json_size(value) > PAYLOAD_LIMIT_BYTES:
+            if over_payload_limit(value):
                 raise Failure("States.DataLimitExceeded",
                                f"The {what} of state '{name}' is larger than the 256 KiB payload limit", name)
             self._last_checked = value
 
     def _transition(self) -> None:
-        self.transitions += 1
+        self.transitions += 1  # (inlined in _run_state)
         if self.max_transitions is not None and self.transitions > self.max_transitions:
-            raise TransitionLimitExceeded(
-                f"the execution exceeded {self.max_transitions} state transitions (AWS fails executions whose "
-                "history grows past 25,000 events); probably an endless loop — check the loop's exit Choice "
-                "and the mocks that should end it, or raise max_transitions")
+            self._transition_limit()
+
+    def _transition_limit(self) -> None:
+        raise TransitionLimitExceeded(
+            f"the execution exceeded {self.max_transitions} state transitions (AWS fails executions whose "
+            "history grows past 25,000 events); probably an endless loop — check the loop's exit Choice "
+            "and the mocks that should end it, or raise max_transitions")
 
     @staticmethod
     def _next(sd: Mapping[str, Any], ev: TraceEvent) -> str | None:
@@ -343,9 +338,12 @@ class Run(SimpleStates, FanOut, Tasks):
 
     def _run_state(self, name: str, sd: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
                    path: tuple[str, ...], depth: int) -> tuple[str | None, Any]:
-        self._transition()
+        self.transitions += 1
+        if self.max_transitions is not None and self.transitions > self.max_transitions:
+            self._transition_limit()
         typ = sd["Type"]
-        ev = TraceEvent(self.visits, name, typ, path, depth, clock.now, input=inp)
+        # positionally (end, status, input): a keyword argument made this a fortieth of a Pass/Choice loop
+        ev = TraceEvent(self.visits, name, typ, path, depth, clock.now, None, "running", inp)
         self.visits += 1
         if self.keep_trace:
             self.trace.append(ev)
@@ -385,14 +383,18 @@ class Run(SimpleStates, FanOut, Tasks):
     # ------------------------------------------------------------------ Retry / Catch wrapper
 
     def _with_retry_catch(self, name: str, sd: Mapping[str, Any], inp: Any, scope: VariableScope, clock: Clock,
-                          ev: TraceEvent, body: Callable[[dict[str, Any]], Any]) -> tuple[str | None, Any]:
+                          ev: TraceEvent, body: Callable[[dict[str, Any] | None], Any], *, lazy_context: bool = False
+                          ) -> tuple[str | None, Any]:
+        """Run `body(context object)` with the state's Retry and Catch; with `lazy_context` (a JSONata Task that
+        needs no task token) the context object is None when no expression of the state reads it."""
         jsonpath = name in self.jsonpath
-        retriers = [r.raw for r in walk.entries(sd, "Retry")]
-        counts = [0] * len(retriers)
+        retriers: list[dict[str, Any]] | None = None  # read at the first failure
+        counts: list[int] = []
         retry_total = 0
         entered = clock.now
         while True:
-            ctx = self._context(name, entered, retry_total)
+            ctx = (self._jsonata_context(name, sd, entered, retry_total) if lazy_context and not jsonpath else
+                   self._context(name, entered, retry_total))
             try:
                 result = body(ctx)
                 if jsonpath:
@@ -410,6 +412,9 @@ class Run(SimpleStates, FanOut, Tasks):
             except JsonPathFailure as jf:
                 failure = self._jp_failure(jf, name)
             # ---- Retry
+            if retriers is None:
+                retriers = [r.raw for r in walk.entries(sd, "Retry")]
+                counts = [0] * len(retriers)
             for idx, r in enumerate(retriers):
                 if error_matches(r.get("ErrorEquals"), failure.error):
                     break
@@ -458,20 +463,6 @@ class Run(SimpleStates, FanOut, Tasks):
                          "origin": failure.state}
             ev.transition = ("catch", cidx, c["Next"])
             return c["Next"], out
-
-
-_SCALARS = (int, float, bool, type(None))
-
-
-def _small(values: dict[str, Any]) -> bool:
-    """A few scalar variables: far below the 256 KiB limit without measuring them."""
-    if len(values) > 64:
-        return False
-    for v in values.values():
-        t = type(v)
-        if t not in _SCALARS and not (t is str and len(v) < 1024):
-            return False
-    return True
 
 
 def run_execution(

@@ -155,7 +155,8 @@ def iso_timestamp(base: datetime, offset: float = 0.0) -> str:
     t = base + timedelta(seconds=offset)
     t = t.astimezone(timezone.utc)
     ms = t.microsecond // 1000
-    text = t.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat is the faster; strftime writes years before 1000 without leading zeros ("5-01-01T…")
+    text = t.isoformat(timespec="seconds")[:19] if t.year >= 1000 else t.strftime("%Y-%m-%dT%H:%M:%S")
     if ms:
         text += ("." + f"{ms:03d}").rstrip("0")
     return text + "Z"

@@ -101,7 +101,11 @@ class VariableScope:
     def assign(self, values: Mapping[str, Any]) -> None:
         if values:
             self.vars.update(values)
-            self._flat = self._values = None
+            self._values = None
+            flat = self._flat  # updated in place: this scope's own variables shadow the outer ones
+            if flat is not None:
+                for k, v in values.items():
+                    flat[k] = binding_value(v)
 
 
 def error_matches(names: Any, error: str | None) -> bool:
@@ -123,6 +127,33 @@ def json_size(value: Any) -> int:
     if n * 4 > PAYLOAD_LIMIT_BYTES:
         n = len(text.encode("utf-8"))
     return n
+
+
+#: the longest key or string and the largest integer of an object that `over_payload_limit` sizes without
+#: serializing it: 64 members of at most 2 x 256 characters, each 6 bytes at most (a \uXXXX escape), are
+#: 197 KB at most, below the 256 KiB limit
+_SMALL_MEMBERS, _SMALL_TEXT, _SMALL_INT = 64, 256, 1 << 64
+
+
+def over_payload_limit(value: Any) -> bool:
+    """``json_size(value) > PAYLOAD_LIMIT_BYTES``, answered without serializing an object of a few scalars
+    (a Task result or the variables a state assigns, mostly)."""
+    if type(value) is dict and len(value) <= _SMALL_MEMBERS:
+        for k, v in value.items():
+            if type(k) is not str or len(k) > _SMALL_TEXT:
+                break
+            t = type(v)
+            if t is int:
+                if not -_SMALL_INT < v < _SMALL_INT:
+                    break
+            elif t is str:
+                if len(v) > _SMALL_TEXT:
+                    break
+            elif not (t is float or t is bool or v is None):
+                break
+        else:
+            return False
+    return json_size(value) > PAYLOAD_LIMIT_BYTES
 
 
 def json_text(value: Any) -> str:

@@ -28,18 +28,18 @@ class SimpleStates:
         return out
 
     def _pass(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
+        b = self._bind(scope, {"input": inp, "context": self._jsonata_context(name, sd, clock.now)}, clock)
         out = self._output_and_assign(name, sd, b, inp, scope, ev)
         return self._next(sd, ev), out
 
     def _succeed(self, name, sd, inp, scope, clock, path, depth, ev):
         if "Output" in sd:
-            b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
+            b = self._bind(scope, {"input": inp, "context": self._jsonata_context(name, sd, clock.now)}, clock)
             return None, self._field(name, "Output", sd["Output"], b)
         return None, inp
 
     def _fail(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
+        b = self._bind(scope, {"input": inp, "context": self._jsonata_context(name, sd, clock.now)}, clock)
         values = []
         for key in ("Error", "Cause"):
             if key not in sd:
@@ -53,7 +53,7 @@ class SimpleStates:
 
     def _wait(self, name, sd, inp, scope, clock, path, depth, ev):
         entered = clock.now
-        ctx = self._context(name, entered, None)
+        ctx = self._jsonata_context(name, sd, entered)
         b = self._bind(scope, {"input": inp, "context": ctx}, clock)
         if "Seconds" in sd:
             seconds = self._int_field(name, sd, "Seconds", b, 0)
@@ -77,7 +77,7 @@ class SimpleStates:
         return self._next(sd, ev), out
 
     def _choice(self, name, sd, inp, scope, clock, path, depth, ev):
-        b = self._bind(scope, {"input": inp, "context": self._context(name, clock.now, None)}, clock)
+        b = self._bind(scope, {"input": inp, "context": self._jsonata_context(name, sd, clock.now)}, clock)
         for i, rule in enumerate(sd["Choices"]):
             node = rule["Condition"]
             value = self._field(name, f"Choices[{i}]/Condition", node, b)

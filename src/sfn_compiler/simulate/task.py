@@ -10,8 +10,8 @@ from ..asl.resources import parse_resource
 from . import jsonpath_state as jp
 from .errors import MockMissing
 from .history import task_events
-from .result import PAYLOAD_LIMIT_BYTES, round_seconds
-from .runtime import Failure, json_size
+from .result import round_seconds
+from .runtime import Failure, over_payload_limit
 
 
 def _task_name(resource: Any) -> str:
@@ -32,7 +32,7 @@ class Tasks:
         jsonpath = name in self.jsonpath
         prefix, submits = task_events(resource)
 
-        def body(ctx: dict[str, Any]) -> Any:
+        def body(ctx: dict[str, Any] | None) -> Any:
             idx = self.invocations.get(name, 0)
             if callback:
                 ctx["Task"] = {"Token": f"sfnc-task-token:{self.execution_name}:{name}:{idx}"}
@@ -77,10 +77,12 @@ class Tasks:
                 raise Failure(resp.error, resp.cause, name)
             self._emit(prefix + "Succeeded", name)
             call["result"] = resp.result
-            if self.check_payload_size and resp.result is not None and json_size(resp.result) > PAYLOAD_LIMIT_BYTES:
-                # recorded: jsonpath-error-handling-004 ('lambda' for lambda:invoke), -006 (a function ARN)
-                raise Failure("States.DataLimitExceeded", f"The state/task '{_task_name(resource)}' returned a "
-                              "result with a size exceeding the maximum number of bytes service limit.", name)
+            if self.check_payload_size and resp.result is not None:
+                if over_payload_limit(resp.result):
+                    # recorded: jsonpath-error-handling-004 ('lambda' for lambda:invoke), -006 (a function ARN)
+                    raise Failure("States.DataLimitExceeded", f"The state/task '{_task_name(resource)}' returned a "
+                                  "result with a size exceeding the maximum number of bytes service limit.", name)
+                self._last_checked = resp.result  # the state's output when it has no Output: not sized again
             return resp.result
 
-        return self._with_retry_catch(name, sd, inp, scope, clock, ev, body)
+        return self._with_retry_catch(name, sd, inp, scope, clock, ev, body, lazy_context=not callback)
