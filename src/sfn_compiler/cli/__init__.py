@@ -158,3 +158,32 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+
+
+def run() -> None:
+    """The process's entry point (the `sfnc` script, `python -m sfn_compiler`): `main()`, then leave at once.
+
+    A large validate leaves millions of objects behind (the definition, its parsed expressions, the API
+    models' shapes), which the interpreter's shutdown would collect and free one by one: 0.07 s after a 1 MiB
+    definition, 0.26 s after 10,000 states. Nothing needs that shutdown: every file sfnc writes is written
+    and closed (atomically) before `main` returns, every forked worker has been waited for, and sfnc
+    registers no exit handlers; so after flushing stdout and stderr the process exits with `os._exit`, as
+    mypy's does. `main` itself still returns by raising SystemExit (tests call it in-process)."""
+    import os
+    import sys
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:  # as sys.exit would: None is 0, an int is the status, anything else is printed
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a closed stream: the status says enough
+            code = code or 1
+    os._exit(code)
