@@ -63,27 +63,21 @@ class StatusRefs(NamedTuple):
                 return self.ref(exprs[0])
         return None
 
-    def mentions(self, ast) -> bool:
-        found = False
+    def mentions(self, ast, depth: int = 0) -> bool:
+        """The expression reads the status somewhere. (Recursive methods and functions in this module, not
+        recursive closures: a closure that calls itself is a reference cycle, left to the cyclic collector.)"""
+        if ast is None or depth > 200:
+            return False
+        if isinstance(ast, list):
+            return any(self.mentions(x, depth + 1) for x in ast)
+        if not hasattr(ast, "type"):
+            return False
+        if self.ref(ast) is not None:
+            return True
+        return any(self.mentions(getattr(ast, k, None), depth + 1) for k in _CHILDREN)
 
-        def visit(n, depth=0):
-            nonlocal found
-            if found or n is None or depth > 200:
-                return
-            if isinstance(n, list):
-                for x in n:
-                    visit(x, depth + 1)
-                return
-            if not hasattr(n, "type"):
-                return
-            if self.ref(n) is not None:
-                found = True
-                return
-            for k in ("lhs", "rhs", "steps", "expressions", "arguments", "condition", "then", "_else", "expression"):
-                visit(getattr(n, k, None), depth + 1)
 
-        visit(ast)
-        return found
+_CHILDREN = ("lhs", "rhs", "steps", "expressions", "arguments", "condition", "then", "_else", "expression")
 
 
 def _literal(node) -> Any:
@@ -203,36 +197,44 @@ def route(scope, choice_name: str, value: str, refs: StatusRefs, limit: int = 8)
     A rule whose condition is true for the value takes it (decisive); a rule that depends on something
     else (an attempt counter) may take it (not decisive) and the walk goes on; the Default takes what is
     left (decisive when no rule before it was undecided)."""
-    out: list[Route] = []
-    seen: set[str] = set()
+    router = _Router(scope, value, refs, limit)
+    router.walk(choice_name, (), True, 0)
+    return router.out
 
-    def walk(name: str, via: tuple[str, ...], decisive: bool, depth: int) -> None:
-        st = scope.states.get(name)
-        if st is None or depth > limit or name in seen or not choice_tests_status(st, refs):
+
+class _Router:
+    """`route`'s walk (an object rather than two closures that call each other: no reference cycle)."""
+
+    def __init__(self, scope, value: str, refs: StatusRefs, limit: int) -> None:
+        self.scope, self.value, self.refs, self.limit = scope, value, refs, limit
+        self.out: list[Route] = []
+        self.seen: set[str] = set()
+
+    def walk(self, name: str, via: tuple[str, ...], decisive: bool, depth: int) -> None:
+        st = self.scope.states.get(name)
+        if st is None or depth > self.limit or name in self.seen or not choice_tests_status(st, self.refs):
             return
-        seen.add(name)
+        self.seen.add(name)
         undecided = False
         for _, rule_pointer, rule in st.entries("Choices"):
             ast = condition_ast(rule)
-            r = truth(ast, value, refs) if ast is not None else None
+            r = truth(ast, self.value, self.refs) if ast is not None else None
             if r is False:
                 continue
             nxt = rule.get("Next")
             if isinstance(nxt, str):
-                emit(nxt, via + (name,), decisive and r is True, rule_pointer + "/Next", False, depth)
+                self.emit(nxt, via + (name,), decisive and r is True, rule_pointer + "/Next", False, depth)
             if r is True:
                 return
             undecided = True
         d = st.get("Default")
         if isinstance(d, str):
-            emit(d, via + (name,), decisive and not undecided, f"{st.pointer}/Default", True, depth)
+            self.emit(d, via + (name,), decisive and not undecided, f"{st.pointer}/Default", True, depth)
 
-    def emit(target: str, via: tuple[str, ...], decisive: bool, pointer: str, default: bool, depth: int) -> None:
-        st = scope.states.get(target)
-        if st is not None and choice_tests_status(st, refs) and target not in seen:
-            walk(target, via, decisive, depth + 1)
+    def emit(self, target: str, via: tuple[str, ...], decisive: bool, pointer: str, default: bool,
+             depth: int) -> None:
+        st = self.scope.states.get(target)
+        if st is not None and choice_tests_status(st, self.refs) and target not in self.seen:
+            self.walk(target, via, decisive, depth + 1)
             return
-        out.append(Route(target, via, pointer, default, decisive))
-
-    walk(choice_name, (), True, 0)
-    return out
+        self.out.append(Route(target, via, pointer, default, decisive))

@@ -80,26 +80,29 @@ def _status_refs(state, entry: PollEntry) -> tuple[StatusRefs, frozenset[str]]:
     fields = {field.lower()}
     variables: set[str] = set()
     names: set[str] = set()
-
-    def keys(value: Any, top: bool, into_vars: bool, depth: int = 0) -> None:
-        if depth > 50 or not isinstance(value, dict):
-            return
-        for k, v in value.items():
-            if isinstance(v, str) and _mentions(v, field):
-                if top and into_vars:
-                    variables.add(str(k).lower())
-                    names.add(str(k))
-                else:
-                    fields.add(str(k).lower())
-            else:
-                keys(v, False, into_vars, depth + 1)
-
     out = state.get("Output")
     if isinstance(out, str) and _mentions(out, field):
         fields.add("input")  # the Output is the status itself: the Choice reads `$states.input`
-    keys(out, True, False)
-    keys(state.get("Assign"), True, True)
+    _status_keys(out, field, True, False, fields, variables, names)
+    _status_keys(state.get("Assign"), field, True, True, fields, variables, names)
     return StatusRefs(frozenset(fields), frozenset(variables)), frozenset(names)
+
+
+def _status_keys(value: Any, field: str, top: bool, into_vars: bool, fields: set[str], variables: set[str],
+                 names: set[str], depth: int = 0) -> None:
+    """The keys under which `value` (an Output or Assign) carries the status: variable names (top-level keys
+    of Assign) or member names (a function, not a recursive closure: no reference cycle per call)."""
+    if depth > 50 or not isinstance(value, dict):
+        return
+    for k, v in value.items():
+        if isinstance(v, str) and _mentions(v, field):
+            if top and into_vars:
+                variables.add(str(k).lower())
+                names.add(str(k))
+            else:
+                fields.add(str(k).lower())
+        else:
+            _status_keys(v, field, False, into_vars, fields, variables, names, depth + 1)
 
 
 def _status_choice(machine, state, loop: Loop | None, refs: StatusRefs):
