@@ -45,3 +45,11 @@ def test_rules_markdown_through_a_pipe_is_the_committed_docs():
     res = sfnc("rules", "--format", "md")
     assert res.returncode == 0
     assert res.stdout == (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_a_profiler_still_reports_at_exit():
+    # under a tracer or profiler the entry point exits normally, so `python -m cProfile` prints its stats
+    res = subprocess.run([sys.executable, "-m", "cProfile", "-m", "sfn_compiler", "--version"], capture_output=True,
+                         text=True, cwd=REPO, timeout=120)
+    assert res.returncode == 0 and "sfnc " in res.stdout
+    assert "function calls" in res.stdout

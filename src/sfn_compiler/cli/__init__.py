@@ -168,7 +168,8 @@ def run() -> None:
     definition, 0.26 s after 10,000 states. Nothing needs that shutdown: every file sfnc writes is written
     and closed (atomically) before `main` returns, every forked worker has been waited for, and sfnc
     registers no exit handlers; so after flushing stdout and stderr the process exits with `os._exit`, as
-    mypy's does. `main` itself still returns by raising SystemExit (tests call it in-process)."""
+    mypy's does. Not under a tracer or profiler (coverage, `python -m cProfile`): they report at exit.
+    `main` itself still returns by raising SystemExit (tests call it in-process)."""
     import os
     import sys
 
@@ -186,4 +187,6 @@ def run() -> None:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away, a closed stream: the status says enough
             code = code or 1
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(code)
     os._exit(code)
