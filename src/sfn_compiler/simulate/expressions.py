@@ -414,30 +414,32 @@ def reads_context(node: Any) -> bool:
     """Whether an expression in ``node`` (a field, or a whole state) may read ``$states.context``: one the
     shortcuts do not plan may read anything; a planned one reads it only through ``$states`` itself or a
     path ``$states.context…``."""
-    t = type(node)
-    if t is str:
-        if not is_expression(node):
-            return False
-        plan = _plan(node[2:-2])
-        if plan is None:
-            return True
-        operands = ((_PATH, plan[1], plan[2]),) if plan[0] == "path" else (plan[1], plan[3])
-        return any(o[0] == _PATH and o[1] == "states" and (not o[2] or o[2][0] == "context") for o in operands)
-    if t is dict:
-        return any(reads_context(v) for v in node.values())
-    if t is list:
-        return any(reads_context(v) for v in node)
-    return False
+    return _any_string(node, _may_read_context)
+
+
+def _may_read_context(s: str) -> bool:
+    if not is_expression(s):
+        return False
+    plan = _plan(s[2:-2])
+    if plan is None:
+        return True
+    operands = ((_PATH, plan[1], plan[2]),) if plan[0] == "path" else (plan[1], plan[3])
+    return any(o[0] == _PATH and o[1] == "states" and (not o[2] or o[2][0] == "context") for o in operands)
 
 
 def _has_expression(node: Any) -> bool:
+    return _any_string(node, is_expression)
+
+
+def _any_string(node: Any, test: Callable[[str], bool]) -> bool:
+    """`test` holds for a string somewhere in `node` (its objects' values and arrays' items, recursively)."""
     t = type(node)
     if t is str:
-        return is_expression(node)
+        return test(node)
     if t is dict:
-        return any(_has_expression(v) for v in node.values())
+        return any(_any_string(v, test) for v in node.values())
     if t is list:
-        return any(_has_expression(v) for v in node)
+        return any(_any_string(v, test) for v in node)
     return False
 
 
