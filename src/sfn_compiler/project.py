@@ -171,6 +171,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SfncError(f"cannot read config: {exc.strerror}", file=str(path)) from None
 
 
+def _may_configure_sfnc(pyproject: Path) -> bool:
+    """The file may hold a `[tool.sfnc]` table: it names `sfnc`, or has an escape that could spell it in a
+    quoted key. Most pyproject.toml files are not sfnc's: they are not parsed (tomllib costs ~2 ms to import
+    on every command), and a broken one that cannot configure sfnc is not sfnc's error to report."""
+    try:
+        text = pyproject.read_bytes()
+    except OSError:
+        return True   # _read_toml reports it
+    return b"sfnc" in text or b"\\u" in text or b"\\U" in text
+
+
 def find_project(start: Path | None = None) -> Project:
     """The project holding `start` (default: the current directory): the nearest directory with
     `sfnc.toml` or `[tool.sfnc]` in `pyproject.toml`, else the nearest with both `templates/` and `envs/`
@@ -182,7 +193,7 @@ def find_project(start: Path | None = None) -> Project:
         if sfnc_toml.is_file():
             return _make(directory, sfnc_toml, _read_toml(sfnc_toml))
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
+        if pyproject.is_file() and _may_configure_sfnc(pyproject):
             data = _read_toml(pyproject)
             tool = data.get("tool", {}).get("sfnc")
             if tool is not None:
