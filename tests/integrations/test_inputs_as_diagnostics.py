@@ -86,6 +86,17 @@ def test_env_problems_are_sfn011(tmp_path, sfnc):
     assert out["text"][0] == 2 and by_rule(out, "SFN011")
 
 
+def test_a_dangling_symlink_or_a_symlink_loop_says_which(tmp_path, sfnc):
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "gone.json")
+    (tmp_path / "loop1.json").symlink_to(tmp_path / "loop2.json")
+    (tmp_path / "loop2.json").symlink_to(tmp_path / "loop1.json")
+    out = reports(sfnc, ["dangling.json", "loop1.json"], tmp_path)
+    assert out["text"][0] == 2
+    messages = {d["file"]: d["message"] for d in by_rule(out, "SFN012")}
+    assert messages == {"dangling.json": f"a symlink to {tmp_path / 'gone.json'}, which does not exist",
+                        "loop1.json": "a symlink loop (too many levels of symbolic links)"}
+
+
 def test_missing_inputs_are_sfn012(tmp_path, sfnc):
     (tmp_path / "ok.asl.json").write_text(json.dumps({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}))
     out = reports(sfnc, ["ok.asl.json"], tmp_path)

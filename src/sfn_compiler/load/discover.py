@@ -23,6 +23,7 @@ against the path relative to the directory given, `**` spans directories).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -147,8 +148,20 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[list
         elif p.exists():
             problems.append(problem("not a regular file or directory", file=str(p)))
         else:
-            problems.append(problem("no such file or directory", file=str(p)))
+            problems.append(problem(_missing(p), file=str(p)))
     return inputs, problems
+
+
+def _missing(path: Path) -> str:
+    """Why a path given on the command line leads to nothing: absent, a dangling symlink or a symlink loop."""
+    if not path.is_symlink():
+        return "no such file or directory"
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop (too many levels of symbolic links)"
+    return f"a symlink to {os.readlink(path)}, which does not exist"
 
 
 def _walk(root: Path, ex: Excludes):
