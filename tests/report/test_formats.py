@@ -197,3 +197,14 @@ def test_control_characters_in_one_line_problems_are_escaped(sfnc, tmp_path):
     res = sfnc("render", "--env", "x\x1b[2J", cwd=tmp_path)
     assert res.exit_code == 2
     assert "\x1b" not in res.stderr and res.stderr.strip()
+
+
+def test_a_very_deep_pointer_is_elided_in_text_only(sfnc, tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 300 + "]" * 300)
+    res = sfnc("validate", "deep.json", cwd=tmp_path)
+    assert res.exit_code == 2
+    [arrow] = [line for line in res.stdout.splitlines() if line.startswith("  --> ")]
+    assert arrow == "  --> deep.json:1:201 at /0/0/0/0/… 192 levels …/0/0/0/0"
+    res = sfnc("validate", "-f", "json", "deep.json", cwd=tmp_path)
+    [d] = json.loads(res.stdout)["diagnostics"]
+    assert d["pointer"] == "/0" * 200

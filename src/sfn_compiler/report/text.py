@@ -31,7 +31,7 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
         # the rendered place; a definition read out of a CloudFormation/Terraform file has none: its resource
         place = f"resource {d.resource}" if d.resource else d.span.format() if d.span else None
         if place and (d.template or d.pointer or d.resource):
-            out.append(f"  --> {place}" + (f" at {d.pointer or '/'}" if d.pointer is not None else "")
+            out.append(f"  --> {place}" + (f" at {_shown_pointer(d.pointer)}" if d.pointer is not None else "")
                        + (f" [env {d.env}]" if d.env else ""))
         elif d.env and not d.template:
             out.append(f"  [env {d.env}]")
@@ -45,6 +45,17 @@ def format_text(diags: list[Diagnostic], summary: Summary, style: Callable[..., 
             out.append(f"  {style('hint', bold=True)}: {d.hint}")
     out.append(summary.line())
     return "\n".join(out) + "\n"
+
+
+def _shown_pointer(pointer: str, keep: int = 4, longest: int = 160) -> str:
+    """The pointer, with the middle of a very deep one elided (`/0/0/0/0/… 192 levels …/0/0/0/0`); the other
+    formats carry it whole."""
+    if len(pointer) <= longest:
+        return pointer or "/"
+    tokens = pointer.split("/")[1:]
+    if len(tokens) <= 2 * keep + 1:
+        return pointer
+    return ("/" + "/".join(tokens[:keep]) + f"/… {len(tokens) - 2 * keep} levels …/" + "/".join(tokens[-keep:]))
 
 
 def _printable(d: Diagnostic) -> Diagnostic:
