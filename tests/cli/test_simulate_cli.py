@@ -60,7 +60,7 @@ def test_sfnc_test_passes_with_coverage(sfnc, project):
     res = sfnc("test", cwd=project.root)
     assert res.exit_code == 0, res
     assert "ok   tests/scenarios/poll/happy.yaml" in res.stdout
-    assert "2 passed, 0 failed (1 machines, env local)" in res.stdout
+    assert "2 passed, 0 failed (1 machine, env local)" in res.stdout
     assert "uncovered (test next):" in res.stdout and "Job Failed" in res.stdout
     res = sfnc("test", "--min-coverage", "95", cwd=project.root)
     assert res.exit_code == 1 and "coverage below minimum: poll:" in res.stderr
@@ -142,6 +142,24 @@ def test_sfnc_run_refuses_what_aws_refuses_at_creation(sfnc, tmp_path):
         assert res.exit_code == 2, (rule, res.stdout, res.stderr)
         assert f"{f}:1:" in res.stderr and f"error: {rule} " in res.stderr
         assert res.stdout == ""
+
+
+def test_sfnc_run_input_is_a_file_and_json_text_says_so(sfnc, tmp_path):
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))
+    res = sfnc("run", str(f), "--input", '{"a": 1}')
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.startswith('{"a": 1}: error: --input takes a file, not JSON text')
+    assert "--input input.json" in res.stderr
+    res = sfnc("run", str(f), "--input", str(tmp_path / "absent.json"))
+    assert res.exit_code == 2 and "absent.json: error: file not found" in res.stderr
+
+
+def test_sfnc_test_without_envs_says_why_and_counts_nothing(sfnc, tmp_path):
+    res = sfnc("test", cwd=tmp_path)
+    assert res.exit_code == 2
+    assert "no env files found" in res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "0 passed, 0 failed (0 machines)"
 
 
 def _input(tmp_path):

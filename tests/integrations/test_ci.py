@@ -269,7 +269,7 @@ def test_sfnc_test_junit_and_quiet(tmp_path, sfnc):
     assert res.exit_code == 1 and ET.parse(proj / "report.xml").getroot().get("failures") == "1"
     quiet = sfnc("test", "--env", "dev", "--quiet", cwd=proj)
     assert "doubles.yaml" not in quiet.stdout and "FAIL tests/scenarios/send/wrong.yaml" in quiet.stdout
-    assert quiet.stdout.strip().endswith("1 passed, 1 failed (1 machines, env dev)")
+    assert quiet.stdout.strip().endswith("1 passed, 1 failed (1 machine, env dev)")
     # a scenario written for another env (issue 13's `envs:`) is skipped, not an error
     (proj / "tests" / "scenarios" / "send" / "wrong.yaml").write_text(
         "envs: [prod]\ninput: {n: 2}\nexpect:\n  status: SUCCEEDED\n  output: {v: 5}\n")
@@ -279,7 +279,7 @@ def test_sfnc_test_junit_and_quiet(tmp_path, sfnc):
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("2", "0", "0", "1")
     skipped = {c.get("name"): c for c in root.iter("testcase")}["tests/scenarios/send/wrong.yaml"].find("skipped")
     assert skipped is not None and skipped.get("message") == "written for env prod"
-    assert sfnc("test", "--env", "dev", cwd=proj).stdout.strip().endswith("1 passed, 0 failed, 1 skipped (1 machines, env dev)")
+    assert sfnc("test", "--env", "dev", cwd=proj).stdout.strip().endswith("1 passed, 0 failed, 1 skipped (1 machine, env dev)")
 
 
 @pytest.mark.parametrize("doc", ["README.md"] + sorted(str(p.relative_to(REPO)) for p in (REPO / "docs").rglob("*.md")))

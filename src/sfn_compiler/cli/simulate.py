@@ -43,6 +43,9 @@ def run(
     if fmt not in ("text", "json"):
         raise SfncError(f"unknown format {fmt!r}", hint="text or json")
     _check_mode(mock_validation)
+    if input_file is not None and str(input_file).lstrip()[:1] in ("{", "[", '"') and not input_file.exists():
+        raise SfncError("--input takes a file, not JSON text", file=str(input_file)[:60],
+                        hint="write the input to a file: --input input.json")
     start = DEFAULT_START_TIME
     if start_time is not None:
         from ..simulate import ScenarioError
@@ -180,7 +183,7 @@ def test_cmd(
     extra = (f", {run.unreadable} could not be read" if run.unreadable else "") + \
         (f", {run.skipped} skipped" if run.skipped else "")
     line = (f"{run.total - run.failed - run.unreadable - run.skipped} passed, {run.failed} failed{extra} "
-            f"({len(report)} machines, env {run.env})")
+            f"({len(report)} machine{'' if len(report) == 1 else 's'}" + (f", env {run.env})" if run.env else ")"))
     if fmt == "text":
         if run.problems:  # what stopped scenarios from running comes before the count it explains
             _common.print_problems(run.problems)
