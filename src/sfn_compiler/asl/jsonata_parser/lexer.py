@@ -8,11 +8,16 @@ from typing import Any
 
 from .errors import JException
 
-_SINGLE = frozenset(".[]{}(),@#;:?+-*/%|=<>^&!~")   # operators, and `!` `~`, where a name ends too
-_PAIRS = frozenset(("..", ":=", "!=", ">=", "<=", "**", "~>", "?:", "??"))
+_STOP = re.escape(".[]{}(),@#;:?+-*/%|=<>^&!~")   # the one-character operators, and `!` `~`: a name ends there
+# the usual tokens, after any whitespace: one alternative per kind (the others, and a `/`, are `_other`'s)
+_TOKEN = re.compile(
+    r"[ \t\n\r]*(?:(?P<pair>\.\.|:=|!=|>=|<=|\*\*|~>|\?:|\?\?)"
+    r"|(?P<single>[.\[\]{}(),@#;:?+\-*%|=<>^&!~])"   # not `/`: a comment, a regex or division
+    r"|\"(?P<dq>[^\"\\]*)\"|'(?P<sq>[^'\\]*)'"   # a string without escapes
+    r"|(?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?)"
+    r"|\$(?P<variable>[^ \t\n\r" + _STOP + r"]*)"
+    r"|(?P<name>[^ \t\n\r" + _STOP + r"\"'`][^ \t\n\r" + _STOP + r"]*))")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_NAME = re.compile("[^ \t\n\r" + re.escape("".join(sorted(_SINGLE))) + "]*")   # a name ends at an operator
-_NUMBER = re.compile(r"-?(0|([1-9][0-9]*))(\.[0-9]+)?([Ee][-+]?[0-9]+)?")
 _HEX = re.compile("^[0-9a-fA-F]+$")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WORDS = {"or": ("operator", "or"), "in": ("operator", "in"), "and": ("operator", "and"),
@@ -20,18 +25,40 @@ _WORDS = {"or": ("operator", "or"), "in": ("operator", "in"), "and": ("operator"
 
 
 class Lexer:
-    """jsonata-python's tokenizer: `next(prefix)` is the next token as (type, value, end offset), or None at
-    the end. After an operand (`prefix`) a `/` is division, elsewhere it opens a regular expression."""
+    """jsonata-python's tokenizer: `next(after_operand)` is the next token as (type, value, end offset), or
+    None at the end. After an operand a `/` is division, elsewhere it opens a regular expression."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.length = len(text)
         self.position = 0
 
-    def next(self, prefix: bool) -> tuple[str, Any, int] | None:
+    def next(self, after_operand: bool) -> tuple[str, Any, int] | None:
+        match = _TOKEN.match(self.text, self.position)
+        if match is None:
+            return self._other(after_operand)
+        kind = match.lastgroup
+        value = match.group(kind)
+        end = self.position = match.end()
+        if kind == "name":
+            word = _WORDS.get(value)
+            return ("name", value, end) if word is None else (word[0], word[1], end)
+        if kind == "single" or kind == "pair":
+            return "operator", value, end
+        if kind == "variable":
+            return "variable", value, end
+        if kind == "number":
+            num = float(value)
+            if math.isinf(num):
+                raise JException("S0102", match.start(kind))
+            return "number", int(num) if num == int(num) else num, end
+        return "string", value, end
+
+    def _other(self, after_operand: bool) -> tuple[str, Any, int] | None:
+        """The end of the text, a comment, a regex, `/`, a string with escapes (or never closed), a back-quoted
+        name."""
         text = self.text
-        pos = _WHITESPACE.match(text, self.position).end()
-        self.position = pos
+        pos = self.position = _WHITESPACE.match(text, self.position).end()
         if pos >= self.length:
             return None
         c = text[pos]
@@ -41,30 +68,9 @@ class Lexer:
                 if end < 0 or end + 2 >= self.length:   # it reads on to the end, or one past the comment
                     raise _index_error()
                 self.position = end + 2
-                return self.next(prefix)
-            if not prefix:
-                self.position = pos + 1
-                return self._regex()
-        pair = text[pos:pos + 2]
-        if pair in _PAIRS:
-            self.position = pos + 2
-            return "operator", pair, pos + 2
-        if c in _SINGLE:
+                return self.next(after_operand)
             self.position = pos + 1
-            return "operator", c, pos + 1
-        if c == '"' or c == "'":
-            end = text.find(c, pos + 1)
-            if end < 0 or "\\" in text[pos + 1:end]:
-                return self._string(c)
-            self.position = end + 1
-            return "string", text[pos + 1:end], end + 1
-        if "0" <= c <= "9":
-            digits = _NUMBER.match(text, pos).group(0)
-            num = float(digits)
-            if math.isnan(num) or not math.isfinite(num):
-                raise JException("S0102", pos)
-            self.position = end = pos + len(digits)
-            return "number", int(num) if num == int(num) else num, end
+            return ("operator", "/", pos + 1) if after_operand else self._regex()
         if c == "`":
             end = text.find("`", pos + 1)
             if end < 0:
@@ -72,15 +78,7 @@ class Lexer:
                 raise JException("S0105", self.length)
             self.position = end + 1
             return "name", text[pos + 1:end], end + 1
-        end = _NAME.match(text, pos).end()
-        self.position = end
-        if c == "$":
-            return "variable", text[pos + 1:end], end
-        name = text[pos:end]
-        word = _WORDS.get(name)
-        if word is not None:
-            return word[0], word[1], end
-        return "name", name, end
+        return self._string(c)   # `_TOKEN` reads every other character but a quote
 
     def _string(self, quote: str) -> tuple[str, Any, int]:
         """A string literal with escapes (or never closed), from its opening quote."""

@@ -38,11 +38,11 @@ class Parser:
             raise JException("S0217", expr.position, expr.type)
         return expr
 
-    def advance(self, expected: str | None = None, infix: bool = False) -> Node:
+    def advance(self, expected: str | None = None, after_operand: bool = False) -> Node:
         """Check that the current token is `expected` (when given) and read the next one."""
         if expected is not None and self.id != expected:
             raise JException("S0203" if self.id == "(end)" else "S0202", self.node.position, expected, self.node.value)
-        token = self.lexer.next(infix)
+        token = self.lexer.next(after_operand)
         if token is None:
             self.node, self.id, self.lbp = self.end, "(end)", 0
             return self.end
