@@ -34,7 +34,7 @@ def test_module_entry_point():
 
 
 def test_definitions_are_validated_without_the_jsonata_engine(tmp_path):
-    # validation parses JSONata with its own parser (asl/jsonata_parser.py); only the simulator evaluates
+    # validation parses JSONata with its own parser (asl/jsonata_parser/); only the simulator evaluates
     import json
 
     probe = PROBE.replace("sys.argv = [\"sfnc\", {arg!r}]", "sys.argv = [\"sfnc\", \"validate\", \"--no-cache\", {arg!r}]")
@@ -43,9 +43,9 @@ def test_definitions_are_validated_without_the_jsonata_engine(tmp_path):
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f", "Payload.$": "$.x"},
         "ResultSelector": {"v.$": "States.JsonToString($.Payload)"}, "End": True}}}))
     jsonata = tmp_path / "ja.json"
+    expression = "{% $states.input.x ? $map($states.input.y, function($v){$v * 2}) : 1 %}"
     jsonata.write_text(json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {
-        "Type": "Pass", "Output": "{% $states.input.x ? $map($states.input.y, function($v){$v * 2}) : 1 %}",
-        "End": True}}}))
+        "Type": "Pass", "Output": expression, "End": True}}}))
     lines = {}
     for name, path in (("jsonpath", jsonpath), ("jsonata", jsonata)):
         out = subprocess.run([sys.executable, "-c", probe.format(arg=str(path))], capture_output=True, text=True)

@@ -1,4 +1,4 @@
-"""The validation parser (asl/jsonata_parser.py) parses exactly as stock jsonata-python: the same tree, the
+"""The validation parser (asl/jsonata_parser/) parses exactly as stock jsonata-python: the same tree, the
 same positions, the same errors, on every expression we can find, on hand-written cases of every construct and
 error, and on generated text; and it does not load jsonata-python.
 

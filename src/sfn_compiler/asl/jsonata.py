@@ -2,7 +2,7 @@
 
 `split_delimited(s)` classifies a string of a JSONata field (`{% body %}`, malformed, text around an
 expression, or a plain literal). `analyze(body)` parses one expression body (jsonata-python's parser,
-ported: asl/jsonata_parser.py) and walks the AST once, returning an `Analysis` (parse error with its
+ported: asl/jsonata_parser/) and walks the AST once, returning an `Analysis` (parse error with its
 position, free variables, `$states` paths, top-level references to the absent input, `$$`, the JSONata 2.1
 operators `??` and `?:`, function calls). Results are cached by source text in a module-level dict: real
 definitions repeat expressions a lot, and parsing is the slow part.
@@ -452,7 +452,7 @@ class _Walker:
 
     def _decorations(self, node: Any) -> None:
         # read from the node's dict: a node holds the attributes the parser set on it (the others are
-        # class defaults, asl/jsonata_parser.Node), most nodes have none of these
+        # class defaults, asl/jsonata_parser/nodes.py), most nodes have none of these
         d = getattr(node, "__dict__", None)
         if d is None:
             return
