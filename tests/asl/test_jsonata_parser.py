@@ -54,12 +54,14 @@ def _tree(node, seen=None):
     return (type(node).__qualname__, repr(node))   # a compiled regular expression
 
 
+_EXCEPTION = ("error", "location", "current", "expected", "extra", "type", "remaining")   # JException's
+
+
 def _outcome(parser, body: str):
     try:
         return ("tree", _tree(parser.parse(body)))
     except Exception as exc:  # noqa: BLE001 - the stock parser's errors, whatever they are, must be the same
-        return ("error", type(exc).__name__, getattr(exc, "error", None), getattr(exc, "location", None),
-                getattr(exc, "current", None), getattr(exc, "expected", None), str(exc))
+        return ("error", type(exc).__name__, str(exc)) + tuple(getattr(exc, name, None) for name in _EXCEPTION)
 
 
 def _same(body: str) -> None:

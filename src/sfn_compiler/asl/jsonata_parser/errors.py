@@ -31,7 +31,10 @@ _MESSAGES = {   # jsonata-python's templates of the parser's codes, `{{token}}`/
 
 class JException(RuntimeError):
     """A syntax error as jsonata-python's `JException` reports it: `error` (the code), `location` (an
-    offset, mostly the end of the offending token), `current` and `expected` (the tokens of the message)."""
+    offset, mostly the end of the offending token), `current` and `expected` (the tokens of the message).
+    Its other attributes are None for a syntax error, as there."""
+
+    extra = type = remaining = None
 
     def __init__(self, error: str, location: int = 0, current: Any = None, expected: Any = None) -> None:
         super().__init__(_MESSAGES[error].format(current, expected))
