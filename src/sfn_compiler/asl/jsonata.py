@@ -1,20 +1,19 @@
 """JSONata expressions as Step Functions sees them: delimiters, parsing, and what an expression reads.
 
 `split_delimited(s)` classifies a string of a JSONata field (`{% body %}`, malformed, text around an
-expression, or a plain literal). `analyze(body)` parses one expression body with jsonata-python and walks
-the AST once, returning an `Analysis` (parse error with its position, free variables, `$states` paths,
-top-level references to the absent input, `$$`, the JSONata 2.1 operators `??` and `?:`, function calls).
-Results are cached by source text in a module-level dict: real definitions repeat expressions a lot, and
-parsing is the slow part.
+expression, or a plain literal). `analyze(body)` parses one expression body (jsonata-python's parser,
+ported: asl/jsonata_parser/) and walks the AST once, returning an `Analysis` (parse error with its
+position, free variables, `$states` paths, top-level references to the absent input, `$$`, the JSONata 2.1
+operators `??` and `?:`, function calls). Results are cached by source text in a module-level dict: real
+definitions repeat expressions a lot, and parsing is the slow part.
 
-Positions are character offsets in the body. jsonata-python records the *end* of each token, so starts
+Positions are character offsets in the body. The parser records the *end* of each token, so starts
 are derived from the token text (approximate for back-quoted names). `parse(body)` gives the AST itself
 (the same cache: the shape inference and the pattern rules reuse the trees `analyze` built).
 
 Why this module is long: delimiters, opaque placeholders in a body, the parse cache and the analysis walk
 all serve one parse of each expression body; apart, each would reach into the others' private state (the
-cache shared by `parse` and `analyze`). The parser itself (instrumented, with a faster tokenizer) is
-asl/jsonata_parser.py.
+cache shared by `parse` and `analyze`).
 """
 
 from __future__ import annotations
@@ -24,20 +23,7 @@ from typing import Any, NamedTuple
 
 from .. import placeholders
 from ..placeholders import placeholder_end
-
-_PARSERS: list = []   # asl.jsonata_parser.new_parser (None: jsonata-python not installed), imported on the first
-                      # parse: a definition without JSONata expressions never loads the engine (25 ms)
-
-
-def _new_parser():
-    """A reset parser for this thread (asl/jsonata_parser.py), or None without jsonata-python."""
-    if not _PARSERS:
-        try:
-            from .jsonata_parser import new_parser
-        except Exception:  # pragma: no cover - the dependency is required; degrade to "cannot parse"
-            new_parser = None
-        _PARSERS.append(new_parser)
-    return _PARSERS[0]() if _PARSERS[0] is not None else None
+from .jsonata_parser import new_parser
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -246,15 +232,14 @@ _AST: dict[str, Any] = {}
 
 
 def parse(body: str) -> Any:
-    """The jsonata-python AST of an expression body, or None when it does not parse (cached by text; the
-    ASTs `analyze` built are reused). Callers must not mutate the tree."""
+    """The AST of an expression body (jsonata-python's processed tree), or None when it does not parse
+    (cached by text; the ASTs `analyze` built are reused). Callers must not mutate the tree."""
     if body in _AST:
         return _AST[body]
     ast = None
-    parser = _new_parser() if body.strip() else None
-    if parser is not None:
+    if body.strip():
         try:
-            ast = parser.parse(body)
+            ast = new_parser().parse(body)
         except Exception:  # a parse error (reported by the JSONata rules) or a RecursionError
             ast = None
     _remember(body, ast)
@@ -270,9 +255,7 @@ def _remember(body: str, ast: Any) -> None:
 def _analyze(body: str) -> Analysis:
     if not body.strip():
         return Analysis(error=ParseError("S0207", "Unexpected end of expression", len(body)))
-    parser = _new_parser()
-    if parser is None:  # pragma: no cover
-        return Analysis(error=ParseError(None, "jsonata-python is not installed", 0))
+    parser = new_parser()
     try:
         ast = parser.parse(body)
     except RecursionError:
@@ -358,7 +341,7 @@ def _end(node: Any) -> int:
 
 
 class _Walker:
-    """One pass over a processed jsonata-python AST.
+    """One pass over a processed AST (jsonata-python's form).
 
     `top` is True while the node is evaluated against the expression's input (the context item), which
     Step Functions does not provide: a bare name or `$` there is a top-level reference. Steps after the
@@ -468,8 +451,8 @@ class _Walker:
         self._decorations(node)
 
     def _decorations(self, node: Any) -> None:
-        # a node's attributes are instance attributes (jsonata-python sets every one in Symbol.__init__):
-        # read from its dict, most nodes have none of these
+        # read from the node's dict: a node holds the attributes the parser set on it (the others are
+        # class defaults, asl/jsonata_parser/nodes.py), most nodes have none of these
         d = getattr(node, "__dict__", None)
         if d is None:
             return
@@ -491,7 +474,7 @@ class _Walker:
         name = node.value
         name = "" if name is None else str(name)
         end = _end(node)
-        if end == 0 and called:  # the `$exists` jsonata-python synthesises for `??`
+        if end == 0 and called:  # the `$exists` the parser synthesises for `??`
             return
         start = max(0, end - len(name) - 1)
         if name == "":

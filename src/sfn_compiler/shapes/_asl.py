@@ -1,8 +1,6 @@
 """The one place where the shapes package reads the rest of sfnc: the ASL model (`asl.model.Machine`, its
 scopes and transition graphs, `asl.walk` entries), JSONata bodies (`asl.jsonata`), Task Resources
 (`asl.resources`), the polling catalogue (`asl.poll_catalogue`) and the "did you mean" hint.
-
-The JSONata engine loads on first use (`asl.jsonata` imports it; `sfnc --help` must not).
 """
 
 from __future__ import annotations
@@ -10,22 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..asl import walk
+from ..asl.jsonata import analyze  # noqa: F401 - the asl analyzer's view of a body (variables read ...)
+from ..asl.jsonata import expression_body as _body_of
+from ..asl.jsonata import parse as parse_ast  # noqa: F401 - the AST of a body, or None (cached, shared with analyze)
 from ..asl.resources import parse_resource as _parse_resource
 from ..diagnostics import did_you_mean  # noqa: F401
 from ..placeholders import has_placeholder  # noqa: F401 - a `${...}` inside a string
-
-
-def parse_ast(body: str) -> Any:
-    """jsonata-python AST of an expression body, or None (cached by text; shared with the asl analyzer)."""
-    parse = _LAZY.get("parse")
-    if parse is None:    # `asl.jsonata` imports the JSONata engine: on first use (an import statement per call
-        from ..asl.jsonata import parse   # costs more than the cached parse)
-
-        _LAZY["parse"] = parse
-    return parse(body)
-
-
-_LAZY: dict[str, Any] = {}
 
 
 _BODIES: dict[str, str | None] = {}
@@ -41,11 +29,9 @@ def expression_body(value: Any) -> str | None:
         return _BODIES[value]
     except KeyError:
         pass
-    from ..asl.jsonata import expression_body as body_of
-
     if len(_BODIES) >= 100_000:
         _BODIES.clear()
-    body = _BODIES[value] = body_of(value, as_variable=True)
+    body = _BODIES[value] = _body_of(value, as_variable=True)
     return body
 
 
@@ -65,13 +51,6 @@ def parse_resource(value: Any):
         _RESOURCES.clear()
     hit = _RESOURCES[value] = _parse_resource(value)
     return hit
-
-
-def analyze(body: str):
-    """The asl analyzer's view of an expression body (variables read, `$states` paths ...)."""
-    from ..asl.jsonata import analyze as analyze_body
-
-    return analyze_body(body)
 
 
 def poll_catalogue():
