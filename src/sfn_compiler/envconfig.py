@@ -13,7 +13,7 @@ import copy
 import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -71,7 +71,7 @@ def deep_merge(base: Any, over: Any) -> Any:
 def _validator():
     import jsonschema  # deferred: only env loading needs it
 
-    schema = json.loads(resources.files("sfn_compiler").joinpath("schemas/env.schema.json").read_text("utf-8"))
+    schema = json.loads((Path(__file__).resolve().parent / "schemas" / "env.schema.json").read_text("utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 
