@@ -64,9 +64,8 @@ _INTEGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__f
 
 @lru_cache(maxsize=1)
 def integrations_data() -> dict[str, Any]:
-    """`sfn_compiler/data/integrations.json`: SDK service spellings and prefixes, optimized integrations
-    (read beside the package's modules, as the polling catalogue is: `importlib.resources` would import
-    zipfile, tempfile and random, ~3 ms, for a package that is never zipped)."""
+    """`sfn_compiler/data/integrations.json`: SDK service spellings and prefixes, optimized integrations (read
+    beside the modules, as the polling catalogue is: importlib.resources imports zipfile, tempfile, random)."""
     with open(_INTEGRATIONS, encoding="utf-8") as fh:
         return json.load(fh)
 
