@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from .. import placeholders
 from ..placeholders import placeholder_end
-from .jsonata_parser import new_parser
+from .jsonata_parser import Node, new_parser
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -285,18 +285,20 @@ def _analyze(body: str) -> Analysis:
         walker.walk(ast, True)
     except RecursionError:  # pragma: no cover - absurdly deep ASTs: keep the parse verdict only
         return Analysis()
-    bound = walker.bound
-    ops = [Mark(op, max(0, end - len(op)), end) for op, end in parser.sfnc_ops]
+    bound, guarded, ops = walker.bound, walker.guarded, parser.sfnc_ops
     return Analysis(
-        variables=_dedupe([v for v in walker.refs if v.name not in bound]),
+        variables=_dedupe([v for v in walker.refs if v.name not in bound] if bound else walker.refs),
         calls=_dedupe(walker.calls),
         states=_dedupe(walker.states),
         top_level=_dedupe(walker.top),
         double_dollar=_dedupe(walker.dd),
-        unsupported_ops=_dedupe(ops),
-        locals=frozenset(bound),
-        guarded=frozenset(walker.guarded),
+        unsupported_ops=_dedupe([Mark(op, max(0, end - len(op)), end) for op, end in ops]) if ops else (),
+        locals=frozenset(bound) if bound else _NO_NAMES,
+        guarded=frozenset(guarded) if guarded else _NO_NAMES,
     )
+
+
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 def _unclosed_quote(body: str) -> int | None:
@@ -355,107 +357,114 @@ class _Walker:
         self.states: list[StatesRef] = []
         self.top: list[Mark] = []
         self.dd: list[Mark] = []
-        self.ops: list[Mark] = []
         self.bound: set[str] = set()
         self.guarded: set[str] = set()
         self.seen: set[int] = set()
         self.cond = 0       # > 0 while walking a part that is evaluated only sometimes
 
     def maybe(self, node: Any, top: bool) -> None:
-        """Walk a part of the expression that is evaluated only under a condition (or once per item)."""
+        """Walk a part of the expression that is evaluated only under a condition (or once per item). (No
+        try/finally: a walk that raises is dropped whole, `_analyze` keeps the parse verdict only.)"""
         self.cond += 1
-        try:
-            self.walk(node, top)
-        finally:
-            self.cond -= 1
+        self.walk(node, top)
+        self.cond -= 1
 
     def walk(self, node: Any, top: bool) -> None:
-        if node is None or isinstance(node, (str, int, float, bool)):
+        if type(node) is not Node:   # every node of the tree is a `Node`; lists hold nodes (or pairs of them)
+            if type(node) is list:
+                for item in node:
+                    self.walk(item, top)
+            return                   # a value: None, a string, a number, a regex
+        key = id(node)
+        if key in self.seen:
             return
-        if isinstance(node, list):
-            for item in node:
-                self.walk(item, top)
-            return
-        if id(node) in self.seen:
-            return
-        self.seen.add(id(node))
-        t = getattr(node, "type", None)
-        if t == "path":
-            self._path(node, top)
-        elif t == "variable":
-            self._variable(node, top, called=False)
-        elif t == "name":
-            if top:
-                name = str(node.value)
-                end = _end(node)
-                self.top.append(Mark(name, max(0, end - len(name)), end))
-        elif t == "bind":
-            lhs = node.lhs
-            if getattr(lhs, "type", None) == "variable":
-                self.bound.add(str(lhs.value))
-            self.walk(node.rhs, top)
-        elif t in ("function", "partial"):
-            proc = node.procedure
-            if getattr(proc, "type", None) == "variable":
-                self._variable(proc, top, called=True)
-                self.maybe(getattr(proc, "predicate", None), False)
-            else:
-                self.walk(proc, top)
-            exists = getattr(proc, "type", None) == "variable" and proc.value == "exists" and _end(proc) > 0
-            for arg in node.arguments or ():
-                if getattr(arg, "type", None) == "operator":  # `?` placeholder of a partial application
-                    continue
-                before = len(self.refs)
-                self.walk(arg, top)
-                if exists:
-                    self.guarded.update(r.name for r in self.refs[before:])
-        elif t == "lambda":
-            for arg in node.arguments or ():
-                if getattr(arg, "type", None) == "variable":
-                    self.bound.add(str(arg.value))
-            self.maybe(node.body, False)
-        elif t == "condition":
-            self.walk(node.condition, top)
-            self.maybe(node.then, top)
-            self.maybe(node._else, top)
-        elif t == "block":
-            self.walk(node.expressions, top)
-        elif t in ("binary", "apply"):
-            self.walk(node.lhs, top)
-            if t == "binary" and node.value in ("and", "or"):
-                self.maybe(node.rhs, top)     # short-circuit
-            else:
-                self.walk(node.rhs, top)
-        elif t == "unary":
-            if node.lhs_object is not None:
-                for pair in node.lhs_object:
-                    self.walk(pair, top)
-            elif node.expressions is not None:
-                self.walk(node.expressions, top)
-            else:
-                self.walk(node.expression, top)
-        elif t == "transform":
-            # a transform is a function: its pattern applies to the value it is given (`$x ~> |…|…|`)
-            self.maybe(node.pattern, False)
-            self.maybe(node.update, False)
-            self.maybe(node.delete, False)
-        elif t == "filter":
-            self.maybe(node.expr, False)
-        elif t == "sort":
-            for term in node.terms or ():
-                self.maybe(getattr(term, "expression", None), False)
-        elif t == "index":
-            if node.value:
-                self.bound.add(str(node.value))
-        # literals, regex, wildcard, descendant, parent, error: nothing to collect
-        self._decorations(node)
+        self.seen.add(key)
+        visit = _VISIT.get(node.type)
+        if visit is not None:
+            visit(self, node, top)
+        # literals, regex, wildcard, descendant, parent, error: nothing to collect but their decorations
+        d = node.__dict__
+        if len(d) > 3 and not d.keys().isdisjoint(_DECORATIONS):   # type, value, position: none
+            self._decorations(d)
 
-    def _decorations(self, node: Any) -> None:
-        # read from the node's dict: a node holds the attributes the parser set on it (the others are
-        # class defaults, asl/jsonata_parser/nodes.py), most nodes have none of these
-        d = getattr(node, "__dict__", None)
-        if d is None:
-            return
+    def _name(self, node: Any, top: bool) -> None:
+        if top:
+            name = str(node.value)
+            end = _end(node)
+            self.top.append(Mark(name, max(0, end - len(name)), end))
+
+    def _bind(self, node: Any, top: bool) -> None:
+        lhs = node.lhs
+        if getattr(lhs, "type", None) == "variable":
+            self.bound.add(str(lhs.value))
+        self.walk(node.rhs, top)
+
+    def _function(self, node: Any, top: bool) -> None:   # a call, or a partial application
+        proc = node.procedure
+        if getattr(proc, "type", None) == "variable":
+            self._variable(proc, top, called=True)
+            self.maybe(getattr(proc, "predicate", None), False)
+        else:
+            self.walk(proc, top)
+        exists = getattr(proc, "type", None) == "variable" and proc.value == "exists" and _end(proc) > 0
+        for arg in node.arguments or ():
+            if getattr(arg, "type", None) == "operator":  # `?` placeholder of a partial application
+                continue
+            before = len(self.refs)
+            self.walk(arg, top)
+            if exists:
+                self.guarded.update(r.name for r in self.refs[before:])
+
+    def _lambda(self, node: Any, top: bool) -> None:
+        for arg in node.arguments or ():
+            if getattr(arg, "type", None) == "variable":
+                self.bound.add(str(arg.value))
+        self.maybe(node.body, False)
+
+    def _condition(self, node: Any, top: bool) -> None:
+        self.walk(node.condition, top)
+        self.maybe(node.then, top)
+        self.maybe(node._else, top)
+
+    def _block(self, node: Any, top: bool) -> None:
+        self.walk(node.expressions, top)
+
+    def _binary(self, node: Any, top: bool) -> None:   # binary operators, and `~>` (apply)
+        self.walk(node.lhs, top)
+        if node.type == "binary" and node.value in ("and", "or"):
+            self.maybe(node.rhs, top)     # short-circuit
+        else:
+            self.walk(node.rhs, top)
+
+    def _unary(self, node: Any, top: bool) -> None:
+        if node.lhs_object is not None:
+            for pair in node.lhs_object:
+                self.walk(pair, top)
+        elif node.expressions is not None:
+            self.walk(node.expressions, top)
+        else:
+            self.walk(node.expression, top)
+
+    def _transform(self, node: Any, top: bool) -> None:
+        # a transform is a function: its pattern applies to the value it is given (`$x ~> |…|…|`)
+        self.maybe(node.pattern, False)
+        self.maybe(node.update, False)
+        self.maybe(node.delete, False)
+
+    def _filter(self, node: Any, top: bool) -> None:
+        self.maybe(node.expr, False)
+
+    def _sort(self, node: Any, top: bool) -> None:
+        for term in node.terms or ():
+            self.maybe(getattr(term, "expression", None), False)
+
+    def _index(self, node: Any, top: bool) -> None:
+        if node.value:
+            self.bound.add(str(node.value))
+
+    def _decorations(self, d: dict) -> None:
+        """A node's predicates, stages, group-by and focus/index bindings, read from its dict (`d`): a node
+        holds the attributes the parser set on it, the others are class defaults (jsonata_parser/nodes.py)."""
         items = d.get("predicate")
         if items:
             self.maybe(items, False)
@@ -512,9 +521,16 @@ class _Walker:
                     break
             self.states.append(StatesRef(tuple(names), start, end))
             self.seen.add(id(first))
-            self._decorations(first)
+            self._decorations(first.__dict__)
         else:
             self.walk(first, top)
         for step in steps[1:]:
             self.maybe(step, False)
-        self._decorations(node)
+
+
+_VISIT = {"path": _Walker._path, "variable": lambda w, node, top: w._variable(node, top, called=False),
+          "name": _Walker._name, "bind": _Walker._bind, "function": _Walker._function, "partial": _Walker._function,
+          "lambda": _Walker._lambda, "condition": _Walker._condition, "block": _Walker._block,
+          "binary": _Walker._binary, "apply": _Walker._binary, "unary": _Walker._unary,
+          "transform": _Walker._transform, "filter": _Walker._filter, "sort": _Walker._sort, "index": _Walker._index}
+_DECORATIONS = ("predicate", "stages", "group", "focus", "index")   # the node attributes `_decorations` reads
