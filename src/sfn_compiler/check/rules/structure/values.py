@@ -95,10 +95,11 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
     def _state(self, m: Machine, state: State) -> Iterator[Finding]:
         raw, t, name, p = state.raw, state.type, state.name, state.pointer
         w = f"State '{name}':"
+        # (a value of the right type is checked before its pointer and label are made: most are)
         for f in ("Comment", "Resource", "Default", "Label"):
-            if f in raw and f in spec.allowed_fields(t):
+            if f in raw and type(raw[f]) is not str and f in spec.allowed_fields(t):
                 yield from string_value(m, state, ptr(p, f), raw[f], f"{w} '{f}'")
-        if "Next" in raw and t != "Choice" and "Next" in spec.allowed_fields(t):
+        if "Next" in raw and type(raw["Next"]) is not str and t != "Choice" and "Next" in spec.allowed_fields(t):
             yield from string_value(m, state, ptr(p, "Next"), raw["Next"], f"{w} 'Next'")
         if t == "Task" and isinstance(raw.get("Resource"), str) and not raw["Resource"].strip():
             yield Finding(ptr(p, "Resource"), f"{w} 'Resource' is empty", hint="give the ARN of the integration")
@@ -184,7 +185,7 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
                 for i, rule in enumerate(v):
                     if not isinstance(rule, dict):
                         yield Finding(ptr(p, "Choices", i), f"{w} Choice rule {i} is {type_name(rule)}, not an object")
-                    elif "Next" in rule:
+                    elif "Next" in rule and type(rule["Next"]) is not str:
                         yield from string_value(m, state, ptr(p, "Choices", i, "Next"), rule["Next"],
                                                 f"{w} 'Next' of Choice rule {i}")
         if "Arguments" in raw and t in ("Task", "Parallel") and state.is_jsonata:
@@ -203,19 +204,19 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
                 for i, item in enumerate(v):
                     if not isinstance(item, dict) and not m.is_opaque(item):
                         yield Finding(ptr(p, f, i), f"{w} {f} entry {i} is {type_name(item)}, not an object")
-                    elif f == "Catch" and isinstance(item, dict) and "Next" in item:
+                    elif f == "Catch" and isinstance(item, dict) and "Next" in item and type(item["Next"]) is not str:
                         yield from string_value(m, state, ptr(p, f, i, "Next"), item["Next"],
                                                 f"{w} 'Next' of catcher {i}")
-        if "Assign" in raw and "Assign" in spec.allowed_fields(t):
+        if "Assign" in raw and type(raw["Assign"]) is not dict and "Assign" in spec.allowed_fields(t):
             yield from self._assign(m, state, ptr(p, "Assign"), raw["Assign"], w + " 'Assign'")
         if t == "Choice":
             for i, base, rule in state.entries("Choices"):
-                if "Assign" in rule:
+                if "Assign" in rule and type(rule["Assign"]) is not dict:
                     yield from self._assign(m, state, ptr(base, "Assign"), rule["Assign"],
                                             f"{w} 'Assign' of Choice rule {i}")
         if t in ERROR_HANDLING_TYPES:
             for i, base, c in state.entries("Catch"):
-                if "Assign" in c:
+                if "Assign" in c and type(c["Assign"]) is not dict:
                     yield from self._assign(m, state, ptr(base, "Assign"), c["Assign"], f"{w} 'Assign' of catcher {i}")
         if not state.is_jsonata:
             for f in ("InputPath", "OutputPath", "ResultPath"):
