@@ -95,13 +95,14 @@ Use a value in range.
         for state in m.states:
             for i, base, item in _entries(state, "Retry"):
                 w = f"State '{state.name}': retrier {i}"
+                # (a plain value in range, most of them, is passed over before its pointer and label are made)
                 for f, (lo, hi) in self.INTS.items():
-                    if f in item:
-                        yield from self._check(m, ptr(base, f), item[f], f"{w} '{f}'", lambda v: is_int(v),
-                                               "an integer", lo, hi)
-                if "BackoffRate" in item:
-                    yield from self._check(m, ptr(base, "BackoffRate"), item["BackoffRate"], f"{w} 'BackoffRate'",
-                                           is_number, "a number", 1.0, None)
+                    if f in item and not (type(item[f]) is int and lo <= item[f] <= hi):
+                        yield from self._check(m, ptr(base, f), item[f], f"{w} '{f}'", is_int, "an integer", lo, hi)
+                rate = item.get("BackoffRate", 1.0)
+                if not (type(rate) in (int, float) and rate >= 1.0):
+                    yield from self._check(m, ptr(base, "BackoffRate"), rate, f"{w} 'BackoffRate'", is_number,
+                                           "a number", 1.0, None)
                 if "JitterStrategy" in item:
                     v = item["JitterStrategy"]
                     if v not in ("FULL", "NONE") and not m.is_opaque(v) and not is_expression(v):
