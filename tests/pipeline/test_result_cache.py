@@ -190,6 +190,64 @@ def test_rendered_templates_are_keyed_by_their_text_env_and_source_map(project, 
     assert changed.diagnostics == run(project.root, cache=False).diagnostics
 
 
+SAM = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: flow.asl.json
+      DefinitionSubstitutions:
+        Target: Missing
+"""
+TF = """resource "aws_sfn_state_machine" "m" {
+  name       = "m"
+  role_arn   = "arn:aws:iam::123456789012:role/r"
+  definition = templatefile("${path.module}/flow.json.tftpl", { next = "Gone" })
+}
+"""
+FLOW = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "${Target}"},
+                                                               "B": {"Type": "Succeed"}}}
+TFTPL = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "${next}"},
+                                                                "B": {"Type": "Succeed"}}}
+
+
+def test_definitions_read_out_of_templates_and_terraform_are_cached_by_every_text_they_read(project, counted):
+    sam, tf = project.root / "sam", project.root / "tf"
+    project.write("sam/template.yaml", SAM)
+    project.write("sam/flow.asl.json", FLOW)
+    project.write("tf/main.tf", TF)
+    project.write("tf/flow.json.tftpl", TFTPL)
+    project.write("states.asl.yaml", "StartAt: A\nStates:\n  A: {Type: Pass, Next: Nowhere}\n")
+    cold = run(project.root, "sam", "tf", "states.asl.yaml")
+    assert len(counted) == 3 and {d.resource for d in cold.diagnostics if d.rule == "SFN202"} == {
+        "Machine", "aws_sfn_state_machine.m", None}
+    warm = run(project.root, "sam", "tf", "states.asl.yaml")
+    assert len(counted) == 3 and warm.diagnostics == cold.diagnostics and warm.files == cold.files
+    # the definition file moved down a line: its findings move with it (the file's text is in the key)
+    (sam / "flow.asl.json").write_text("\n" + (sam / "flow.asl.json").read_text())
+    moved = run(project.root, "sam")
+    assert len(counted) == 4
+    assert [d.span.line for d in moved.diagnostics] == [d.span.line + 1 for d in cold.diagnostics
+                                                        if d.resource == "Machine"]
+    # a substitution in the template (the definition file unchanged): the template's text is in the key
+    project.write("sam/template.yaml", SAM.replace("Target: Missing", "Target: B"))
+    assert run(project.root, "sam").diagnostics == [] and len(counted) == 5
+    # the templatefile's variables are in the .tf file
+    project.write("tf/main.tf", TF.replace('next = "Gone"', 'next = "B"'))
+    assert run(project.root, "tf").diagnostics == [] and len(counted) == 6
+    # a definition inside the template: the template moved down a line, its finding too
+    inline = SAM.replace("      DefinitionUri: flow.asl.json\n      DefinitionSubstitutions:\n        Target: Missing\n",
+                         "      Definition:\n        StartAt: A\n        States:\n          A: {Type: Pass, Next: Gone}\n")
+    project.write("inline/template.yaml", inline)
+    first = run(project.root, "inline")
+    project.write("inline/template.yaml", "# moved\n" + inline)
+    second = run(project.root, "inline")
+    assert first.diagnostics
+    assert len(counted) == 8 and [d.span.line for d in second.diagnostics] == [d.span.line + 1 for d in first.diagnostics]
+    for paths in (("sam",), ("tf",), ("states.asl.yaml",), ("inline",)):
+        assert run(project.root, *paths).diagnostics == run(project.root, *paths, cache=False).diagnostics
+
+
 def test_a_template_rendered_identically_in_several_envs_is_checked_once(project, counted):
     project.write("templates/t.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Gone"}}})
     for env in ("dev", "prod", "test"):

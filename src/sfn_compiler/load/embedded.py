@@ -203,6 +203,13 @@ class TextSourceMap:
         self._starts_doc: list[int] | None = None
         self._seg_starts = [s.start for s in segments]
 
+    def files(self) -> list[tuple[str, str]]:
+        """(filename, text) of every file it maps into (the outer file, each segment's origin), sorted: with
+        the assembled text, what its spans and code frames depend on (the result cache's key)."""
+        found = {(str(self.template.filename), self.template.text)}
+        found.update((str(s.origin.filename), s.origin.text) for s in self.segments)
+        return sorted(found)
+
     def position_of_offset(self, offset: int) -> tuple[str, Position, bool]:
         if not self.segments:
             return self.template.filename, Position(1, 1), False

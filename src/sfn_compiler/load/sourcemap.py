@@ -42,6 +42,11 @@ class SourceMap:
     modified: dict[str, list | None] = field(default_factory=dict)
     line_map: list[int] | None = None           # .json.j2: Jinja output line (0-based) -> template line (1-based)
 
+    def files(self) -> list[tuple[str, str]]:
+        """(filename, text) of the file it maps into: with the derived document's text, what its spans and
+        code frames depend on (the result cache keys a definition read out of a template by them)."""
+        return [(str(self.template.filename), self.template.text)]
+
     def template_pointer(self, pointer: str) -> tuple[str, bool]:
         """The template pointer for a rendered pointer; exact=False when it had to stop at an ancestor."""
         p = pointer

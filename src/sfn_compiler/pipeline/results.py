@@ -4,7 +4,9 @@ identically in several envs, and worker processes for many files.
 - A file's diagnostics are keyed by its text, its display path and suffix, the machine type, the execution
   input schema (`--input-schema`: its content) and the run's salt; a rendered template's by its text,
   display path, env, machine type, template and source map (the template locations come from it) and the
-  content of its `templates/<name>.input.schema.json`. The botocore models the data rules read are covered by
+  content of its `templates/<name>.input.schema.json`; a definition read out of a template, a Terraform file
+  or an `.asl.yaml` file by its text, its resource and the text of every file its source map maps into
+  (`Results.extracted`). The botocore models the data rules read are covered by
   the runtime fingerprint (botocore's version). The salt covers `cache.runtime_fingerprint()` (sfnc's code, version
   and dependencies), the project's `[tool.sfnc]` table, the command line's selectors and placeholders
   mode, and the content of the project's polling catalogue file. `--remote` results are never stored;
@@ -170,6 +172,29 @@ class Results:
 
         diags = validate_rendered(r, self.config, display=display, machine_type=machine_type,
                                   substitutions=substitutions, results=self.memo, input_schema=input_schema)
+        self._store(key, diags)
+        return diags
+
+    # ------------------------------------------------------------------ definitions read out of other files
+
+    def extracted(self, ext: Any, machine_type: str | None, input_schema: Any,
+                  validate: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+        """The diagnostics of a definition read out of a template, a Terraform file or an `.asl.yaml` file
+        (`load.embedded.Extracted`), computed by `validate` unless the cache has them: keyed by the
+        definition's text, every file its source map maps into (name and text: the template, the
+        DefinitionUri or templatefile file; the spans and code frames come from them), the resource and
+        what else the check reads of `ext`. A definition that did not parse, or whose map names no files,
+        is validated each time."""
+        key = None
+        files = getattr(ext.source_map, "files", None)
+        if self.cache is not None and ext.document is not None and ext.parse_error is None and files is not None:
+            key = digest(self.salt, "extracted", ext.kind, ext.container, ext.origin, ext.resource,
+                         ext.resource_type, machine_type, ext.machine_type, str(ext.opaque_ok),
+                         canonical(ext.unknown), ext.document.text, canonical(files()), _schema_key(input_schema))
+            hit = self._hit(key)
+            if hit is not None:
+                return hit
+        diags = validate()
         self._store(key, diags)
         return diags
 

@@ -74,15 +74,15 @@ def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Ca
             continue
         try:
             if inp.kind == "template":
-                _template(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema)
+                _template(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema, results)
             elif inp.kind == "tf":
-                _terraform(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema)
+                _terraform(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema, results)
             elif inp.kind == "tftpl":
                 from ..load.terraform import extract_tftpl
 
-                _one(extract_tftpl(inp.path, shown), cfg(), machine_type, result, input_schema)
+                _one(extract_tftpl(inp.path, shown), cfg(), machine_type, result, input_schema, results)
             elif inp.kind == "asl-yaml":
-                _asl_yaml(inp, shown, cfg(), machine_type, result, input_schema)
+                _asl_yaml(inp, shown, cfg(), machine_type, result, input_schema, results)
             else:
                 result.files.append(shown)
                 if results is not None:
@@ -127,8 +127,18 @@ def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnos
     return out
 
 
+def _validated(ext: Any, config: CheckConfig, machine_type: str | None, input_schema: Any,
+               results: Results | None) -> list[Diagnostic]:
+    """The diagnostics of a definition read out of another file: from the result cache when `results` has
+    them for the same texts (`Results.extracted`), else validated."""
+    def check() -> list[Diagnostic]:
+        return validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema)
+
+    return check() if results is None else results.extracted(ext, machine_type, input_schema, check)
+
+
 def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsResult,
-         input_schema: Any = None) -> None:
+         input_schema: Any = None, results: Results | None = None) -> None:
     result.diagnostics += extracted_problems(ext, config)
     if ext.skipped:
         return
@@ -136,13 +146,14 @@ def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsR
         return
     label = ext.origin if ext.resource is None else f"{ext.origin} ({ext.resource})"
     result.files.append(label)
-    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema))
+    result.diagnostics.extend(_validated(ext, config, machine_type, input_schema, results))
     if ext.document is not None and not ext.opaque and not ext.unknown:
         doc = ext.document
         result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type or ext.machine_type, ext.resource))
 
 
-def _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None) -> None:
+def _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None,
+              results=None) -> None:
     from ..load.cloudformation import extract, read_template, state_machines
 
     try:
@@ -166,19 +177,20 @@ def _template(inp, shown, config, display, roots, machine_type, result, consumed
         ext = extract(m, roots=[inp.path.parent.resolve(), *roots], display=display)
         if ext.definition_file is not None:
             consumed.add(realpath(os.fspath(ext.definition_file)))
-        _one(ext, config, machine_type, result, input_schema)
+        _one(ext, config, machine_type, result, input_schema, results)
 
 
-def _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None) -> None:
+def _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None,
+               results=None) -> None:
     from ..load.terraform import extract_tf
 
     for ext in extract_tf(inp.path, shown, roots=[inp.path.parent.resolve(), *roots], display=display):
         if ext.definition_file is not None:
             consumed.add(realpath(os.fspath(ext.definition_file)))
-        _one(ext, config, machine_type, result, input_schema)
+        _one(ext, config, machine_type, result, input_schema, results)
 
 
-def _asl_yaml(inp, shown, config, machine_type, result, input_schema=None) -> None:
+def _asl_yaml(inp, shown, config, machine_type, result, input_schema=None, results=None) -> None:
     from ..load.yamldef import extract_yaml
 
     try:
@@ -192,7 +204,7 @@ def _asl_yaml(inp, shown, config, machine_type, result, input_schema=None) -> No
         result.diagnostics.extend(not_a_definition(config, shown, "not a state machine definition: the YAML "
                                                    "document has no StartAt and States"))
         return
-    result.diagnostics.extend(validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema))
+    result.diagnostics.extend(_validated(ext, config, machine_type, input_schema, results))
     doc = ext.document
     result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type))
 
