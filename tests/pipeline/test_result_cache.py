@@ -452,12 +452,14 @@ def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(project):
     project.write("templates/t.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "${gone}"}}})
     project.write("envs/dev.yaml", "values:\n  gone: Gone\n")   # used: no unused-value warning to configure
     project.write("a.json", BROKEN)
+    project.write("sam/template.yaml", SAM)
+    project.write("sam/flow.asl.json", FLOW)
     probe = ("import sys\nfrom sfn_compiler.cli import main\nsys.argv = ['sfnc', 'validate', *sys.argv[1:]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print('LOADED', sorted(m for m in ('jsonschema', 'jsonata', 'sfn_compiler.check.rules.graph') "
              "if m in sys.modules), file=sys.stderr)\n")
     env = {k: v for k, v in os.environ.items() if k != "SFNC_NO_CACHE"}
-    for args in ([], ["a.json"]):
+    for args in ([], ["a.json"], ["sam"]):
         loaded = []
         for _ in range(2):
             out = subprocess.run([sys.executable, "-c", probe, *args], cwd=project.root, env=env,

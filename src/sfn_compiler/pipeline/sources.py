@@ -74,15 +74,15 @@ def validate_paths(paths: list[Path], config: CheckConfig | None, *, display: Ca
             continue
         try:
             if inp.kind == "template":
-                _template(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema, results)
+                _template(inp, shown, cfg, display, roots, machine_type, result, consumed, input_schema, results)
             elif inp.kind == "tf":
-                _terraform(inp, shown, cfg(), display, roots, machine_type, result, consumed, input_schema, results)
+                _terraform(inp, shown, cfg, display, roots, machine_type, result, consumed, input_schema, results)
             elif inp.kind == "tftpl":
                 from ..load.terraform import extract_tftpl
 
-                _one(extract_tftpl(inp.path, shown), cfg(), machine_type, result, input_schema, results)
+                _one(extract_tftpl(inp.path, shown), cfg, machine_type, result, input_schema, results)
             elif inp.kind == "asl-yaml":
-                _asl_yaml(inp, shown, cfg(), machine_type, result, input_schema, results)
+                _asl_yaml(inp, shown, cfg, machine_type, result, input_schema, results)
             else:
                 result.files.append(shown)
                 if results is not None:
@@ -127,32 +127,38 @@ def remote_diagnostics(result: PathsResult, config: CheckConfig) -> list[Diagnos
     return out
 
 
-def _validated(ext: Any, config: CheckConfig, machine_type: str | None, input_schema: Any,
+# The readers of templates, Terraform and `.asl.yaml` files below take the rule configuration as `cfg`, a
+# function that builds it (once): a run whose results all come from the cache does not build it, so it does
+# not import the rules (`pipeline.results`).
+
+
+def _validated(ext: Any, cfg: Callable[[], CheckConfig], machine_type: str | None, input_schema: Any,
                results: Results | None) -> list[Diagnostic]:
     """The diagnostics of a definition read out of another file: from the result cache when `results` has
     them for the same texts (`Results.extracted`), else validated."""
     def check() -> list[Diagnostic]:
-        return validate_extracted(ext, config, machine_type=machine_type, input_schema=input_schema)
+        return validate_extracted(ext, cfg(), machine_type=machine_type, input_schema=input_schema)
 
     return check() if results is None else results.extracted(ext, machine_type, input_schema, check)
 
 
-def _one(ext: Any, config: CheckConfig, machine_type: str | None, result: PathsResult,
+def _one(ext: Any, cfg: Callable[[], CheckConfig], machine_type: str | None, result: PathsResult,
          input_schema: Any = None, results: Results | None = None) -> None:
-    result.diagnostics += extracted_problems(ext, config)
+    if ext.problems or ext.invalid or ext.skipped:   # what extracted_problems reports
+        result.diagnostics += extracted_problems(ext, cfg())
     if ext.skipped:
         return
     if ext.document is None and ext.parse_error is None:
         return
     label = ext.origin if ext.resource is None else f"{ext.origin} ({ext.resource})"
     result.files.append(label)
-    result.diagnostics.extend(_validated(ext, config, machine_type, input_schema, results))
+    result.diagnostics.extend(_validated(ext, cfg, machine_type, input_schema, results))
     if ext.document is not None and not ext.opaque and not ext.unknown:
         doc = ext.document
         result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type or ext.machine_type, ext.resource))
 
 
-def _template(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None,
+def _template(inp, shown, cfg, display, roots, machine_type, result, consumed, input_schema=None,
               results=None) -> None:
     from ..load.cloudformation import extract, read_template, state_machines
 
@@ -160,51 +166,51 @@ def _template(inp, shown, config, display, roots, machine_type, result, consumed
         tpl = read_template(inp.path, shown)
     except SfncError as exc:
         result.files.append(shown)
-        result.diagnostics.extend(invalid_json(config, exc.problems[0], shown))
+        result.diagnostics.extend(invalid_json(cfg(), exc.problems[0], shown))
         return
     if tpl is None:
         if inp.explicit:
             result.files.append(shown)
-            result.diagnostics.extend(not_a_definition(config, shown, "not a state machine definition or a "
+            result.diagnostics.extend(not_a_definition(cfg(), shown, "not a state machine definition or a "
                                                        "CloudFormation template"))
         return
     machines = state_machines(tpl)
     if not machines and inp.explicit:
         result.diagnostics += input_diagnostics(DefinitionNotRead, [Diagnostic(
             "the template has no AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine resource",
-            span=Span(shown))], config)
+            span=Span(shown))], cfg())
     for m in machines:
         ext = extract(m, roots=[inp.path.parent.resolve(), *roots], display=display)
         if ext.definition_file is not None:
             consumed.add(realpath(os.fspath(ext.definition_file)))
-        _one(ext, config, machine_type, result, input_schema, results)
+        _one(ext, cfg, machine_type, result, input_schema, results)
 
 
-def _terraform(inp, shown, config, display, roots, machine_type, result, consumed, input_schema=None,
+def _terraform(inp, shown, cfg, display, roots, machine_type, result, consumed, input_schema=None,
                results=None) -> None:
     from ..load.terraform import extract_tf
 
     for ext in extract_tf(inp.path, shown, roots=[inp.path.parent.resolve(), *roots], display=display):
         if ext.definition_file is not None:
             consumed.add(realpath(os.fspath(ext.definition_file)))
-        _one(ext, config, machine_type, result, input_schema, results)
+        _one(ext, cfg, machine_type, result, input_schema, results)
 
 
-def _asl_yaml(inp, shown, config, machine_type, result, input_schema=None, results=None) -> None:
+def _asl_yaml(inp, shown, cfg, machine_type, result, input_schema=None, results=None) -> None:
     from ..load.yamldef import extract_yaml
 
     try:
         ext = extract_yaml(inp.path, shown)
     except SfncError as exc:
         result.files.append(shown)
-        result.diagnostics.extend(invalid_json(config, exc.problems[0], shown))
+        result.diagnostics.extend(invalid_json(cfg(), exc.problems[0], shown))
         return
     result.files.append(shown)
     if ext is None:
-        result.diagnostics.extend(not_a_definition(config, shown, "not a state machine definition: the YAML "
+        result.diagnostics.extend(not_a_definition(cfg(), shown, "not a state machine definition: the YAML "
                                                    "document has no StartAt and States"))
         return
-    result.diagnostics.extend(_validated(ext, config, machine_type, input_schema, results))
+    result.diagnostics.extend(_validated(ext, cfg, machine_type, input_schema, results))
     doc = ext.document
     result.remote.append(RemoteTarget(lambda: doc, ext.source_map, machine_type))
 
