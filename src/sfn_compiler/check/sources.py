@@ -12,7 +12,7 @@ in CloudFormation, the address in Terraform). Which files to read and when is `p
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..diagnostics import Diagnostic, Related, Span
 from .base import Finding
@@ -64,9 +64,14 @@ def input_diagnostics(rule: Any, problems: list[Diagnostic], config: CheckConfig
     return [x for x in (input_diagnostic(rule, p, config) for p in problems) if x is not None]
 
 
-def extracted_problems(ext: Any, config: CheckConfig) -> list[Diagnostic]:
+def extracted_problems(ext: Any, build_config: Callable[[], CheckConfig]) -> list[Diagnostic]:
     """What reading `ext` ran into: files not read (SFN012), properties CloudFormation rejects (SFN014), a
-    definition sfnc does not read (SFN013), each naming the resource."""
+    definition sfnc does not read (SFN013), each naming the resource. `build_config` gives the rule
+    configuration; it is called only when there is something to report (building it imports the rules, which
+    a run answered from the result cache does without)."""
+    if not (ext.problems or ext.invalid or ext.skipped):
+        return []
+    config = build_config()
     named = lambda ds: [dataclasses.replace(d, resource=d.resource or ext.resource) for d in ds]  # noqa: E731
     out = input_diagnostics(InputNotRead, named(ext.problems), config)
     out += input_diagnostics(TemplatePropertyInvalid, named(ext.invalid), config)

@@ -144,8 +144,7 @@ def _validated(ext: Any, cfg: Callable[[], CheckConfig], machine_type: str | Non
 
 def _one(ext: Any, cfg: Callable[[], CheckConfig], machine_type: str | None, result: PathsResult,
          input_schema: Any = None, results: Results | None = None) -> None:
-    if ext.problems or ext.invalid or ext.skipped:   # what extracted_problems reports
-        result.diagnostics += extracted_problems(ext, cfg())
+    result.diagnostics += extracted_problems(ext, cfg)
     if ext.skipped:
         return
     if ext.document is None and ext.parse_error is None:
