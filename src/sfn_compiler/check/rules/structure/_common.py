@@ -110,6 +110,12 @@ def scope_what(scope: Scope) -> str:
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
+def plain_string(value: Any) -> bool:
+    """A value `string_value` accepts at first sight: callers test it before making the pointer and label
+    `string_value` takes (most values are strings: they are most of the fields of a definition)."""
+    return type(value) is str
+
+
 def string_value(m: Machine, state: State | None, pointer: str, value: Any, what: str) -> Iterator[Finding]:
     if not isinstance(value, str) and not m.is_opaque(value):
         yield Finding(pointer, f"{what} is {type_name(value)}, not a string")

@@ -11,7 +11,7 @@ from ....asl.model import Machine, State
 from ....asl.walk import ERROR_HANDLING_TYPES
 from ...base import CheckContext, Finding, Rule, Severity
 from .._common import DG, QUOTA, SPEC, TASK, is_number, ptr, short, type_name
-from ._common import GROUP, RFC3339, int_value, scope_what, string_value, typed_states
+from ._common import GROUP, RFC3339, int_value, plain_string, scope_what, string_value, typed_states
 
 
 MAX_SECONDS = 99_999_999
@@ -95,11 +95,11 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
     def _state(self, m: Machine, state: State) -> Iterator[Finding]:
         raw, t, name, p = state.raw, state.type, state.name, state.pointer
         w = f"State '{name}':"
-        # (a value of the right type is checked before its pointer and label are made: most are)
+        # (a plain string, an object for Assign, is passed over before its pointer and label are made)
         for f in ("Comment", "Resource", "Default", "Label"):
-            if f in raw and type(raw[f]) is not str and f in spec.allowed_fields(t):
+            if f in raw and not plain_string(raw[f]) and f in spec.allowed_fields(t):
                 yield from string_value(m, state, ptr(p, f), raw[f], f"{w} '{f}'")
-        if "Next" in raw and type(raw["Next"]) is not str and t != "Choice" and "Next" in spec.allowed_fields(t):
+        if "Next" in raw and not plain_string(raw["Next"]) and t != "Choice" and "Next" in spec.allowed_fields(t):
             yield from string_value(m, state, ptr(p, "Next"), raw["Next"], f"{w} 'Next'")
         if t == "Task" and isinstance(raw.get("Resource"), str) and not raw["Resource"].strip():
             yield Finding(ptr(p, "Resource"), f"{w} 'Resource' is empty", hint="give the ARN of the integration")
@@ -185,7 +185,7 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
                 for i, rule in enumerate(v):
                     if not isinstance(rule, dict):
                         yield Finding(ptr(p, "Choices", i), f"{w} Choice rule {i} is {type_name(rule)}, not an object")
-                    elif "Next" in rule and type(rule["Next"]) is not str:
+                    elif "Next" in rule and not plain_string(rule["Next"]):
                         yield from string_value(m, state, ptr(p, "Choices", i, "Next"), rule["Next"],
                                                 f"{w} 'Next' of Choice rule {i}")
         if "Arguments" in raw and t in ("Task", "Parallel") and state.is_jsonata:
@@ -204,7 +204,7 @@ reported as a warning (AWS does not document it). With opaque placeholders, `${.
                 for i, item in enumerate(v):
                     if not isinstance(item, dict) and not m.is_opaque(item):
                         yield Finding(ptr(p, f, i), f"{w} {f} entry {i} is {type_name(item)}, not an object")
-                    elif f == "Catch" and isinstance(item, dict) and "Next" in item and type(item["Next"]) is not str:
+                    elif f == "Catch" and isinstance(item, dict) and "Next" in item and not plain_string(item["Next"]):
                         yield from string_value(m, state, ptr(p, f, i, "Next"), item["Next"],
                                                 f"{w} 'Next' of catcher {i}")
         if "Assign" in raw and type(raw["Assign"]) is not dict and "Assign" in spec.allowed_fields(t):
